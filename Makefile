@@ -1,0 +1,36 @@
+# CôngVăn — the two commands of the Quick start are `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: install run test test-once bench lint clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	bash .ci/install-system
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[signing,dev]'
+	touch $@
+
+## Install, migrate, seed the demo province and start everything on http://127.0.0.1:8000
+run: install
+	$(BIN)/python -m backend up
+
+## The whole suite twice: SQLite + in-process stores, then PostgreSQL + Redis
+test: install
+	bash .ci/test-suite
+
+## One pass with the current environment (TEST_DATABASE_URL / TEST_REDIS_URL if set)
+test-once: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python tests/perf/bench_signing.py
+
+lint: install
+	$(BIN)/python -m ruff check backend signing_server tests
+
+clean:
+	rm -rf $(VENV) data .test-services

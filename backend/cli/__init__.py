@@ -1,0 +1,1 @@
+"""Command-line entry points: serve, worker, migrate, seed, audit verification, imports."""

@@ -1,0 +1,88 @@
+"""The ``python -m backend`` commands.
+
+* ``up``            migrate, seed the demo province (demo mode), start web + worker (+ signing server)
+* ``serve``         the web process only (uvicorn)
+* ``worker``        the outbox worker (``--once`` drains what is due and exits)
+* ``migrate``       apply database migrations
+* ``seed-demo``     create the demo province (idempotent)
+* ``verify-audit``  check the audit hash chain; exit 1 and name the first broken row
+* ``import-csv``    import agencies / units / users from a CSV file (system scope)
+* ``check``         run the startup checks and print their hints
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from backend.config.settings import SettingsError, load_settings
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m backend", description="CôngVăn backend")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("up", help="migrate, seed demo data and run every process (make run)")
+    sub.add_parser("serve", help="run the web process")
+    worker = sub.add_parser("worker", help="run the outbox worker")
+    worker.add_argument("--once", action="store_true", help="run due jobs, then exit")
+    sub.add_parser("migrate", help="apply database migrations")
+    sub.add_parser("seed-demo", help="create the demo province (idempotent)")
+    sub.add_parser("verify-audit", help="verify the audit log hash chain")
+    imp = sub.add_parser("import-csv", help="import agencies, units or users from CSV")
+    imp.add_argument("kind", choices=["agencies", "units", "users"])
+    imp.add_argument("file", type=Path)
+    sub.add_parser("check", help="run startup checks")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the process exit code."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"Cấu hình chưa đúng / configuration error:\n  {exc}", file=sys.stderr)
+        return 2
+
+    if args.command == "migrate":
+        from backend.db.migrate import upgrade
+
+        upgrade(settings.database_url)
+        return 0
+    if args.command == "worker":
+        from backend.tasks.worker import run_worker
+
+        asyncio.run(run_worker(settings, once=args.once))
+        return 0
+    if args.command == "serve":
+        from backend.cli.processes import serve
+
+        return serve(settings)
+    if args.command == "up":
+        from backend.cli.processes import up
+
+        return up(settings)
+    if args.command == "seed-demo":
+        from backend.cli.seed import seed_demo
+
+        print(asyncio.run(seed_demo(settings)))
+        return 0
+    if args.command == "verify-audit":
+        from backend.cli.audit import verify_audit
+
+        return asyncio.run(verify_audit(settings))
+    if args.command == "import-csv":
+        from backend.cli.imports import import_csv
+
+        return asyncio.run(import_csv(settings, args.kind, args.file))
+    if args.command == "check":
+        from backend.server.checks import run_checks
+
+        return asyncio.run(run_checks(settings, verbose=True))
+    return 2

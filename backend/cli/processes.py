@@ -1,0 +1,92 @@
+"""Process management for ``serve`` and ``up`` (the embedded default started by ``make run``)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from types import FrameType
+
+from backend.config.settings import Settings
+
+__all__ = ["serve", "up"]
+
+
+def serve(settings: Settings) -> int:
+    """Run the web process in the foreground."""
+    import uvicorn
+
+    uvicorn.run("backend.asgi:create_app", factory=True, host=settings.host, port=settings.port,
+                proxy_headers=True, log_level="info", access_log=False)
+    return 0
+
+
+def _spawn(*args: str) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen([sys.executable, "-m", *args], env=env)
+
+
+def _banner(settings: Settings) -> str:
+    address = f"http://{settings.host}:{settings.port}"
+    lines = [
+        "",
+        "=" * 64,
+        f"  CôngVăn đang chạy tại / is running at: {address}",
+        "  Đăng nhập thử / demo login: vanthu.xanghiphong  /  congvan2026",
+        "  (README.md lists every demo account.)",
+    ]
+    if settings.host in {"127.0.0.1", "localhost"}:
+        lines.append("  Mở từ điện thoại cùng mạng / from a phone on the LAN: HOST=0.0.0.0 make run")
+    lines += ["  Dừng / stop: Ctrl+C", "=" * 64, ""]
+    return "\n".join(lines)
+
+
+def up(settings: Settings) -> int:
+    """Migrate, seed (demo mode), then run web + worker until interrupted or one of them dies."""
+    from backend.cli.seed import seed_demo
+    from backend.cli.signing_demo import demo_credential_specs, ensure_demo_credentials
+    from backend.db.migrate import upgrade
+    from backend.server.checks import run_checks
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.database_url)
+    if settings.is_demo:
+        print(asyncio.run(seed_demo(settings)))
+        ensure_demo_credentials(settings, asyncio.run(demo_credential_specs(settings)))
+        print("Demo signing credentials ready (OTP enrolment: Tài khoản page of each leader, deputy and clerk).")
+    if asyncio.run(run_checks(settings, verbose=True)) != 0:
+        return 1
+    children = {
+        "signing": _spawn("signing_server", "serve"),
+        "web": _spawn("backend", "serve"),
+        "worker": _spawn("backend", "worker"),
+    }
+    stopping = False
+
+    def _stop(_signum: int, _frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    print(_banner(settings), flush=True)
+    exit_code = 0
+    while not stopping:
+        for name, child in children.items():
+            if child.poll() is not None:
+                print(f"Tiến trình {name} đã dừng (mã {child.returncode}) / the {name} process exited.",
+                      file=sys.stderr)
+                exit_code, stopping = 1, True
+        time.sleep(0.5)
+    for child in children.values():
+        if child.poll() is None:
+            child.terminate()
+    for child in children.values():
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+    return exit_code

@@ -1,0 +1,1 @@
+"""Configuration: typed settings read from the environment, and logging set-up."""

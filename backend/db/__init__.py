@@ -1,0 +1,1 @@
+"""Persistence: declarative base, models, engine/session factory and Alembic migrations."""

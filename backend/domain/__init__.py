@@ -1,0 +1,1 @@
+"""Bounded contexts of CongVan, one package each (accounts, organizations, audit, …)."""

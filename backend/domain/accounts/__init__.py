@@ -1,0 +1,1 @@
+"""Accounts: login, sessions, the current actor, password changes and lockout."""

@@ -1,0 +1,81 @@
+"""The actor: who is making this request, in which agency, with which roles.
+
+It is loaded once per request from the server-side session and passed explicitly to services and
+policies (never read from a global).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.db.models import Agency, Role, RoleGrant, Unit, User
+
+__all__ = ["Actor", "load_actor"]
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """A logged-in user acting in ``agency_id`` with ``roles`` there."""
+
+    user_id: int
+    username: str
+    full_name: str
+    position_title: str
+    agency_id: int
+    agency_name: str
+    agency_organ_id: str
+    unit_id: int | None
+    unit_name: str
+    roles: frozenset[Role]
+    agencies: tuple[tuple[int, str], ...]
+    must_change_password: bool = False
+
+    def has(self, *roles: Role) -> bool:
+        """True when the actor holds at least one of ``roles`` in the active agency."""
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def is_admin(self) -> bool:
+        return Role.ADMIN in self.roles
+
+
+async def load_actor(db: AsyncSession, user_id: int, agency_id: int | None) -> Actor | None:
+    """Build the actor for ``user_id`` acting in ``agency_id`` (default: the home agency).
+
+    Returns ``None`` when the account no longer exists, was deactivated, or its home agency was.
+    """
+    user = await db.get(User, user_id)
+    if user is None or not user.is_active:
+        return None
+    grants = (await db.execute(
+        sa.select(RoleGrant.agency_id, RoleGrant.role, Agency.name)
+        .join(Agency, Agency.id == RoleGrant.agency_id)
+        .where(RoleGrant.user_id == user.id, Agency.is_active.is_(True))
+    )).all()
+    agencies: dict[int, str] = {}
+    for grant_agency_id, _role, name in grants:
+        agencies[grant_agency_id] = name
+    home = await db.get(Agency, user.agency_id)
+    if home is None or not home.is_active:
+        return None
+    agencies.setdefault(home.id, home.name)
+    active = agency_id if agency_id in agencies else user.agency_id
+    active_agency = home if home.id == active else await db.get(Agency, active)
+    unit = await db.get(Unit, user.unit_id) if user.unit_id else None
+    return Actor(
+        user_id=user.id,
+        username=user.username,
+        full_name=user.full_name,
+        position_title=user.position_title,
+        agency_id=active,
+        agency_name=agencies.get(active, ""),
+        agency_organ_id=active_agency.organ_id if active_agency else "",
+        unit_id=unit.id if unit and unit.agency_id == active else None,
+        unit_name=unit.name if unit and unit.agency_id == active else "",
+        roles=frozenset(role for gid, role, _ in grants if gid == active),
+        agencies=tuple(sorted(agencies.items(), key=lambda item: item[1])),
+        must_change_password=user.must_change_password,
+    )

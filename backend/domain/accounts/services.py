@@ -1,0 +1,151 @@
+"""Login with lockout, and password changes. Every outcome writes an audit row.
+
+Lockout: ``login_max_failures`` wrong passwords within ``login_failure_window_minutes`` lock the
+account for ``login_lockout_minutes`` (an administrator can unlock earlier). The agency's
+administrators are notified in-app through the outbox.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.config.settings import Settings
+from backend.db.base import utcnow
+from backend.db.models import Agency, Role, RoleGrant, User
+from backend.domain.audit.services import RequestMeta, record
+from backend.errors import InvalidInputError
+from backend.lib.i18n import t
+from backend.lib.security import DUMMY_HASH, hash_password, verify_password
+from backend.lib.text import clean
+from backend.tasks.jobs import NOTIFY
+from backend.tasks.outbox import enqueue
+
+__all__ = ["LoginOutcome", "LoginResult", "authenticate", "change_password", "validate_new_password",
+           "normalise_username"]
+
+MIN_PASSWORD_LENGTH = 10
+
+
+class LoginOutcome(StrEnum):
+    """Why a login attempt ended the way it did."""
+
+    OK = "ok"
+    BAD_CREDENTIALS = "bad_credentials"
+    LOCKED = "locked"
+
+
+@dataclass(frozen=True, slots=True)
+class LoginResult:
+    """The outcome; ``user`` is set only on success; ``message`` is for the login form."""
+
+    outcome: LoginOutcome
+    user: User | None = None
+    message: str = ""
+
+
+def normalise_username(raw: str) -> str:
+    """Usernames are case-insensitive and stored lower-case."""
+    return clean(raw).lower()
+
+
+async def _notify_admins_of_lockout(db: AsyncSession, user: User) -> None:
+    admin_ids = (await db.scalars(
+        sa.select(RoleGrant.user_id).where(RoleGrant.agency_id == user.agency_id, RoleGrant.role == Role.ADMIN)
+    )).all()
+    if admin_ids:
+        await enqueue(db, NOTIFY, {
+            "user_ids": sorted(set(admin_ids)),
+            "title": t("notify.lockout.title", username=user.username),
+            "body": t("notify.lockout.body", name=user.full_name),
+            "url": f"/admin/users/{user.id}",
+        })
+
+
+async def authenticate(db: AsyncSession, settings: Settings, username: str, password: str,
+                       meta: RequestMeta) -> LoginResult:
+    """Check a username/password pair, applying and recording the lockout policy."""
+    username = normalise_username(username)
+    user = await db.scalar(sa.select(User).where(User.username == username).with_for_update())
+    now = utcnow()
+    if user is None:
+        await verify_password(DUMMY_HASH, password)
+        await record(db, "auth.login_failed", actor_name=username, meta=meta, detail={"reason": "unknown_user"})
+        return LoginResult(LoginOutcome.BAD_CREDENTIALS, message=t("login.bad_credentials"))
+
+    audit = {"actor_id": user.id, "actor_name": user.username, "agency_id": user.agency_id,
+             "object_type": "user", "object_id": user.id, "meta": meta}
+    if user.locked_until is not None and user.locked_until > now:
+        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+        await record(db, "auth.login_refused_locked", **audit)
+        return LoginResult(LoginOutcome.LOCKED, message=t("login.locked", minutes=minutes))
+
+    agency_active = await db.scalar(sa.select(Agency.is_active).where(Agency.id == user.agency_id))
+    account_usable = user.is_active and bool(agency_active)
+    if account_usable and await verify_password(user.password_hash, password):
+        user.failed_logins = 0
+        user.first_failed_at = None
+        user.locked_until = None
+        user.last_login_at = now
+        await record(db, "auth.login", **audit)
+        return LoginResult(LoginOutcome.OK, user=user)
+
+    window = timedelta(minutes=settings.login_failure_window_minutes)
+    if user.first_failed_at is None or now - user.first_failed_at > window:
+        user.first_failed_at = now
+        user.failed_logins = 1
+    else:
+        user.failed_logins += 1
+    reason = "bad_password" if account_usable else "inactive"
+    await record(db, "auth.login_failed", **audit, detail={"reason": reason, "failures": user.failed_logins})
+    if user.failed_logins >= settings.login_max_failures:
+        user.locked_until = now + timedelta(minutes=settings.login_lockout_minutes)
+        user.failed_logins = 0
+        user.first_failed_at = None
+        await record(db, "auth.lockout", **audit, detail={"minutes": settings.login_lockout_minutes})
+        await _notify_admins_of_lockout(db, user)
+        return LoginResult(LoginOutcome.LOCKED, message=t("login.locked", minutes=settings.login_lockout_minutes))
+    return LoginResult(LoginOutcome.BAD_CREDENTIALS, message=t("login.bad_credentials"))
+
+
+def validate_new_password(username: str, new: str, confirm: str) -> dict[str, str]:
+    """Field errors for a proposed password (empty when acceptable)."""
+    errors: dict[str, str] = {}
+    if len(new) < MIN_PASSWORD_LENGTH:
+        errors["new_password"] = t("password.too_short", n=MIN_PASSWORD_LENGTH)
+    elif new.lower() == username.lower() or username.lower() in new.lower():
+        errors["new_password"] = t("password.contains_username")
+    elif not any(c.isdigit() for c in new) or not any(c.isalpha() for c in new):
+        errors["new_password"] = t("password.needs_letters_and_digits")
+    if new != confirm:
+        errors["confirm_password"] = t("password.mismatch")
+    return errors
+
+
+async def change_password(db: AsyncSession, user_id: int, current: str, new: str, confirm: str,
+                          meta: RequestMeta) -> None:
+    """Change the actor's own password.
+
+    Raises:
+        InvalidInputError: wrong current password or an unacceptable new one (with field errors).
+    """
+    user = await db.get(User, user_id, with_for_update=True)
+    if user is None:
+        raise InvalidInputError()
+    if not await verify_password(user.password_hash, current):
+        await record(db, "auth.password_change_failed", actor_id=user.id, actor_name=user.username,
+                     agency_id=user.agency_id, object_type="user", object_id=user.id, meta=meta)
+        raise InvalidInputError(field_errors={"current_password": t("password.current_wrong")})
+    errors = validate_new_password(user.username, new, confirm)
+    if new == current and "new_password" not in errors:
+        errors["new_password"] = t("password.same_as_old")
+    if errors:
+        raise InvalidInputError(field_errors=errors)
+    user.password_hash = await hash_password(new)
+    user.must_change_password = False
+    await record(db, "auth.password_changed", actor_id=user.id, actor_name=user.username,
+                 agency_id=user.agency_id, object_type="user", object_id=user.id, meta=meta)

@@ -1,0 +1,1 @@
+"""In-app notifications: the list behind the bell and its unread count."""

@@ -1,0 +1,47 @@
+"""Who may administer which agencies, units and users — one scoping query per aggregate.
+
+An administrator (role ``admin``) of agency A administers A and every agency below it (its
+subtree through ``parent_id``). Nothing is visible by default: lists, counts, exports and object
+look-ups all go through ``visible_*`` so another agency's objects are indistinguishable from
+missing ones (404).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from backend.db.models import Agency, Role, Unit, User
+from backend.domain.accounts.actor import Actor
+from backend.errors import PermissionDeniedError
+
+__all__ = ["administered_agency_ids", "require_admin", "visible_agencies", "visible_units", "visible_users"]
+
+
+def require_admin(actor: Actor) -> None:
+    """Raise :class:`PermissionDeniedError` unless the actor administers the active agency."""
+    if Role.ADMIN not in actor.roles:
+        raise PermissionDeniedError()
+
+
+def administered_agency_ids(actor: Actor) -> sa.Select[tuple[int]]:
+    """Ids of the active agency and all its descendants (recursive CTE; empty unless admin)."""
+    if Role.ADMIN not in actor.roles:
+        return sa.select(Agency.id).where(sa.false())
+    tree = sa.select(Agency.id).where(Agency.id == actor.agency_id).cte("admin_tree", recursive=True)
+    tree = tree.union_all(sa.select(Agency.id).where(Agency.parent_id == tree.c.id))
+    return sa.select(tree.c.id)
+
+
+def visible_agencies(actor: Actor) -> sa.Select[tuple[Agency]]:
+    """Agencies the actor administers."""
+    return sa.select(Agency).where(Agency.id.in_(administered_agency_ids(actor)))
+
+
+def visible_units(actor: Actor) -> sa.Select[tuple[Unit]]:
+    """Units of the agencies the actor administers."""
+    return sa.select(Unit).where(Unit.agency_id.in_(administered_agency_ids(actor)))
+
+
+def visible_users(actor: Actor) -> sa.Select[tuple[User]]:
+    """Users whose home agency the actor administers."""
+    return sa.select(User).where(User.agency_id.in_(administered_agency_ids(actor)))

@@ -1,0 +1,1 @@
+"""The phone shell: home and the four sections of the bottom navigation."""

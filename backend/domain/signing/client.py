@@ -1,0 +1,306 @@
+"""Client of the signing server: sign PDFs through pyHanko's stock ``CSCSigner`` with a typed OTP.
+
+Flow of :meth:`SigningClient.sign_pdfs` (and :meth:`SigningClient.sign_pdf` for one file):
+
+1. ``auth/login`` with the backend's client id / secret (HTTP Basic) -> bearer token (cached);
+2. ``credentials/info`` through pyHanko's ``fetch_certs_in_csc_credential`` -> certificate chain;
+3. pyHanko prepares every PDF and asks :class:`OtpAuthorizationManager` for a SAD covering the
+   exact hashes (``credentials/authorize`` with the OTP the user typed, SCAL 2 hash pinning);
+4. ``CSCSigner`` sends all hashes in one ``signatures/signHash``; pyHanko embeds the CMS.
+
+Only pyHanko's async API is used (``async_sign_pdf``), so this is safe inside request handlers.
+
+Errors: pyHanko swallows exceptions raised during its batch commit and reports a generic "No signing
+results available". This client therefore records every CSC error body it receives (an aiohttp
+client middleware writing into a per-call box) and re-raises the precise
+:class:`~backend.domain.signing.errors.SigningServiceError` subclass.
+
+This module is self-contained (no imports from other backend packages): configuration is passed in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextvars
+import io
+import json
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Self
+
+import aiohttp
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import fields, signers
+from pyhanko.sign.general import SigningError
+from pyhanko.sign.signers.csc_signer import (
+    CSCAuthorizationInfo,
+    CSCAuthorizationManager,
+    CSCCredentialInfo,
+    CSCServiceSessionInfo,
+    CSCSigner,
+    fetch_certs_in_csc_credential,
+)
+
+from backend.domain.signing.errors import (
+    AuthorizationRejectedError,
+    SigningFailedError,
+    SigningServerUnavailableError,
+    SigningServiceError,
+    error_for_server_code,
+)
+
+__all__ = ["OtpAuthorizationManager", "SigningClient", "SigningServiceConfig", "sign_pdf"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class SigningServiceConfig:
+    """Where the signing server is and how the backend authenticates to it."""
+
+    url: str
+    """``SIGNING_URL``: base URL, e.g. ``http://127.0.0.1:8701`` (without ``/csc/v1``)."""
+    client_id: str
+    client_secret: str = field(repr=False)
+    timeout_seconds: float = 30.0
+
+    @classmethod
+    def from_client_file(cls, path: Path, url: str | None = None) -> SigningServiceConfig:
+        """Read ``<SIGNING_DATA_DIR>/client.json`` written by the signing server in demo mode."""
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(url=url or data["url"], client_id=data["client_id"], client_secret=data["client_secret"])
+
+
+@dataclass(slots=True)
+class _ErrorBox:
+    """The last CSC error body seen during one signing call."""
+
+    error: SigningServiceError | None = None
+
+
+_current_box: contextvars.ContextVar[_ErrorBox | None] = contextvars.ContextVar("signing_error_box", default=None)
+
+
+async def _capture_errors(req: aiohttp.ClientRequest, handler: Any) -> aiohttp.ClientResponse:
+    """aiohttp middleware: turn every 4xx/5xx CSC body into a typed error stored in the call's box."""
+    resp: aiohttp.ClientResponse = await handler(req)
+    box = _current_box.get()
+    if resp.status >= 400 and box is not None:
+        try:
+            body = json.loads(await resp.read())
+            err = error_for_server_code(str(body.get("error", "")), str(body.get("error_description", "")),
+                                        resp.status)
+        except (ValueError, AttributeError):
+            err = (SigningServerUnavailableError if resp.status >= 500 else SigningFailedError)(
+                f"{req.url.path} answered HTTP {resp.status} without a CSC error body", http_status=resp.status)
+        box.error = err
+    return resp
+
+
+def _unwrap(exc: BaseException, box: _ErrorBox) -> SigningServiceError:
+    """The precise error behind *exc* (pyHanko wrapping, aiohttp connection errors)."""
+    if isinstance(exc, SigningServiceError):
+        return exc
+    if box.error is not None:
+        return box.error
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, SigningServiceError):
+            return cause
+        if isinstance(cause, (aiohttp.ClientConnectionError, asyncio.TimeoutError)):
+            return SigningServerUnavailableError(f"cannot reach the signing server: {cause!r}")
+        cause = cause.__cause__ or cause.__context__
+    return SigningFailedError(f"signing failed: {exc}")
+
+
+class OtpAuthorizationManager(CSCAuthorizationManager):
+    """Obtains a SAD for exactly the hashes pyHanko is about to sign, using the user's OTP once."""
+
+    def __init__(self, session_info: CSCServiceSessionInfo, credential_info: CSCCredentialInfo,
+                 http: aiohttp.ClientSession, otp: str, description: str | None = None) -> None:
+        super().__init__(session_info, credential_info)
+        self._http = http
+        self._otp = otp
+        self._description = description
+        self._used = False
+        self.error: SigningServiceError | None = None
+        """The typed error of the last failed authorization (pyHanko hides it behind its own)."""
+
+    async def authorize_signature(self, hash_b64s: list[str]) -> CSCAuthorizationInfo:
+        """``credentials/authorize`` with the OTP, pinned to *hash_b64s*; one call per OTP."""
+        if self._used:
+            self.error = AuthorizationRejectedError("this OTP was already spent on an earlier batch")
+            raise self.error
+        self._used = True
+        request = self.format_csc_auth_request(otp=self._otp, hash_b64s=hash_b64s,
+                                               description=self._description)
+        url = self.csc_session_info.endpoint_url("credentials/authorize")
+        try:
+            async with self._http.post(url, json=request, headers=self.auth_headers) as resp:
+                raw = await resp.read()
+                status = resp.status
+        except (TimeoutError, aiohttp.ClientConnectionError) as exc:
+            self.error = SigningServerUnavailableError(f"authorize failed: {exc!r}")
+            log.warning("authorize for %s failed: %s", self.csc_session_info.credential_id, self.error)
+            raise self.error from exc
+        try:
+            body = json.loads(raw)
+        except ValueError as exc:
+            self.error = SigningFailedError(f"authorize answered HTTP {status} with a non-JSON body")
+            raise self.error from exc
+        if status != 200:
+            self.error = error_for_server_code(str(body.get("error", "")), str(body.get("error_description", "")),
+                                               status)
+            log.info("authorize for %s refused: %s", self.csc_session_info.credential_id, self.error)
+            raise self.error
+        return self.parse_csc_auth_response(body)
+
+
+class SigningClient:
+    """One connection pool to the signing server; reuse it across requests (keep-alive).
+
+    Use as ``async with SigningClient(config) as client: await client.sign_pdf(...)``.
+    """
+
+    def __init__(self, config: SigningServiceConfig) -> None:
+        self.config = config
+        self._http: aiohttp.ClientSession | None = None
+        self._token: tuple[str, float] | None = None
+        self._login_lock = asyncio.Lock()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.close()
+
+    def _session(self) -> aiohttp.ClientSession:
+        if self._http is None or self._http.closed:
+            self._http = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=self.config.timeout_seconds),
+                middlewares=(_capture_errors,))
+        return self._http
+
+    async def close(self) -> None:
+        """Close the connection pool."""
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
+
+    async def _post(self, endpoint: str, body: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
+        url = f"{self.config.url.rstrip('/')}/csc/v1/{endpoint}"
+        try:
+            async with self._session().post(url, json=body, headers=headers) as resp:
+                raw, status = await resp.read(), resp.status
+        except (TimeoutError, aiohttp.ClientConnectionError) as exc:
+            raise SigningServerUnavailableError(f"{endpoint}: cannot reach {self.config.url}: {exc!r}") from exc
+        try:
+            data: dict[str, Any] = json.loads(raw)
+        except ValueError as exc:
+            raise SigningFailedError(f"{endpoint} answered HTTP {status} with a non-JSON body") from exc
+        if status != 200:
+            raise error_for_server_code(str(data.get("error", "")), str(data.get("error_description", "")), status)
+        return data
+
+    async def access_token(self, *, refresh: bool = False) -> str:
+        """Bearer token from ``auth/login`` (cached until 30 s before it expires)."""
+        async with self._login_lock:
+            if not refresh and self._token is not None and self._token[1] > time.monotonic():
+                return self._token[0]
+            basic = base64.b64encode(f"{self.config.client_id}:{self.config.client_secret}".encode()).decode()
+            data = await self._post("auth/login", {}, {"Authorization": f"Basic {basic}"})
+            token = str(data["access_token"])
+            self._token = (token, time.monotonic() + int(data.get("expires_in", 300)) - 30)
+            return token
+
+    async def list_credentials(self, user_id: str | None = None) -> list[str]:
+        """``credentials/list``: credential ids (of one owner when *user_id* is given)."""
+        body: dict[str, Any] = {} if user_id is None else {"userID": user_id}
+        token = await self.access_token()
+        data = await self._post("credentials/list", body, {"Authorization": f"Bearer {token}"})
+        return [str(x) for x in data.get("credentialIDs", [])]
+
+    async def credential_info(self, credential_id: str) -> CSCCredentialInfo:
+        """Certificates and capabilities of a credential (pyHanko's ``fetch_certs_in_csc_credential``).
+
+        A token the server no longer knows (it restarted) is renewed once transparently.
+        """
+        for attempt in (1, 2):
+            box = _ErrorBox()
+            reset = _current_box.set(box)
+            try:
+                info = await self._session_info(credential_id)
+                return await fetch_certs_in_csc_credential(self._session(), info)
+            except SigningError as exc:
+                error = _unwrap(exc, box)
+                if attempt == 1 and error.server_code == "invalid_token":
+                    await self.access_token(refresh=True)
+                    continue
+                raise error from exc
+            finally:
+                _current_box.reset(reset)
+        raise AssertionError("unreachable")
+
+    async def _session_info(self, credential_id: str) -> CSCServiceSessionInfo:
+        return CSCServiceSessionInfo(service_url=self.config.url.rstrip("/"), credential_id=credential_id,
+                                     oauth_token=await self.access_token())
+
+    async def sign_pdfs(self, pdfs: Sequence[bytes], *, credential_id: str, otp: str,
+                        field_name: str = "Signature1", reason: str | None = None, location: str | None = None,
+                        meta: signers.PdfSignatureMetadata | None = None, stamp_style: Any = None,
+                        new_field_spec: fields.SigFieldSpec | None = None,
+                        appearance_text_params: dict[str, Any] | None = None) -> list[bytes]:
+        """Sign every PDF with one OTP: one ``authorize`` for all hashes and one ``signHash``.
+
+        :param otp: the 6-digit code the signer typed; used once, never logged.
+        :param meta: full pyHanko signature metadata (overrides *field_name*, *reason*, *location*).
+        :returns: the signed PDFs (incremental updates of the inputs), in input order.
+        :raises SigningServiceError: a typed subclass telling why the signature did not happen.
+        """
+        if not pdfs:
+            return []
+        cred_info = await self.credential_info(credential_id)
+        box = _ErrorBox()
+        reset = _current_box.set(box)
+        manager: OtpAuthorizationManager | None = None
+        try:
+            session_info = await self._session_info(credential_id)
+            http = self._session()
+            manager = OtpAuthorizationManager(session_info, cred_info, http, otp,
+                                              description=f"{len(pdfs)} document(s)")
+            signer = CSCSigner(http, auth_manager=manager, batch_size=len(pdfs))
+            meta = meta or signers.PdfSignatureMetadata(
+                field_name=field_name, md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES,
+                reason=reason, location=location)
+            pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=stamp_style,
+                                           new_field_spec=new_field_spec)
+
+            async def one(pdf: bytes) -> bytes:
+                writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+                out = await pdf_signer.async_sign_pdf(writer, appearance_text_params=appearance_text_params)
+                return out.getvalue()
+
+            results = await asyncio.wait_for(asyncio.gather(*(one(p) for p in pdfs)),
+                                             timeout=self.config.timeout_seconds * 2)
+            return list(results)
+        except (TimeoutError, SigningError, aiohttp.ClientError) as exc:
+            error = manager.error if manager is not None and manager.error is not None else _unwrap(exc, box)
+            log.warning("signing with %s failed: %s", credential_id, error)
+            raise error from exc
+        finally:
+            _current_box.reset(reset)
+
+    async def sign_pdf(self, pdf: bytes, *, credential_id: str, otp: str, **options: Any) -> bytes:
+        """Sign one PDF (see :meth:`sign_pdfs` for the options and errors)."""
+        return (await self.sign_pdfs([pdf], credential_id=credential_id, otp=otp, **options))[0]
+
+
+async def sign_pdf(config: SigningServiceConfig, pdf: bytes, *, credential_id: str, otp: str,
+                   **options: Any) -> bytes:
+    """One-shot helper: open a client, sign one PDF, close the client."""
+    async with SigningClient(config) as client:
+        return await client.sign_pdf(pdf, credential_id=credential_id, otp=otp, **options)

@@ -1,0 +1,1 @@
+"""Infrastructure helpers with no domain knowledge (nothing here imports from ``backend.domain``)."""

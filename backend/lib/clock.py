@@ -1,0 +1,25 @@
+"""Time: UTC for storage, Asia/Ho_Chi_Minh for display."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+__all__ = ["VN_TZ", "now", "to_local", "format_local"]
+
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def now() -> datetime:
+    """The current instant in UTC (timezone-aware)."""
+    return datetime.now(UTC)
+
+
+def to_local(moment: datetime) -> datetime:
+    """``moment`` converted to Vietnam time."""
+    return moment.astimezone(VN_TZ)
+
+
+def format_local(moment: datetime | None, pattern: str = "%H:%M %d/%m/%Y") -> str:
+    """Vietnam-time text for a stored UTC instant; empty for ``None``."""
+    return "" if moment is None else to_local(moment).strftime(pattern)

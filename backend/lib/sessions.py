@@ -1,0 +1,116 @@
+"""Server-side sessions kept in a Litestar store (memory or Redis), with id rotation.
+
+The browser holds only a random id in an HttpOnly cookie. ``rotate()`` (called at login) moves
+the data to a fresh id and deletes the old one, which defeats session fixation; ``clear()``
+(logout) deletes it. Sessions expire after the configured idle time.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie, MutableScopeHeaders
+from litestar.stores.base import Store
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+__all__ = ["COOKIE_NAME", "Session", "SessionMiddleware", "flash", "get_session"]
+
+COOKIE_NAME = "cv_session"
+_SCOPE_KEY = "congvan_session"
+
+
+@dataclass
+class Session:
+    """The session of one request. Mutate ``data`` through the methods so changes are saved."""
+
+    id: str | None
+    data: dict[str, Any] = field(default_factory=dict)
+    dirty: bool = False
+    old_id: str | None = None
+    cleared: bool = False
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.data.get(key, default)
+
+    def set(self, key: str, value: Any) -> None:
+        self.data[key] = value
+        self.dirty = True
+
+    def rotate(self) -> None:
+        """Give the session a new id; the old id is deleted from the store when the response starts."""
+        if self.id is not None:
+            self.old_id = self.id
+        self.id = None
+        self.dirty = True
+
+    def clear(self) -> None:
+        """Forget everything: the old id is deleted and the cookie dropped (or replaced, if data follows)."""
+        if self.id is not None:
+            self.old_id = self.id
+        self.id = None
+        self.data = {}
+        self.cleared = True
+        self.dirty = True
+
+
+def get_session(connection: ASGIConnection[Any, Any, Any, Any]) -> Session:
+    """The current request's session (created empty by the middleware when there is none)."""
+    return connection.scope[_SCOPE_KEY]  # type: ignore[literal-required]
+
+
+class SessionMiddleware:
+    """ASGI middleware loading the session before the handler and saving it before the headers."""
+
+    def __init__(self, app: ASGIApp, *, store_name: str, idle_seconds: int, secure: bool) -> None:
+        self.app = app
+        self.store_name = store_name
+        self.idle_seconds = idle_seconds
+        self.secure = secure
+
+    def _cookie(self, value: str, *, expire: bool = False) -> str:
+        cookie = Cookie(key=COOKIE_NAME, value=value, path="/", httponly=True, samesite="lax",
+                        secure=self.secure, max_age=0 if expire else None)
+        return cookie.to_header(header="")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        store: Store = scope["litestar_app"].stores.get(self.store_name)
+        connection: ASGIConnection[Any, Any, Any, Any] = ASGIConnection(scope)
+        session_id = connection.cookies.get(COOKIE_NAME)
+        session = Session(id=None)
+        if session_id:
+            raw = await store.get(session_id, renew_for=self.idle_seconds)
+            if raw is not None:
+                session = Session(id=session_id, data=json.loads(raw))
+        scope[_SCOPE_KEY] = session  # type: ignore[literal-required]
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start" and session.dirty:
+                headers = MutableScopeHeaders.from_message(message)
+                await self._persist(store, session, headers)
+            await send(message)
+
+        await self.app(scope, receive, send_wrapper)
+
+    async def _persist(self, store: Store, session: Session, headers: MutableScopeHeaders) -> None:
+        if session.old_id:
+            await store.delete(session.old_id)
+        if session.cleared and not session.data:
+            headers.add("Set-Cookie", self._cookie("", expire=True))
+            return
+        if session.id is None:
+            session.id = secrets.token_urlsafe(32)
+        await store.set(session.id, json.dumps(session.data), expires_in=self.idle_seconds)
+        headers.add("Set-Cookie", self._cookie(session.id))
+        session.dirty = False
+
+
+def flash(connection: ASGIConnection[Any, Any, Any, Any], message: str, kind: str = "success") -> None:
+    """Show ``message`` once on the next page this session renders (after a 303 redirect)."""
+    get_session(connection).set("flash", {"message": message, "kind": kind})

@@ -1,0 +1,1 @@
+"""HTTP plumbing: app assembly, routes, error mapping, middleware and startup checks."""

@@ -1,0 +1,76 @@
+"""Assembles the Litestar application: stores, middleware, CSRF, dependencies, routes, errors."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.static_files import create_static_files_router
+from litestar.stores.base import Store
+from litestar.stores.memory import MemoryStore
+from litestar.stores.redis import RedisStore
+
+from backend.config.settings import Settings
+from backend.db.engine import create_engine, create_sessionmaker
+from backend.lib.sessions import SessionMiddleware
+from backend.lib.templates import STATIC_DIR
+from backend.server import deps
+from backend.server.errors import handle_exception
+from backend.server.middleware import SecurityHeadersMiddleware
+from backend.server.routes import ROUTES
+
+__all__ = ["build_app", "MAX_REQUEST_BYTES"]
+
+MAX_REQUEST_BYTES = 60 * 1024 * 1024
+
+
+def _stores(settings: Settings) -> dict[str, Store]:
+    if settings.redis_url:
+        root = RedisStore.with_client(url=settings.redis_url, namespace="congvan")
+        return {"sessions": root.with_namespace("sessions"), "cache": root.with_namespace("cache")}
+    return {"sessions": MemoryStore(), "cache": MemoryStore()}
+
+
+def _provide(fn: Callable[..., Any]) -> Provide:
+    is_async = inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn)
+    return Provide(fn) if is_async else Provide(fn, sync_to_thread=False)
+
+
+def build_app(settings: Settings) -> Litestar:
+    """The web application for ``settings`` (database engine created here, disposed at shutdown)."""
+    engine = create_engine(settings.database_url)
+    sessions = create_sessionmaker(engine)
+
+    async def dispose_engine() -> None:
+        await engine.dispose()
+
+    static = create_static_files_router(
+        path="/static", directories=[STATIC_DIR], name="static", include_in_schema=False,
+        cache_control=None, send_as_attachment=False,
+    )
+    return Litestar(
+        route_handlers=[static, *ROUTES],
+        dependencies={name: _provide(fn) for name, fn in deps.dependencies.items()},
+        middleware=[
+            DefineMiddleware(SecurityHeadersMiddleware, hsts=settings.cookie_secure),
+            DefineMiddleware(SessionMiddleware, store_name="sessions",
+                             idle_seconds=settings.session_idle_minutes * 60, secure=settings.cookie_secure),
+        ],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key, cookie_name="cv_csrf", header_name="x-csrftoken",
+            cookie_secure=settings.cookie_secure, cookie_httponly=True, cookie_samesite="lax",
+        ),
+        stores=_stores(settings),
+        exception_handlers={Exception: handle_exception},
+        state=State({"settings": settings, "sessions": sessions, "engine": engine}),
+        on_shutdown=[dispose_engine],
+        request_max_body_size=MAX_REQUEST_BYTES,
+        openapi_config=None,
+        debug=False,
+    )

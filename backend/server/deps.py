@@ -1,0 +1,92 @@
+"""Request-scoped dependencies: the database session, request metadata and the actor.
+
+The database session commits when the handler succeeds and rolls back when anything raises,
+so a handler's changes, audit rows and outbox jobs land together or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from typing import Any
+
+import sqlalchemy as sa
+from litestar import Request
+from litestar.datastructures import State
+from litestar.di import NamedDependency
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.config.settings import Settings
+from backend.db.models import Notification
+from backend.domain.accounts.actor import Actor, load_actor
+from backend.domain.audit.services import RequestMeta
+from backend.errors import NotAuthenticatedError, PasswordChangeRequiredError
+from backend.lib.sessions import get_session
+
+__all__ = [
+    "DB", "AppSettings", "CurrentActor", "Meta", "dependencies", "provide_actor", "provide_db", "provide_meta",
+    "provide_settings",
+]
+
+DB = NamedDependency[AsyncSession]
+"""The request's database session (commits on success, rolls back on error)."""
+CurrentActor = NamedDependency[Actor]
+"""The logged-in actor; anonymous requests are redirected to the login form."""
+AppSettings = NamedDependency[Settings]
+Meta = NamedDependency[RequestMeta]
+
+
+_ALLOWED_BEFORE_PASSWORD_CHANGE = frozenset({"/account/password", "/logout"})
+
+
+async def provide_db(state: State) -> AsyncGenerator[AsyncSession, None]:
+    """One session and transaction per request."""
+    async with state.sessions() as db:
+        try:
+            yield db
+        except BaseException:
+            await db.rollback()
+            raise
+        else:
+            await db.commit()
+
+
+def provide_settings(state: State) -> Settings:
+    return state.settings
+
+
+def provide_meta(request: Request[Any, Any, Any]) -> RequestMeta:
+    """Client address and user agent, for audit rows."""
+    client = request.client.host if request.client else ""
+    return RequestMeta(ip=client, user_agent=request.headers.get("user-agent", ""))
+
+
+async def provide_actor(request: Request[Any, Any, Any], db: DB) -> Actor:
+    """The logged-in actor, or :class:`NotAuthenticatedError` (the error handler redirects to login)."""
+    session = get_session(request)
+    user_id = session.get("uid")
+    if not isinstance(user_id, int):
+        raise NotAuthenticatedError()
+    actor = await load_actor(db, user_id, session.get("agency_id"))
+    if actor is None:
+        session.clear()
+        raise NotAuthenticatedError()
+    request.state.actor = actor
+    if actor.must_change_password and request.url.path not in _ALLOWED_BEFORE_PASSWORD_CHANGE:
+        raise PasswordChangeRequiredError()
+    request.state.unread_count = await db.scalar(
+        sa.select(sa.func.count()).select_from(Notification)
+        .where(Notification.user_id == actor.user_id, Notification.read_at.is_(None))
+    ) or 0
+    flash = session.get("flash")
+    if flash:
+        request.state.flash = flash
+        session.set("flash", None)
+    return actor
+
+
+dependencies = {
+    "db": provide_db,
+    "settings": provide_settings,
+    "meta": provide_meta,
+    "actor": provide_actor,
+}

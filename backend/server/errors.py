@@ -1,0 +1,82 @@
+"""Maps every exception to a response in one place: full page, htmx fragment or problem+json.
+
+* 401 on a page → 303 to the login form (htmx: ``HX-Redirect``); on ``/api`` → problem+json.
+* 403/404/4xx → the Vietnamese error page (``errors/<status>.html`` or the generic one); for htmx,
+  the error fragment is retargeted into the toast region.
+* anything unexpected → logged with the request id, then the 500 page (no details leaked).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, PermissionDeniedException
+from litestar.status_codes import HTTP_303_SEE_OTHER
+
+from backend.errors import AppError
+from backend.lib.i18n import t
+from backend.lib.templates import is_fragment_request, render_string
+
+__all__ = ["handle_exception"]
+
+log = logging.getLogger("congvan.errors")
+
+_TEMPLATES = {401: "errors/401.html", 403: "errors/403.html", 404: "errors/404.html", 500: "errors/500.html"}
+
+
+def _classify(exc: Exception) -> tuple[int, str, str]:
+    """(status, stable code, Vietnamese message) for any exception."""
+    if isinstance(exc, AppError):
+        return exc.status_code, exc.code, exc.message
+    if isinstance(exc, PermissionDeniedException) and "CSRF" in str(exc.detail):
+        return 403, "CSRF_FAILED", t("error.csrf")
+    if isinstance(exc, HTTPException):
+        status = exc.status_code
+        known = {401: "AUTH_REQUIRED", 403: "FORBIDDEN", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED",
+                 413: "PAYLOAD_TOO_LARGE", 429: "TOO_MANY_REQUESTS"}
+        code = known.get(status, "BAD_REQUEST" if status < 500 else "SERVER_ERROR")
+        key = f"error.http_{status}" if status in {401, 403, 404, 405, 413, 429} else (
+            "error.bad_request" if status < 500 else "error.server")
+        return status, code, t(key)
+    return 500, "SERVER_ERROR", t("error.server")
+
+
+def _redirect(request: Request[Any, Any, Any], location: str, headers: dict[str, str]) -> Response[Any]:
+    if request.headers.get("hx-request") == "true":
+        return Response("", status_code=200, headers={**headers, "HX-Redirect": location})
+    return Response("", status_code=HTTP_303_SEE_OTHER, headers={**headers, "Location": location})
+
+
+def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """The app-wide exception handler."""
+    status, code, message = _classify(exc)
+    if status >= 500:
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    headers = {"Vary": "HX-Request", "Cache-Control": "no-store"}
+
+    if request.url.path.startswith("/api"):
+        body = {"type": f"urn:congvan:error:{code}", "title": message, "status": status, "code": code}
+        return Response(body, status_code=status, media_type="application/problem+json", headers=headers)
+
+    if code == "PASSWORD_CHANGE_REQUIRED":
+        return _redirect(request, "/account/password", headers)
+
+    if status == 401:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return _redirect(request, f"/login?next={quote(target, safe='')}", headers)
+
+    template = _TEMPLATES.get(status, "errors/error.html")
+    context = {"status": status, "code": code, "message": message}
+    try:
+        if is_fragment_request(request):
+            html = render_string(request, "components/_toast.html", {"message": message, "kind": "error"})
+            headers.update({"HX-Retarget": "#toast", "HX-Reswap": "innerHTML"})
+        else:
+            html = render_string(request, template, context)
+    except Exception:  # noqa: BLE001 - the error page itself must never fail the response
+        log.exception("error page rendering failed")
+        html = f"<!doctype html><html lang=vi><meta charset=utf-8><title>{status}</title><p>{message}</p>"
+    return Response(html, status_code=status, media_type="text/html; charset=utf-8", headers=headers)

@@ -1,0 +1,1 @@
+"""Background work: the transactional outbox, its worker and the job handlers."""

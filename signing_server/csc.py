@@ -1,0 +1,142 @@
+"""CSC API v1 HTTP handlers (Cloud Signature Consortium API 1.0.4.0 field names).
+
+Routes, all ``POST`` with JSON bodies and answering ``200`` on success:
+
+* ``/csc/v1/info`` -- service description (also ``GET``); no authentication;
+* ``/csc/v1/auth/login`` -- HTTP Basic client id / secret -> ``{"access_token", "expires_in"}``;
+* ``/csc/v1/credentials/list``, ``/credentials/info``, ``/credentials/authorize``,
+  ``/signatures/signHash`` -- require ``Authorization: Bearer <access_token>``.
+
+Handlers only parse the body and delegate to :class:`~signing_server.service.SigningService` in a
+worker thread (SQLite and PKCS#11 calls block). Errors become ``{"error", "error_description"}``
+with the status fixed by the error class (:mod:`signing_server.errors`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import anyio.to_thread
+from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import HTTPException
+
+from signing_server.errors import InvalidRequestError, SigningServerError
+from signing_server.service import SigningService
+
+__all__ = ["CscController", "csc_error_handlers", "health"]
+
+log = logging.getLogger("signing_server.csc")
+
+_SPECS_INFO = {
+    "specs": "1.0.4.0",
+    "name": "CongVan signing server",
+    "logo": "",
+    "region": "VN",
+    "lang": "vi-VN",
+    "description": "Remote signing for CongVan: HSM-held keys, activated per signature by the signer's OTP",
+    "authType": ["basic"],
+    "methods": ["auth/login", "credentials/list", "credentials/info", "credentials/authorize",
+                "signatures/signHash"],
+}
+
+
+def _service(request: Request[Any, Any, Any]) -> SigningService:
+    service: SigningService = request.app.state.service
+    return service
+
+
+async def _body(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidRequestError("the request body is not valid JSON") from exc
+    if not isinstance(body, dict):
+        raise InvalidRequestError("the request body must be a JSON object")
+    return body
+
+
+async def _authed(request: Request[Any, Any, Any],
+                  call: Callable[[SigningService, str, dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+    service = _service(request)
+    client_id = service.authenticate(request.headers.get("authorization"))
+    body = await _body(request)
+    return await anyio.to_thread.run_sync(call, service, client_id, body)
+
+
+class CscController(Controller):
+    """The CSC API v1 endpoints."""
+
+    path = "/csc/v1"
+
+    @get("/info", sync_to_thread=False)
+    def info_get(self) -> dict[str, Any]:
+        """Service description (``GET`` variant for humans and health checks)."""
+        return _SPECS_INFO
+
+    @post("/info", status_code=200, sync_to_thread=False)
+    def info(self) -> dict[str, Any]:
+        """Service description."""
+        return _SPECS_INFO
+
+    @post("/auth/login", status_code=200)
+    async def login(self, request: Request[Any, Any, Any]) -> dict[str, Any]:
+        """Authenticate the calling system; return a short-lived bearer token."""
+        return _service(request).login(request.headers.get("authorization"))
+
+    @post("/credentials/list", status_code=200)
+    async def credentials_list(self, request: Request[Any, Any, Any]) -> dict[str, Any]:
+        """Identifiers of the usable credentials (optionally of one ``userID``)."""
+        return await _authed(request, lambda s, _c, b: s.list_credentials(b))
+
+    @post("/credentials/info", status_code=200)
+    async def credentials_info(self, request: Request[Any, Any, Any]) -> dict[str, Any]:
+        """Certificate chain, key algorithms, SCAL, OTP and batch limits of a credential."""
+        return await _authed(request, lambda s, _c, b: s.credential_info(b))
+
+    @post("/credentials/authorize", status_code=200)
+    async def credentials_authorize(self, request: Request[Any, Any, Any]) -> dict[str, Any]:
+        """OTP -> SAD bound to the given hashes."""
+        return await _authed(request, lambda s, c, b: s.authorize(c, b))
+
+    @post("/signatures/signHash", status_code=200)
+    async def sign_hash(self, request: Request[Any, Any, Any]) -> dict[str, Any]:
+        """Sign hashes with a credential, under a SAD."""
+        return await _authed(request, lambda s, c, b: s.sign_hash(c, b))
+
+
+@get("/healthz", sync_to_thread=False)
+def health() -> dict[str, str]:
+    """Liveness probe for ``make run`` and the backend's startup checks."""
+    return {"status": "ok"}
+
+
+def _signing_error(_request: Request[Any, Any, Any], exc: SigningServerError) -> Response[dict[str, str]]:
+    if exc.http_status >= 500:
+        log.error("signing server error %s: %s", exc.code, exc.description)
+    else:
+        log.info("refused with %s: %s", exc.code, exc.description)
+    return Response(exc.to_json(), status_code=exc.http_status)
+
+
+def _http_error(_request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, str]]:
+    code = "invalid_request" if exc.status_code < 500 else "server_error"
+    return Response({"error": code, "error_description": str(exc.detail)}, status_code=exc.status_code)
+
+
+def _unexpected(_request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, str]]:
+    log.exception("unexpected error", exc_info=exc)
+    return Response({"error": "server_error", "error_description": "internal error; see the server log"},
+                    status_code=500)
+
+
+csc_error_handlers: dict[type[Exception], Callable[..., Response[dict[str, str]]]] = {
+    SigningServerError: _signing_error,
+    HTTPException: _http_error,
+    Exception: _unexpected,
+}

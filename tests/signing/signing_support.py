@@ -1,0 +1,170 @@
+"""Helpers for the signing tests: server process control, OTP generation, CLI and HTTP calls.
+
+Kept out of ``conftest.py`` (whose module name is shared with other conftest files) so test modules
+can import it by a unique name.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pyotp
+
+REPO = Path(__file__).resolve().parents[2]
+SOFTHSM_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
+FONT = Path("/usr/share/fonts/opentype/freefont/FreeSans.otf")
+MAX_FAILURES = 3
+
+# owner -> (owner_kind, algo, extra fields); one credential per test
+OWNERS: dict[str, tuple[str, str, dict[str, str]]] = {
+    "sign.rsa": ("user", "rsa2048", {}),
+    "000.00.00.T99": ("agency", "p256", {}),
+    "neg.wrong": ("user", "p256", {}),
+    "neg.reuse": ("user", "p256", {}),
+    "neg.sadttl": ("user", "p256", {}),
+    "neg.sadtwice": ("user", "p256", {}),
+    "neg.otherhash": ("user", "p256", {}),
+    "neg.toomany": ("user", "p256", {}),
+    "neg.locked": ("user", "p256", {}),
+    "neg.disabled": ("user", "p256", {}),
+    "neg.revoked": ("user", "p256", {}),
+    "neg.compromised": ("user", "p256", {}),
+    "neg.expired": ("user", "p256", {"not_after": "2020-01-01T00:00:00+00:00"}),
+    "neg.algo": ("user", "rsa2048", {}),
+    "restart": ("user", "p256", {}),
+    "batch.raw": ("user", "p256", {}),
+    "batch.pdf": ("user", "rsa2048", {}),
+    "client.wrong": ("user", "p256", {}),
+    "client.reuse": ("user", "p256", {}),
+    "client.locked": ("user", "p256", {}),
+    "client.disabled": ("user", "p256", {}),
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class ServerProcess:
+    """A ``python -m signing_server serve`` child process."""
+
+    env: dict[str, str]
+    log_path: Path
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.env['SIGNING_PORT']}"
+
+    def start(self) -> None:
+        log = self.log_path.open("ab")
+        self.proc = subprocess.Popen([sys.executable, "-m", "signing_server", "serve", "--log-level", "info"],
+                                     env=self.env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"signing server exited: {self.log_path.read_text()[-2000:]}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=0.5).status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.05)
+        raise RuntimeError("signing server did not start in 20 s")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+
+@dataclass
+class SigningEnv:
+    """Everything a test needs: env, CLI runner, OTP enrolments, dev CA, HTTP helpers."""
+
+    env: dict[str, str]
+    data_dir: Path
+    server: ServerProcess
+    enrolments: dict[str, dict[str, Any]] = field(default_factory=dict)
+    used_steps: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    @property
+    def ca_pem(self) -> bytes:
+        return (self.data_dir / "dev-ca" / "ca.pem").read_bytes()
+
+    @property
+    def client(self) -> dict[str, str]:
+        data: dict[str, str] = json.loads((self.data_dir / "client.json").read_text())
+        return data
+
+    def cred(self, owner: str) -> str:
+        return str(self.enrolments[owner]["credential_id"])
+
+    def otp(self, owner: str) -> str:
+        """A valid OTP for a time step of *owner* not handed out before (current step, then the next)."""
+        totp = pyotp.TOTP(self.enrolments[owner]["secret"])
+        now_step = int(time.time() // 30)
+        step = max(now_step, self.used_steps.get(owner, 0) + 1)
+        if step > now_step + 1:
+            raise AssertionError(f"test used more than two OTPs of {owner} within one time step")
+        self.used_steps[owner] = step
+        return totp.at(step * 30)
+
+    def wrong_otp(self, owner: str) -> str:
+        totp = pyotp.TOTP(self.enrolments[owner]["secret"])
+        valid = {totp.at(time.time() + d * 30) for d in (-2, -1, 0, 1, 2)}
+        code = 123456
+        while f"{code:06d}" in valid:
+            code += 1
+        return f"{code:06d}"
+
+    def cli(self, *args: str, check: bool = True, env: dict[str, str] | None = None
+            ) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.run([sys.executable, "-m", "signing_server", *args], env=env or self.env, cwd=REPO,
+                              capture_output=True, text=True, timeout=60, check=False)
+        if check and proc.returncode != 0:
+            raise AssertionError(f"CLI {args} failed ({proc.returncode}): {proc.stdout}{proc.stderr}")
+        return proc
+
+    def token(self, url: str | None = None) -> str:
+        c = self.client
+        r = httpx.post(f"{url or self.url}/csc/v1/auth/login", auth=(c["client_id"], c["client_secret"]), json={})
+        assert r.status_code == 200, r.text
+        return str(r.json()["access_token"])
+
+    def call(self, endpoint: str, body: dict[str, Any], token: str | None = None, url: str | None = None
+             ) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token or self.token(url)}"}
+        return httpx.post(f"{url or self.url}/csc/v1/{endpoint}", json=body, headers=headers, timeout=30)
+
+
+def base_env(data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SIGNING_", "SOFTHSM", "PKCS11"))}
+    env.update({
+        "APP_ENV": "demo", "SIGNING_DATA_DIR": str(data_dir), "PKCS11_MODULE": SOFTHSM_MODULE,
+        "SIGNING_PORT": str(free_port()), "SIGNING_OTP_MAX_FAILURES": str(MAX_FAILURES),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH", "")])),
+    })
+    return env
+
+

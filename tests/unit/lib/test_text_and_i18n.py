@@ -1,0 +1,37 @@
+"""Text normalisation and the message catalogue."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from pathlib import Path
+
+from backend.lib.i18n import catalogue, t
+from backend.lib.text import clean, fold
+
+
+def test_clean_normalises_to_nfc_and_collapses_whitespace() -> None:
+    decomposed = unicodedata.normalize("NFD", "  Ủy ban   nhân dân ")
+    assert clean(decomposed) == "Ủy ban nhân dân"
+    assert unicodedata.is_normalized("NFC", clean(decomposed))
+
+
+def test_fold_strips_vietnamese_diacritics_including_d_bar() -> None:
+    assert fold("Đơn vị Lãnh Đạo") == "don vi lanh dao"
+
+
+def test_catalogue_substitutes_parameters() -> None:
+    assert "7 phút" in t("login.locked", minutes=7)
+
+
+def test_every_message_key_used_in_python_exists_in_catalogue() -> None:
+    root = Path(__file__).resolve().parents[3] / "backend"
+    used = set()
+    for path in root.rglob("*.py"):
+        used |= set(re.findall(r"\bt\(\s*\"([a-z0-9_.]+)\"", path.read_text(encoding="utf-8")))
+        used |= {f"{m}" for m in re.findall(r'message_key = "([a-z0-9_.]+)"', path.read_text(encoding="utf-8"))}
+    missing = sorted(used - set(catalogue()))
+    assert not missing, f"message keys missing from backend/locale/vi: {missing}"
+    for path in (root / "locale" / "vi").glob("*.json"):
+        json.loads(path.read_text(encoding="utf-8"))
