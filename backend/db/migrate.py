@@ -25,7 +25,7 @@ def alembic_config(database_url: str) -> Config:
     return cfg
 
 
-def upgrade(database_url: str, target: str = "head") -> None:
+def upgrade(database_url: str, target: str = "heads") -> None:
     """Apply migrations up to ``target``. Runs its own event loop: call it outside async code."""
     command.upgrade(alembic_config(database_url), target)
 
