@@ -14,6 +14,7 @@ __all__ = [
     "AppError", "ConflictError", "InvalidInputError", "NotAuthenticatedError", "NotFoundError",
     "PasswordChangeRequiredError",
     "PermissionDeniedError",
+    "TransitionNotAllowedError",
 ]
 
 
@@ -79,3 +80,11 @@ class ConflictError(AppError):
     code = "CONFLICT"
     status_code = 409
     message_key = "error.conflict"
+
+
+class TransitionNotAllowedError(ConflictError):
+    """A workflow event that the document's current state does not allow (never a 500)."""
+
+    code = "DOC_TRANSITION_NOT_ALLOWED"
+    status_code = 409
+    message_key = "incoming.error.transition"

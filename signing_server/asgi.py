@@ -1,6 +1,7 @@
 """Litestar application factory of the signing server (internal network only, JSON only).
 
-``create_app()`` wires settings, the registry, the journal, the HSM session and the CSC controller.
+``create_app()`` wires settings, the registry, the journal, the HSM session, the CSC controller and the
+``/ext/v1`` vendor extension (:mod:`signing_server.ext`).
 The HSM session is opened at startup so a wrong PIN or a missing token fails the process at once
 with a hint, not at the first signature.
 """
@@ -13,6 +14,7 @@ import anyio.to_thread
 from litestar import Litestar
 
 from signing_server.csc import CscController, csc_error_handlers, health
+from signing_server.ext import ExtController
 from signing_server.hsm import Hsm
 from signing_server.journal import Journal
 from signing_server.service import SigningService
@@ -43,7 +45,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await anyio.to_thread.run_sync(service.hsm.close)
 
     app = Litestar(
-        route_handlers=[CscController, health],
+        route_handlers=[CscController, ExtController, health],
         exception_handlers=csc_error_handlers,  # type: ignore[arg-type]
         on_startup=[open_token],
         on_shutdown=[close_token],

@@ -8,7 +8,8 @@ owner = the agency identifier code; the seal key clerks use, domain.md §11.2). 
 * ``active`` -> ``locked`` (N wrong OTPs in a row; admin ``unlock`` reverses it);
 * any -> ``revoked`` (``revoke`` or ``report-compromised``; terminal; the key is destroyed).
 
-Every administrative action is journaled with caller ``admin``.
+Every administrative action is journaled with caller ``admin`` (CLI), or with the backend's client id
+when it comes through the ``/ext/v1`` extension (:mod:`signing_server.ext`).
 """
 
 from __future__ import annotations
@@ -151,7 +152,7 @@ class CredentialManager:
         return cred, self.enrolment(cred)
 
     def _set_status(self, credential_id: str, action: str, status: str, reason: str,
-                    allowed_from: tuple[str, ...]) -> Credential:
+                    allowed_from: tuple[str, ...], caller: str = ADMIN) -> Credential:
         cred = self.get(credential_id)
         if cred.status not in allowed_from:
             raise InvalidRequestError(f"cannot {action} a credential in status {cred.status!r}")
@@ -161,7 +162,7 @@ class CredentialManager:
             extra["revoked_at"] = now
         with self.store.transaction() as conn:
             self.store.update(credential_id, conn, status=status, status_reason=reason, updated_at=now, **extra)
-        self.journal.append(caller=ADMIN, action=action, credential_id=credential_id, result="ok",
+        self.journal.append(caller=caller, action=action, credential_id=credential_id, result="ok",
                             cert_serial=cred.cert_serial, detail=reason)
         return self.get(credential_id)
 
@@ -177,15 +178,24 @@ class CredentialManager:
         """Clear an OTP lockout (and the failure counter)."""
         return self._set_status(credential_id, "unlock", "active", "", ("locked",))
 
-    def revoke(self, credential_id: str, reason: str = "revoked by administrator") -> Credential:
-        """Revoke the certificate and destroy the HSM key; the credential can never sign again."""
-        cred = self._set_status(credential_id, "revoke", "revoked", reason, ("active", "disabled", "locked"))
+    def revoke(self, credential_id: str, reason: str = "revoked by administrator", *,
+               caller: str = ADMIN) -> Credential:
+        """Revoke the certificate and destroy the HSM key; the credential can never sign again.
+
+        :param caller: who is journaled as acting (``admin`` for the CLI, the client id for the API).
+        """
+        cred = self._set_status(credential_id, "revoke", "revoked", reason, ("active", "disabled", "locked"),
+                                caller=caller)
         self.hsm.destroy_key(cred.key_label)
         return cred
 
-    def report_compromised(self, credential_id: str) -> Credential:
-        """Suspected key compromise (to be reported within 24 h): revoke at once, keyCompromise reason."""
-        return self.revoke(credential_id, reason="key_compromise reported")
+    def report_compromised(self, credential_id: str, note: str = "", *, caller: str = ADMIN) -> Credential:
+        """Suspected key compromise (to be reported within 24 h): revoke at once, keyCompromise reason.
+
+        :param note: free text appended to the reason (who reported it, what happened).
+        """
+        reason = "key_compromise reported" + (f": {note}" if note else "")
+        return self.revoke(credential_id, reason=reason, caller=caller)
 
     def rotate(self, credential_id: str, reset_otp: bool = False) -> tuple[Credential, Enrolment | None]:
         """New key on the token and new certificate under the same credential id; old key destroyed."""

@@ -11,6 +11,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, time
 from pathlib import Path
 
 __all__ = ["Settings", "SettingsError", "load_settings"]
@@ -44,7 +45,32 @@ class Settings:
     outbox_lease_seconds: int
     outbox_max_attempts: int
     signing_url: str
+    vapid_private_key: str | None = None
+    vapid_public_key: str | None = None
+    vapid_subject: str = "mailto:quantri@congvan.local"
+    push_ttl_seconds: int = 86400
+    quiet_hours: tuple[str, str] | None = ("21:00", "06:30")
+    push_endpoint_hosts: tuple[str, ...] = ()
     timezone: str = "Asia/Ho_Chi_Minh"
+    upload_max_mb: int = 50
+    clerk_sla_office_hours: int = 2
+    office_hours: tuple[tuple[time, time], ...] = ((time(7, 30), time(11, 30)), (time(13, 30), time(17, 0)))
+    """Local office intervals of a working day (``OFFICE_HOURS``)."""
+    compensatory_working_days: frozenset[date] = frozenset()
+    compensatory_days_off: frozenset[date] = frozenset()
+    due_soon_working_days: int = 2
+    handling_default_working_days: int = 10
+    page_image_width: int = 800
+    signing_client_id: str | None = None
+    signing_client_secret: str | None = None
+    cert_expiry_warning_days: int = 30
+    trust_roots: tuple[Path, ...] = ()
+    """PEM files of the roots received signatures must chain to (``TRUST_ROOTS``; demo: the dev CA)."""
+    outgoing_series_per_type: bool = False
+    paper_copy_categories: tuple[str, ...] = ()
+    """Document type codes (``type:quyet_dinh``) and summary keywords that also travel on paper."""
+    signature_image_max_kb: int = 512
+    seal_size_mm: int = 36
 
     @property
     def is_demo(self) -> bool:
@@ -82,6 +108,107 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     if raw in {"0", "false", "no", "off"}:
         return False
     raise SettingsError(_hint(f"{name} phải là true hoặc false.", f"{name} must be true or false."))
+
+
+def _dates(env: Mapping[str, str], name: str) -> frozenset[date]:
+    """A comma-separated list of ISO dates (``2026-01-03,2026-04-25``)."""
+    values = set()
+    for item in env.get(name, "").replace(";", ",").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        try:
+            values.add(date.fromisoformat(item))
+        except ValueError:
+            raise SettingsError(_hint(f"{name}: ngày {item!r} không hợp lệ, hãy viết dạng YYYY-MM-DD.",
+                                      f"{name}: {item!r} is not a date; use YYYY-MM-DD.")) from None
+    return frozenset(values)
+
+
+def _office_hours(env: Mapping[str, str]) -> tuple[tuple[time, time], ...]:
+    """``OFFICE_HOURS`` such as ``07:30-11:30,13:30-17:00``: ordered, non-overlapping intervals."""
+    raw = env.get("OFFICE_HOURS", "").strip()
+    if not raw:
+        return ((time(7, 30), time(11, 30)), (time(13, 30), time(17, 0)))
+    hint = _hint("OFFICE_HOURS phải có dạng 07:30-11:30,13:30-17:00 (các khoảng tăng dần, không chồng nhau).",
+                 "OFFICE_HOURS must look like 07:30-11:30,13:30-17:00 (ascending, non-overlapping).")
+    intervals: list[tuple[time, time]] = []
+    for part in raw.split(","):
+        try:
+            start_text, end_text = part.strip().split("-")
+            start, end = time.fromisoformat(start_text.strip()), time.fromisoformat(end_text.strip())
+        except ValueError:
+            raise SettingsError(hint) from None
+        if start >= end or (intervals and intervals[-1][1] > start):
+            raise SettingsError(hint)
+        intervals.append((start, end))
+    return tuple(intervals)
+
+
+_DEFAULT_QUIET_HOURS = ("21:00", "06:30")
+_DEFAULT_VAPID_SUBJECT = "mailto:quantri@congvan.local"
+_DEFAULT_PUSH_HOSTS = ("fcm.googleapis.com", "push.services.mozilla.com", "notify.windows.com", "push.apple.com")
+
+
+def _quiet_hours(env: Mapping[str, str]) -> tuple[str, str] | None:
+    """``QUIET_HOURS`` such as ``21:00-06:30`` (may wrap midnight), or ``off``."""
+    raw = env.get("QUIET_HOURS", "").strip().lower()
+    if raw == "":
+        return _DEFAULT_QUIET_HOURS
+    if raw in {"off", "none", "0"}:
+        return None
+    hint = _hint("QUIET_HOURS phải có dạng 21:00-06:30 (giờ Việt Nam) hoặc off.",
+                 "QUIET_HOURS must look like 21:00-06:30 (Vietnam time) or be off.")
+    try:
+        start_text, end_text = (part.strip() for part in raw.split("-"))
+        start, end = time.fromisoformat(start_text), time.fromisoformat(end_text)
+    except ValueError:
+        raise SettingsError(hint) from None
+    if start == end:
+        raise SettingsError(hint)
+    return start.strftime("%H:%M"), end.strftime("%H:%M")
+
+
+def _vapid(env: Mapping[str, str], app_env: str) -> tuple[str | None, str | None, str]:
+    """(private key, public key, subject) for Web Push; demo mode generates keys in the data dir."""
+    private = env.get("VAPID_PRIVATE_KEY", "").strip() or None
+    public = env.get("VAPID_PUBLIC_KEY", "").strip() or None
+    subject = env.get("VAPID_SUBJECT", "").strip()
+    if public and not private:
+        raise SettingsError(_hint("VAPID_PUBLIC_KEY cần đi kèm VAPID_PRIVATE_KEY.",
+                                  "VAPID_PUBLIC_KEY is set but VAPID_PRIVATE_KEY is not."))
+    if private and app_env == "production" and not subject:
+        raise SettingsError(_hint("Khi có VAPID_PRIVATE_KEY, hãy đặt VAPID_SUBJECT=mailto:quantri@ten-mien-co-quan.",
+                                  "VAPID_SUBJECT (mailto: or https: contact) is required with VAPID_PRIVATE_KEY."))
+    subject = subject or _DEFAULT_VAPID_SUBJECT
+    if not subject.startswith(("mailto:", "https://")):
+        raise SettingsError(_hint("VAPID_SUBJECT phải bắt đầu bằng mailto: hoặc https://.",
+                                  "VAPID_SUBJECT must start with mailto: or https://."))
+    return private, public, subject
+
+
+_DEFAULT_PAPER_COPY = ("bổ nhiệm", "miễn nhiệm", "điều động", "luân chuyển", "biệt phái", "nghỉ hưu", "nâng lương",
+                       "ngân sách", "tài chính")
+"""Bà Rịa–Vũng Tàu's list (domain.md §22): personnel decisions and finance/budget documents."""
+
+
+def _outgoing_series(env: Mapping[str, str]) -> bool:
+    """``OUTGOING_SERIES``: ``shared`` (one administrative series, default) or ``per_type``."""
+    raw = env.get("OUTGOING_SERIES", "shared").strip().lower() or "shared"
+    if raw not in {"shared", "per_type"}:
+        raise SettingsError(_hint("OUTGOING_SERIES phải là shared hoặc per_type.",
+                                  "OUTGOING_SERIES must be shared or per_type."))
+    return raw == "per_type"
+
+
+def _paper_copy_categories(env: Mapping[str, str]) -> tuple[str, ...]:
+    """``PAPER_COPY_CATEGORIES``: ``;``-separated type codes (``type:quyet_dinh``) and keywords, or ``off``."""
+    raw = env.get("PAPER_COPY_CATEGORIES")
+    if raw is None or not raw.strip():
+        return _DEFAULT_PAPER_COPY
+    if raw.strip().lower() == "off":
+        return ()
+    return tuple(item.strip().lower() for item in raw.split(";") if item.strip())
 
 
 def _normalise_database_url(url: str) -> str:
@@ -137,6 +264,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             "Chế độ production nên dùng PostgreSQL: đặt DATABASE_URL=postgresql://… (hoặc ALLOW_SQLITE=true).",
             "Production mode expects PostgreSQL; set DATABASE_URL or ALLOW_SQLITE=true."))
     port = _int(env, "PORT", 8000)
+    vapid = _vapid(env, app_env)
     if port > 65535:
         raise SettingsError(_hint("PORT phải nằm trong 1–65535.", "PORT must be within 1-65535."))
     return Settings(
@@ -156,4 +284,27 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         outbox_lease_seconds=_int(env, "OUTBOX_LEASE_SECONDS", 60),
         outbox_max_attempts=_int(env, "OUTBOX_MAX_ATTEMPTS", 8),
         signing_url=env.get("SIGNING_URL", "http://127.0.0.1:8701"),
+        vapid_private_key=vapid[0],
+        vapid_public_key=vapid[1],
+        vapid_subject=vapid[2],
+        push_ttl_seconds=_int(env, "PUSH_TTL_SECONDS", 86400, minimum=60),
+        quiet_hours=_quiet_hours(env),
+        push_endpoint_hosts=tuple(host.strip().lower() for host in env["PUSH_ENDPOINT_HOSTS"].split(",")
+                                  if host.strip()) if env.get("PUSH_ENDPOINT_HOSTS") else _DEFAULT_PUSH_HOSTS,
+        upload_max_mb=_int(env, "UPLOAD_MAX_MB", 50),
+        clerk_sla_office_hours=_int(env, "CLERK_SLA_OFFICE_HOURS", 2),
+        office_hours=_office_hours(env),
+        compensatory_working_days=_dates(env, "COMPENSATORY_WORKING_DAYS"),
+        compensatory_days_off=_dates(env, "COMPENSATORY_DAYS_OFF"),
+        due_soon_working_days=_int(env, "DUE_SOON_WORKING_DAYS", 2, minimum=0),
+        handling_default_working_days=_int(env, "HANDLING_DEFAULT_WORKING_DAYS", 10),
+        page_image_width=_int(env, "PAGE_IMAGE_WIDTH", 800, minimum=200),
+        signing_client_id=env.get("SIGNING_CLIENT_ID") or None,
+        signing_client_secret=env.get("SIGNING_CLIENT_SECRET") or None,
+        cert_expiry_warning_days=_int(env, "CERT_EXPIRY_WARNING_DAYS", 30),
+        trust_roots=tuple(Path(item.strip()) for item in env.get("TRUST_ROOTS", "").split(",") if item.strip()),
+        outgoing_series_per_type=_outgoing_series(env),
+        paper_copy_categories=_paper_copy_categories(env),
+        signature_image_max_kb=_int(env, "SIGNATURE_IMAGE_MAX_KB", 512, minimum=16),
+        seal_size_mm=_int(env, "SEAL_SIZE_MM", 36, minimum=20),
     )

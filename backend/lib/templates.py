@@ -71,6 +71,7 @@ def _base_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
         "url_for": request.app.route_reverse,
         "actor": getattr(request.state, "actor", None),
         "unread_count": getattr(request.state, "unread_count", 0),
+        "nav_counts": getattr(request.state, "nav_counts", {}),
         "flash": getattr(request.state, "flash", None),
     }
 

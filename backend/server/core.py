@@ -7,10 +7,13 @@ from collections.abc import Callable
 from typing import Any
 
 from litestar import Litestar
+from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
@@ -18,8 +21,11 @@ from litestar.stores.redis import RedisStore
 
 from backend.config.settings import Settings
 from backend.db.engine import create_engine, create_sessionmaker
+from backend.domain.live.channels import build_channels_plugin
+from backend.domain.offline.middleware import OfflineMiddleware
+from backend.domain.offline.templating import install_template_globals
 from backend.lib.sessions import SessionMiddleware
-from backend.lib.templates import STATIC_DIR
+from backend.lib.templates import STATIC_DIR, environment
 from backend.server import deps
 from backend.server.errors import handle_exception
 from backend.server.middleware import SecurityHeadersMiddleware
@@ -42,10 +48,20 @@ def _provide(fn: Callable[..., Any]) -> Provide:
     return Provide(fn) if is_async else Provide(fn, sync_to_thread=False)
 
 
+def _compression() -> CompressionConfig:
+    """gzip for every text response (brotli when the ``brotli`` package is installed); SSE is never buffered."""
+    try:
+        import brotli  # noqa: F401
+    except ImportError:
+        return CompressionConfig(backend="gzip", minimum_size=500, gzip_compress_level=6, exclude=["/live/events"])
+    return CompressionConfig(backend="brotli", minimum_size=500, brotli_gzip_fallback=True, exclude=["/live/events"])
+
+
 def build_app(settings: Settings) -> Litestar:
     """The web application for ``settings`` (database engine created here, disposed at shutdown)."""
     engine = create_engine(settings.database_url)
     sessions = create_sessionmaker(engine)
+    install_template_globals(environment())
 
     async def dispose_engine() -> None:
         await engine.dispose()
@@ -61,16 +77,23 @@ def build_app(settings: Settings) -> Litestar:
             DefineMiddleware(SecurityHeadersMiddleware, hsts=settings.cookie_secure),
             DefineMiddleware(SessionMiddleware, store_name="sessions",
                              idle_seconds=settings.session_idle_minutes * 60, secure=settings.cookie_secure),
+            DefineMiddleware(OfflineMiddleware, secret_key=settings.secret_key),
         ],
         csrf_config=CSRFConfig(
             secret=settings.secret_key, cookie_name="cv_csrf", header_name="x-csrftoken",
             cookie_secure=settings.cookie_secure, cookie_httponly=True, cookie_samesite="lax",
         ),
         stores=_stores(settings),
+        plugins=[build_channels_plugin(settings)],
+        compression_config=_compression(),
         exception_handlers={Exception: handle_exception},
         state=State({"settings": settings, "sessions": sessions, "engine": engine}),
         on_shutdown=[dispose_engine],
-        request_max_body_size=MAX_REQUEST_BYTES,
-        openapi_config=None,
+        request_max_body_size=max(MAX_REQUEST_BYTES, (settings.upload_max_mb + 2) * 1024 * 1024),
+        openapi_config=OpenAPIConfig(
+            title="CôngVăn API", version="1", path="/schema", render_plugins=[JsonRenderPlugin()],
+            description="Incoming documents under /api/v1. Authentication: the web session cookie; "
+                        "POST/PUT/DELETE need the X-CSRFToken header (GET /api/v1/session returns it).",
+        ),
         debug=False,
     )

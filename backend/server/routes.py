@@ -5,8 +5,16 @@ from __future__ import annotations
 from litestar.types import ControllerRouterHandler
 
 from backend.domain.accounts.controllers import AccountController, AuthController
+from backend.domain.certificates.controllers import AdminCertificateController, CertificateController
+from backend.domain.incoming._controllers_files import IncomingFilesController
+from backend.domain.incoming._controllers_work import WorkController
+from backend.domain.incoming.api import IncomingApiController
+from backend.domain.incoming.controllers import IncomingController
+from backend.domain.live.controllers import LiveController
 from backend.domain.notifications.controllers import NotificationController
+from backend.domain.offline.controllers import PwaController
 from backend.domain.organizations.controllers import ADMIN_CONTROLLERS
+from backend.domain.push.controllers import DevicesController
 from backend.domain.shell.controllers import ShellController
 from backend.server.health import health
 
@@ -17,6 +25,15 @@ ROUTES: list[ControllerRouterHandler] = [
     AuthController,
     AccountController,
     ShellController,
+    IncomingController,
+    IncomingFilesController,
+    WorkController,
+    IncomingApiController,
     NotificationController,
+    PwaController,
+    DevicesController,
+    LiveController,
+    CertificateController,
+    AdminCertificateController,
     *ADMIN_CONTROLLERS,
 ]

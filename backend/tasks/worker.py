@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.config.settings import Settings
 from backend.db.engine import create_engine, create_sessionmaker
+from backend.tasks.certificates import ensure_reminder_scheduled
+from backend.tasks.context import bind_settings
 from backend.tasks.jobs import HANDLERS
 from backend.tasks.outbox import ClaimedJob, claim_due, complete, fail
 
@@ -52,6 +54,7 @@ async def run_job(sessions: async_sessionmaker[AsyncSession], job: ClaimedJob) -
 
 async def run_once(settings: Settings, sessions: async_sessionmaker[AsyncSession], batch: int = 20) -> int:
     """Claim and run one batch of due jobs; returns how many were claimed."""
+    bind_settings(settings)
     async with sessions() as db:
         jobs = await claim_due(db, worker_id(), limit=batch, lease_seconds=settings.outbox_lease_seconds)
     for job in jobs:
@@ -68,6 +71,7 @@ async def run_worker(settings: Settings, *, once: bool = False) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     log.info("worker %s started", worker_id())
+    await ensure_reminder_scheduled(sessions)  # one pending daily certificate-expiry reminder job
     try:
         while not stop.is_set():
             claimed = await run_once(settings, sessions)

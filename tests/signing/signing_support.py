@@ -6,6 +6,7 @@ can import it by a unique name.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import socket
@@ -47,6 +48,9 @@ OWNERS: dict[str, tuple[str, str, dict[str, str]]] = {
     "client.reuse": ("user", "p256", {}),
     "client.locked": ("user", "p256", {}),
     "client.disabled": ("user", "p256", {}),
+    "ext.soon": ("user", "p256", {"not_after": (dt.datetime.now(dt.UTC) + dt.timedelta(days=40)).isoformat()}),
+    "ext.compromised": ("user", "p256", {}),
+    "ext.revoke": ("user", "p256", {}),
 }
 
 

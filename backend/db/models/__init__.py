@@ -2,11 +2,35 @@
 
 from backend.db.models.accounts import Role, RoleGrant, User
 from backend.db.models.audit import AuditEvent
+from backend.db.models.documents import (
+    Confidentiality,
+    DocumentSource,
+    DocumentType,
+    DocumentTypeCategory,
+    StoredFile,
+    Urgency,
+)
+from backend.db.models.incoming import (
+    ArrivalCounter,
+    Assignment,
+    AssignmentRole,
+    AssignmentStatus,
+    Classification,
+    IncomingDocument,
+    IncomingEvent,
+    IncomingState,
+)
 from backend.db.models.notifications import Notification
+from backend.db.models.offline import OfflineAction
 from backend.db.models.organizations import Agency, AgencyLevel, Unit
 from backend.db.models.outbox import JobStatus, OutboxJob
+from backend.db.models.push import PushPreference, PushSubscription
 
 __all__ = [
+    "ArrivalCounter", "Assignment", "AssignmentRole", "AssignmentStatus", "Classification", "Confidentiality",
+    "DocumentSource", "DocumentType", "DocumentTypeCategory", "IncomingDocument", "IncomingEvent", "IncomingState",
+    "StoredFile", "Urgency",
     "Agency", "AgencyLevel", "AuditEvent", "JobStatus", "Notification", "OutboxJob", "Role", "RoleGrant",
     "Unit", "User",
+    "OfflineAction", "PushPreference", "PushSubscription",
 ]

@@ -1,7 +1,7 @@
-"""Home and the bottom-navigation sections.
+"""Home of the shell: the start page redirects to the incoming inbox.
 
-Documents, tasks and search arrive with their own domains; until the actor has any, each section
-shows what will appear there and who puts it there, so nobody meets a blank screen.
+Incoming documents, tasks (Công việc) and search are served by ``backend.domain.incoming``;
+the outgoing section shows what will appear there until outgoing documents arrive.
 """
 
 from __future__ import annotations
@@ -24,19 +24,6 @@ class ShellController(Controller):
     async def home(self, actor: CurrentActor) -> Redirect:
         return Redirect("/incoming")
 
-    @get("/incoming", name="incoming.list")
-    async def incoming(self, request: Request[Any, Any, Any], actor: CurrentActor) -> Response[str]:
-        return render_page(request, "pages/shell/section.html", {"section": "incoming"})
-
     @get("/outgoing", name="outgoing.list")
     async def outgoing(self, request: Request[Any, Any, Any], actor: CurrentActor) -> Response[str]:
         return render_page(request, "pages/shell/section.html", {"section": "outgoing"})
-
-    @get("/tasks", name="tasks.list")
-    async def tasks(self, request: Request[Any, Any, Any], actor: CurrentActor) -> Response[str]:
-        return render_page(request, "pages/shell/section.html", {"section": "tasks"})
-
-    @get("/search", name="search.page")
-    async def search(self, request: Request[Any, Any, Any], actor: CurrentActor) -> Response[str]:
-        query = request.query_params.get("q", "").strip()
-        return render_page(request, "pages/shell/search.html", {"section": "search", "q": query})

@@ -11,6 +11,7 @@ Failures raise a :class:`SigningServiceError` subclass with a stable ``code`` an
 """
 
 from backend.domain.signing.client import (
+    CertificateRecord,
     OtpAuthorizationManager,
     SigningClient,
     SigningServiceConfig,
@@ -35,6 +36,7 @@ from backend.domain.signing.errors import (
 __all__ = [
     "AuthorizationRejectedError",
     "CertificateExpiredError",
+    "CertificateRecord",
     "ClientNotAuthorizedError",
     "CredentialDisabledError",
     "CredentialLockedError",

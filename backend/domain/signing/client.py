@@ -15,6 +15,10 @@ results available". This client therefore records every CSC error body it receiv
 client middleware writing into a per-call box) and re-raises the precise
 :class:`~backend.domain.signing.errors.SigningServiceError` subclass.
 
+Certificate lifecycle (the signing server's ``/ext/v1`` vendor extension, not CSC):
+:meth:`SigningClient.list_certificates`, :meth:`SigningClient.report_compromised` and
+:meth:`SigningClient.revoke_credential` return :class:`CertificateRecord` values.
+
 This module is self-contained (no imports from other backend packages): configuration is passed in.
 """
 
@@ -23,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextvars
+import datetime as dt
 import io
 import json
 import logging
@@ -53,7 +58,7 @@ from backend.domain.signing.errors import (
     error_for_server_code,
 )
 
-__all__ = ["OtpAuthorizationManager", "SigningClient", "SigningServiceConfig", "sign_pdf"]
+__all__ = ["CertificateRecord", "OtpAuthorizationManager", "SigningClient", "SigningServiceConfig", "sign_pdf"]
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +78,57 @@ class SigningServiceConfig:
         """Read ``<SIGNING_DATA_DIR>/client.json`` written by the signing server in demo mode."""
         data = json.loads(path.read_text(encoding="utf-8"))
         return cls(url=url or data["url"], client_id=data["client_id"], client_secret=data["client_secret"])
+
+
+def _utc(raw: object) -> dt.datetime | None:
+    """An ISO 8601 time from the signing server as an aware UTC datetime (``None`` stays ``None``)."""
+    if not raw:
+        return None
+    when = dt.datetime.fromisoformat(str(raw))
+    return (when if when.tzinfo else when.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateRecord:
+    """One credential of the signing server with its certificate (``/ext/v1/credentials/*`` answers)."""
+
+    credential_id: str
+    owner_kind: str
+    """``user`` (personal key, owner = username) or ``agency`` (seal, owner = agency identifier code)."""
+    owner: str
+    display_name: str
+    agency: str
+    algo: str
+    status: str
+    """Credential status: ``active``, ``disabled``, ``locked`` or ``revoked``."""
+    status_reason: str
+    cert_serial: str
+    """Certificate serial number, lower-case hex."""
+    cert_status: str
+    """``valid``, ``expired``, ``not_yet_valid`` or ``revoked`` (as seen by the server's clock)."""
+    subject_dn: str
+    subject_cn: str
+    issuer_dn: str
+    not_before: dt.datetime
+    not_after: dt.datetime
+    revoked_at: dt.datetime | None
+    last_used_at: dt.datetime | None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CertificateRecord:
+        """Parse one record of the extension's JSON answers."""
+        not_before, not_after = _utc(data["notBefore"]), _utc(data["notAfter"])
+        if not_before is None or not_after is None:
+            raise SigningFailedError("a credential record without certificate validity")
+        return cls(
+            credential_id=str(data["credentialID"]), owner_kind=str(data["ownerKind"]), owner=str(data["owner"]),
+            display_name=str(data.get("displayName", "")), agency=str(data.get("agency", "")),
+            algo=str(data.get("algo", "")), status=str(data["status"]),
+            status_reason=str(data.get("statusReason", "")), cert_serial=str(data["certSerial"]),
+            cert_status=str(data.get("certStatus", "")), subject_dn=str(data.get("subjectDN", "")),
+            subject_cn=str(data.get("subjectCN", "")), issuer_dn=str(data.get("issuerDN", "")),
+            not_before=not_before, not_after=not_after, revoked_at=_utc(data.get("revokedAt")),
+            last_used_at=_utc(data.get("lastUsedAt")))
 
 
 @dataclass(slots=True)
@@ -191,8 +247,9 @@ class SigningClient:
             await self._http.close()
             self._http = None
 
-    async def _post(self, endpoint: str, body: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
-        url = f"{self.config.url.rstrip('/')}/csc/v1/{endpoint}"
+    async def _post(self, endpoint: str, body: dict[str, Any], headers: dict[str, str], *,
+                    prefix: str = "csc/v1") -> dict[str, Any]:
+        url = f"{self.config.url.rstrip('/')}/{prefix}/{endpoint}"
         try:
             async with self._session().post(url, json=body, headers=headers) as resp:
                 raw, status = await resp.read(), resp.status
@@ -244,6 +301,56 @@ class SigningClient:
             finally:
                 _current_box.reset(reset)
         raise AssertionError("unreachable")
+
+    async def _ext(self, endpoint: str, body: dict[str, Any]) -> dict[str, Any]:
+        """POST to the ``/ext/v1`` vendor extension with the bearer token (renewed once if stale)."""
+        for attempt in (1, 2):
+            token = await self.access_token(refresh=attempt == 2)
+            try:
+                return await self._post(endpoint, body, {"Authorization": f"Bearer {token}"}, prefix="ext/v1")
+            except SigningServiceError as exc:
+                if attempt == 1 and exc.server_code == "invalid_token":
+                    continue
+                raise
+        raise AssertionError("unreachable")
+
+    async def list_certificates(self, *, user_ids: Sequence[str] | None = None,
+                                agency_ids: Sequence[str] | None = None, include_revoked: bool = False,
+                                expiring_within_days: int | None = None) -> list[CertificateRecord]:
+        """Credentials and their certificates (``/ext/v1/credentials/list``).
+
+        :param user_ids: only personal credentials of these usernames (with *agency_ids*: either);
+            both ``None`` means every owner.
+        :param agency_ids: only seal credentials of these agency identifier codes.
+        :param include_revoked: also revoked credentials (their history).
+        :param expiring_within_days: only live credentials whose certificate ends within this many
+            days (already expired ones included).
+        """
+        body: dict[str, Any] = {"includeRevoked": include_revoked}
+        if user_ids is not None or agency_ids is not None:
+            body.update(userIDs=list(user_ids or []), agencyIDs=list(agency_ids or []))
+        if expiring_within_days is not None:
+            body["expiringWithinDays"] = expiring_within_days
+        data = await self._ext("credentials/list", body)
+        return [CertificateRecord.from_json(item) for item in data.get("credentials", [])]
+
+    async def report_compromised(self, credential_id: str, reason: str, *, requested_by: str = ""
+                                 ) -> CertificateRecord:
+        """Suspected key compromise: the server revokes the credential at once (``key_compromise``).
+
+        :raises CredentialRevokedError: it was already revoked.
+        :raises CredentialUnknownError: no such credential.
+        """
+        data = await self._ext("credentials/reportCompromised",
+                               {"credentialID": credential_id, "reason": reason, "requestedBy": requested_by})
+        return CertificateRecord.from_json(data["credential"])
+
+    async def revoke_credential(self, credential_id: str, reason: str, *, requested_by: str = ""
+                                ) -> CertificateRecord:
+        """Administrator revocation (the HSM key is destroyed; the credential never signs again)."""
+        data = await self._ext("credentials/revoke",
+                               {"credentialID": credential_id, "reason": reason, "requestedBy": requested_by})
+        return CertificateRecord.from_json(data["credential"])
 
     async def _session_info(self, credential_id: str) -> CSCServiceSessionInfo:
         return CSCServiceSessionInfo(service_url=self.config.url.rstrip("/"), credential_id=credential_id,

@@ -248,7 +248,7 @@ async def test_admin_pages_render_and_unit_select_refreshes_as_fragment(as_user,
         params={"agency_id": str(commune)},
         headers={"HX-Request": "true", "HX-Target": "unit-field"},
     )
-    assert fragment.status_code == 200 and fragment.headers["vary"] == "HX-Request"
+    assert fragment.status_code == 200 and "HX-Request" in fragment.headers["vary"]
     assert (
         fragment.text.lstrip().startswith('<div id="unit-field">')
         and "ĐCXD — Địa chính - Xây dựng" in fragment.text

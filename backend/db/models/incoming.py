@@ -1,0 +1,173 @@
+"""Incoming documents (văn bản đến, domain.md §4.4), their assignments (§4.6), history and numbering.
+
+The lifecycle lives in ``backend.domain.incoming.workflow``; ``IncomingState`` is defined here only
+because the column needs it, and the workflow re-exports it as ``State``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from backend.db.base import Base, TimestampMixin, UTCDateTime, enum_column, utcnow
+from backend.db.models.documents import DocumentSource, Urgency
+
+__all__ = [
+    "ArrivalCounter", "Assignment", "AssignmentRole", "AssignmentStatus", "Classification", "IncomingDocument",
+    "IncomingEvent", "IncomingState",
+]
+
+
+class IncomingState(StrEnum):
+    """Where an incoming document stands (domain.md §7.2)."""
+
+    RECEIVED = "received"
+    REGISTERED = "registered"
+    SUBMITTED = "submitted"
+    ASSIGNED = "assigned"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    RETURNED = "returned"
+
+
+class Classification(StrEnum):
+    """Needs a reply (with a reply-by date) or for information only (Quảng Xương rule, §22)."""
+
+    UNCLASSIFIED = "unclassified"
+    NEEDS_REPLY = "needs_reply"
+    FOR_INFORMATION = "for_information"
+
+
+class AssignmentRole(StrEnum):
+    """Chủ trì / phối hợp / để biết (domain.md §3.6)."""
+
+    LEAD = "lead"
+    COORDINATE = "coordinate"
+    INFORM = "inform"
+
+
+class AssignmentStatus(StrEnum):
+    """Lifecycle of one assignment line."""
+
+    PENDING = "pending"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class ArrivalCounter(Base):
+    """The arrival-number series of one agency in one calendar year (one row, locked to allocate)."""
+
+    __tablename__ = "arrival_counter"
+
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last_number: Mapped[int] = mapped_column(default=0)
+
+
+class IncomingDocument(TimestampMixin, Base):
+    """One incoming document in one agency's register."""
+
+    __tablename__ = "incoming_document"
+    __table_args__ = (
+        sa.UniqueConstraint("agency_id", "arrival_year", "arrival_number"),
+        sa.Index("ix_incoming_document_inbox", "agency_id", "priority", "received_at", "id"),
+        sa.Index("ix_incoming_document_state", "agency_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"), index=True)
+    state: Mapped[IncomingState] = enum_column(IncomingState, "incoming_state", default=IncomingState.RECEIVED)
+    urgency: Mapped[Urgency] = enum_column(Urgency, "urgency", default=Urgency.NORMAL)
+    priority: Mapped[int] = mapped_column(default=0)
+    source: Mapped[DocumentSource] = enum_column(DocumentSource, "document_source")
+    document_type_id: Mapped[int] = mapped_column(sa.ForeignKey("document_type.id"))
+    code_number: Mapped[str] = mapped_column(sa.String(11))
+    code_notation: Mapped[str] = mapped_column(sa.String(30))
+    issuer_name: Mapped[str] = mapped_column(sa.String(200))
+    issuer_key: Mapped[str] = mapped_column(sa.String(200), default="", index=True)
+    """``issuer_name`` lower-cased without diacritics (sender filter, duplicate check)."""
+    issuer_agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agency.id"))
+    issued_on: Mapped[date] = mapped_column(sa.Date)
+    summary: Mapped[str] = mapped_column(sa.String(500))
+    language: Mapped[str] = mapped_column(sa.String(30), default="Tiếng Việt")
+    page_count: Mapped[int] = mapped_column(default=0)
+    description: Mapped[str] = mapped_column(sa.String(500), default="")
+    signer_position: Mapped[str] = mapped_column(sa.String(100), default="")
+    signer_name: Mapped[str] = mapped_column(sa.String(50))
+    document_identifier: Mapped[str | None] = mapped_column(sa.String(100))
+    file_id: Mapped[int] = mapped_column(sa.ForeignKey("stored_file.id"))
+    reply_by_on: Mapped[date | None] = mapped_column(sa.Date)
+    due_on: Mapped[date | None] = mapped_column(sa.Date)
+    classification: Mapped[Classification] = enum_column(
+        Classification, "classification", default=Classification.UNCLASSIFIED)
+    arrival_year: Mapped[int | None] = mapped_column()
+    arrival_number: Mapped[int | None] = mapped_column()
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    return_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    result: Mapped[str] = mapped_column(sa.Text, default="")
+    reply_reference: Mapped[str] = mapped_column(sa.String(100), default="")
+    duplicate_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey("incoming_document.id"))
+    received_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    registered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    search_text: Mapped[str] = mapped_column(sa.Text, default="")
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Assignment(TimestampMixin, Base):
+    """One line of the handling slip: who handles (unit or person), in which role, by when.
+
+    ``parent_id`` links a unit head's hand-over to a specialist to the unit's own assignment.
+    """
+
+    __tablename__ = "assignment"
+    __table_args__ = (
+        sa.CheckConstraint("assignee_unit_id IS NOT NULL OR assignee_user_id IS NOT NULL", name="has_assignee"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incoming_id: Mapped[int] = mapped_column(sa.ForeignKey("incoming_document.id", ondelete="CASCADE"),
+                                             index=True)
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("assignment.id"))
+    role: Mapped[AssignmentRole] = enum_column(AssignmentRole, "assignment_role")
+    assignee_unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+    assignee_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    assigned_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    instruction: Mapped[str] = mapped_column(sa.Text, default="")
+    due_on: Mapped[date | None] = mapped_column(sa.Date)
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    status: Mapped[AssignmentStatus] = enum_column(AssignmentStatus, "assignment_status",
+                                                   default=AssignmentStatus.PENDING)
+    proposal: Mapped[str] = mapped_column(sa.Text, default="")
+    proposal_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class IncomingEvent(Base):
+    """The processing history (TraceHeaderList): transitions, instructions, notes, proposals."""
+
+    __tablename__ = "incoming_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incoming_id: Mapped[int] = mapped_column(sa.ForeignKey("incoming_document.id", ondelete="CASCADE"),
+                                             index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    actor_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    from_state: Mapped[str | None] = mapped_column(sa.String(32))
+    to_state: Mapped[str | None] = mapped_column(sa.String(32))
+    text: Mapped[str] = mapped_column(sa.Text, default="")

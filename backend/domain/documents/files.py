@@ -1,0 +1,134 @@
+"""Document files: accepting an upload into the blob store, recording it, and serving page images.
+
+``accept_pdf_upload`` streams the upload into the content-addressed store while hashing it,
+refuses anything that is not a readable unencrypted PDF within the size limit (removing the
+rejected blob unless another record already uses it), and returns the facts the form needs.
+The original bytes are never modified; page images are derived, cached blobs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from litestar.datastructures import UploadFile
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.config.settings import Settings
+from backend.db.models import StoredFile
+from backend.domain.documents.errors import FileRejectedError
+from backend.domain.documents.pdf import PdfProblem, inspect_pdf, render_page_webp
+from backend.lib.storage import BlobStore, BlobTooLargeError, InvalidBlobKeyError
+from backend.lib.text import clean
+
+__all__ = [
+    "PDF_CONTENT_TYPE", "AcceptedFile", "accept_pdf_upload", "blob_store", "check_pending", "create_stored_file",
+    "discard_unused", "page_image_path",
+]
+
+PDF_CONTENT_TYPE = "application/pdf"
+_CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class AcceptedFile:
+    """A valid PDF now in the blob store, not yet attached to any document."""
+
+    sha256: str
+    size: int
+    filename: str
+    page_count: int
+
+    def as_dict(self) -> dict[str, object]:
+        return {"sha256": self.sha256, "size": self.size, "filename": self.filename, "page_count": self.page_count}
+
+
+def blob_store(settings: Settings) -> BlobStore:
+    """The deployment's blob store (``<DATA_DIR>/blobs``)."""
+    return BlobStore(settings.blob_dir)
+
+
+def _safe_filename(name: str | None) -> str:
+    base = clean((name or "").replace("\\", "/").rsplit("/", 1)[-1])
+    base = "".join(ch for ch in base if ch.isprintable() and ch not in '"<>:|?*')[:200]
+    if not base:
+        return "van-ban.pdf"
+    return base if base.lower().endswith(".pdf") else f"{base}.pdf"
+
+
+async def _chunks(upload: UploadFile) -> AsyncIterator[bytes]:
+    while chunk := await upload.read(_CHUNK):
+        yield chunk
+
+
+async def accept_pdf_upload(db: AsyncSession, settings: Settings, upload: UploadFile | None) -> AcceptedFile:
+    """Store and check an uploaded PDF.
+
+    Raises:
+        FileRejectedError: missing, empty, too large, not a PDF, encrypted or corrupt (nothing kept).
+    """
+    if upload is None or not upload.filename:
+        raise FileRejectedError("doc.file.missing")
+    store = blob_store(settings)
+    limit = settings.upload_max_mb * 1024 * 1024
+    try:
+        blob = await store.put_stream(_chunks(upload), max_bytes=limit)
+    except BlobTooLargeError:
+        raise FileRejectedError("doc.file.too_large", limit_mb=settings.upload_max_mb) from None
+    try:
+        info = await inspect_pdf(blob.path)
+    except PdfProblem as problem:
+        await discard_unused(db, settings, blob.sha256)
+        raise FileRejectedError(f"doc.file.{problem.reason}") from None
+    return AcceptedFile(sha256=blob.sha256, size=blob.size, filename=_safe_filename(upload.filename),
+                        page_count=info.page_count)
+
+
+def check_pending(settings: Settings, pending: dict[str, object] | None) -> AcceptedFile | None:
+    """A file kept from an earlier attempt of the same user (session data), if its blob still exists."""
+    if not pending:
+        return None
+    try:
+        sha = BlobStore.check_key(str(pending.get("sha256", "")))
+    except InvalidBlobKeyError:
+        return None
+    if not blob_store(settings).exists(sha):
+        return None
+    return AcceptedFile(sha256=sha, size=int(str(pending.get("size", 0))), filename=str(pending.get("filename", "")),
+                        page_count=int(str(pending.get("page_count", 0))))
+
+
+async def discard_unused(db: AsyncSession, settings: Settings, sha256: str) -> None:
+    """Delete a blob that no stored file refers to (a pending upload that must not be kept)."""
+    used = await db.scalar(sa.select(sa.func.count()).select_from(StoredFile).where(StoredFile.sha256 == sha256))
+    if not used:
+        blob_store(settings).path_for(sha256).unlink(missing_ok=True)
+
+
+async def create_stored_file(db: AsyncSession, accepted: AcceptedFile, uploaded_by_id: int | None) -> StoredFile:
+    """The database record of an accepted file."""
+    row = StoredFile(sha256=accepted.sha256, size=accepted.size, content_type=PDF_CONTENT_TYPE,
+                     filename=accepted.filename, page_count=accepted.page_count, uploaded_by_id=uploaded_by_id)
+    db.add(row)
+    await db.flush()
+    return row
+
+
+async def page_image_path(settings: Settings, file: StoredFile, page: int) -> str:
+    """Path of the cached WebP of ``page`` (rendered on first request, then reused).
+
+    Raises:
+        FileRejectedError: the page cannot be rendered.
+    """
+    store = blob_store(settings)
+    width = settings.page_image_width
+    name = f"p{page}-w{width}.webp"
+    path = store.derived_path(file.sha256, name)
+    if not path.exists():
+        try:
+            data = await render_page_webp(store.path_for(file.sha256), page, width)
+        except PdfProblem:
+            raise FileRejectedError("doc.file.corrupt") from None
+        path = await store.write_derived(file.sha256, name, data)
+    return str(path)

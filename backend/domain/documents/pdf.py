@@ -1,0 +1,112 @@
+"""PDF inspection (type sniffing, encryption, corruption, page count) and page images.
+
+The type is decided from the content, never from the client's file name or ``Content-Type``: a
+PDF starts with ``%PDF-`` within its first 1024 bytes (ISO 32000 tolerates leading junk).
+pypdf then parses the cross-reference table and page tree; encrypted files are refused because
+nobody downstream could read, render or archive them. Page images are rendered by poppler's
+``pdftoppm`` (Debian ``poppler-utils``) and compressed to WebP with Pillow at phone width.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import anyio
+from PIL import Image
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+
+__all__ = ["PDF_MAGIC", "PdfInfo", "PdfProblem", "inspect_pdf", "looks_like_pdf", "render_page_webp"]
+
+PDF_MAGIC = b"%PDF-"
+_RENDER_TIMEOUT = 60
+# Exceptions pypdf lets escape on malformed input besides its own hierarchy.
+_PARSE_ERRORS = (PyPdfError, ValueError, KeyError, IndexError, TypeError, AttributeError, RecursionError,
+                 AssertionError, OSError, ZeroDivisionError)
+
+
+class PdfProblem(Exception):
+    """Why a file is not an acceptable PDF: ``reason`` is ``not_pdf``, ``encrypted``, ``corrupt`` or ``empty``."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class PdfInfo:
+    """Facts read from a valid PDF."""
+
+    page_count: int
+
+
+def looks_like_pdf(head: bytes) -> bool:
+    """True when the PDF header appears within the first 1024 bytes."""
+    return PDF_MAGIC in head[:1024]
+
+
+def _inspect(path: Path) -> PdfInfo:
+    with path.open("rb") as handle:
+        head = handle.read(1024)
+    if not head:
+        raise PdfProblem("empty")
+    if not looks_like_pdf(head):
+        raise PdfProblem("not_pdf")
+    try:
+        reader = PdfReader(path, strict=False)
+        if reader.is_encrypted:
+            raise PdfProblem("encrypted")
+        pages = len(reader.pages)
+    except PdfProblem:
+        raise
+    except _PARSE_ERRORS:
+        raise PdfProblem("corrupt") from None
+    if pages < 1:
+        raise PdfProblem("corrupt")
+    return PdfInfo(page_count=pages)
+
+
+async def inspect_pdf(path: Path) -> PdfInfo:
+    """Check that ``path`` is a readable, unencrypted PDF and count its pages (in a worker thread).
+
+    Raises:
+        PdfProblem: with the reason the file is refused.
+    """
+    return await anyio.to_thread.run_sync(_inspect, path)
+
+
+def _to_webp(png: bytes, quality: int) -> bytes:
+    with Image.open(io.BytesIO(png)) as image:
+        out = io.BytesIO()
+        image.convert("RGB").save(out, "WEBP", quality=quality, method=4)
+        return out.getvalue()
+
+
+async def render_page_webp(path: Path, page: int, width: int, *, quality: int = 60) -> bytes:
+    """Page ``page`` (1-based) of the PDF at ``path`` as a WebP image ``width`` pixels wide.
+
+    Raises:
+        PdfProblem: ``corrupt`` when poppler cannot render the page.
+    """
+    with tempfile.TemporaryDirectory(prefix="cv-page-") as tmp:
+        prefix = Path(tmp) / "page"
+        process = await asyncio.create_subprocess_exec(
+            "pdftoppm", "-png", "-f", str(page), "-l", str(page), "-scale-to-x", str(width), "-scale-to-y", "-1",
+            "-singlefile", str(path), str(prefix),
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            _out, _err = await asyncio.wait_for(process.communicate(), timeout=_RENDER_TIMEOUT)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+            raise PdfProblem("corrupt") from None
+        png_path = prefix.with_suffix(".png")
+        if process.returncode != 0 or not png_path.exists():
+            raise PdfProblem("corrupt")
+        png = png_path.read_bytes()
+    return await anyio.to_thread.run_sync(_to_webp, png, quality)

@@ -1,0 +1,1 @@
+"""Incoming documents (văn bản đến): intake, registration and numbering, routing, handling, registers."""

@@ -1,0 +1,56 @@
+"""``/tasks`` (Công việc: the actor's own live assignments by deadline) and ``/search`` (documents
+within the actor's scope), both built on :func:`visible_incoming`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from litestar import Controller, Request, Response, get
+
+from backend.db.models import Assignment, AssignmentStatus, IncomingDocument, Role
+from backend.domain.incoming.policies import visible_incoming
+from backend.domain.incoming.queries import search_documents
+from backend.domain.incoming.timing import calendar_for, deadline_info
+from backend.lib import clock
+from backend.lib.templates import render_page
+from backend.lib.text import clean
+from backend.server.deps import DB, AppSettings, CurrentActor
+
+__all__ = ["WorkController"]
+
+
+class WorkController(Controller):
+    """The "Công việc" and "Tìm kiếm" sections of the bottom navigation."""
+
+    @get("/tasks", name="tasks.list")
+    async def tasks(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings,
+                    actor: CurrentActor) -> Response[str]:
+        mine = [Assignment.assignee_user_id == actor.user_id]
+        if actor.has(Role.UNIT_HEAD) and actor.unit_id is not None:
+            mine.append(sa.and_(Assignment.assignee_unit_id == actor.unit_id, Assignment.assignee_user_id.is_(None)))
+        visible_ids = visible_incoming(actor).with_only_columns(IncomingDocument.id)
+        rows = (await db.execute(
+            sa.select(Assignment, IncomingDocument)
+            .join(IncomingDocument, IncomingDocument.id == Assignment.incoming_id)
+            .where(sa.or_(*mine), Assignment.status.in_((AssignmentStatus.PENDING, AssignmentStatus.IN_PROGRESS)),
+                   IncomingDocument.id.in_(visible_ids))
+            .order_by(Assignment.due_on.is_(None), Assignment.due_on, IncomingDocument.priority.desc(),
+                      Assignment.id.desc())
+            .limit(200)
+        )).tuples().all()
+        today = clock.to_local(clock.now()).date()
+        calendar = calendar_for(settings)
+        items = [{"a": a, "doc": doc,
+                  "deadline": deadline_info(a.due_on, today, calendar, settings.due_soon_working_days)}
+                 for a, doc in rows]
+        return render_page(request, "pages/incoming/tasks.html", {"section": "tasks", "items": items})
+
+    @get("/search", name="search.page")
+    async def search(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor) -> Response[str]:
+        query = clean(request.query_params.get("q", ""))[:100]
+        rows = await search_documents(db, actor, query) if query else []
+        return render_page(request, "pages/incoming/search.html",
+                           {"section": "search", "q": query, "rows": rows},
+                           blocks={"search-results": "search_results"})

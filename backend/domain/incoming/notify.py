@@ -1,0 +1,62 @@
+"""Who is told about what, as outbox jobs written in the same transaction as the change.
+
+Recipients: urgent arrivals → the agency's clerks; registration and submission → its leaders and
+deputies; assignment → the assignees (a unit's head for a unit); hand-over → the specialist;
+start and completion → whoever assigned it; return to the leader → the leaders. The acting user is
+never notified of their own action. Urgent documents are flagged so the bell and (later) push
+treat them first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.db.models import Assignment, IncomingDocument, Role, RoleGrant, Urgency, User
+from backend.lib.i18n import t
+from backend.tasks.jobs import NOTIFY
+from backend.tasks.outbox import enqueue
+
+__all__ = ["assignee_user_ids", "notify", "role_holders"]
+
+
+async def role_holders(db: AsyncSession, agency_id: int, *roles: Role) -> list[int]:
+    """Active users holding any of ``roles`` in the agency."""
+    return list((await db.scalars(
+        sa.select(RoleGrant.user_id).join(User, User.id == RoleGrant.user_id)
+        .where(RoleGrant.agency_id == agency_id, RoleGrant.role.in_(roles), User.is_active.is_(True))
+        .distinct()
+    )).all())
+
+
+async def assignee_user_ids(db: AsyncSession, agency_id: int, assignments: Iterable[Assignment]) -> list[int]:
+    """People behind assignments: the assignee, or the heads of the assigned unit."""
+    people: list[int] = []
+    for assignment in assignments:
+        if assignment.assignee_user_id is not None:
+            people.append(assignment.assignee_user_id)
+            continue
+        heads = await db.scalars(
+            sa.select(User.id).join(RoleGrant, RoleGrant.user_id == User.id)
+            .where(User.unit_id == assignment.assignee_unit_id, User.is_active.is_(True),
+                   RoleGrant.agency_id == agency_id, RoleGrant.role == Role.UNIT_HEAD)
+        )
+        people.extend(heads.all())
+    return people
+
+
+async def notify(db: AsyncSession, doc: IncomingDocument, kind: str, user_ids: Iterable[int], *,
+                 actor_id: int | None, url: str) -> None:
+    """Enqueue one notification job for ``user_ids`` (minus the actor); nothing when nobody is left."""
+    recipients = sorted({uid for uid in user_ids if uid != actor_id})
+    if not recipients:
+        return
+    urgency = Urgency(doc.urgency)
+    reference = f"{doc.code_number}/{doc.code_notation}"
+    title = t(f"incoming.notify.{kind}", reference=reference)
+    if urgency.is_urgent:
+        title = f"[{t(f'doc.urgency.{urgency.value}')}] {title}"
+    await enqueue(db, NOTIFY, {"user_ids": recipients, "title": title[:200], "body": doc.summary[:1000],
+                               "url": url, "urgent": urgency.is_urgent, "urgency": urgency.value})

@@ -1,0 +1,304 @@
+"""Read queries: per-role inboxes, filters, keyset pagination, counts, search and the detail view.
+
+Every query starts from :func:`visible_incoming` so lists, counts, badges, search and exports can
+never show more than the detail page would. Lists are ordered urgent-first (``priority``), then
+newest first, with a keyset cursor over ``(priority, received_at, id)``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from backend.db.models import (
+    Assignment,
+    AssignmentRole,
+    AssignmentStatus,
+    DocumentType,
+    IncomingDocument,
+    IncomingEvent,
+    Role,
+    StoredFile,
+    Unit,
+    Urgency,
+    User,
+)
+from backend.domain.accounts.actor import Actor
+from backend.domain.incoming.policies import DocContext, visible_incoming
+from backend.domain.incoming.workflow import State
+from backend.errors import NotFoundError
+from backend.lib.clock import VN_TZ
+from backend.lib.text import clean, fold
+
+__all__ = [
+    "INBOXES", "DocumentView", "ListFilters", "ListPage", "action_count", "count_query", "default_inbox",
+    "inbox_counts", "inboxes_for", "list_documents", "load_view", "nav_counts", "search_documents",
+]
+
+PAGE_SIZE = 20
+INBOXES = ("to_register", "to_submit", "to_assign", "to_handle", "watching", "overdue", "all")
+_OPEN = (State.ASSIGNED, State.IN_PROGRESS)
+_LIVE = (AssignmentStatus.PENDING, AssignmentStatus.IN_PROGRESS)
+
+
+def inboxes_for(actor: Actor) -> list[str]:
+    """The inbox tabs of the actor's roles, most actionable first."""
+    tabs: list[str] = []
+    if actor.has(Role.CLERK):
+        tabs += ["to_register", "to_submit"]
+    if actor.has(Role.LEADER, Role.DEPUTY):
+        tabs.append("to_assign")
+    if actor.has(Role.LEADER, Role.DEPUTY, Role.UNIT_HEAD, Role.SPECIALIST):
+        tabs.append("to_handle")
+    return tabs + ["watching", "overdue", "all"]
+
+
+def default_inbox(actor: Actor) -> str:
+    return inboxes_for(actor)[0]
+
+
+def _held(actor: Actor, assignment: Any) -> sa.ColumnElement[bool]:
+    conditions = [assignment.assignee_user_id == actor.user_id]
+    if actor.has(Role.UNIT_HEAD) and actor.unit_id is not None:
+        conditions.append(sa.and_(assignment.assignee_unit_id == actor.unit_id,
+                                  assignment.assignee_user_id.is_(None)))
+    return sa.or_(*conditions)
+
+
+def _to_handle(actor: Actor) -> sa.ColumnElement[bool]:
+    mine, child = aliased(Assignment), aliased(Assignment)
+    passed_on = sa.select(child.id).where(child.parent_id == mine.id, child.status.in_(_LIVE)).exists()
+    holds = sa.select(mine.id).where(
+        mine.incoming_id == IncomingDocument.id, mine.status.in_(_LIVE),
+        mine.role.in_((AssignmentRole.LEAD, AssignmentRole.COORDINATE)), _held(actor, mine), ~passed_on,
+    ).exists()
+    return sa.and_(IncomingDocument.state.in_(_OPEN), holds)
+
+
+def _inbox_condition(actor: Actor, inbox: str, today: date) -> sa.ColumnElement[bool]:
+    match inbox:
+        case "to_register":
+            return IncomingDocument.state == State.RECEIVED
+        case "to_submit":
+            return IncomingDocument.state == State.REGISTERED
+        case "to_assign":
+            return IncomingDocument.state == State.SUBMITTED
+        case "to_handle":
+            return _to_handle(actor)
+        case "watching":
+            return sa.and_(IncomingDocument.state.in_(_OPEN), ~_to_handle(actor))
+        case "overdue":
+            return sa.and_(IncomingDocument.state.in_(_OPEN), IncomingDocument.due_on < today)
+    return sa.true()
+
+
+def _action_condition(actor: Actor) -> sa.ColumnElement[bool]:
+    conditions = [_to_handle(actor)]
+    if actor.has(Role.CLERK):
+        conditions.append(IncomingDocument.state.in_((State.RECEIVED, State.REGISTERED)))
+    if actor.has(Role.LEADER, Role.DEPUTY):
+        conditions.append(IncomingDocument.state == State.SUBMITTED)
+    return sa.or_(*conditions)
+
+
+@dataclass(frozen=True, slots=True)
+class ListFilters:
+    """List filters from the query string (invalid values are ignored, never an error)."""
+
+    urgency: str = ""
+    type_id: int | None = None
+    sender: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    state: str = ""
+    q: str = ""
+
+    @classmethod
+    def from_query(cls, params: dict[str, str]) -> ListFilters:
+        def as_date(raw: str) -> date | None:
+            try:
+                return date.fromisoformat(raw.strip()) if raw.strip() else None
+            except ValueError:
+                return None
+
+        type_raw = params.get("type", "").strip()
+        return cls(
+            urgency=params.get("urgency", "") if params.get("urgency", "") in {u.value for u in Urgency} else "",
+            type_id=int(type_raw) if type_raw.isdigit() else None,
+            sender=clean(params.get("sender", ""))[:100],
+            date_from=as_date(params.get("from", "")),
+            date_to=as_date(params.get("to", "")),
+            state=params.get("state", "") if params.get("state", "") in {s.value for s in State} else "",
+            q=clean(params.get("q", ""))[:100],
+        )
+
+    def as_query(self) -> dict[str, str]:
+        values = {"urgency": self.urgency, "type": str(self.type_id or ""), "sender": self.sender,
+                  "from": self.date_from.isoformat() if self.date_from else "",
+                  "to": self.date_to.isoformat() if self.date_to else "", "state": self.state, "q": self.q}
+        return {key: value for key, value in values.items() if value}
+
+    @property
+    def active(self) -> bool:
+        return bool(self.as_query())
+
+
+def _like_words(column: Any, text: str) -> list[sa.ColumnElement[bool]]:
+    words = fold(text).split()
+    escaped = [w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for w in words]
+    return [column.like(f"%{w}%", escape="\\") for w in escaped]
+
+
+def _local_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, VN_TZ)
+
+
+def _apply_filters(query: sa.Select[Any], filters: ListFilters) -> sa.Select[Any]:
+    if filters.urgency:
+        query = query.where(IncomingDocument.urgency == filters.urgency)
+    if filters.type_id:
+        query = query.where(IncomingDocument.document_type_id == filters.type_id)
+    if filters.state:
+        query = query.where(IncomingDocument.state == filters.state)
+    if filters.date_from:
+        query = query.where(IncomingDocument.received_at >= _local_start(filters.date_from))
+    if filters.date_to:
+        query = query.where(IncomingDocument.received_at < _local_start(filters.date_to + timedelta(days=1)))
+    if filters.sender:
+        query = query.where(*_like_words(IncomingDocument.issuer_key, filters.sender))
+    if filters.q:
+        query = query.where(*_like_words(IncomingDocument.search_text, filters.q))
+    return query
+
+
+def filtered_query(actor: Actor, inbox: str, filters: ListFilters, today: date) -> sa.Select[Any]:
+    """Visible documents of one inbox with the filters applied (unordered)."""
+    return _apply_filters(visible_incoming(actor).where(_inbox_condition(actor, inbox, today)), filters)
+
+
+def count_query(query: sa.Select[Any]) -> sa.Select[tuple[int]]:
+    return sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
+
+
+@dataclass(frozen=True, slots=True)
+class ListPage:
+    """One page of a list: ``rows`` are ``(document, type name)``; ``next_cursor`` is ``None`` on the last."""
+
+    rows: Sequence[tuple[IncomingDocument, str]]
+    next_cursor: str | None
+
+
+def _encode_cursor(doc: IncomingDocument) -> str:
+    raw = json.dumps([doc.priority, doc.received_at.isoformat(), doc.id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[int, datetime, int] | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        priority, received, doc_id = json.loads(raw)
+        moment = datetime.fromisoformat(received)
+        if moment.tzinfo is None:
+            return None
+        return int(priority), moment, int(doc_id)
+    except (ValueError, TypeError, json.JSONDecodeError):
+        return None
+
+
+async def list_documents(db: AsyncSession, query: sa.Select[Any], cursor: str = "",
+                         size: int | None = None) -> ListPage:
+    """Keyset page of ``query`` (urgent first, then newest); ``size`` defaults to ``PAGE_SIZE``."""
+    size = size or PAGE_SIZE
+    doc = IncomingDocument
+    paged = (query.add_columns(DocumentType.name).join(DocumentType, DocumentType.id == doc.document_type_id)
+             .order_by(doc.priority.desc(), doc.received_at.desc(), doc.id.desc()).limit(size + 1))
+    position = _decode_cursor(cursor) if cursor else None
+    if position:
+        priority, received, doc_id = position
+        paged = paged.where(sa.or_(
+            doc.priority < priority,
+            sa.and_(doc.priority == priority, doc.received_at < received),
+            sa.and_(doc.priority == priority, doc.received_at == received, doc.id < doc_id),
+        ))
+    rows = [(row[0], row[1]) for row in (await db.execute(paged)).all()]
+    next_cursor = _encode_cursor(rows[size - 1][0]) if len(rows) > size else None
+    return ListPage(rows=rows[:size], next_cursor=next_cursor)
+
+
+async def inbox_counts(db: AsyncSession, actor: Actor, today: date) -> dict[str, int]:
+    """Unfiltered count of each of the actor's inbox tabs."""
+    return {inbox: int(await db.scalar(count_query(filtered_query(actor, inbox, ListFilters(), today))) or 0)
+            for inbox in inboxes_for(actor)}
+
+
+async def action_count(db: AsyncSession, actor: Actor) -> int:
+    """Documents waiting for the actor's own action (the "Văn bản đến" badge)."""
+    return int(await db.scalar(count_query(visible_incoming(actor).where(_action_condition(actor)))) or 0)
+
+
+async def nav_counts(db: AsyncSession, actor: Actor) -> dict[str, int]:
+    """Badges of the bottom navigation, by section."""
+    return {"incoming": await action_count(db, actor)}
+
+
+async def search_documents(db: AsyncSession, actor: Actor, text: str, limit: int = 50) -> Sequence[
+        tuple[IncomingDocument, str]]:
+    """Visible documents whose number, symbol, issuer, summary or signer contain every word of ``text``."""
+    if not fold(clean(text)).strip():
+        return []
+    query = visible_incoming(actor).where(*_like_words(IncomingDocument.search_text, clean(text)))
+    return (await list_documents(db, query, size=limit)).rows
+
+
+@dataclass
+class DocumentView:
+    """Everything the detail page, the slip and the API show about one document."""
+
+    doc: IncomingDocument
+    doc_type: DocumentType
+    file: StoredFile
+    assignments: list[Assignment]
+    events: list[IncomingEvent]
+    people: dict[int, str] = field(default_factory=dict)
+    units: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def ctx(self) -> DocContext:
+        return DocContext(tuple(a for a in self.assignments if a.status is not AssignmentStatus.CANCELLED))
+
+    def assignee_name(self, assignment: Assignment) -> str:
+        if assignment.assignee_user_id is not None:
+            return self.people.get(assignment.assignee_user_id, "")
+        return self.units.get(assignment.assignee_unit_id or 0, "")
+
+
+async def load_view(db: AsyncSession, actor: Actor, doc_id: int) -> DocumentView:
+    """The document if visible to the actor, with its assignments and history.
+
+    Raises:
+        NotFoundError: unknown id, another agency's document, or outside the actor's scope.
+    """
+    doc = await db.scalar(visible_incoming(actor).where(IncomingDocument.id == doc_id)
+                          .execution_options(populate_existing=True))
+    if doc is None:
+        raise NotFoundError()
+    doc_type = await db.get(DocumentType, doc.document_type_id)
+    file = await db.get(StoredFile, doc.file_id)
+    assert doc_type is not None and file is not None
+    assignments = list((await db.scalars(sa.select(Assignment).where(Assignment.incoming_id == doc.id)
+                                         .order_by(Assignment.id).execution_options(populate_existing=True))).all())
+    events = list((await db.scalars(sa.select(IncomingEvent).where(IncomingEvent.incoming_id == doc.id)
+                                    .order_by(IncomingEvent.at, IncomingEvent.id))).all())
+    user_ids = {a.assignee_user_id for a in assignments if a.assignee_user_id} | {a.assigned_by_id for a in assignments}
+    unit_ids = {a.assignee_unit_id for a in assignments if a.assignee_unit_id}
+    people = dict((await db.execute(sa.select(User.id, User.full_name).where(User.id.in_(user_ids)))).tuples().all())
+    units = dict((await db.execute(sa.select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids)))).tuples().all())
+    return DocumentView(doc, doc_type, file, assignments, events, people, units)

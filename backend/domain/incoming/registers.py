@@ -1,0 +1,152 @@
+"""The incoming register (Sổ đăng ký văn bản đến, domain.md §15) and its CSV/XLSX exports.
+
+The register lists the registered documents of the actor's agency whose arrival date falls in
+a date range, in arrival-number order, with the ten columns of ND 30 PL IV. Rows come from
+:func:`visible_incoming`, like every other list. Exports never mutate anything.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.db.models import Assignment, AssignmentRole, AssignmentStatus, DocumentType, IncomingDocument, Unit, User
+from backend.domain.accounts.actor import Actor
+from backend.domain.incoming.policies import visible_incoming
+from backend.lib.clock import VN_TZ, to_local
+from backend.lib.i18n import t
+
+__all__ = ["BookRow", "book_csv", "book_rows", "book_xlsx", "columns", "default_range"]
+
+_ROLE_ORDER = {AssignmentRole.LEAD: 0, AssignmentRole.COORDINATE: 1, AssignmentRole.INFORM: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class BookRow:
+    """One line of the register, already formatted for printing."""
+
+    doc_id: int
+    arrival_date: str
+    arrival_number: str
+    author: str
+    reference: str
+    issued_on: str
+    type_and_summary: str
+    recipients: str
+    forwarded_on: str
+    signature: str
+    note: str
+
+    def cells(self) -> list[str]:
+        return [self.arrival_date, self.arrival_number, self.author, self.reference, self.issued_on,
+                self.type_and_summary, self.recipients, self.forwarded_on, self.signature, self.note]
+
+
+def columns() -> list[str]:
+    """The ten column headings (ND 30 PL IV)."""
+    return [t(f"incoming.book.col{n}") for n in range(1, 11)]
+
+
+def default_range(today: date) -> tuple[date, date]:
+    """From the first day of the current month to today."""
+    return today.replace(day=1), today
+
+
+def _day(moment: datetime | None) -> str:
+    return to_local(moment).strftime("%d/%m/%Y") if moment else ""
+
+
+async def book_rows(db: AsyncSession, actor: Actor, start: date, end: date) -> Sequence[BookRow]:
+    """Registered documents whose arrival (reception) date is within ``[start, end]``."""
+    lower = datetime.combine(start, time.min, VN_TZ)
+    upper = datetime.combine(end + timedelta(days=1), time.min, VN_TZ)
+    query = (visible_incoming(actor).add_columns(DocumentType.name)
+             .join(DocumentType, DocumentType.id == IncomingDocument.document_type_id)
+             .where(IncomingDocument.arrival_number.is_not(None), IncomingDocument.received_at >= lower,
+                    IncomingDocument.received_at < upper)
+             .order_by(IncomingDocument.arrival_year, IncomingDocument.arrival_number))
+    rows = (await db.execute(query)).all()
+    ids = [row[0].id for row in rows]
+    recipients: dict[int, list[tuple[int, str]]] = {}
+    if ids:
+        lines = (await db.execute(
+            sa.select(Assignment.incoming_id, Assignment.role, Unit.name, User.full_name)
+            .outerjoin(Unit, Unit.id == Assignment.assignee_unit_id)
+            .outerjoin(User, User.id == Assignment.assignee_user_id)
+            .where(Assignment.incoming_id.in_(ids), Assignment.parent_id.is_(None),
+                   Assignment.status != AssignmentStatus.CANCELLED)
+            .order_by(Assignment.id)
+        )).all()
+        for incoming_id, role, unit_name, person in lines:
+            recipients.setdefault(incoming_id, []).append((_ROLE_ORDER[role], unit_name or person or ""))
+    result = []
+    for doc, type_name in rows:
+        names = [name for _order, name in sorted(recipients.get(doc.id, []), key=lambda item: item[0])]
+        note = doc.description
+        if doc.state == "returned":
+            note = "; ".join(p for p in (note, t("incoming.book.returned", reason=doc.return_reason)) if p)
+        result.append(BookRow(
+            doc_id=doc.id,
+            arrival_date=_day(doc.received_at),
+            arrival_number=str(doc.arrival_number),
+            author=doc.issuer_name,
+            reference=f"{doc.code_number}/{doc.code_notation}",
+            issued_on=doc.issued_on.strftime("%d/%m/%Y"),
+            type_and_summary=f"{type_name}: {doc.summary}",
+            recipients="; ".join(names),
+            forwarded_on=_day(doc.submitted_at or doc.assigned_at),
+            signature="",
+            note=note,
+        ))
+    return result
+
+
+def book_csv(rows: Sequence[BookRow]) -> bytes:
+    """UTF-8 CSV with a BOM (so spreadsheet programs detect the encoding)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns())
+    for row in rows:
+        writer.writerow([_csv_safe(cell) for cell in row.cells()])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _csv_safe(value: str) -> str:
+    """Neutralise spreadsheet formulas (CSV injection)."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def book_xlsx(rows: Sequence[BookRow], agency_name: str, start: date, end: date) -> bytes:
+    """The register as an XLSX workbook with a title row and wrapped columns."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = t("incoming.book.sheet")
+    sheet.append([t("incoming.book.title", agency=agency_name, start=start.strftime("%d/%m/%Y"),
+                    end=end.strftime("%d/%m/%Y"))])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append(columns())
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for row in rows:
+        cells: list[str | int] = list(row.cells())
+        cells[1] = int(row.arrival_number)
+        sheet.append(cells)
+    widths = [12, 8, 30, 18, 12, 50, 30, 12, 12, 25]
+    for index, width in enumerate(widths):
+        sheet.column_dimensions[chr(ord("A") + index)].width = width
+    for line in sheet.iter_rows(min_row=3):
+        for cell in line:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

@@ -1,0 +1,82 @@
+"""Server-side idempotency keys: a replayed offline action is applied exactly once.
+
+``claim`` records ``(user, key)`` before the action runs (in its own short transaction, so two
+replays racing each other see the claim); ``complete`` stores the response the action produced,
+which every later replay of the key gets back without running the action; ``release`` forgets
+a claim whose action failed (4xx/5xx: nothing was applied, so trying again is safe).
+
+If the process dies between the action's commit and ``complete``, the claim stays open and
+later replays are answered "in progress" rather than applied again: at most once in that
+window, exactly once otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from backend.db.base import utcnow
+from backend.db.models import OfflineAction
+
+__all__ = ["Claim", "KEEP_DAYS", "claim", "complete", "release"]
+
+KEEP_DAYS = 30
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """The result of claiming a key: ``new`` (run the action), or the stored outcome of an earlier run."""
+
+    action_id: int | None
+    new: bool
+    status_code: int | None = None
+    location: str | None = None
+
+    @property
+    def in_flight(self) -> bool:
+        return not self.new and self.status_code is None
+
+
+async def _existing(db: AsyncSession, user_id: int, key: str) -> OfflineAction | None:
+    return await db.scalar(sa.select(OfflineAction).where(OfflineAction.user_id == user_id, OfflineAction.key == key))
+
+
+async def claim(sessions: async_sessionmaker[AsyncSession], user_id: int, key: str, method: str, path: str) -> Claim:
+    """Claim ``key`` for ``user_id`` (committed before returning)."""
+    async with sessions() as db:
+        row = await _existing(db, user_id, key)
+        if row is not None:
+            return Claim(row.id, False, row.status_code, row.location)
+        await db.execute(sa.delete(OfflineAction).where(
+            OfflineAction.user_id == user_id, OfflineAction.created_at < utcnow() - timedelta(days=KEEP_DAYS)))
+        row = OfflineAction(user_id=user_id, key=key, method=method, path=path[:300])
+        db.add(row)
+        try:
+            await db.commit()
+        except IntegrityError:
+            await db.rollback()
+            row = await _existing(db, user_id, key)
+            if row is None:  # the racing claim was released meanwhile
+                raise
+            return Claim(row.id, False, row.status_code, row.location)
+        return Claim(row.id, True)
+
+
+async def complete(sessions: async_sessionmaker[AsyncSession], action_id: int, status_code: int,
+                   location: str | None) -> None:
+    """Remember the response of the action (what later replays receive)."""
+    async with sessions() as db:
+        await db.execute(sa.update(OfflineAction).where(OfflineAction.id == action_id).values(
+            status_code=status_code, location=(location or None) and location[:300], finished_at=utcnow()))
+        await db.commit()
+
+
+async def release(sessions: async_sessionmaker[AsyncSession], action_id: int) -> None:
+    """Forget the claim of an action that was not applied."""
+    async with sessions() as db:
+        await db.execute(sa.delete(OfflineAction).where(OfflineAction.id == action_id))
+        await db.commit()

@@ -1,0 +1,130 @@
+"""Replayed offline actions: applied exactly once, failures released, signing refused, keys per user."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import sqlalchemy as sa
+
+from backend.db.models import Agency, OfflineAction, Unit, User
+from backend.domain.offline.middleware import OfflineMiddleware
+
+ADMIN = "quantri.tinh"
+_CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
+
+
+async def _token(client) -> str:
+    return _CSRF.search((await client.get("/account")).text).group(1)
+
+
+async def _province_id(db_sessionmaker) -> int:
+    async with db_sessionmaker() as db:
+        return (await db.scalars(sa.select(Agency.id).where(Agency.organ_id == "000.00.00.H41"))).one()
+
+
+async def _units_named(db_sessionmaker, name: str) -> int:
+    async with db_sessionmaker() as db:
+        return await db.scalar(sa.select(sa.func.count()).select_from(Unit).where(Unit.name == name))
+
+
+def _replay_headers(key: str, token: str) -> dict[str, str]:
+    return {"Idempotency-Key": key, "X-CSRFToken": token, "CV-Offline-Replay": "1"}
+
+
+async def test_replayed_action_is_applied_exactly_once(client, login, db_sessionmaker) -> None:
+    await login(client, ADMIN)
+    agency_id = await _province_id(db_sessionmaker)
+    token, key = await _token(client), str(uuid.uuid4())
+    form = {"_csrf_token": token, "abbreviation": "TNMT", "name": "Phòng Tài nguyên (ngoại tuyến)"}
+    first = await client.post(f"/admin/agencies/{agency_id}/units/new", data=form, headers=_replay_headers(key, token))
+    assert first.status_code == 303 and first.headers["cv-offline-result"] == "applied"
+    # The phone lost the answer on a weak link and sends the same action again.
+    second = await client.post(f"/admin/agencies/{agency_id}/units/new", data=form, headers=_replay_headers(key, token))
+    assert second.status_code == 303 and second.headers["cv-offline-result"] == "replayed"
+    assert second.headers["location"] == first.headers["location"]
+    assert await _units_named(db_sessionmaker, "Phòng Tài nguyên (ngoại tuyến)") == 1
+    async with db_sessionmaker() as db:
+        row = (await db.scalars(sa.select(OfflineAction))).one()
+    assert (row.key, row.status_code, row.method) == (key, 303, "POST") and row.finished_at is not None
+
+
+async def test_rejected_action_is_not_remembered_and_can_be_sent_again(client, login, db_sessionmaker) -> None:
+    await login(client, ADMIN)
+    agency_id = await _province_id(db_sessionmaker)
+    token, key = await _token(client), str(uuid.uuid4())
+    invalid = await client.post(f"/admin/agencies/{agency_id}/units/new",
+                                data={"_csrf_token": token, "abbreviation": "", "name": ""},
+                                headers=_replay_headers(key, token))
+    assert invalid.status_code == 422 and invalid.headers["cv-offline-result"] == "failed"
+    async with db_sessionmaker() as db:
+        assert await db.scalar(sa.select(sa.func.count()).select_from(OfflineAction)) == 0
+    valid = await client.post(f"/admin/agencies/{agency_id}/units/new",
+                              data={"_csrf_token": token, "abbreviation": "KTSO", "name": "Phòng Kinh tế số"},
+                              headers=_replay_headers(key, token))
+    assert valid.status_code == 303 and valid.headers["cv-offline-result"] == "applied"
+
+
+async def test_action_still_in_progress_is_not_applied_twice(client, login, db_sessionmaker, demo) -> None:
+    await login(client, ADMIN)
+    admin_id = (await demo.user(ADMIN)).id
+    key = str(uuid.uuid4())
+    async with db_sessionmaker() as db:  # claimed by a request that has not finished (or whose process died)
+        db.add(OfflineAction(user_id=admin_id, key=key, method="POST", path="/notifications/read-all"))
+        await db.commit()
+    token = await _token(client)
+    response = await client.post("/notifications/read-all", data={"_csrf_token": token},
+                                 headers=_replay_headers(key, token))
+    assert response.status_code == 409 and response.headers["cv-offline-result"] == "in-flight"
+    assert "đang được máy chủ xử lý" in response.text
+
+
+async def test_keys_belong_to_one_user(client, login, db_sessionmaker, demo) -> None:
+    other_id = (await demo.user("lanhdao.tinh")).id
+    key = str(uuid.uuid4())
+    async with db_sessionmaker() as db:
+        db.add(OfflineAction(user_id=other_id, key=key, method="POST", path="/x", status_code=303, location="/x"))
+        await db.commit()
+    await login(client, "vanthu.xanghiphong")
+    token = await _token(client)
+    response = await client.post("/notifications/read-all", data={"_csrf_token": token},
+                                 headers=_replay_headers(key, token))
+    assert response.headers["cv-offline-result"] == "applied" and response.headers["location"] == "/notifications"
+
+
+async def test_signing_is_never_replayed() -> None:
+    """Refused before any handler runs (signing routes arrive with the outgoing issue)."""
+    called: list[str] = []
+
+    async def app(scope, receive, send) -> None:
+        called.append(scope["path"])
+
+    sent: list[dict] = []
+
+    async def send(message) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/outgoing/1/sign", "query_string": b"",
+             "headers": [(b"idempotency-key", str(uuid.uuid4()).encode()), (b"hx-request", b"true")]}
+    await OfflineMiddleware(app, secret_key="k" * 32)(scope, None, send)
+    assert called == []
+    start, body = sent
+    headers = dict(start["headers"])
+    assert start["status"] == 409 and headers[b"cv-offline-result"] == b"refused"
+    assert headers[b"hx-retarget"] == b"#toast"
+    assert "Ký số không thể thực hiện khi ngoại tuyến" in body["body"].decode()
+
+
+async def test_anonymous_replay_goes_to_login(client) -> None:
+    response = await client.post("/notifications/read-all", headers={"Idempotency-Key": str(uuid.uuid4())})
+    assert response.status_code in {303, 403}
+
+
+async def test_user_id_is_not_exposed(client, login, db_sessionmaker) -> None:
+    await login(client, "vanthu.xanghiphong")
+    page = await client.get("/notifications")
+    async with db_sessionmaker() as db:
+        user = (await db.scalars(sa.select(User).where(User.username == "vanthu.xanghiphong"))).one()
+    cache_id = page.headers["cv-user"]
+    assert len(cache_id) == 20 and str(user.id) != cache_id and user.username not in cache_id
+    assert f'data-cv-user="{cache_id}"' in page.text
