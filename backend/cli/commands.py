@@ -8,6 +8,7 @@
 * ``verify-audit``  check the audit hash chain; exit 1 and name the first broken row
 * ``import-csv``    import agencies / units / users from a CSV file (system scope)
 * ``check``         run the startup checks and print their hints
+* ``smoke``         play the outgoing flow against a running instance through the JSON API
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("kind", choices=["agencies", "units", "users"])
     imp.add_argument("file", type=Path)
     sub.add_parser("check", help="run startup checks")
+    smoke = sub.add_parser("smoke", help="draft → sign → number → seal → issue → receive, via the JSON API")
+    smoke.add_argument("--base-url", default="http://127.0.0.1:8000")
+    smoke.add_argument("--out", type=Path, default=None, help="where to write the issued PDF")
     return parser
 
 
@@ -82,6 +86,10 @@ def main(argv: list[str] | None = None) -> int:
         from backend.cli.imports import import_csv
 
         return asyncio.run(import_csv(settings, args.kind, args.file))
+    if args.command == "smoke":
+        from backend.cli.smoke import run_smoke
+
+        return run_smoke(settings, args.base_url, args.out)
     if args.command == "check":
         from backend.server.checks import run_checks
 

@@ -6,6 +6,7 @@ from litestar.types import ControllerRouterHandler
 
 from backend.domain.accounts.controllers import AccountController, AuthController
 from backend.domain.certificates.controllers import AdminCertificateController, CertificateController
+from backend.domain.exchange.controllers import ExchangeController
 from backend.domain.incoming._controllers_files import IncomingFilesController
 from backend.domain.incoming._controllers_work import WorkController
 from backend.domain.incoming.api import IncomingApiController
@@ -14,6 +15,9 @@ from backend.domain.live.controllers import LiveController
 from backend.domain.notifications.controllers import NotificationController
 from backend.domain.offline.controllers import PwaController
 from backend.domain.organizations.controllers import ADMIN_CONTROLLERS
+from backend.domain.outgoing._controllers_files import OutgoingFilesController
+from backend.domain.outgoing.api import OutgoingApiController
+from backend.domain.outgoing.controllers import OutgoingController
 from backend.domain.push.controllers import DevicesController
 from backend.domain.shell.controllers import ShellController
 from backend.server.health import health
@@ -29,6 +33,10 @@ ROUTES: list[ControllerRouterHandler] = [
     IncomingFilesController,
     WorkController,
     IncomingApiController,
+    OutgoingController,
+    OutgoingFilesController,
+    OutgoingApiController,
+    ExchangeController,
     NotificationController,
     PwaController,
     DevicesController,

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import Notification
+from backend.domain.exchange.jobs import EXCHANGE_HANDLERS
 from backend.domain.live.channels import LIVE_JOB, enqueue_counts_changed, publish_job
 from backend.domain.push.delivery import PUSH_JOB, enqueue_pushes, send_push_job
 from backend.tasks.certificates import REMIND_JOB, remind_expiring_job
@@ -53,3 +54,4 @@ async def create_notifications(db: AsyncSession, job: ClaimedJob) -> None:
 
 HANDLERS: dict[str, JobHandler] = {NOTIFY: create_notifications, PUSH_JOB: send_push_job, LIVE_JOB: publish_job}
 HANDLERS[REMIND_JOB] = remind_expiring_job  # daily certificate expiry reminders
+HANDLERS.update(EXCHANGE_HANDLERS)  # issued documents: delivery, recall, recipients' status feedback

@@ -24,6 +24,21 @@ from backend.db.models.notifications import Notification
 from backend.db.models.offline import OfflineAction
 from backend.db.models.organizations import Agency, AgencyLevel, Unit
 from backend.db.models.outbox import JobStatus, OutboxJob
+from backend.db.models.outgoing import (
+    DeliveryStatus,
+    ExchangeReceipt,
+    OutgoingAppendix,
+    OutgoingCounter,
+    OutgoingDocument,
+    OutgoingEvent,
+    OutgoingRecipient,
+    OutgoingState,
+    OutgoingVersion,
+    RecipientKind,
+    SigningImage,
+    SigningImageKind,
+    VersionKind,
+)
 from backend.db.models.push import PushPreference, PushSubscription
 
 __all__ = [
@@ -33,4 +48,7 @@ __all__ = [
     "Agency", "AgencyLevel", "AuditEvent", "JobStatus", "Notification", "OutboxJob", "Role", "RoleGrant",
     "Unit", "User",
     "OfflineAction", "PushPreference", "PushSubscription",
+    "DeliveryStatus", "ExchangeReceipt", "OutgoingAppendix", "OutgoingCounter", "OutgoingDocument", "OutgoingEvent",
+    "OutgoingRecipient", "OutgoingState", "OutgoingVersion", "RecipientKind", "SigningImage", "SigningImageKind",
+    "VersionKind",
 ]

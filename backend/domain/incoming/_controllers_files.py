@@ -21,6 +21,7 @@ from litestar.response import File
 from backend.domain.accounts.actor import Actor
 from backend.domain.audit.services import record
 from backend.domain.documents.files import PDF_CONTENT_TYPE, blob_store, page_image_path
+from backend.domain.exchange.receipts import ensure_readable
 from backend.domain.incoming.policies import can_view_book
 from backend.domain.incoming.queries import load_view
 from backend.domain.incoming.registers import book_csv, book_rows, book_xlsx, columns, default_range
@@ -67,6 +68,7 @@ class IncomingFilesController(Controller):
     async def original(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
                        meta: Meta, doc_id: FromPath[int]) -> Response[Any]:
         view = await load_view(db, actor, doc_id)
+        await ensure_readable(db, doc_id)
         etag = f'"{view.file.sha256}"'
         headers = {"cache-control": "private, no-cache", "content-disposition": _attachment(view.file.filename)}
         if request.headers.get("if-none-match") == etag:
@@ -81,6 +83,7 @@ class IncomingFilesController(Controller):
     async def page_image(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings,
                          actor: CurrentActor, doc_id: FromPath[int], page: FromPath[int]) -> Response[Any]:
         view = await load_view(db, actor, doc_id)
+        await ensure_readable(db, doc_id)
         if page < 1 or page > view.file.page_count:
             raise NotFoundError()
         tag = f"{view.file.sha256[:32]}-p{page}-w{settings.page_image_width}"

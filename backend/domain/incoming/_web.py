@@ -28,6 +28,7 @@ from backend.domain.documents.reference import (
     type_label,
     urgency_options,
 )
+from backend.domain.exchange.receipts import receipt_view, replies_to
 from backend.domain.incoming.policies import (
     available_transitions,
     can_classify,
@@ -231,8 +232,8 @@ async def build_detail_context(request: Request[Any, Any, Any], db: AsyncSession
             "slip": True,
         },
         "pages": list(range(1, min(view.file.page_count, MAX_PREVIEW_PAGES) + 1)),
-        "exchange": None,
-        "replies": [],
+        "exchange": await receipt_view(db, doc.id),
+        "replies": await replies_to(db, actor, doc.id),
         "errors": errors or {},
         "values": values,
         "today": today.isoformat(),

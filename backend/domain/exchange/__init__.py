@@ -1,0 +1,1 @@
+"""Inter-agency exchange: delivery of issued documents to recipients behind the ``Delivery`` Protocol."""

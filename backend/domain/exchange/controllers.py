@@ -1,0 +1,65 @@
+"""Recipient-side exchange actions: confirm a recalled document is cancelled, and the receipt as JSON.
+
+``POST /exchange/receipts/{incoming_id}/confirm-recall`` (the receiving clerk, plain form, 303 back
+to the incoming document) and ``GET /api/v1/exchange/receipts/{incoming_id}`` (the verification
+report and recall state, same scoping as the incoming document).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect
+
+from backend.db.models import IncomingDocument
+from backend.domain.exchange.receipts import confirm_recall, receipt_view
+from backend.domain.incoming.policies import visible_incoming
+from backend.errors import NotFoundError
+from backend.lib.i18n import t
+from backend.lib.sessions import flash
+from backend.server.deps import DB, CurrentActor, Meta
+
+__all__ = ["ExchangeController"]
+
+
+class ApiCheck(msgspec.Struct):
+    signer: str
+    verdict: str
+    message: str
+
+
+class ApiReceipt(msgspec.Struct):
+    incoming_id: int
+    verified_ok: bool | None
+    checks: list[ApiCheck]
+    recalled: bool
+    recall_reason: str
+    recall_confirmed: bool
+
+
+class ExchangeController(Controller):
+    """Recall confirmation and the receipt of a platform delivery."""
+
+    tags = ["exchange"]
+
+    @post("/exchange/receipts/{incoming_id:int}/confirm-recall", name="exchange.confirm_recall")
+    async def confirm(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor, meta: Meta,
+                      incoming_id: FromPath[int]) -> Redirect:
+        await confirm_recall(db, actor, incoming_id, meta)
+        flash(request, t("exchange.flash.recall_confirmed"))
+        return Redirect(request.app.route_reverse("incoming.detail", doc_id=incoming_id), status_code=303)
+
+    @get("/api/v1/exchange/receipts/{incoming_id:int}", name="api.exchange.receipt",
+         summary="Signature verification on receipt and recall state of a delivered document")
+    async def receipt(self, db: DB, actor: CurrentActor, incoming_id: FromPath[int]) -> ApiReceipt:
+        if await db.scalar(visible_incoming(actor).where(IncomingDocument.id == incoming_id)) is None:
+            raise NotFoundError()
+        view = await receipt_view(db, incoming_id)
+        if view is None:
+            raise NotFoundError()
+        return ApiReceipt(incoming_id, view.verified_ok,
+                          [ApiCheck(c.get("signer", ""), c["verdict"], c["message"]) for c in view.checks],
+                          view.recalled, view.recall_reason, view.recall_confirmed_at is not None)

@@ -1,0 +1,184 @@
+"""Handing an issued document to its recipients, behind a small ``Delivery`` Protocol.
+
+:class:`PlatformDelivery` serves agencies of this deployment: the recipient receives a new
+incoming document in its clerk's queue (state ``received``, source electronic, urgency, reply-by
+date and document identifier preserved), created through the incoming domain's own
+:meth:`~backend.domain.incoming.services.IncomingService.intake` on behalf of the platform (no
+person: ``received_by`` stays empty and the history names the platform). On receipt every
+signature is verified against the configured trust roots (domain.md §12.2) and the report is kept
+on an :class:`ExchangeReceipt`, which the recipient's document page shows in plain words.
+
+The edXML national-axis adapter will implement the same Protocol (package the file and metadata,
+send, and later map status messages 01–06/15/16 onto :mod:`.receipts`). ``delivery_for`` picks the
+implementation for a recipient; today every recipient agency is on the platform.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Protocol
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.config.settings import Settings
+from backend.db.models import (
+    Agency,
+    DeliveryStatus,
+    ExchangeReceipt,
+    IncomingDocument,
+    OutgoingAppendix,
+    OutgoingDocument,
+    OutgoingRecipient,
+    Role,
+    StoredFile,
+)
+from backend.domain.accounts.actor import Actor
+from backend.domain.documents.files import AcceptedFile, blob_store
+from backend.domain.incoming.notify import role_holders
+from backend.domain.incoming.schemas import IntakeForm
+from backend.domain.incoming.services import IncomingService
+from backend.domain.signing.verification import verify_pdf
+from backend.lib import clock
+from backend.lib.i18n import t
+from backend.tasks.context import current_settings
+from backend.tasks.jobs import NOTIFY
+from backend.tasks.outbox import enqueue
+
+__all__ = ["Delivery", "PlatformDelivery", "delivery_for", "platform_actor", "run_delivery", "run_recall",
+           "trust_roots", "verify_received"]
+
+INCOMING_URL = "/incoming/{}"
+"""The recipient's document page; the worker has no route table (same convention as the reminder jobs)."""
+
+
+class Delivery(Protocol):
+    """How a document reaches one recipient agency and how a recall follows it."""
+
+    async def deliver(self, db: AsyncSession, doc: OutgoingDocument, recipient: OutgoingRecipient) -> None:
+        """Hand ``doc`` to ``recipient`` and set its status (``arrived`` or ``sent``)."""
+
+    async def recall(self, db: AsyncSession, doc: OutgoingDocument, recipient: OutgoingRecipient,
+                     reason: str) -> None:
+        """Tell ``recipient`` that ``doc`` is recalled; its confirmation comes back as a status."""
+
+
+def platform_actor(agency: Agency) -> Actor:
+    """The platform acting as the receiving agency's registry (no person: ``user_id`` is ``None``)."""
+    return Actor(user_id=None, username="lienthong", full_name=t("exchange.platform_actor"),  # type: ignore[arg-type]
+                 position_title="", agency_id=agency.id, agency_name=agency.name, agency_organ_id=agency.organ_id,
+                 unit_id=None, unit_name="", roles=frozenset({Role.CLERK}), agencies=((agency.id, agency.name),))
+
+
+def trust_roots(settings: Settings) -> list[bytes]:
+    """PEM roots of ``TRUST_ROOTS``; in demo mode the signing server's development CA."""
+    paths = list(settings.trust_roots)
+    demo_ca = settings.data_dir / "signing" / "dev-ca" / "ca.pem"
+    if not paths and settings.is_demo and demo_ca.exists():
+        paths = [demo_ca]
+    return [Path(path).read_bytes() for path in paths]
+
+
+async def verify_received(settings: Settings, pdf: bytes) -> tuple[bool, list[dict[str, str]]]:
+    """Every signature of ``pdf`` checked (§12.2); ``(all valid, [{field, signer, verdict, message}])``."""
+    report = await verify_pdf(pdf, trust_roots(settings))
+    items = [{"field": c.field_name, "signer": c.signer_name, "organization": c.organization, "verdict": c.verdict,
+              "message": c.message, "signed_at": clock.format_local(c.signing_time) if c.signing_time else ""}
+             for c in report.signatures]
+    if report.error or not items:
+        items.append({"field": "", "signer": "", "organization": "", "verdict": "unsigned",
+                      "message": t("exchange.verify.unsigned"), "signed_at": ""})
+    return bool(report.all_valid and items and not report.error and all(i["verdict"] == "valid" for i in items)), items
+
+
+class PlatformDelivery:
+    """Recipients on this platform: a new incoming document in the recipient clerk's queue."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    async def deliver(self, db: AsyncSession, doc: OutgoingDocument, recipient: OutgoingRecipient) -> None:
+        sender = await db.get(Agency, doc.agency_id)
+        target = await db.get(Agency, recipient.recipient_agency_id)
+        stored = await db.get(StoredFile, doc.main_file_id)
+        assert sender is not None and target is not None and stored is not None and doc.issued_on is not None
+        appendices = await db.scalar(sa.select(sa.func.count()).select_from(OutgoingAppendix)
+                                     .where(OutgoingAppendix.outgoing_id == doc.id)) or 0
+        note = t("exchange.appendices", count=appendices) if appendices else ""
+        form = IntakeForm(document_type_id=str(doc.document_type_id), code_number=doc.code_number,
+                          code_notation=doc.code_notation, issuer_agency_id=str(sender.id), issuer_name=sender.name,
+                          issued_on=doc.issued_on.isoformat(), summary=doc.summary,
+                          signer_position=doc.signer_position, signer_name=doc.signer_name,
+                          urgency=str(doc.urgency), source="electronic",
+                          reply_by_on=doc.reply_by_on.isoformat() if doc.reply_by_on else "",
+                          document_identifier=doc.document_identifier or "", description=note,
+                          confirm_duplicate="1", action="receive")
+        accepted = AcceptedFile(stored.sha256, stored.size, stored.filename, stored.page_count)
+        service = IncomingService(db, self.settings, links=INCOMING_URL.format)
+        incoming = await service.intake(platform_actor(target), form, accepted)
+        pdf = blob_store(self.settings).path_for(stored.sha256).read_bytes()
+        ok, items = await verify_received(self.settings, pdf)
+        db.add(ExchangeReceipt(incoming_id=incoming.id, recipient_id=recipient.id, verified_ok=ok,
+                               verification=json.dumps(items, ensure_ascii=False), last_status="received"))
+        recipient.incoming_id = incoming.id
+        recipient.status, recipient.status_at = DeliveryStatus.ARRIVED, clock.now()
+        if incoming.priority == 0:  # urgent arrivals are already announced by the intake
+            clerks = await role_holders(db, target.id, Role.CLERK)
+            if clerks:
+                await enqueue(db, NOTIFY, {"user_ids": clerks, "title": t("exchange.notify.arrived",
+                                                                            sender=sender.name)[:200],
+                                           "body": doc.summary[:1000], "url": INCOMING_URL.format(incoming.id)})
+        await db.flush()
+
+    async def recall(self, db: AsyncSession, doc: OutgoingDocument, recipient: OutgoingRecipient,
+                     reason: str) -> None:
+        if recipient.incoming_id is None:
+            recipient.status, recipient.status_at = DeliveryStatus.RECALLED, clock.now()
+            return
+        receipt = await db.get(ExchangeReceipt, recipient.incoming_id)
+        incoming = await db.get(IncomingDocument, recipient.incoming_id)
+        assert receipt is not None and incoming is not None
+        receipt.recall_requested_at, receipt.recall_reason = clock.now(), reason
+        clerks = await role_holders(db, incoming.agency_id, Role.CLERK)
+        if clerks:
+            await enqueue(db, NOTIFY, {"user_ids": clerks, "urgent": True,
+                                       "title": t("exchange.notify.recalled",
+                                                  reference=f"{doc.code_number}/{doc.code_notation}")[:200],
+                                       "body": reason[:1000], "url": INCOMING_URL.format(incoming.id)})
+        await db.flush()
+
+
+def delivery_for(settings: Settings, recipient: OutgoingRecipient) -> Delivery:
+    """The adapter serving ``recipient`` (the edXML axis adapter will be chosen here for outside agencies)."""
+    return PlatformDelivery(settings)
+
+
+async def _load(db: AsyncSession, recipient_id: int) -> tuple[OutgoingDocument, OutgoingRecipient] | None:
+    recipient = await db.get(OutgoingRecipient, recipient_id)
+    if recipient is None:
+        return None
+    doc = await db.get(OutgoingDocument, recipient.outgoing_id)
+    assert doc is not None
+    return doc, recipient
+
+
+async def run_delivery(db: AsyncSession, recipient_id: int) -> None:
+    """Deliver once: a line that already has its incoming document, or whose document was recalled, is skipped."""
+    loaded = await _load(db, recipient_id)
+    if loaded is None:
+        return
+    doc, recipient = loaded
+    if recipient.incoming_id is not None or recipient.status is not DeliveryStatus.QUEUED:
+        return
+    settings = current_settings()
+    await delivery_for(settings, recipient).deliver(db, doc, recipient)
+
+
+async def run_recall(db: AsyncSession, recipient_id: int, reason: str) -> None:
+    """Pass the recall on (a recipient never reached is marked recalled at once)."""
+    loaded = await _load(db, recipient_id)
+    if loaded is None:
+        return
+    doc, recipient = loaded
+    await delivery_for(current_settings(), recipient).recall(db, doc, recipient, reason)

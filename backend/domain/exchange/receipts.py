@@ -1,0 +1,167 @@
+"""The receiving side of a platform delivery, as seen by the incoming domain and by the sender.
+
+Hooks used by the incoming domain (kept small on purpose):
+
+* :func:`on_incoming_transition` -- called by ``IncomingService.apply`` after every transition;
+  when the document came from a platform delivery it enqueues ``exchange.status`` in the same
+  transaction (one indexed look-up otherwise);
+* :func:`receipt_view` -- what the document page shows: each signature's verdict in plain words,
+  the recall notice, and the sender's reference;
+* :func:`ensure_readable` -- the file and page-image endpoints refuse a recalled document's content
+  (410) while its metadata stays;
+* :func:`replies_to` -- outgoing documents of the actor's agency that answer this incoming one.
+
+:func:`apply_status` (the job) maps the recipient's incoming state onto the sender's per-recipient
+status (domain.md §8.4): received → arrived, registered/submitted → accepted, assigned → assigned,
+in_progress → processing, completed → done, returned → returned (with the reason); codes only move
+forward, except ``returned`` and the recall confirmation. :func:`confirm_recall` is the recipient
+clerk's "đã hủy" answer to a recall.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.db.models import (
+    DeliveryStatus,
+    ExchangeReceipt,
+    IncomingDocument,
+    OutgoingDocument,
+    OutgoingRecipient,
+    Role,
+)
+from backend.domain.accounts.actor import Actor
+from backend.domain.audit.services import RequestMeta, record
+from backend.domain.incoming.notify import role_holders
+from backend.domain.incoming.policies import visible_incoming
+from backend.domain.outgoing.policies import visible_outgoing
+from backend.errors import AppError, NotFoundError, PermissionDeniedError
+from backend.lib import clock
+from backend.lib.i18n import t
+from backend.tasks.jobs import NOTIFY
+from backend.tasks.outbox import enqueue
+
+__all__ = ["RecalledDocumentError", "ReceiptView", "apply_status", "confirm_recall", "ensure_readable",
+           "on_incoming_transition", "receipt_view", "replies_to"]
+
+_STATUS_JOB = "exchange.status"
+_OUTGOING_URL = "/outgoing/{}"
+_FROM_STATE = {"received": DeliveryStatus.ARRIVED, "registered": DeliveryStatus.ACCEPTED,
+               "submitted": DeliveryStatus.ACCEPTED, "assigned": DeliveryStatus.ASSIGNED,
+               "in_progress": DeliveryStatus.PROCESSING, "completed": DeliveryStatus.DONE,
+               "returned": DeliveryStatus.RETURNED, "recalled": DeliveryStatus.RECALLED}
+_RANK = {DeliveryStatus.QUEUED: 0, DeliveryStatus.SENT: 1, DeliveryStatus.ARRIVED: 2, DeliveryStatus.ACCEPTED: 3,
+         DeliveryStatus.ASSIGNED: 4, DeliveryStatus.PROCESSING: 5, DeliveryStatus.DONE: 6}
+
+
+class RecalledDocumentError(AppError):
+    """The sender recalled this document: its content is no longer available (metadata kept)."""
+
+    code = "DOC_RECALLED"
+    status_code = 410
+    message_key = "exchange.recalled"
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptView:
+    """What the recipient's document page shows about a platform delivery."""
+
+    verified_ok: bool | None
+    checks: list[dict[str, str]] = field(default_factory=list)
+    recall_requested_at: datetime | None = None
+    recall_reason: str = ""
+    recall_confirmed_at: datetime | None = None
+    return_reason: str = ""
+
+    @property
+    def recalled(self) -> bool:
+        return self.recall_requested_at is not None
+
+
+async def on_incoming_transition(db: AsyncSession, incoming_id: int, state: str, reason: str = "") -> None:
+    """Hook: queue the sender's status update when ``incoming_id`` came from a platform delivery."""
+    if await db.get(ExchangeReceipt, incoming_id) is None:
+        return
+    await enqueue(db, _STATUS_JOB, {"incoming_id": incoming_id, "state": state, "reason": reason[:1000]})
+
+
+async def receipt_view(db: AsyncSession, incoming_id: int) -> ReceiptView | None:
+    """The delivery facts of an incoming document (``None`` when it did not come through the platform)."""
+    receipt = await db.get(ExchangeReceipt, incoming_id)
+    if receipt is None:
+        return None
+    checks = json.loads(receipt.verification) if receipt.verification else []
+    failed = [c["message"] + (f" ({c['signer']})" if c.get("signer") else "") for c in checks
+              if c.get("verdict") != "valid"]
+    return ReceiptView(receipt.verified_ok, checks, receipt.recall_requested_at, receipt.recall_reason,
+                       receipt.recall_confirmed_at, t("exchange.verify.return_reason", problems="; ".join(failed))
+                       if failed else "")
+
+
+async def ensure_readable(db: AsyncSession, incoming_id: int) -> None:
+    """Raises :class:`RecalledDocumentError` when the document's sender recalled it."""
+    receipt = await db.get(ExchangeReceipt, incoming_id)
+    if receipt is not None and receipt.recall_requested_at is not None:
+        raise RecalledDocumentError()
+
+
+async def replies_to(db: AsyncSession, actor: Actor, incoming_id: int) -> list[OutgoingDocument]:
+    """Outgoing documents of the actor's agency (visible to the actor) that answer ``incoming_id``."""
+    return list((await db.scalars(visible_outgoing(actor).where(
+        OutgoingDocument.reply_to_incoming_id == incoming_id).order_by(OutgoingDocument.id))).all())
+
+
+async def apply_status(db: AsyncSession, incoming_id: int, state: str, reason: str = "") -> None:
+    """Move the sender's recipient line forward (job ``exchange.status``)."""
+    receipt = await db.get(ExchangeReceipt, incoming_id)
+    status = _FROM_STATE.get(state)
+    if receipt is None or status is None:
+        return
+    recipient = await db.get(OutgoingRecipient, receipt.recipient_id)
+    assert recipient is not None
+    current = DeliveryStatus(recipient.status)
+    if current is DeliveryStatus.RECALLED or (
+            status in _RANK and current in _RANK and _RANK[status] <= _RANK[current]) or (
+            current is DeliveryStatus.RECALL_REQUESTED and status is not DeliveryStatus.RECALLED):
+        return
+    recipient.status, recipient.status_at = status, clock.now()
+    receipt.last_status = state
+    if status is DeliveryStatus.RETURNED:
+        recipient.status_note = reason
+    if status is DeliveryStatus.RECALLED:
+        recipient.recall_confirmed_at = receipt.recall_confirmed_at or clock.now()
+    if status in (DeliveryStatus.RETURNED, DeliveryStatus.RECALLED):
+        doc = await db.get(OutgoingDocument, recipient.outgoing_id)
+        assert doc is not None
+        people = await role_holders(db, doc.agency_id, Role.CLERK) + [doc.drafter_id]
+        await enqueue(db, NOTIFY, {"user_ids": sorted(set(people)), "url": _OUTGOING_URL.format(doc.id),
+                                   "title": t(f"exchange.notify.status_{status.value}", recipient=recipient.name,
+                                              reference=f"{doc.code_number}/{doc.code_notation}")[:200],
+                                   "body": reason[:1000]})
+    await db.flush()
+
+
+async def confirm_recall(db: AsyncSession, actor: Actor, incoming_id: int, meta: RequestMeta | None = None) -> None:
+    """The recipient's clerk confirms the recalled document is cancelled; the sender is told.
+
+    Raises:
+        NotFoundError: not visible to the actor, or not recalled.
+        PermissionDeniedError: the actor is not a clerk of the receiving agency.
+    """
+    incoming = await db.scalar(visible_incoming(actor).where(IncomingDocument.id == incoming_id))
+    receipt = await db.get(ExchangeReceipt, incoming_id) if incoming is not None else None
+    if incoming is None or receipt is None or receipt.recall_requested_at is None:
+        raise NotFoundError()
+    if not actor.has(Role.CLERK):
+        raise PermissionDeniedError(t("exchange.denied.not_clerk"))
+    if receipt.recall_confirmed_at is None:
+        receipt.recall_confirmed_at, receipt.recall_confirmed_by_id = clock.now(), actor.user_id
+        await record(db, "exchange.recall_confirmed", actor_id=actor.user_id, actor_name=actor.username,
+                     agency_id=incoming.agency_id, object_type="incoming", object_id=incoming_id, meta=meta,
+                     detail={"recipient_id": receipt.recipient_id})
+        await enqueue(db, _STATUS_JOB, {"incoming_id": incoming_id, "state": "recalled", "reason": ""})
+    await db.flush()

@@ -1,0 +1,180 @@
+"""Files and printouts of outgoing documents: each version's PDF, appendices, page images, the
+outgoing register (printable HTML, CSV, XLSX), and the signature / seal image pages.
+
+PDFs are streamed unchanged with ``Content-Disposition`` and a strong ``ETag`` (their SHA-256);
+every download is audited. Page images are WebP renderings of the current version.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import ETag, UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath
+from litestar.response import File
+
+from backend.db.models import Agency, SigningImageKind, StoredFile
+from backend.domain.accounts.actor import Actor
+from backend.domain.audit.services import record
+from backend.domain.documents.files import PDF_CONTENT_TYPE, blob_store, page_image_path
+from backend.domain.outgoing.images import current_image, save_image
+from backend.domain.outgoing.policies import can_manage_seal, can_view_book
+from backend.domain.outgoing.queries import load_view
+from backend.domain.outgoing.registers import book_csv, book_rows, book_xlsx, columns, default_range
+from backend.domain.outgoing.schemas import ImageForm
+from backend.errors import InvalidInputError, NotFoundError, PermissionDeniedError
+from backend.lib import clock
+from backend.lib.i18n import t
+from backend.lib.sessions import flash
+from backend.lib.templates import render_page
+from backend.server.deps import DB, AppSettings, CurrentActor, Meta
+
+__all__ = ["OutgoingFilesController"]
+
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _attachment(filename: str) -> str:
+    ascii_name = filename.encode("ascii", "ignore").decode().replace('"', "") or "download"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def _range(request: Request[Any, Any, Any]) -> tuple[date, date]:
+    start, end = default_range(clock.to_local(clock.now()).date())
+    try:
+        if request.query_params.get("from"):
+            start = date.fromisoformat(request.query_params["from"])
+        if request.query_params.get("to"):
+            end = date.fromisoformat(request.query_params["to"])
+    except ValueError:
+        start, end = default_range(clock.to_local(clock.now()).date())
+    return (start, end) if start <= end else (end, start)
+
+
+def _require_book(actor: Actor) -> None:
+    decision = can_view_book(actor)
+    if not decision:
+        raise PermissionDeniedError(t(decision.reason))
+
+
+class OutgoingFilesController(Controller):
+    """Downloads, page images, the register and the signing images."""
+
+    path = "/outgoing"
+
+    async def _send(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: Actor,
+                    meta: Meta, doc_id: int, stored: StoredFile) -> Response[Any]:
+        etag = f'"{stored.sha256}"'
+        if request.headers.get("if-none-match") == etag:
+            return Response(b"", status_code=304, headers={"ETag": etag, "Cache-Control": "private, no-cache"})
+        await record(db, "outgoing.file_downloaded", actor_id=actor.user_id, actor_name=actor.username,
+                     agency_id=actor.agency_id, object_type="outgoing", object_id=doc_id, meta=meta,
+                     detail={"sha256": stored.sha256})
+        return File(path=blob_store(settings).path_for(stored.sha256), media_type=PDF_CONTENT_TYPE,
+                    etag=ETag(value=stored.sha256),
+                    headers={"cache-control": "private, no-cache", "content-disposition": _attachment(stored.filename)})
+
+    @get("/{doc_id:int}/file", name="outgoing.file")
+    async def current(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
+                      meta: Meta, doc_id: FromPath[int]) -> Response[Any]:
+        view = await load_view(db, actor, doc_id)
+        return await self._send(request, db, settings, actor, meta, doc_id, view.file)
+
+    @get("/{doc_id:int}/files/{file_id:int}", name="outgoing.file_version")
+    async def version(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
+                      meta: Meta, doc_id: FromPath[int], file_id: FromPath[int]) -> Response[Any]:
+        view = await load_view(db, actor, doc_id)
+        if file_id not in view.files:
+            raise NotFoundError()
+        return await self._send(request, db, settings, actor, meta, doc_id, view.files[file_id])
+
+    @get("/{doc_id:int}/pages/{page:int}", name="outgoing.page_image")
+    async def page_image(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings,
+                         actor: CurrentActor, doc_id: FromPath[int], page: FromPath[int]) -> Response[Any]:
+        view = await load_view(db, actor, doc_id)
+        if page < 1 or page > view.file.page_count:
+            raise NotFoundError()
+        tag = f"{view.file.sha256[:32]}-p{page}-w{settings.page_image_width}"
+        headers = {"Cache-Control": "private, max-age=86400"}
+        if request.headers.get("if-none-match") == f'"{tag}"':
+            return Response(b"", status_code=304, headers={"ETag": f'"{tag}"', **headers})
+        path = await page_image_path(settings, view.file, page)
+        return File(path=path, media_type="image/webp", content_disposition_type="inline",
+                    filename=f"trang-{page}.webp", etag=ETag(value=tag), headers=headers)
+
+    @get("/book", name="outgoing.book")
+    async def book(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor) -> Response[str]:
+        _require_book(actor)
+        start, end = _range(request)
+        rows = await book_rows(db, actor, start, end)
+        return render_page(request, "pages/outgoing/book.html", {
+            "section": "outgoing", "rows": rows, "columns": columns(), "start": start, "end": end})
+
+    @get("/book.csv", name="outgoing.book_csv")
+    async def book_as_csv(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor) -> Response[bytes]:
+        _require_book(actor)
+        start, end = _range(request)
+        return Response(book_csv(await book_rows(db, actor, start, end)), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": _attachment(f"so-van-ban-di_{start}_{end}.csv"),
+                                 "Cache-Control": "no-store"})
+
+    @get("/book.xlsx", name="outgoing.book_xlsx")
+    async def book_as_xlsx(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor) -> Response[bytes]:
+        _require_book(actor)
+        start, end = _range(request)
+        body = book_xlsx(await book_rows(db, actor, start, end), actor.agency_name, start, end)
+        return Response(body, media_type=_XLSX, headers={
+            "Content-Disposition": _attachment(f"so-van-ban-di_{start}_{end}.xlsx"), "Cache-Control": "no-store"})
+
+    @get("/images", name="outgoing.images")
+    async def images(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor) -> Response[str]:
+        return render_page(request, "pages/outgoing/images.html", await self._images_context(db, actor, {}))
+
+    @staticmethod
+    async def _images_context(db: DB, actor: Actor, errors: dict[str, str]) -> dict[str, Any]:
+        return {"section": "outgoing", "errors": errors, "can_seal": bool(can_manage_seal(actor)),
+                "signature": await current_image(db, SigningImageKind.SIGNATURE, user_id=actor.user_id),
+                "seal": await current_image(db, SigningImageKind.SEAL, agency_id=actor.agency_id)}
+
+    @get("/images/{kind:str}/file", name="outgoing.image_file")
+    async def image_file(self, db: DB, settings: AppSettings, actor: CurrentActor, kind: FromPath[str]) -> File:
+        image = await current_image(db, SigningImageKind.SEAL, agency_id=actor.agency_id) if kind == "seal" else \
+            await current_image(db, SigningImageKind.SIGNATURE, user_id=actor.user_id)
+        if image is None:
+            raise NotFoundError()
+        return File(path=blob_store(settings).path_for(image.sha256), media_type="image/png",
+                    content_disposition_type="inline", filename=f"{kind}.png", headers={"Cache-Control": "no-store"})
+
+    @post("/images/{kind:str}", name="outgoing.image_upload")
+    async def image_upload(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings,
+                           actor: CurrentActor, meta: Meta, kind: FromPath[str],
+                           data: Annotated[ImageForm, Body(media_type=RequestEncodingType.MULTI_PART)]
+                           ) -> Response[Any]:
+        image_kind = SigningImageKind.SEAL if kind == "seal" else SigningImageKind.SIGNATURE
+        try:
+            if image_kind is SigningImageKind.SEAL:
+                decision = can_manage_seal(actor)
+                if not decision:
+                    raise PermissionDeniedError(t(decision.reason))
+            size_mm = int(data.size_mm) if data.size_mm.strip().isdigit() else settings.seal_size_mm
+            if image_kind is SigningImageKind.SEAL and not 20 <= size_mm <= 60:
+                raise InvalidInputError(field_errors={"size_mm": t("outgoing.image.size_invalid")})
+            raw = await data.image.read() if isinstance(data.image, UploadFile) else b""
+            row = await save_image(db, settings, image_kind, raw, user_id=actor.user_id, agency_id=actor.agency_id,
+                                   uploaded_by_id=actor.user_id,
+                                   size_mm=size_mm if image_kind is SigningImageKind.SEAL else 0)
+        except InvalidInputError as exc:
+            await db.rollback()
+            errors = {f"{image_kind.value}_{k}": v for k, v in (exc.field_errors or {"image": exc.message}).items()}
+            return render_page(request, "pages/outgoing/images.html", await self._images_context(db, actor, errors),
+                               status_code=422)
+        agency = await db.get(Agency, actor.agency_id)
+        await record(db, f"outgoing.{image_kind.value}_image_uploaded", actor_id=actor.user_id,
+                     actor_name=actor.username, agency_id=agency.id if agency else None, object_type="signing_image",
+                     object_id=row.id, meta=meta, detail={"sha256": row.sha256, "size_mm": row.size_mm})
+        flash(request, t(f"outgoing.image.saved_{image_kind.value}"))
+        return Response(b"", status_code=303, headers={"Location": request.app.route_reverse("outgoing.images")})

@@ -1,0 +1,116 @@
+"""Page context builders shared by the HTML controllers (one per page, for full pages and fragments
+alike) and the service factory bound to the request's route table.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from litestar import Request
+from litestar.response import Redirect
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.config.settings import Settings
+from backend.db.models import Agency, IncomingDocument, Role, RoleGrant, Unit, User
+from backend.domain.accounts.actor import Actor
+from backend.domain.audit.services import RequestMeta
+from backend.domain.documents.reference import document_types, type_label, urgency_options
+from backend.domain.incoming.policies import visible_incoming
+from backend.domain.outgoing._pdf import DocLayout
+from backend.domain.outgoing.policies import (
+    AUTHORITIES,
+    available_transitions,
+    can_create,
+    can_record_paper,
+    can_upload_version,
+    can_view_book,
+    is_clerk,
+)
+from backend.domain.outgoing.queries import default_tab, list_documents, load_view, tab_counts, tab_query, tabs_for
+from backend.domain.outgoing.services import OutgoingService
+from backend.domain.outgoing.workflow import EDITABLE, STATE_LABELS, State
+
+__all__ = ["build_detail_context", "build_list_context", "build_new_context", "see_other", "service_for"]
+
+MAX_PREVIEW_PAGES = 40
+
+
+def service_for(request: Request[Any, Any, Any], db: AsyncSession, settings: Settings,
+                meta: RequestMeta) -> OutgoingService:
+    """The service for this request, with links built from the route table."""
+    return OutgoingService(db, settings, meta=meta,
+                           links=lambda doc_id: request.app.route_reverse("outgoing.detail", doc_id=doc_id))
+
+
+def see_other(request: Request[Any, Any, Any], route: str, **params: Any) -> Redirect:
+    """303 to the named route (POST → redirect → GET)."""
+    return Redirect(request.app.route_reverse(route, **params), status_code=303)
+
+
+async def build_list_context(request: Request[Any, Any, Any], db: AsyncSession, actor: Actor) -> dict[str, Any]:
+    """The list page: tabs with counts, a search box, cards; leaders get the batch-sign form."""
+    tabs = tabs_for(actor)
+    tab = request.query_params.get("tab", "")
+    tab = tab if tab in tabs else default_tab(actor)
+    q = request.query_params.get("q", "")[:100]
+    rows = await list_documents(db, tab_query(actor, tab, q))
+    return {
+        "section": "outgoing", "tab": tab, "tabs": tabs, "counts": await tab_counts(db, actor), "q": q,
+        "items": rows, "state_labels": {s.value: label for s, label in STATE_LABELS.items()},
+        "can_create": bool(can_create(actor)), "can_view_book": bool(can_view_book(actor)),
+        "batch": tab == "to_sign" and len(rows) > 0,
+    }
+
+
+async def build_new_context(db: AsyncSession, actor: Actor, values: dict[str, Any],
+                            errors: dict[str, str]) -> dict[str, Any]:
+    """The draft form: types, urgency, signers with their titles, the directory, answerable incoming documents."""
+    agencies = (await db.execute(sa.select(Agency.id, Agency.name).where(
+        Agency.is_active.is_(True), Agency.id != actor.agency_id).order_by(Agency.name))).tuples().all()
+    units = (await db.execute(sa.select(Unit.id, Unit.name).where(
+        Unit.agency_id == actor.agency_id, Unit.is_active.is_(True)).order_by(Unit.name))).tuples().all()
+    signers = (await db.execute(
+        sa.select(User.id, User.full_name, User.position_title).where(User.is_active.is_(True)).where(
+            sa.exists().where(RoleGrant.user_id == User.id, RoleGrant.agency_id == actor.agency_id,
+                              RoleGrant.role.in_((Role.LEADER, Role.DEPUTY, Role.UNIT_HEAD))))
+        .order_by(User.full_name))).tuples().all()
+    incoming = (await db.execute(visible_incoming(actor).with_only_columns(
+        IncomingDocument.id, IncomingDocument.code_number, IncomingDocument.code_notation, IncomingDocument.summary)
+        .where(IncomingDocument.state.in_(("registered", "submitted", "assigned", "in_progress")))
+        .order_by(IncomingDocument.id.desc()).limit(100))).tuples().all()
+    return {
+        "section": "outgoing", "values": values, "errors": errors,
+        "types": [(str(dt.id), type_label(dt)) for dt in await document_types(db, actor.agency_id)],
+        "urgencies": urgency_options(), "authorities": list(AUTHORITIES),
+        "signers": [(str(uid), f"{name} — {title}" if title else name) for uid, name, title in signers],
+        "agencies": [(str(aid), name) for aid, name in agencies], "units": [(str(uid), name) for uid, name in units],
+        "incoming": [(str(iid), f"{num}/{notation} — {summary[:80]}") for iid, num, notation, summary in incoming],
+    }
+
+
+async def build_detail_context(request: Request[Any, Any, Any], db: AsyncSession, settings: Settings, actor: Actor,
+                               doc_id: int, *, errors: dict[str, str] | None = None,
+                               values: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The document page: metadata, the actor's actions, versions, appendices, recipients, history, pages."""
+    view = await load_view(db, actor, doc_id)
+    doc = view.doc
+    transitions = available_transitions(actor, doc)
+    layout = DocLayout.from_json(doc.layout)
+    placeable = (doc.state in (State.FORMAT_CHECK, State.AWAITING_SIGNATURE) and is_clerk(actor, doc)) or (
+        doc.state == State.AWAITING_SIGNATURE and doc.signer_id == actor.user_id)
+    return {
+        "section": "outgoing", "view": view, "doc": doc, "type_label": type_label(view.doc_type),
+        "state_label": STATE_LABELS[State(doc.state)],
+        "transitions": [t for t in transitions if not t.needs_otp],
+        "otp_transitions": [t for t in transitions if t.needs_otp],
+        "layout": layout, "placeable": placeable,
+        "can": {
+            "upload": bool(can_upload_version(actor, doc)) or (
+                doc.state not in EDITABLE and any(t.event == "revise" for t in transitions)),
+            "appendix": bool(can_upload_version(actor, doc)),
+            "paper": bool(can_record_paper(actor, doc)),
+        },
+        "pages": list(range(1, min(view.file.page_count, MAX_PREVIEW_PAGES) + 1)),
+        "errors": errors or {}, "values": values or {},
+    }

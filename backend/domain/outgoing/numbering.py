@@ -1,0 +1,82 @@
+"""Outgoing numbers and symbols (số, ký hiệu, domain.md §5.1-5.2, §4.8).
+
+A number is allocated only when the clerk numbers a signed document, inside that transaction,
+under a row lock on the ``outgoing_counter`` row of (agency, year, series): ``SELECT … FOR UPDATE``
+on PostgreSQL; on SQLite every transaction begins with ``BEGIN IMMEDIATE``, which serialises
+writers the same way. The year is the Asia/Ho_Chi_Minh calendar year, so every series restarts at
+01 on 1 January. Numbers are never reused (a recalled document keeps its number) and a unique
+constraint on (agency, year, series, number) backs the lock.
+
+Series (§4.8): administrative and specialised documents share one series per agency unless the
+deployment chooses one series per type (``OUTGOING_SERIES=per_type``); each legal normative type
+(VBQPPL) always has its own series and carries the year in its symbol (``30/2026/QĐ-UBND``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.db.models import DocumentType, DocumentTypeCategory, OutgoingCounter
+from backend.domain.signing.nd30 import CONG_VAN, format_number, symbol_for
+from backend.lib.clock import to_local
+
+__all__ = ["Allocated", "allocate_number", "notation_for", "number_year", "series_for"]
+
+SHARED_SERIES = "administrative"
+
+
+@dataclass(frozen=True, slots=True)
+class Allocated:
+    """A freshly allocated number: its series, year and value."""
+
+    series: str
+    year: int
+    number: int
+
+    @property
+    def code_number(self) -> str:
+        """``"05"``, ``"12"`` (leading zero below 10)."""
+        return format_number(self.number)
+
+
+def number_year(moment: datetime) -> int:
+    """The Vietnamese calendar year of ``moment``."""
+    return to_local(moment).year
+
+
+def series_for(doc_type: DocumentType, per_type: bool = False) -> str:
+    """The number series a document type draws from."""
+    if doc_type.category == DocumentTypeCategory.LEGAL or per_type:
+        return f"type:{doc_type.code}"
+    return SHARED_SERIES
+
+
+def notation_for(doc_type: DocumentType, issuer_abbr: str, unit_abbr: str | None, year: int) -> str:
+    """The symbol: ``QĐ-UBND``, ``TTr-UBND``, ``QyĐ-UBND``; a Công văn ``UBND-VX``; VBQPPL ``2026/QĐ-UBND``."""
+    type_abbr = doc_type.abbreviation or CONG_VAN
+    symbol = symbol_for(type_abbr, issuer_abbr, unit_abbr if type_abbr == CONG_VAN else None)
+    return f"{year}/{symbol}" if doc_type.category == DocumentTypeCategory.LEGAL else symbol
+
+
+async def allocate_number(db: AsyncSession, agency_id: int, series: str, moment: datetime) -> Allocated:
+    """Take the next number of ``series`` of ``agency_id`` for the year of ``moment``."""
+    year = number_year(moment)
+    is_postgres = db.bind.dialect.name == "postgresql"
+    insert = (postgresql.insert if is_postgres else sqlite.insert)(OutgoingCounter)
+    await db.execute(insert.values(agency_id=agency_id, year=year, series=series, last_number=0)
+                     .on_conflict_do_nothing())
+    query = (sa.select(OutgoingCounter)
+             .where(OutgoingCounter.agency_id == agency_id, OutgoingCounter.year == year,
+                    OutgoingCounter.series == series)
+             .execution_options(populate_existing=True))
+    if is_postgres:
+        query = query.with_for_update()
+    counter = (await db.scalars(query)).one()
+    counter.last_number += 1
+    await db.flush()
+    return Allocated(series, year, counter.last_number)

@@ -1,0 +1,195 @@
+"""Who may see and do what with an outgoing document.
+
+``visible_outgoing(actor)`` is the one scoping query used by lists, counts, search, the register,
+exports and object look-ups. Clerks, leaders and deputies see every document of their agency;
+anyone else sees the documents they drafted, those they are designated to sign, and (unit heads)
+those drafted in their unit. Anything else is indistinguishable from a missing document (404).
+
+Policies are plain functions ``can_x(actor, doc) -> Decision``; ``POLICIES`` maps the names used
+by the workflow table to these functions. The signing authority prefixes (domain.md §3.2) decide
+which role may sign: none/``TM.``/``Q.`` a leader, ``KT.`` a deputy, ``TL.``/``TUQ.`` a unit head
+or a deputy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlalchemy as sa
+
+from backend.db.models import OutgoingDocument, Role
+from backend.domain.accounts.actor import Actor
+from backend.domain.outgoing.workflow import State, Transition, transitions_from
+
+__all__ = [
+    "ALLOWED", "AUTHORITIES", "POLICIES", "Decision", "Policy", "authority_roles", "available_transitions",
+    "can_create", "can_manage_seal", "can_record_paper", "can_upload_version", "can_view_book", "is_clerk",
+    "visible_outgoing",
+]
+
+AUTHORITIES: dict[str, str] = {"": "", "TM.": "TM.", "KT.": "KT.", "TL.": "TL.", "TUQ.": "TUQ.", "Q.": "Q."}
+"""Signing-authority prefixes (domain.md §3.2); the empty prefix is the head signing in their own name."""
+
+_AUTHORITY_ROLES: dict[str, tuple[Role, ...]] = {
+    "": (Role.LEADER,), "TM.": (Role.LEADER,), "Q.": (Role.LEADER, Role.DEPUTY), "KT.": (Role.DEPUTY,),
+    "TL.": (Role.UNIT_HEAD, Role.DEPUTY), "TUQ.": (Role.UNIT_HEAD, Role.DEPUTY),
+}
+_DRAFTERS = (Role.SPECIALIST, Role.UNIT_HEAD, Role.CLERK, Role.LEADER, Role.DEPUTY)
+
+
+class Decision:
+    """Allowed, or denied with a message key saying why (truthy only when allowed)."""
+
+    __slots__ = ("allowed", "reason")
+
+    def __init__(self, allowed: bool, reason: str = "") -> None:
+        self.allowed = allowed
+        self.reason = reason
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+ALLOWED = Decision(True)
+Policy = Callable[[Actor, OutgoingDocument], Decision]
+
+
+def _deny(reason: str) -> Decision:
+    return Decision(False, f"outgoing.denied.{reason}")
+
+
+def authority_roles(prefix: str) -> tuple[Role, ...]:
+    """The roles that may sign with ``prefix`` (empty tuple for an unknown prefix)."""
+    return _AUTHORITY_ROLES.get(prefix, ())
+
+
+def visible_outgoing(actor: Actor) -> sa.Select[tuple[OutgoingDocument]]:
+    """Outgoing documents the actor may see (deny by default)."""
+    query = sa.select(OutgoingDocument).where(OutgoingDocument.agency_id == actor.agency_id)
+    if actor.has(Role.CLERK, Role.LEADER, Role.DEPUTY):
+        return query
+    mine = [OutgoingDocument.drafter_id == actor.user_id, OutgoingDocument.signer_id == actor.user_id]
+    if actor.has(Role.UNIT_HEAD) and actor.unit_id is not None:
+        mine.append(OutgoingDocument.drafting_unit_id == actor.unit_id)
+    return query.where(sa.or_(*mine))
+
+
+def is_clerk(actor: Actor, doc: OutgoingDocument) -> bool:
+    return doc.agency_id == actor.agency_id and actor.has(Role.CLERK)
+
+
+def _is_leader(actor: Actor, doc: OutgoingDocument) -> bool:
+    return doc.agency_id == actor.agency_id and actor.has(Role.LEADER, Role.DEPUTY)
+
+
+def _heads_unit(actor: Actor, doc: OutgoingDocument) -> bool:
+    return (doc.agency_id == actor.agency_id and actor.has(Role.UNIT_HEAD) and actor.unit_id is not None
+            and doc.drafting_unit_id == actor.unit_id)
+
+
+def can_create(actor: Actor) -> Decision:
+    """Drafting: specialists, unit heads, clerks, leaders and deputies of the agency."""
+    return ALLOWED if actor.has(*_DRAFTERS) else _deny("not_drafter")
+
+
+def can_view_book(actor: Actor) -> Decision:
+    """The outgoing register and its exports: clerks, leaders and deputies."""
+    return ALLOWED if actor.has(Role.CLERK, Role.LEADER, Role.DEPUTY) else _deny("not_registry")
+
+
+def can_manage_seal(actor: Actor) -> Decision:
+    """The agency's seal image: its clerks and administrators."""
+    return ALLOWED if actor.has(Role.CLERK, Role.ADMIN) else _deny("not_clerk")
+
+
+def can_upload_version(actor: Actor, doc: OutgoingDocument) -> Decision:
+    """A plain new draft version before approval: the drafter (draft) or the unit head (unit review)."""
+    if doc.state == State.DRAFT and (doc.drafter_id == actor.user_id or _heads_unit(actor, doc)):
+        return ALLOWED
+    if doc.state == State.UNIT_REVIEW and (_heads_unit(actor, doc) or _is_leader(actor, doc)):
+        return ALLOWED
+    return _deny("not_editable")
+
+
+def can_record_paper(actor: Actor, doc: OutgoingDocument) -> Decision:
+    """The clerk records that the paper copy left (documents flagged at issue)."""
+    if not doc.paper_copy_required or doc.state not in (State.ISSUED, State.RECALLED):
+        return _deny("no_paper")
+    return ALLOWED if is_clerk(actor, doc) else _deny("not_clerk")
+
+
+def can_submit(actor: Actor, doc: OutgoingDocument) -> Decision:
+    return ALLOWED if doc.drafter_id == actor.user_id or _heads_unit(actor, doc) else _deny("not_drafter")
+
+
+def can_approve(actor: Actor, doc: OutgoingDocument) -> Decision:
+    """The head of the drafting unit; a leader or deputy when no unit drafted it."""
+    if _heads_unit(actor, doc) or (doc.drafting_unit_id is None and _is_leader(actor, doc)):
+        return ALLOWED
+    return _deny("not_unit_head")
+
+
+def can_check_format(actor: Actor, doc: OutgoingDocument) -> Decision:
+    return ALLOWED if is_clerk(actor, doc) else _deny("not_clerk")
+
+
+def can_return(actor: Actor, doc: OutgoingDocument) -> Decision:
+    """Whoever holds the document at its current review step."""
+    match doc.state:
+        case State.UNIT_REVIEW:
+            return can_approve(actor, doc)
+        case State.FORMAT_CHECK:
+            return can_check_format(actor, doc)
+        case State.AWAITING_SIGNATURE:
+            return ALLOWED if doc.signer_id == actor.user_id else _deny("not_signer")
+    return _deny("not_reviewer")
+
+
+def can_revise(actor: Actor, doc: OutgoingDocument) -> Decision:
+    """After approval, the format checker (clerk) or the signer may change the file; it returns to the signer."""
+    return ALLOWED if is_clerk(actor, doc) or doc.signer_id == actor.user_id else _deny("not_clerk")
+
+
+def can_sign(actor: Actor, doc: OutgoingDocument) -> Decision:
+    """Only the designated signer, holding the role the signing-authority prefix requires."""
+    if doc.agency_id != actor.agency_id or doc.signer_id != actor.user_id:
+        return _deny("not_signer")
+    return ALLOWED if actor.has(*authority_roles(doc.signing_authority)) else _deny("no_authority")
+
+
+def can_number(actor: Actor, doc: OutgoingDocument) -> Decision:
+    return ALLOWED if is_clerk(actor, doc) else _deny("not_clerk")
+
+
+def can_seal(actor: Actor, doc: OutgoingDocument) -> Decision:
+    return ALLOWED if is_clerk(actor, doc) else _deny("not_clerk")
+
+
+def can_issue(actor: Actor, doc: OutgoingDocument) -> Decision:
+    return ALLOWED if is_clerk(actor, doc) else _deny("not_clerk")
+
+
+def can_recall(actor: Actor, doc: OutgoingDocument) -> Decision:
+    """A leader, a deputy or the clerk of the issuing agency."""
+    return ALLOWED if _is_leader(actor, doc) or is_clerk(actor, doc) else _deny("not_leader")
+
+
+POLICIES: dict[str, Policy] = {
+    "can_submit": can_submit,
+    "can_approve": can_approve,
+    "can_check_format": can_check_format,
+    "can_return": can_return,
+    "can_revise": can_revise,
+    "can_sign": can_sign,
+    "can_number": can_number,
+    "can_seal": can_seal,
+    "can_issue": can_issue,
+    "can_recall": can_recall,
+}
+"""Policies the workflow table may name."""
+
+
+def available_transitions(actor: Actor, doc: OutgoingDocument) -> list[Transition]:
+    """The transitions the actor may take now, in table order (they become the buttons)."""
+    return [t for t in transitions_from(State(doc.state)) if POLICIES[t.policy](actor, doc)]
+

@@ -1,0 +1,110 @@
+"""The outgoing register (Sổ đăng ký văn bản đi, domain.md §15) and its CSV/XLSX exports.
+
+Rows are the numbered documents of the actor's agency whose date falls in a range, in year,
+series and number order, with the ten columns of ND 30 PL IV: number & symbol; date; type and
+summary; signer; recipients; unit/person receiving the file copy (the drafting unit, "Lưu: VT");
+number of copies (one electronic original per recipient); date sent; receipt signature (blank,
+for the printed book); note (recall, paper copy). Rows come from :func:`visible_outgoing`, like
+every other list; exports never mutate anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.db.models import DocumentType, OutgoingDocument, OutgoingRecipient, Unit
+from backend.domain.accounts.actor import Actor
+from backend.domain.outgoing.policies import visible_outgoing
+from backend.lib.clock import to_local
+from backend.lib.i18n import t
+from backend.lib.tabular import csv_bytes, xlsx_bytes
+
+__all__ = ["BookRow", "book_csv", "book_rows", "book_xlsx", "columns", "default_range"]
+
+_WIDTHS = (18, 12, 50, 25, 35, 20, 8, 12, 12, 25)
+
+
+@dataclass(frozen=True, slots=True)
+class BookRow:
+    """One line of the register, already formatted for printing."""
+
+    doc_id: int
+    reference: str
+    issued_on: str
+    type_and_summary: str
+    signer: str
+    recipients: str
+    file_copy: str
+    copies: str
+    sent_on: str
+    signature: str
+    note: str
+
+    def cells(self) -> list[str]:
+        return [self.reference, self.issued_on, self.type_and_summary, self.signer, self.recipients,
+                self.file_copy, self.copies, self.sent_on, self.signature, self.note]
+
+
+def columns() -> list[str]:
+    """The ten column headings (ND 30 PL IV)."""
+    return [t(f"outgoing.book.col{n}") for n in range(1, 11)]
+
+
+def default_range(today: date) -> tuple[date, date]:
+    """From 1 January of the current year to today."""
+    return today.replace(month=1, day=1), today
+
+
+def _day(moment: datetime | None) -> str:
+    return to_local(moment).strftime("%d/%m/%Y") if moment else ""
+
+
+async def book_rows(db: AsyncSession, actor: Actor, start: date, end: date) -> Sequence[BookRow]:
+    """Numbered documents dated within ``[start, end]``."""
+    query = (visible_outgoing(actor).add_columns(DocumentType.name, Unit.abbreviation)
+             .join(DocumentType, DocumentType.id == OutgoingDocument.document_type_id)
+             .outerjoin(Unit, Unit.id == OutgoingDocument.drafting_unit_id)
+             .where(OutgoingDocument.number.is_not(None), OutgoingDocument.issued_on >= start,
+                    OutgoingDocument.issued_on <= end)
+             .order_by(OutgoingDocument.number_year, OutgoingDocument.series, OutgoingDocument.number))
+    rows = (await db.execute(query)).all()
+    ids = [row[0].id for row in rows]
+    names: dict[int, list[str]] = {}
+    if ids:
+        for outgoing_id, name in (await db.execute(
+                sa.select(OutgoingRecipient.outgoing_id, OutgoingRecipient.name)
+                .where(OutgoingRecipient.outgoing_id.in_(ids)).order_by(OutgoingRecipient.id))).tuples():
+            names.setdefault(outgoing_id, []).append(name)
+    result = []
+    for doc, type_name, unit_abbr in rows:
+        notes = [doc.description] if doc.description else []
+        if doc.recalled_at:
+            notes.append(t("outgoing.book.recalled", reason=doc.recall_reason))
+        if doc.paper_copy_required:
+            notes.append(t("outgoing.book.paper"))
+        signer = " ".join(part for part in (doc.signing_authority, doc.signer_position) if part)
+        result.append(BookRow(
+            doc_id=doc.id, reference=f"{doc.code_number}/{doc.code_notation}",
+            issued_on=doc.issued_on.strftime("%d/%m/%Y") if doc.issued_on else "",
+            type_and_summary=f"{type_name}: {doc.summary}", signer=f"{signer} {doc.signer_name}".strip(),
+            recipients="; ".join(names.get(doc.id, [])), file_copy=", ".join(p for p in ("VT", unit_abbr) if p),
+            copies=str(len(names.get(doc.id, []))), sent_on=_day(doc.issued_at), signature="",
+            note="; ".join(notes)))
+    return result
+
+
+def book_csv(rows: Sequence[BookRow]) -> bytes:
+    """The register as UTF-8 CSV."""
+    return csv_bytes(columns(), [row.cells() for row in rows])
+
+
+def book_xlsx(rows: Sequence[BookRow], agency_name: str, start: date, end: date) -> bytes:
+    """The register as an XLSX workbook with a title row and wrapped columns."""
+    title = t("outgoing.book.title", agency=agency_name, start=start.strftime("%d/%m/%Y"),
+              end=end.strftime("%d/%m/%Y"))
+    return xlsx_bytes(t("outgoing.book.sheet"), title, columns(), [row.cells() for row in rows], _WIDTHS)

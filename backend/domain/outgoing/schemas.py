@@ -1,0 +1,125 @@
+"""Form inputs, validated values and JSON shapes of the outgoing-document pages and API.
+
+Forms are lenient ``msgspec`` structs (all text, with defaults, because browsers omit empty
+fields); the services validate and report every problem at once. Repeated fields (recipients)
+arrive as a list, or as a single string when one is ticked, hence ``list[str] | str``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import msgspec
+from litestar.datastructures import UploadFile
+
+from backend.db.models import Urgency
+
+__all__ = [
+    "ApiBatchSignRequest", "ApiTransitionRequest", "BatchSignForm", "DraftData", "DraftForm", "ImageForm",
+    "PaperForm", "TapForm", "TransitionForm", "UploadForm", "as_list",
+]
+
+
+def as_list(value: list[str] | str) -> list[str]:
+    """A repeated field's values as a list whatever the browser sent."""
+    return [value] if isinstance(value, str) else list(value)
+
+
+class DraftForm(msgspec.Struct, forbid_unknown_fields=False):
+    """The multipart "new outgoing document" form (also the JSON API's multipart create request)."""
+
+    file: UploadFile | None = None
+    appendix: UploadFile | None = None
+    appendix_title: str = ""
+    document_type_id: str = ""
+    summary: str = ""
+    urgency: str = "normal"
+    confidentiality: str = "none"
+    reply_by_on: str = ""
+    signer_id: str = ""
+    signing_authority: str = ""
+    recipient_agencies: list[str] | str = []
+    recipient_units: list[str] | str = []
+    reply_to_incoming_id: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DraftData:
+    """Validated metadata of a new outgoing document (domain.md §4.3)."""
+
+    document_type_id: int
+    summary: str
+    urgency: Urgency
+    reply_by_on: date | None
+    signer_id: int
+    signer_name: str
+    signer_position: str
+    signing_authority: str
+    agency_ids: tuple[int, ...]
+    unit_ids: tuple[int, ...]
+    reply_to_incoming_id: int | None
+    description: str
+
+
+class UploadForm(msgspec.Struct, forbid_unknown_fields=False):
+    """A new version of the main file (``kind=version``) or an appendix (``kind=appendix``)."""
+
+    file: UploadFile | None = None
+    kind: str = "version"
+    note: str = ""
+    title: str = ""
+    version: str = ""
+
+
+class TransitionForm(msgspec.Struct, forbid_unknown_fields=False):
+    """A workflow button: the event, an optional comment, the OTP when signing, the version seen."""
+
+    event: str = ""
+    reason: str = ""
+    otp: str = ""
+    version: str = ""
+
+
+class BatchSignForm(msgspec.Struct, forbid_unknown_fields=False):
+    """The leader ticks several documents awaiting their signature and types one OTP."""
+
+    doc_id: list[str] | str = []
+    otp: str = ""
+
+
+class TapForm(msgspec.Struct, forbid_unknown_fields=False):
+    """Where the user tapped on a page image (fractions 0..1 of its width and height, y from the top)."""
+
+    what: str = "signature"
+    page: str = "1"
+    x: str = ""
+    y: str = ""
+
+
+class PaperForm(msgspec.Struct, forbid_unknown_fields=False):
+    note: str = ""
+
+
+class ImageForm(msgspec.Struct, forbid_unknown_fields=False):
+    """A signature or seal PNG upload; ``size_mm`` is the seal's real diameter."""
+
+    image: UploadFile | None = None
+    size_mm: str = ""
+
+
+class ApiTransitionRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """``POST /api/v1/outgoing/{id}/transitions``."""
+
+    event: str
+    reason: str = ""
+    otp: str = ""
+    version: int | None = None
+
+
+class ApiBatchSignRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """``POST /api/v1/outgoing/sign-batch``: several documents, one OTP."""
+
+    doc_ids: list[int]
+    otp: str
