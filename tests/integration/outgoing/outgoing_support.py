@@ -98,3 +98,25 @@ async def run_jobs(settings: Settings) -> None:
             pass
     finally:
         await engine.dispose()
+
+
+async def to_awaiting(drafter: Api, head: Api, clerk: Api, ids_: dict[str, int], **kwargs: Any) -> int:
+    """A fresh draft taken through submit → approve → format check: awaiting the leader's signature."""
+    doc_id = await create_draft(drafter, ids_, **kwargs)
+    assert (await drafter.act(doc_id, "submit")).status_code == 200
+    assert (await head.act(doc_id, "approve")).status_code == 200
+    response = await clerk.act(doc_id, "format_ok")
+    assert response.status_code == 200 and response.json()["state"] == "awaiting_signature", response.text
+    return doc_id
+
+
+async def fresh_otp(senv: Any, owner: str) -> str:
+    """``SigningEnv.otp`` that waits for the next time step instead of failing when two were already used."""
+    import asyncio
+    import time
+
+    while True:
+        now_step = int(time.time() // 30)
+        if senv.used_steps.get(owner, 0) + 1 <= now_step + 1:
+            return str(senv.otp(owner))
+        await asyncio.sleep((now_step + 1) * 30 - time.time() + 0.2)
