@@ -19,7 +19,8 @@ from backend.config.settings import Settings
 from backend.db.models import Notification
 from backend.domain.accounts.actor import Actor, load_actor
 from backend.domain.audit.services import RequestMeta
-from backend.domain.incoming.queries import nav_counts
+from backend.domain.incoming.queries import action_count as incoming_action_count
+from backend.domain.outgoing.queries import action_count as outgoing_action_count
 from backend.errors import NotAuthenticatedError, PasswordChangeRequiredError
 from backend.lib.sessions import get_session
 
@@ -78,7 +79,10 @@ async def provide_actor(request: Request[Any, Any, Any], db: DB) -> Actor:
         sa.select(sa.func.count()).select_from(Notification)
         .where(Notification.user_id == actor.user_id, Notification.read_at.is_(None))
     ) or 0
-    request.state.nav_counts = await nav_counts(db, actor)
+    request.state.nav_counts = {
+        "incoming": await incoming_action_count(db, actor),
+        "outgoing": await outgoing_action_count(db, actor),
+    }
     flash = session.get("flash")
     if flash:
         request.state.flash = flash

@@ -40,7 +40,7 @@ from backend.lib.text import clean, fold
 
 __all__ = [
     "INBOXES", "DocumentView", "ListFilters", "ListPage", "action_count", "count_query", "default_inbox",
-    "inbox_counts", "inboxes_for", "list_documents", "load_view", "nav_counts", "search_documents",
+    "inbox_counts", "inboxes_for", "list_documents", "load_view", "search_documents",
 ]
 
 PAGE_SIZE = 20
@@ -242,11 +242,6 @@ async def inbox_counts(db: AsyncSession, actor: Actor, today: date) -> dict[str,
 async def action_count(db: AsyncSession, actor: Actor) -> int:
     """Documents waiting for the actor's own action (the "Văn bản đến" badge)."""
     return int(await db.scalar(count_query(visible_incoming(actor).where(_action_condition(actor)))) or 0)
-
-
-async def nav_counts(db: AsyncSession, actor: Actor) -> dict[str, int]:
-    """Badges of the bottom navigation, by section."""
-    return {"incoming": await action_count(db, actor)}
 
 
 async def search_documents(db: AsyncSession, actor: Actor, text: str, limit: int = 50) -> Sequence[

@@ -70,7 +70,7 @@ def inspect_png(data: bytes, kind: SigningImageKind, max_kb: int) -> ImageFacts:
         raise _reject("not_transparent")
     rgba = img.convert("RGBA")
     small = rgba.resize((min(width, 200), min(height, 200)))
-    pixels = list(small.getdata())
+    pixels = list(getattr(small, "get_flattened_data", small.getdata)())  # getdata is deprecated in Pillow 12+
     clear = sum(1 for p in pixels if p[3] == 0)
     corners = [small.getpixel(xy) for xy in ((0, 0), (small.width - 1, 0), (0, small.height - 1),
                                                (small.width - 1, small.height - 1))]

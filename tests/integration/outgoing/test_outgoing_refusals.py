@@ -196,3 +196,16 @@ async def test_batch_signing_signs_every_ticked_document(
         detail = (await leader.get(f"/api/v1/outgoing/{doc_id}")).json()
         assert detail["state"] == "signed" and [v["kind"] for v in detail["versions"]] == ["draft", "signed"]
         assert await _db_state(settings, doc_id) == ("signed", 2)
+
+
+async def test_outgoing_badge_counts_documents_waiting_for_the_leader(
+        client: AsyncTestClient[Litestar], settings: Settings, out_signing: SigningEnv) -> None:
+    ids_ = await ids(settings)
+    drafter, head, clerk, leader = await _actors(client)
+    badge = re.compile(r'href="/outgoing"[^>]*>.*?<span class="nav-count"[^>]*>(\d+)</span>', re.S)
+    assert not badge.search((await leader.get("/incoming")).text)
+    await to_awaiting(drafter, head, clerk, ids_)
+    await to_awaiting(drafter, head, clerk, ids_)
+    match = badge.search((await leader.get("/incoming")).text)
+    assert match and match.group(1) == "2"
+    assert not badge.search((await drafter.get("/incoming")).text)  # nothing waits for the drafter
