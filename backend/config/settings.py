@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, time
 from pathlib import Path
 
-__all__ = ["Settings", "SettingsError", "load_settings"]
+__all__ = ["Settings", "SettingsError", "initial_paper_copy_categories", "load_settings"]
 
 
 class SettingsError(RuntimeError):
@@ -67,8 +67,6 @@ class Settings:
     trust_roots: tuple[Path, ...] = ()
     """PEM files of the roots received signatures must chain to (``TRUST_ROOTS``; demo: the dev CA)."""
     outgoing_series_per_type: bool = False
-    paper_copy_categories: tuple[str, ...] = ()
-    """Document type codes (``type:quyet_dinh``) and summary keywords that also travel on paper."""
     signature_image_max_kb: int = 512
     seal_size_mm: int = 36
 
@@ -201,8 +199,13 @@ def _outgoing_series(env: Mapping[str, str]) -> bool:
     return raw == "per_type"
 
 
-def _paper_copy_categories(env: Mapping[str, str]) -> tuple[str, ...]:
-    """``PAPER_COPY_CATEGORIES``: ``;``-separated type codes (``type:quyet_dinh``) and keywords, or ``off``."""
+def initial_paper_copy_categories(env: Mapping[str, str]) -> tuple[str, ...]:
+    """``PAPER_COPY_CATEGORIES``: ``;``-separated type codes (``type:quyet_dinh``) and keywords, or ``off``.
+
+    Read once, by the migration that creates the ``paper_copy_rule`` table, to fill it; from then on
+    administrators of the province edit the list on ``/admin/paper-copy`` and this value is not read.
+    Unset or empty: :data:`_DEFAULT_PAPER_COPY`.
+    """
     raw = env.get("PAPER_COPY_CATEGORIES")
     if raw is None or not raw.strip():
         return _DEFAULT_PAPER_COPY
@@ -304,7 +307,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         cert_expiry_warning_days=_int(env, "CERT_EXPIRY_WARNING_DAYS", 30),
         trust_roots=tuple(Path(item.strip()) for item in env.get("TRUST_ROOTS", "").split(",") if item.strip()),
         outgoing_series_per_type=_outgoing_series(env),
-        paper_copy_categories=_paper_copy_categories(env),
         signature_image_max_kb=_int(env, "SIGNATURE_IMAGE_MAX_KB", 512, minimum=16),
         seal_size_mm=_int(env, "SEAL_SIZE_MM", 36, minimum=20),
     )

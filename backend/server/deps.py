@@ -23,6 +23,7 @@ from backend.domain.incoming.queries import action_count as incoming_action_coun
 from backend.domain.outgoing.queries import action_count as outgoing_action_count
 from backend.errors import NotAuthenticatedError, PasswordChangeRequiredError
 from backend.lib.sessions import get_session
+from backend.lib.templates import is_fragment_request
 
 __all__ = [
     "DB", "AppSettings", "CurrentActor", "Meta", "dependencies", "provide_actor", "provide_db", "provide_meta",
@@ -62,6 +63,15 @@ def provide_meta(request: Request[Any, Any, Any]) -> RequestMeta:
     return RequestMeta(ip=client, user_agent=request.headers.get("user-agent", ""))
 
 
+def _renders_layout(request: Request[Any, Any, Any]) -> bool:
+    """Whether the response may be a whole page with the bottom navigation and its counts.
+
+    Fragments (htmx swaps refresh the counts through the live-count trigger) and the JSON API never
+    show the navigation, so the signing tap and every other htmx action skip those queries.
+    """
+    return not (is_fragment_request(request) or request.url.path.startswith("/api/"))
+
+
 async def provide_actor(request: Request[Any, Any, Any], db: DB) -> Actor:
     """The logged-in actor, or :class:`NotAuthenticatedError` (the error handler redirects to login)."""
     session = get_session(request)
@@ -79,10 +89,11 @@ async def provide_actor(request: Request[Any, Any, Any], db: DB) -> Actor:
         sa.select(sa.func.count()).select_from(Notification)
         .where(Notification.user_id == actor.user_id, Notification.read_at.is_(None))
     ) or 0
-    request.state.nav_counts = {
-        "incoming": await incoming_action_count(db, actor),
-        "outgoing": await outgoing_action_count(db, actor),
-    }
+    if _renders_layout(request):
+        request.state.nav_counts = {
+            "incoming": await incoming_action_count(db, actor),
+            "outgoing": await outgoing_action_count(db, actor),
+        }
     flash = session.get("flash")
     if flash:
         request.state.flash = flash

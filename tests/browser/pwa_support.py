@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import re
+import time
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from functools import cache
@@ -108,3 +109,18 @@ def assign_to_deputy(base: str, database_url: str, doc_id: int) -> None:
 
 def count(database_url: str, query: Any) -> int:
     return in_db(database_url, lambda db: db.scalar(query))
+
+
+def wait_count(database_url: str, query: Any, expected: int, timeout: float = 15.0) -> None:
+    """Until ``query`` (a count) reads ``expected``, polling the database.
+
+    For what the web process writes only after it has answered: the idempotency middleware keeps
+    (``complete``) or forgets (``release``) an offline action's claim once the response is on its
+    way, so the browser may show the outcome before that row has changed. Looking once right after
+    the browser is a race the test loses when the server is busy.
+    """
+    deadline = time.monotonic() + timeout
+    while (value := count(database_url, query)) != expected:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"expected {expected}, still {value} after {timeout} s")
+        time.sleep(0.1)

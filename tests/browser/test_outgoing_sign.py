@@ -4,12 +4,12 @@ The draft is prepared over HTTP (specialist → unit head → clerk's format che
 leader's signature) against a live web process that talks to a REAL signing server (SoftHSM,
 ``ensure-demo`` credentials, ``serve``). The leader then logs in through the form on a phone, sees
 the page images and "Ký số", types a wrong code first (a Vietnamese message, nothing changes), then
-the current TOTP of the demo enrolment, and the document is signed.
+the current TOTP of the demo enrolment, and the document is signed. The page images the leader
+could tap to place the signature turn into plain images of the signed version in the same swap.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from collections.abc import Iterator
@@ -26,7 +26,7 @@ from backend.domain.signing.samples import DraftSpec, outgoing_draft_pdf
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "signing"))
 
-from signing_support import SOFTHSM_MODULE, ServerProcess, SigningEnv, base_env  # noqa: E402
+from signing_support import DemoOwner, SigningEnv, app_signing_env, running_signing_server  # noqa: E402
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parents[1] / ".artifacts"
@@ -42,30 +42,15 @@ OTP_INVALID = "Mã OTP không đúng"
 @pytest.fixture(scope="module")
 def sign_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SigningEnv]:
     """Demo credentials for the Nghi Phong leader (and seal) through the real CLI, then the server."""
-    assert Path(SOFTHSM_MODULE).exists(), "SoftHSM2 must be installed (apt-get install softhsm2)"
-    root = tmp_path_factory.mktemp("browser-signing")
-    env = base_env(root / "signing")
-    entries = [{"owner_kind": kind, "owner": owner, "display_name": name, "agency": agency, "algo": "p256"}
-               for owner, (kind, name, agency) in OWNERS.items()]
-    (root / "owners.json").write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
-    senv = SigningEnv(env=env, data_dir=root / "signing", server=ServerProcess(env=env, log_path=root / "server.log"))
-    senv.cli("ensure-demo", str(root / "owners.json"))
-    senv.enrolments = json.loads((senv.data_dir / "demo-otp.json").read_text(encoding="utf-8"))
-    senv.server.start()
-    try:
+    owners = [DemoOwner(owner, kind, name, agency) for owner, (kind, name, agency) in OWNERS.items()]
+    with running_signing_server(tmp_path_factory.mktemp("browser-signing"), owners) as senv:
         yield senv
-    finally:
-        senv.server.stop()
 
 
 @pytest.fixture
 def settings_env(settings_env: dict[str, str], sign_server: SigningEnv, tmp_path: Path) -> dict[str, str]:
     """The live server's deployment pointed at the running signing server, trusting its dev CA."""
-    client = sign_server.client
-    ca = tmp_path / "trust-ca.pem"
-    ca.write_bytes(sign_server.ca_pem)
-    return {**settings_env, "SIGNING_URL": sign_server.url, "SIGNING_CLIENT_ID": client["client_id"],
-            "SIGNING_CLIENT_SECRET": client["client_secret"], "TRUST_ROOTS": str(ca)}
+    return {**settings_env, **app_signing_env(sign_server, tmp_path)}
 
 
 def _api(base: str, username: str) -> httpx.Client:
@@ -158,8 +143,9 @@ def test_leader_signs_an_outgoing_document_with_an_otp_on_a_phone(
 
     panel = page.locator("#document-panel")
     expect(panel.locator(".doc-header")).to_contain_text("Chờ ký")
-    first_page = page.locator(".page-image, .page-tap").first
+    first_page = page.locator("form.tap-form .page-tap").first  # the signer may still choose the place
     expect(first_page).to_be_visible()
+    draft_src = first_page.get_attribute("src")
     image = page.request.get(f"{live_server}{first_page.get_attribute('src')}")
     assert image.ok and image.headers["content-type"].startswith("image/"), image.status
     sign_button = page.locator("form.sign-form").get_by_role("button", name="Ký số", exact=True)
@@ -187,7 +173,12 @@ def test_leader_signs_an_outgoing_document_with_an_otp_on_a_phone(
     expect(panel.locator(".doc-header")).to_contain_text("Đã ký, chờ cấp số", timeout=30_000)
     expect(page.locator("#toast")).to_contain_text("Đã ký số thành công.")
     expect(page.locator("form.sign-form")).to_have_count(0)
-    expect(page.locator(".page-image, .page-tap").first).to_be_visible()
+    # The page images are no longer the tap-to-place form the leader signed from, and show the signed PDF.
+    expect(page.locator("form.tap-form")).to_have_count(0)
+    signed_page = page.locator("img.page-image").first
+    expect(signed_page).to_be_visible()
+    assert signed_page.get_attribute("src") != draft_src
+    assert page.evaluate("document.querySelectorAll('#document-pages').length") == 1
     page.screenshot(path=str(ARTIFACTS / "outgoing-signed.png"), full_page=True)
 
     assert problems == []

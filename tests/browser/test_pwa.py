@@ -1,5 +1,6 @@
 """The installable app on a phone (real Chromium, Pixel 7): service worker, offline reading, offline
-queue replayed exactly once, and logout wiping everything the worker kept."""
+queue replayed exactly once (also when the network comes back to the page before the worker can use
+it), and logout wiping everything the worker kept."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import time
 
 import pytest
 import sqlalchemy as sa
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 from playwright.sync_api import Error as PlaywrightError
 from pwa_support import (
     CLERK,
@@ -19,6 +20,7 @@ from pwa_support import (
     http_login,
     register_document,
     token,
+    wait_count,
 )
 
 from backend.db.models import IncomingEvent, OfflineAction
@@ -120,6 +122,9 @@ def test_service_worker_installs_and_opened_documents_stay_readable_offline(
                  .where(IncomingEvent.text == note)) == 1
 
     # The answer got lost on a weak link: the same action arrives again and is not applied twice.
+    # (The server stores the answer for replays just after sending it: wait until it has.)
+    wait_count(database_url, sa.select(sa.func.count()).select_from(OfflineAction)
+               .where(OfflineAction.status_code.is_not(None)), 1)
     key = count(database_url, sa.select(OfflineAction.key))
     replay = page.evaluate("""async ([url, key, note]) => {
         const csrf = JSON.parse(document.body.getAttribute('hx-headers'))['X-CSRFToken'];
@@ -131,6 +136,54 @@ def test_service_worker_installs_and_opened_documents_stay_readable_offline(
     assert count(database_url, sa.select(sa.func.count()).select_from(IncomingEvent)
                  .where(IncomingEvent.text == note)) == 1
     assert count(database_url, sa.select(sa.func.count()).select_from(OfflineAction)) == 1
+    context.close()
+
+
+def test_replay_that_finds_no_network_right_after_online_is_retried_and_applied_once(
+        live_server: str, database_url: str, browser: Browser, devices: dict) -> None:
+    """The phone says "online" before the link carries anything: the first replays fail at the network.
+
+    The worker's first two sends of the queued note are cut as if still disconnected; the page tries
+    again by itself within seconds (no Background Sync retry minutes later), and the note is applied
+    exactly once.
+    """
+    doc_id = register_document(live_server, database_url, number="31")
+    assign_to_deputy(live_server, database_url, doc_id)
+    context = _phone(browser, devices)
+    page = context.new_page()
+    _login(page, live_server, DEPUTY)
+    _ready(page)
+    page.goto(f"{live_server}/incoming/{doc_id}")
+    _ready(page)
+    context.set_offline(True)
+    note = "Đã báo cáo Ban chỉ huy xã (gửi lại khi mạng chập chờn)."
+    page.locator("#f-note").fill(note)
+    page.get_by_role("button", name="Ghi nhận").click()
+    queue = page.locator("#offline-queue")
+    expect(queue).to_contain_text("chờ có mạng")
+
+    sends: list[str] = []
+
+    def link_not_up_yet(route: Route) -> None:  # the worker's replays of the note, in order
+        sends.append(route.request.headers.get("idempotency-key", ""))
+        if len(sends) <= 2:
+            route.abort("internetdisconnected")
+        else:
+            route.continue_()
+
+    context.route(f"**/incoming/{doc_id}/notes", link_not_up_yet)
+    context.set_offline(False)
+    expect(page.locator("#toast")).to_contain_text("Đã gửi 1 thao tác", timeout=15000)
+    expect(queue).to_be_hidden()
+    assert len(sends) == 3 and len(set(sends)) == 1 and sends[0], sends  # one action, one key, sent once through
+    wait_count(database_url, sa.select(sa.func.count()).select_from(IncomingEvent)
+               .where(IncomingEvent.text == note), 1)
+    wait_count(database_url, sa.select(sa.func.count()).select_from(OfflineAction)
+               .where(OfflineAction.status_code.is_not(None)), 1)
+    page.wait_for_timeout(1500)  # a late retry would show up here as a fourth send
+    assert len(sends) == 3, sends
+    assert count(database_url, sa.select(sa.func.count()).select_from(IncomingEvent)
+                 .where(IncomingEvent.text == note)) == 1
     context.close()
 
 
@@ -158,7 +211,11 @@ def test_offline_action_that_conflicts_comes_back_with_a_clear_message(
     expect(queue.get_by_role("button", name="Bỏ")).to_be_visible()
     queue.get_by_role("button", name="Bỏ").click()
     expect(queue).to_be_hidden()
-    assert count(database_url, sa.select(sa.func.count()).select_from(OfflineAction)) == 0  # nothing applied
+    # Nothing applied: the document was submitted once (at the office), and the refused replay's
+    # idempotency claim is forgotten -- just after the 409 went out, so wait for it, not look once.
+    assert count(database_url, sa.select(sa.func.count()).select_from(IncomingEvent)
+                 .where(IncomingEvent.incoming_id == doc_id, IncomingEvent.kind == "submit")) == 1
+    wait_count(database_url, sa.select(sa.func.count()).select_from(OfflineAction), 0)
     context.close()
 
 

@@ -1,7 +1,10 @@
 """Helpers for the signing tests: server process control, OTP generation, CLI and HTTP calls.
 
 Kept out of ``conftest.py`` (whose module name is shared with other conftest files) so test modules
-can import it by a unique name.
+can import it by a unique name. Every test package that needs a REAL signing server (signing,
+outgoing and certificate pages, the browser's signing test) starts it the same way, through
+:func:`running_signing_server` (owners -> ``ensure-demo`` -> ``serve``), points the app at it with
+:func:`app_signing_env` and checks PDFs with poppler against :func:`nss_trusting`.
 """
 
 from __future__ import annotations
@@ -9,10 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -172,3 +178,64 @@ def base_env(data_dir: Path) -> dict[str, str]:
     return env
 
 
+@dataclass(frozen=True)
+class DemoOwner:
+    """One credential for ``python -m signing_server ensure-demo`` (a person's, or an agency's seal)."""
+
+    owner: str
+    kind: str = "user"
+    display_name: str = ""
+    agency: str = ""
+    algo: str = "p256"
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    def entry(self) -> dict[str, str]:
+        return {"owner_kind": self.kind, "owner": self.owner, "display_name": self.display_name,
+                "agency": self.agency, "algo": self.algo, **self.extra}
+
+
+@contextmanager
+def running_signing_server(root: Path, owners: Iterable[DemoOwner]) -> Iterator[SigningEnv]:
+    """A token with the credentials of ``owners`` made by the real CLI, then the server on a free port.
+
+    Everything lives under ``root`` (the data dir ``root/signing``, ``owners.json``, ``server.log``);
+    the enrolments (OTP secrets) are loaded into the returned :class:`SigningEnv`. The server is
+    stopped when the block exits.
+    """
+    assert Path(SOFTHSM_MODULE).exists(), "SoftHSM2 must be installed (apt-get install softhsm2)"
+    data_dir = root / "signing"
+    env = base_env(data_dir)
+    spec = root / "owners.json"
+    spec.write_text(json.dumps([owner.entry() for owner in owners], ensure_ascii=False), encoding="utf-8")
+    senv = SigningEnv(env=env, data_dir=data_dir, server=ServerProcess(env=env, log_path=root / "server.log"))
+    senv.cli("ensure-demo", str(spec))
+    senv.enrolments = json.loads((data_dir / "demo-otp.json").read_text(encoding="utf-8"))
+    senv.server.start()
+    try:
+        yield senv
+    finally:
+        senv.server.stop()
+
+
+def nss_trusting(directory: Path, ca_pem: bytes) -> str:
+    """A private NSS database in ``directory`` trusting ``ca_pem``, for poppler's ``pdfsig -nssdir``."""
+    assert shutil.which("pdfsig") and shutil.which("certutil"), "poppler-utils and libnss3-tools are required"
+    ca = directory / "ca.pem"
+    ca.write_bytes(ca_pem)
+    subprocess.run(["certutil", "-N", "-d", f"sql:{directory}", "--empty-password"], check=True, capture_output=True)
+    subprocess.run(["certutil", "-A", "-d", f"sql:{directory}", "-n", "dev-ca", "-t", "CT,C,C", "-i", str(ca)],
+                   check=True, capture_output=True)
+    return f"sql:{directory}"
+
+
+def app_signing_env(senv: SigningEnv, trust_dir: Path | None = None) -> dict[str, str]:
+    """Settings that point the web app at the running server with its client credentials, and --
+    given ``trust_dir`` to write it to -- make the app trust the server's development CA."""
+    client = senv.client
+    env = {"SIGNING_URL": senv.url, "SIGNING_CLIENT_ID": client["client_id"],
+           "SIGNING_CLIENT_SECRET": client["client_secret"]}
+    if trust_dir is not None:
+        ca = trust_dir / "trust-ca.pem"
+        ca.write_bytes(senv.ca_pem)
+        env["TRUST_ROOTS"] = str(ca)
+    return env

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import json
 import re
 import subprocess
 from collections.abc import Iterator
@@ -27,7 +26,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
-from signing_support import ServerProcess, SigningEnv, base_env
+from signing_support import DemoOwner, SigningEnv, nss_trusting, running_signing_server
 
 from backend.domain.signing.appearance import Placement, locate_signature_box, read_text_layer
 from backend.domain.signing.assets import seal_png, signature_png
@@ -53,30 +52,15 @@ NUMBER, DATE_LINE = "12/UBND-VX", "Nghi Phong, ngày 05 tháng 01 năm 2027"
 @pytest.fixture(scope="module")
 def pdf_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SigningEnv]:
     """A signing server of this module's own, with a personal and two agency credentials."""
-    root = tmp_path_factory.mktemp("pdfsign")
-    env = base_env(root / "data")
-    entries = [{"owner_kind": kind, "owner": owner, "display_name": name, "agency": AGENCY, "algo": algo}
-               for owner, (kind, algo, name) in OWNERS.items()]
-    (root / "demo.json").write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
-    senv = SigningEnv(env=env, data_dir=root / "data", server=ServerProcess(env=env, log_path=root / "server.log"))
-    senv.cli("ensure-demo", str(root / "demo.json"))
-    senv.enrolments = json.loads((senv.data_dir / "demo-otp.json").read_text(encoding="utf-8"))
-    senv.server.start()
-    try:
+    owners = [DemoOwner(owner, kind, name, AGENCY, algo) for owner, (kind, algo, name) in OWNERS.items()]
+    with running_signing_server(tmp_path_factory.mktemp("pdfsign"), owners) as senv:
         yield senv
-    finally:
-        senv.server.stop()
 
 
 @pytest.fixture(scope="module")
 def nss(tmp_path_factory: pytest.TempPathFactory, pdf_env: SigningEnv) -> str:
     """A private NSS database trusting this server's dev CA, for poppler's pdfsig."""
-    db = tmp_path_factory.mktemp("pdfnss")
-    (db / "ca.pem").write_bytes(pdf_env.ca_pem)
-    subprocess.run(["certutil", "-N", "-d", f"sql:{db}", "--empty-password"], check=True, capture_output=True)
-    subprocess.run(["certutil", "-A", "-d", f"sql:{db}", "-n", "dev-ca", "-t", "CT,C,C", "-i", str(db / "ca.pem")],
-                   check=True, capture_output=True)
-    return f"sql:{db}"
+    return nss_trusting(tmp_path_factory.mktemp("pdfnss"), pdf_env.ca_pem)
 
 
 def _config(senv: SigningEnv) -> SigningServiceConfig:

@@ -1,4 +1,10 @@
-"""Alembic environment: runs migrations on the async engine built from the app settings."""
+"""Alembic environment: runs migrations on the async engine built from the app settings.
+
+SQLite alters tables by "batch" copy-and-move (create the new table, copy, drop the old one,
+rename). With foreign keys enforced, dropping the old table would cascade-delete every child row,
+so on SQLite enforcement is switched off for the migration's connection (it cannot be switched
+inside a transaction) and ``PRAGMA foreign_key_check`` must come back empty before the commit.
+"""
 
 from __future__ import annotations
 
@@ -15,14 +21,19 @@ config = context.config
 
 
 def _run(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        connection.connection.cursor().execute("PRAGMA foreign_keys=OFF")  # before BEGIN, or it is ignored
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
+        render_as_batch=sqlite,
         compare_type=True,
     )
     with context.begin_transaction():
         context.run_migrations()
+        if sqlite and (broken := connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()):
+            raise RuntimeError(f"migration left rows pointing at missing parents: {broken[:5]}")
 
 
 async def _run_async() -> None:

@@ -16,6 +16,7 @@ from backend.db.models.incoming import (
     AssignmentRole,
     AssignmentStatus,
     Classification,
+    IncomingAttachment,
     IncomingDocument,
     IncomingEvent,
     IncomingState,
@@ -51,4 +52,9 @@ __all__ = [
     "DeliveryStatus", "ExchangeReceipt", "OutgoingAppendix", "OutgoingCounter", "OutgoingDocument", "OutgoingEvent",
     "OutgoingRecipient", "OutgoingState", "OutgoingVersion", "RecipientKind", "SigningImage", "SigningImageKind",
     "VersionKind",
+    "IncomingAttachment",
 ]
+
+from backend.db.models.paper_copy import PaperCopyRule, PaperCopyRuleKind  # noqa: E402
+
+__all__ += ["PaperCopyRule", "PaperCopyRuleKind"]

@@ -1,5 +1,7 @@
 """Incoming documents (văn bản đến, domain.md §4.4), their assignments (§4.6), history and numbering.
 
+Separate-file appendices received with a document (§4.5) are ``IncomingAttachment`` rows.
+
 The lifecycle lives in ``backend.domain.incoming.workflow``; ``IncomingState`` is defined here only
 because the column needs it, and the workflow re-exports it as ``State``.
 """
@@ -16,8 +18,8 @@ from backend.db.base import Base, TimestampMixin, UTCDateTime, enum_column, utcn
 from backend.db.models.documents import DocumentSource, Urgency
 
 __all__ = [
-    "ArrivalCounter", "Assignment", "AssignmentRole", "AssignmentStatus", "Classification", "IncomingDocument",
-    "IncomingEvent", "IncomingState",
+    "ArrivalCounter", "Assignment", "AssignmentRole", "AssignmentStatus", "Classification", "IncomingAttachment",
+    "IncomingDocument", "IncomingEvent", "IncomingState",
 ]
 
 
@@ -171,3 +173,24 @@ class IncomingEvent(Base):
     from_state: Mapped[str | None] = mapped_column(sa.String(32))
     to_state: Mapped[str | None] = mapped_column(sa.String(32))
     text: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+class IncomingAttachment(Base):
+    """A separate-file appendix received with an incoming document (domain.md §4.5), in the sender's order.
+
+    ``file_id`` is the recipient's own ``stored_file`` row; its bytes are the sender's sealed file
+    (same content-addressed blob, never copied or modified). Its signature check on receipt is
+    kept in the document's ``exchange_receipt`` report.
+    """
+
+    __tablename__ = "incoming_attachment"
+    __table_args__ = (sa.UniqueConstraint("incoming_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incoming_id: Mapped[int] = mapped_column(sa.ForeignKey("incoming_document.id", ondelete="CASCADE"))
+    """Looked up through the unique (incoming_id, position) constraint's index."""
+    position: Mapped[int] = mapped_column()
+    """1, 2, … as numbered by the sender (Phụ lục I, II … when there are several)."""
+    title: Mapped[str] = mapped_column(sa.String(300), default="")
+    file_id: Mapped[int] = mapped_column(sa.ForeignKey("stored_file.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

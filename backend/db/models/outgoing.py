@@ -20,8 +20,8 @@ from backend.db.models.documents import Urgency
 
 __all__ = [
     "DeliveryStatus", "ExchangeReceipt", "OutgoingAppendix", "OutgoingCounter", "OutgoingDocument", "OutgoingEvent",
-    "OutgoingRecipient", "OutgoingState", "OutgoingVersion", "RecipientKind", "SigningImage", "SigningImageKind",
-    "VersionKind",
+    "OutgoingRecipient", "OutgoingState", "OutgoingVersion", "RecipientKind", "ReplaceKind", "SigningImage",
+    "SigningImageKind", "VersionKind",
 ]
 
 
@@ -36,7 +36,16 @@ class OutgoingState(StrEnum):
     REGISTERED = "registered"
     ORG_SIGNED = "org_signed"
     ISSUED = "issued"
+    ARCHIVED = "archived"
     RECALLED = "recalled"
+    REPLACED = "replaced"
+
+
+class ReplaceKind(StrEnum):
+    """How a new document corrects an earlier one of the same agency (Đ.18.3): amend or replace it."""
+
+    AMEND = "amend"
+    REPLACE = "replace"
 
 
 class VersionKind(StrEnum):
@@ -90,12 +99,13 @@ class OutgoingCounter(Base):
 
 
 class OutgoingDocument(TimestampMixin, Base):
-    """One outgoing document of one agency, from draft to issue (or recall)."""
+    """One outgoing document of one agency, from draft to issue, archive, recall or replacement."""
 
     __tablename__ = "outgoing_document"
     __table_args__ = (
         sa.UniqueConstraint("agency_id", "number_year", "series", "number"),
         sa.Index("ix_outgoing_document_state", "agency_id", "state"),
+        sa.CheckConstraint("(replaces_id IS NULL) = (replace_kind IS NULL)", name="replace_kind_set"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -136,6 +146,14 @@ class OutgoingDocument(TimestampMixin, Base):
     paper_copy_note: Mapped[str] = mapped_column(sa.String(300), default="")
     recalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     recall_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    archived_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    replaces_id: Mapped[int | None] = mapped_column(sa.ForeignKey("outgoing_document.id"), index=True)
+    """The earlier issued document of the same agency this one amends or replaces (Đ.18.3)."""
+    replace_kind: Mapped[ReplaceKind | None] = enum_column(ReplaceKind, "replace_kind", nullable=True)
+    replaced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    replaced_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("outgoing_document.id"))
+    """The replacing document whose issue moved this one to ``replaced``."""
     search_text: Mapped[str] = mapped_column(sa.Text, default="")
     version: Mapped[int] = mapped_column(default=1)
 

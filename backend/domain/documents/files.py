@@ -62,11 +62,12 @@ async def _chunks(upload: UploadFile) -> AsyncIterator[bytes]:
         yield chunk
 
 
-async def accept_pdf_upload(db: AsyncSession, settings: Settings, upload: UploadFile | None) -> AcceptedFile:
-    """Store and check an uploaded PDF.
+async def accept_pdf_upload(db: AsyncSession, settings: Settings, upload: UploadFile | None, *,
+                            signable: bool = False) -> AcceptedFile:
+    """Store and check an uploaded PDF (``signable``: it will be signed, see :func:`inspect_pdf`).
 
     Raises:
-        FileRejectedError: missing, empty, too large, not a PDF, encrypted or corrupt (nothing kept).
+        FileRejectedError: missing, empty, too large, not a PDF, encrypted, corrupt or not signable (nothing kept).
     """
     if upload is None or not upload.filename:
         raise FileRejectedError("doc.file.missing")
@@ -77,7 +78,7 @@ async def accept_pdf_upload(db: AsyncSession, settings: Settings, upload: Upload
     except BlobTooLargeError:
         raise FileRejectedError("doc.file.too_large", limit_mb=settings.upload_max_mb) from None
     try:
-        info = await inspect_pdf(blob.path)
+        info = await inspect_pdf(blob.path, signable=signable)
     except PdfProblem as problem:
         await discard_unused(db, settings, blob.sha256)
         raise FileRejectedError(f"doc.file.{problem.reason}") from None

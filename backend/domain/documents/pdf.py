@@ -5,6 +5,10 @@ PDF starts with ``%PDF-`` within its first 1024 bytes (ISO 32000 tolerates leadi
 pypdf then parses the cross-reference table and page tree; encrypted files are refused because
 nobody downstream could read, render or archive them. Page images are rendered by poppler's
 ``pdftoppm`` (Debian ``poppler-utils``) and compressed to WebP with Pillow at phone width.
+
+Files that will be signed (outgoing drafts and appendices) must also open in pyHanko's strict
+reader, which every signature's incremental update uses: pypdf repairs a broken cross-reference
+table silently, pyHanko does not, and such a file would otherwise only fail at the signing step.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from pathlib import Path
 
 import anyio
 from PIL import Image
+from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.reader import PdfFileReader
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
@@ -30,7 +36,7 @@ _PARSE_ERRORS = (PyPdfError, ValueError, KeyError, IndexError, TypeError, Attrib
 
 
 class PdfProblem(Exception):
-    """Why a file is not an acceptable PDF: ``reason`` is ``not_pdf``, ``encrypted``, ``corrupt`` or ``empty``."""
+    """Why a file is not an acceptable PDF: ``not_pdf``, ``encrypted``, ``corrupt``, ``empty`` or ``not_signable``."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -49,7 +55,7 @@ def looks_like_pdf(head: bytes) -> bool:
     return PDF_MAGIC in head[:1024]
 
 
-def _inspect(path: Path) -> PdfInfo:
+def _inspect(path: Path, signable: bool) -> PdfInfo:
     with path.open("rb") as handle:
         head = handle.read(1024)
     if not head:
@@ -67,16 +73,24 @@ def _inspect(path: Path) -> PdfInfo:
         raise PdfProblem("corrupt") from None
     if pages < 1:
         raise PdfProblem("corrupt")
+    if signable:
+        try:
+            with path.open("rb") as handle:
+                PdfFileReader(handle, strict=True)
+        except (PdfError, *_PARSE_ERRORS):
+            raise PdfProblem("not_signable") from None
     return PdfInfo(page_count=pages)
 
 
-async def inspect_pdf(path: Path) -> PdfInfo:
+async def inspect_pdf(path: Path, *, signable: bool = False) -> PdfInfo:
     """Check that ``path`` is a readable, unencrypted PDF and count its pages (in a worker thread).
+
+    With ``signable`` the file must also open for a signature's incremental update.
 
     Raises:
         PdfProblem: with the reason the file is refused.
     """
-    return await anyio.to_thread.run_sync(_inspect, path)
+    return await anyio.to_thread.run_sync(_inspect, path, signable)
 
 
 def _to_webp(png: bytes, quality: int) -> bytes:

@@ -4,9 +4,13 @@
 incoming document in its clerk's queue (state ``received``, source electronic, urgency, reply-by
 date and document identifier preserved), created through the incoming domain's own
 :meth:`~backend.domain.incoming.services.IncomingService.intake` on behalf of the platform (no
-person: ``received_by`` stays empty and the history names the platform). On receipt every
-signature is verified against the configured trust roots (domain.md §12.2) and the report is kept
-on an :class:`ExchangeReceipt`, which the recipient's document page shows in plain words.
+person: ``received_by`` stays empty and the history names the platform). The sealed separate-file
+appendices (domain.md §4.5, §11.3) travel with it as :class:`IncomingAttachment` rows, in the
+sender's order, each on a stored-file row of its own that points at the same content-addressed
+blob (nothing copied, nothing modified). On receipt every signature of the main file and of each
+appendix is verified against the configured trust roots (§12.2) and the report is kept on an
+:class:`ExchangeReceipt` (appendix items marked with ``attachment_id``, see :mod:`.receipts`),
+which the recipient's document page shows in plain words.
 
 The edXML national-axis adapter will implement the same Protocol (package the file and metadata,
 send, and later map status messages 01–06/15/16 onto :mod:`.receipts`). ``delivery_for`` picks the
@@ -17,7 +21,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +31,7 @@ from backend.db.models import (
     Agency,
     DeliveryStatus,
     ExchangeReceipt,
+    IncomingAttachment,
     IncomingDocument,
     OutgoingAppendix,
     OutgoingDocument,
@@ -35,7 +40,9 @@ from backend.db.models import (
     StoredFile,
 )
 from backend.domain.accounts.actor import Actor
-from backend.domain.documents.files import AcceptedFile, blob_store
+from backend.domain.audit.services import record
+from backend.domain.documents.files import AcceptedFile, blob_store, create_stored_file
+from backend.domain.exchange.receipts import ATTACHMENT_KEY
 from backend.domain.incoming.notify import role_holders
 from backend.domain.incoming.schemas import IntakeForm
 from backend.domain.incoming.services import IncomingService
@@ -103,9 +110,9 @@ class PlatformDelivery:
         target = await db.get(Agency, recipient.recipient_agency_id)
         stored = await db.get(StoredFile, doc.main_file_id)
         assert sender is not None and target is not None and stored is not None and doc.issued_on is not None
-        appendices = await db.scalar(sa.select(sa.func.count()).select_from(OutgoingAppendix)
-                                     .where(OutgoingAppendix.outgoing_id == doc.id)) or 0
-        note = t("exchange.appendices", count=appendices) if appendices else ""
+        appendices = list((await db.scalars(sa.select(OutgoingAppendix).where(OutgoingAppendix.outgoing_id == doc.id)
+                                            .order_by(OutgoingAppendix.ordinal))).all())
+        note = t("exchange_attachments.note", count=len(appendices)) if appendices else ""
         form = IntakeForm(document_type_id=str(doc.document_type_id), code_number=doc.code_number,
                           code_notation=doc.code_notation, issuer_agency_id=str(sender.id), issuer_name=sender.name,
                           issued_on=doc.issued_on.isoformat(), summary=doc.summary,
@@ -116,11 +123,16 @@ class PlatformDelivery:
                           confirm_duplicate="1", action="receive")
         accepted = AcceptedFile(stored.sha256, stored.size, stored.filename, stored.page_count)
         service = IncomingService(db, self.settings, links=INCOMING_URL.format)
-        incoming = await service.intake(platform_actor(target), form, accepted)
+        actor = platform_actor(target)
+        incoming = await service.intake(actor, form, accepted)
         pdf = blob_store(self.settings).path_for(stored.sha256).read_bytes()
         ok, items = await verify_received(self.settings, pdf)
+        checks: list[dict[str, Any]] = list(items)
+        if appendices:
+            attached_ok, attached = await self._attach(db, actor, incoming, appendices)
+            ok, checks = ok and attached_ok, checks + attached
         db.add(ExchangeReceipt(incoming_id=incoming.id, recipient_id=recipient.id, verified_ok=ok,
-                               verification=json.dumps(items, ensure_ascii=False), last_status="received"))
+                               verification=json.dumps(checks, ensure_ascii=False), last_status="received"))
         recipient.incoming_id = incoming.id
         recipient.status, recipient.status_at = DeliveryStatus.ARRIVED, clock.now()
         if incoming.priority == 0:  # urgent arrivals are already announced by the intake
@@ -130,6 +142,29 @@ class PlatformDelivery:
                                                                             sender=sender.name)[:200],
                                            "body": doc.summary[:1000], "url": INCOMING_URL.format(incoming.id)})
         await db.flush()
+
+    async def _attach(self, db: AsyncSession, actor: Actor, incoming: IncomingDocument,
+                      appendices: list[OutgoingAppendix]) -> tuple[bool, list[dict[str, Any]]]:
+        """The sealed appendices as attachments of ``incoming``, each verified; (all valid, receipt items)."""
+        all_ok, checks, audit = True, [], []
+        for appendix in appendices:
+            source = await db.get(StoredFile, appendix.sealed_file_id or appendix.file_id)
+            assert source is not None
+            own = await create_stored_file(db, AcceptedFile(source.sha256, source.size, source.filename,
+                                                            source.page_count), None)
+            attachment = IncomingAttachment(incoming_id=incoming.id, position=appendix.ordinal,
+                                            title=appendix.title, file_id=own.id, created_at=clock.now())
+            db.add(attachment)
+            await db.flush()
+            pdf = blob_store(self.settings).path_for(source.sha256).read_bytes()
+            ok, items = await verify_received(self.settings, pdf)
+            all_ok = all_ok and ok
+            checks += [{**item, ATTACHMENT_KEY: attachment.id} for item in items]
+            audit.append({"position": appendix.ordinal, "sha256": source.sha256, "pages": source.page_count,
+                          "verified_ok": ok, "verdicts": [item["verdict"] for item in items]})
+        await record(db, "incoming.attachments_received", actor_name=actor.username, agency_id=incoming.agency_id,
+                     object_type="incoming", object_id=incoming.id, detail={"attachments": audit})
+        return all_ok, checks
 
     async def recall(self, db: AsyncSession, doc: OutgoingDocument, recipient: OutgoingRecipient,
                      reason: str) -> None:

@@ -6,7 +6,8 @@ Hooks used by the incoming domain (kept small on purpose):
   when the document came from a platform delivery it enqueues ``exchange.status`` in the same
   transaction (one indexed look-up otherwise);
 * :func:`receipt_view` -- what the document page shows: each signature's verdict in plain words,
-  the recall notice, and the sender's reference;
+  for the main file and for every separate-file appendix, the recall notice, and the sender's
+  reference;
 * :func:`ensure_readable` -- the file and page-image endpoints refuse a recalled document's content
   (410) while its metadata stays;
 * :func:`replies_to` -- outgoing documents of the actor's agency that answer this incoming one.
@@ -16,6 +17,12 @@ status (domain.md §8.4): received → arrived, registered/submitted → accepte
 in_progress → processing, completed → done, returned → returned (with the reason); codes only move
 forward, except ``returned`` and the recall confirmation. :func:`confirm_recall` is the recipient
 clerk's "đã hủy" answer to a recall.
+
+The receipt's ``verification`` column is a JSON list with one item per signature,
+``{field, signer, organization, verdict, message, signed_at}``. Items of an appendix also carry
+``attachment_id`` (the :class:`~backend.db.models.IncomingAttachment`); items without it are the
+main file's, so reports written before appendices were delivered read the same. ``verified_ok``
+is true only when every file passed.
 """
 
 from __future__ import annotations
@@ -23,12 +30,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import (
     DeliveryStatus,
     ExchangeReceipt,
+    IncomingAttachment,
     IncomingDocument,
     OutgoingDocument,
     OutgoingRecipient,
@@ -45,8 +55,11 @@ from backend.lib.i18n import t
 from backend.tasks.jobs import NOTIFY
 from backend.tasks.outbox import enqueue
 
-__all__ = ["RecalledDocumentError", "ReceiptView", "apply_status", "confirm_recall", "ensure_readable",
-           "on_incoming_transition", "receipt_view", "replies_to"]
+__all__ = ["ATTACHMENT_KEY", "AttachmentCheck", "RecalledDocumentError", "ReceiptView", "apply_status",
+           "confirm_recall", "ensure_readable", "on_incoming_transition", "receipt_view", "replies_to"]
+
+ATTACHMENT_KEY = "attachment_id"
+"""Key of a verification item that belongs to an appendix (absent: the main file)."""
 
 _STATUS_JOB = "exchange.status"
 _OUTGOING_URL = "/outgoing/{}"
@@ -67,15 +80,28 @@ class RecalledDocumentError(AppError):
 
 
 @dataclass(frozen=True, slots=True)
+class AttachmentCheck:
+    """The signature check of one received appendix: ``ok`` only when every signature on it is valid."""
+
+    ok: bool
+    checks: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
 class ReceiptView:
-    """What the recipient's document page shows about a platform delivery."""
+    """What the recipient's document page shows about a platform delivery.
+
+    ``verified_ok`` covers every file; ``checks`` are the main file's signatures and
+    ``attachments`` the appendices' checks by attachment id.
+    """
 
     verified_ok: bool | None
-    checks: list[dict[str, str]] = field(default_factory=list)
+    checks: list[dict[str, Any]] = field(default_factory=list)
     recall_requested_at: datetime | None = None
     recall_reason: str = ""
     recall_confirmed_at: datetime | None = None
     return_reason: str = ""
+    attachments: dict[int, AttachmentCheck] = field(default_factory=dict)
 
     @property
     def recalled(self) -> bool:
@@ -94,12 +120,28 @@ async def receipt_view(db: AsyncSession, incoming_id: int) -> ReceiptView | None
     receipt = await db.get(ExchangeReceipt, incoming_id)
     if receipt is None:
         return None
-    checks = json.loads(receipt.verification) if receipt.verification else []
-    failed = [c["message"] + (f" ({c['signer']})" if c.get("signer") else "") for c in checks
-              if c.get("verdict") != "valid"]
+    items: list[dict[str, Any]] = json.loads(receipt.verification) if receipt.verification else []
+    checks = [c for c in items if not c.get(ATTACHMENT_KEY)]
+    grouped: dict[int, list[dict[str, Any]]] = {}
+    for item in items:
+        if item.get(ATTACHMENT_KEY):
+            grouped.setdefault(int(item[ATTACHMENT_KEY]), []).append(item)
+    positions: dict[int, int] = dict((await db.execute(sa.select(IncomingAttachment.id, IncomingAttachment.position)
+                                                       .where(IncomingAttachment.incoming_id == incoming_id)))
+                                     .tuples().all()) if grouped else {}
+
+    def problem(check: dict[str, Any]) -> str:
+        return str(check["message"]) + (f" ({check['signer']})" if check.get("signer") else "")
+
+    failed = [problem(c) for c in checks if c.get("verdict") != "valid"]
+    for attachment_id, group in sorted(grouped.items(), key=lambda pair: positions.get(pair[0], 0)):
+        failed += [t("exchange_attachments.verify.problem", position=positions.get(attachment_id, "?"),
+                     problem=problem(c)) for c in group if c.get("verdict") != "valid"]
+    attachments = {attachment_id: AttachmentCheck(all(c.get("verdict") == "valid" for c in group), group)
+                   for attachment_id, group in grouped.items()}
     return ReceiptView(receipt.verified_ok, checks, receipt.recall_requested_at, receipt.recall_reason,
                        receipt.recall_confirmed_at, t("exchange.verify.return_reason", problems="; ".join(failed))
-                       if failed else "")
+                       if failed else "", attachments)
 
 
 async def ensure_readable(db: AsyncSession, incoming_id: int) -> None:

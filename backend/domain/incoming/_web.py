@@ -4,6 +4,8 @@ and fragments alike), the service factory, and the session-held pending upload.
 A valid PDF uploaded with an otherwise invalid form is kept in the blob store and remembered in
 the uploader's server-side session, so the clerk does not upload it again; the form refers to it
 by its SHA-256, which is accepted only if it matches what this session uploaded.
+
+``see_other`` is the shared 303 of :mod:`backend.domain.documents.web`, re-exported for the controllers.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from litestar import Request
-from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config.settings import Settings
@@ -28,6 +29,7 @@ from backend.domain.documents.reference import (
     type_label,
     urgency_options,
 )
+from backend.domain.documents.web import see_other
 from backend.domain.exchange.receipts import receipt_view, replies_to
 from backend.domain.incoming.policies import (
     available_transitions,
@@ -69,11 +71,6 @@ def service_for(request: Request[Any, Any, Any], db: AsyncSession, settings: Set
     """The service for this request, with links built from the route table."""
     return IncomingService(db, settings, meta=meta,
                            links=lambda doc_id: request.app.route_reverse("incoming.detail", doc_id=doc_id))
-
-
-def see_other(request: Request[Any, Any, Any], route: str, **params: Any) -> Redirect:
-    """303 to the named route (POST → redirect → GET)."""
-    return Redirect(request.app.route_reverse(route, **params), status_code=303)
 
 
 def pending_file(request: Request[Any, Any, Any], settings: Settings, sha256: str) -> AcceptedFile | None:

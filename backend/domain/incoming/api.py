@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.domain.accounts.actor import Actor
 from backend.domain.documents.errors import ConfidentialDocumentError, DuplicateDocumentError, IntakeRejectedError
 from backend.domain.documents.reference import source_label, urgency_label
+from backend.domain.exchange.receipts import ReceiptView, receipt_view
 from backend.domain.incoming import _web
 from backend.domain.incoming._assign import plan_from_api
 from backend.domain.incoming.policies import available_transitions
@@ -106,6 +107,28 @@ class ApiDocument(msgspec.Struct):
     version: int
 
 
+class ApiSignatureCheck(msgspec.Struct):
+    signer: str
+    verdict: str
+    message: str
+    signed_at: str
+
+
+class ApiAttachment(msgspec.Struct):
+    """A separate-file appendix; ``verified_ok``/``checks`` are the signature check on receipt (``None``/[]: none)."""
+
+    id: int
+    position: int
+    title: str
+    filename: str
+    page_count: int
+    size: int
+    sha256: str
+    file_url: str
+    verified_ok: bool | None
+    checks: list[ApiSignatureCheck]
+
+
 class ApiDocumentDetail(ApiDocument, kw_only=True):
     signer_position: str
     signer_name: str
@@ -117,6 +140,7 @@ class ApiDocumentDetail(ApiDocument, kw_only=True):
     assignments: list[ApiAssignment]
     actions: list[ApiAction]
     history: list[ApiEvent]
+    attachments: list[ApiAttachment]
 
 
 class ApiList(msgspec.Struct):
@@ -138,7 +162,23 @@ def _summary_fields(doc: Any) -> dict[str, Any]:
     }
 
 
-def _detail(view: DocumentView, actor: Actor) -> ApiDocumentDetail:
+def _attachments(request: Request[Any, Any, Any], view: DocumentView, receipt: ReceiptView | None
+                 ) -> list[ApiAttachment]:
+    out = []
+    for item in view.attachments:
+        check = receipt.attachments.get(item.id) if receipt is not None else None
+        out.append(ApiAttachment(
+            item.id, item.position, item.title, item.file.filename, item.file.page_count, item.file.size,
+            item.file.sha256, request.app.route_reverse("incoming.attachment_file", doc_id=view.doc.id,
+                                                        attachment_id=item.id),
+            check.ok if check is not None else None,
+            [ApiSignatureCheck(str(c.get("signer", "")), str(c["verdict"]), str(c["message"]),
+                               str(c.get("signed_at", ""))) for c in (check.checks if check is not None else [])]))
+    return out
+
+
+def _detail(request: Request[Any, Any, Any], view: DocumentView, actor: Actor, receipt: ReceiptView | None
+            ) -> ApiDocumentDetail:
     doc = view.doc
     return ApiDocumentDetail(
         **_summary_fields(doc), signer_position=doc.signer_position, signer_name=doc.signer_name,
@@ -150,6 +190,7 @@ def _detail(view: DocumentView, actor: Actor) -> ApiDocumentDetail:
         actions=[ApiAction(t.event, t.label, t.needs_reason, t.reason_label)
                  for t in available_transitions(actor, doc, view.ctx)],
         history=[ApiEvent(e.at, e.actor_name, e.kind, e.from_state, e.to_state, e.text) for e in view.events],
+        attachments=_attachments(request, view, receipt),
     )
 
 
@@ -160,9 +201,14 @@ def _problem(exc: AppError, **extra: Any) -> Response[dict[str, Any]]:
                     headers={"Cache-Control": "no-store"})
 
 
-async def _fresh(db: AsyncSession, actor: Actor, doc_id: int) -> ApiDocumentDetail:
+async def _load(request: Request[Any, Any, Any], db: AsyncSession, actor: Actor, doc_id: int) -> ApiDocumentDetail:
+    view = await load_view(db, actor, doc_id)
+    return _detail(request, view, actor, await receipt_view(db, doc_id) if view.attachments else None)
+
+
+async def _fresh(request: Request[Any, Any, Any], db: AsyncSession, actor: Actor, doc_id: int) -> ApiDocumentDetail:
     await db.flush()
-    return _detail(await load_view(db, actor, doc_id), actor)
+    return await _load(request, db, actor, doc_id)
 
 
 class IncomingApiController(Controller):
@@ -189,9 +235,11 @@ class IncomingApiController(Controller):
                                     cursor=params.get("cursor", ""))
         return ApiList(inbox, [ApiDocument(**_summary_fields(doc)) for doc, _name in page.rows], page.next_cursor)
 
-    @get("/incoming/{doc_id:int}", name="api.incoming.get", summary="A document with assignments, actions, history")
-    async def get_incoming(self, db: DB, actor: CurrentActor, doc_id: FromPath[int]) -> ApiDocumentDetail:
-        return _detail(await load_view(db, actor, doc_id), actor)
+    @get("/incoming/{doc_id:int}", name="api.incoming.get",
+         summary="A document with assignments, actions, history and appendices (with their signature check)")
+    async def get_incoming(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor,
+                           doc_id: FromPath[int]) -> ApiDocumentDetail:
+        return await _load(request, db, actor, doc_id)
 
     @post("/incoming", name="api.incoming.create", status_code=201,
           summary="Receive (and by default register) a document: multipart with the PDF in `file`")
@@ -209,7 +257,7 @@ class IncomingApiController(Controller):
         except DuplicateDocumentError as exc:
             await db.rollback()
             return _problem(exc, duplicate_ids=exc.duplicate_ids)
-        return Response(await _fresh(db, actor, doc.id), status_code=201)
+        return Response(await _fresh(request, db, actor, doc.id), status_code=201)
 
     @post("/incoming/{doc_id:int}/transitions", name="api.incoming.transition", status_code=200,
           summary="Apply a workflow event (register, submit, start, complete, return_to_sender…)")
@@ -222,7 +270,7 @@ class IncomingApiController(Controller):
         except InvalidInputError as exc:
             await db.rollback()
             return _problem(exc, errors=exc.field_errors)
-        return Response(await _fresh(db, actor, doc_id))
+        return Response(await _fresh(request, db, actor, doc_id))
 
     @post("/incoming/{doc_id:int}/assignments", name="api.incoming.assign", status_code=200,
           summary="Assign, forward or re-assign with lead/coordinate/inform lines and deadlines")
@@ -235,4 +283,4 @@ class IncomingApiController(Controller):
         except InvalidInputError as exc:
             await db.rollback()
             return _problem(exc, errors=exc.field_errors)
-        return Response(await _fresh(db, actor, doc_id))
+        return Response(await _fresh(request, db, actor, doc_id))

@@ -16,11 +16,11 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, URLEncodedBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.config.settings import Settings
 from backend.db.models import IncomingDocument
 from backend.domain.accounts.actor import Actor
 from backend.domain.documents.errors import ConfidentialDocumentError, DuplicateDocumentError, IntakeRejectedError
 from backend.domain.documents.files import AcceptedFile, discard_unused
+from backend.domain.documents.web import DocumentPage, form_version, require
 from backend.domain.incoming import _web
 from backend.domain.incoming._assign import plan_from_form
 from backend.domain.incoming.policies import can_intake, visible_incoming
@@ -33,22 +33,16 @@ from backend.domain.incoming.schemas import (
     ReplyLinkForm,
     TransitionForm,
 )
-from backend.errors import InvalidInputError, PermissionDeniedError
 from backend.lib.i18n import t
 from backend.lib.sessions import flash
-from backend.lib.templates import is_fragment_request, render_page
+from backend.lib.templates import render_page
 from backend.server.deps import DB, AppSettings, CurrentActor, Meta
 
 __all__ = ["IncomingController"]
 
-_DETAIL = "pages/incoming/detail.html"
 _NEW = "pages/incoming/new.html"
 _LIST_BLOCKS = {"document-list": "document_list"}
-_DETAIL_BLOCKS = {"document-panel": "document_panel"}
-
-
-def _version(raw: str) -> int | None:
-    return int(raw) if raw.strip().isdigit() else None
+_PAGE = DocumentPage("pages/incoming/detail.html", "incoming.detail", _web.build_detail_context)
 
 
 async def _intake_page(request: Request[Any, Any, Any], db: AsyncSession, actor: Actor, values: dict[str, Any],
@@ -77,9 +71,7 @@ class IncomingController(Controller):
 
     @get("/new", name="incoming.new")
     async def new(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor) -> Response[str]:
-        decision = can_intake(actor)
-        if not decision:
-            raise PermissionDeniedError(t(decision.reason))
+        require(can_intake(actor))
         return await _intake_page(request, db, actor, dict(_BLANK_INTAKE), {})
 
     @post("/new", name="incoming.create")
@@ -117,88 +109,54 @@ class IncomingController(Controller):
     @get("/{doc_id:int}", name="incoming.detail")
     async def detail(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
                      doc_id: FromPath[int]) -> Response[str]:
-        context = await _web.build_detail_context(request, db, settings, actor, doc_id)
-        return render_page(request, _DETAIL, context, blocks=_DETAIL_BLOCKS)
-
-    @staticmethod
-    async def _done(request: Request[Any, Any, Any], db: AsyncSession, settings: Settings, actor: Actor,
-                    doc_id: int, message: str) -> Response[Any]:
-        """After a successful action: fragment + HX-Trigger for htmx, else flash and 303."""
-        if is_fragment_request(request):
-            await db.flush()
-            context = await _web.build_detail_context(request, db, settings, actor, doc_id)
-            context["oob_flash"] = message
-            return render_page(request, _DETAIL, context, blocks=_DETAIL_BLOCKS, default_block="document_panel",
-                               headers={"HX-Trigger": "counts-changed"})
-        flash(request, message)
-        return _web.see_other(request, "incoming.detail", doc_id=doc_id)
-
-    @staticmethod
-    async def _invalid(request: Request[Any, Any, Any], db: AsyncSession, settings: Settings, actor: Actor,
-                       doc_id: int, exc: InvalidInputError, values: dict[str, Any]) -> Response[str]:
-        await db.rollback()
-        errors = exc.field_errors or {"form": exc.message}
-        context = await _web.build_detail_context(request, db, settings, actor, doc_id, errors=errors, values=values)
-        return render_page(request, _DETAIL, context, blocks=_DETAIL_BLOCKS, default_block="document_panel",
-                           status_code=422)
+        return await _PAGE.show(request, db, settings, actor, doc_id)
 
     @post("/{doc_id:int}/transition", name="incoming.transition")
     async def transition(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
                          meta: Meta, doc_id: FromPath[int], data: URLEncodedBody[TransitionForm]) -> Response[Any]:
-        try:
-            await _web.service_for(request, db, settings, meta).apply(
-                doc_id, data.event, actor, reason=data.reason, reply_reference=data.reply_reference,
-                expected_version=_version(data.version))
-        except InvalidInputError as exc:
-            return await self._invalid(request, db, settings, actor, doc_id, exc,
-                                       {"event": data.event, "reason": data.reason})
-        return await self._done(request, db, settings, actor, doc_id, t(f"incoming.flash.{data.event}"))
+        service = _web.service_for(request, db, settings, meta)
+        return await _PAGE.run(
+            request, db, settings, actor, doc_id,
+            lambda: service.apply(doc_id, data.event, actor, reason=data.reason,
+                                  reply_reference=data.reply_reference, expected_version=form_version(data.version)),
+            f"incoming.flash.{data.event}", {"event": data.event, "reason": data.reason})
 
     @post("/{doc_id:int}/assign", name="incoming.assign")
     async def assign(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
                      meta: Meta, doc_id: FromPath[int], data: URLEncodedBody[AssignForm]) -> Response[Any]:
-        try:
-            plan = plan_from_form(data)
-            await _web.service_for(request, db, settings, meta).apply(
-                doc_id, data.event, actor, reason=data.reason, plan=plan, expected_version=_version(data.version))
-        except InvalidInputError as exc:
-            return await self._invalid(request, db, settings, actor, doc_id, exc, msgspec.structs.asdict(data))
-        return await self._done(request, db, settings, actor, doc_id, t(f"incoming.flash.{data.event}"))
+        service = _web.service_for(request, db, settings, meta)
+        return await _PAGE.run(
+            request, db, settings, actor, doc_id,
+            lambda: service.apply(doc_id, data.event, actor, reason=data.reason, plan=plan_from_form(data),
+                                  expected_version=form_version(data.version)),
+            f"incoming.flash.{data.event}", msgspec.structs.asdict(data))
 
     @post("/{doc_id:int}/delegate", name="incoming.delegate")
     async def delegate(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
                        meta: Meta, doc_id: FromPath[int], data: URLEncodedBody[DelegateForm]) -> Response[Any]:
-        try:
-            await _web.service_for(request, db, settings, meta).delegate(doc_id, actor, data)
-        except InvalidInputError as exc:
-            return await self._invalid(request, db, settings, actor, doc_id, exc, msgspec.structs.asdict(data))
-        return await self._done(request, db, settings, actor, doc_id, t("incoming.flash.delegated"))
+        service = _web.service_for(request, db, settings, meta)
+        return await _PAGE.run(request, db, settings, actor, doc_id, lambda: service.delegate(doc_id, actor, data),
+                               "incoming.flash.delegated", msgspec.structs.asdict(data))
 
     @post("/{doc_id:int}/notes", name="incoming.note")
     async def note(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
                    meta: Meta, doc_id: FromPath[int], data: URLEncodedBody[NoteForm]) -> Response[Any]:
-        try:
-            await _web.service_for(request, db, settings, meta).add_note(doc_id, actor, data)
-        except InvalidInputError as exc:
-            return await self._invalid(request, db, settings, actor, doc_id, exc, msgspec.structs.asdict(data))
-        return await self._done(request, db, settings, actor, doc_id, t(f"incoming.flash.{data.kind}"
-                                                                          if data.kind == "proposal"
-                                                                          else "incoming.flash.note"))
+        service = _web.service_for(request, db, settings, meta)
+        return await _PAGE.run(request, db, settings, actor, doc_id, lambda: service.add_note(doc_id, actor, data),
+                               "incoming.flash.proposal" if data.kind == "proposal" else "incoming.flash.note",
+                               msgspec.structs.asdict(data))
 
     @post("/{doc_id:int}/classify", name="incoming.classify")
     async def classify(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
                        meta: Meta, doc_id: FromPath[int], data: URLEncodedBody[ClassifyForm]) -> Response[Any]:
-        try:
-            await _web.service_for(request, db, settings, meta).classify(doc_id, actor, data)
-        except InvalidInputError as exc:
-            return await self._invalid(request, db, settings, actor, doc_id, exc, msgspec.structs.asdict(data))
-        return await self._done(request, db, settings, actor, doc_id, t("incoming.flash.classified"))
+        service = _web.service_for(request, db, settings, meta)
+        return await _PAGE.run(request, db, settings, actor, doc_id, lambda: service.classify(doc_id, actor, data),
+                               "incoming.flash.classified", msgspec.structs.asdict(data))
 
     @post("/{doc_id:int}/reply", name="incoming.reply_link")
     async def reply_link(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
                          meta: Meta, doc_id: FromPath[int], data: URLEncodedBody[ReplyLinkForm]) -> Response[Any]:
-        try:
-            await _web.service_for(request, db, settings, meta).link_reply(doc_id, actor, data.reply_reference)
-        except InvalidInputError as exc:
-            return await self._invalid(request, db, settings, actor, doc_id, exc, msgspec.structs.asdict(data))
-        return await self._done(request, db, settings, actor, doc_id, t("incoming.flash.reply_linked"))
+        service = _web.service_for(request, db, settings, meta)
+        return await _PAGE.run(request, db, settings, actor, doc_id,
+                               lambda: service.link_reply(doc_id, actor, data.reply_reference),
+                               "incoming.flash.reply_linked", msgspec.structs.asdict(data))

@@ -1,4 +1,5 @@
-"""Read queries: per-role inboxes, filters, keyset pagination, counts, search and the detail view.
+"""Read queries: per-role inboxes, filters, keyset pagination, counts, search and the detail view
+(with the separate-file appendices received with the document).
 
 Every query starts from :func:`visible_incoming` so lists, counts, badges, search and exports can
 never show more than the detail page would. Lists are ordered urgent-first (``priority``), then
@@ -23,6 +24,7 @@ from backend.db.models import (
     AssignmentRole,
     AssignmentStatus,
     DocumentType,
+    IncomingAttachment,
     IncomingDocument,
     IncomingEvent,
     Role,
@@ -39,8 +41,8 @@ from backend.lib.clock import VN_TZ
 from backend.lib.text import clean, fold
 
 __all__ = [
-    "INBOXES", "DocumentView", "ListFilters", "ListPage", "action_count", "count_query", "default_inbox",
-    "inbox_counts", "inboxes_for", "list_documents", "load_view", "search_documents",
+    "INBOXES", "AttachmentView", "DocumentView", "ListFilters", "ListPage", "action_count", "count_query",
+    "default_inbox", "inbox_counts", "inboxes_for", "list_documents", "load_view", "search_documents",
 ]
 
 PAGE_SIZE = 20
@@ -253,6 +255,16 @@ async def search_documents(db: AsyncSession, actor: Actor, text: str, limit: int
     return (await list_documents(db, query, size=limit)).rows
 
 
+@dataclass(frozen=True, slots=True)
+class AttachmentView:
+    """One separate-file appendix of the document, with its file (the sender's numbering)."""
+
+    id: int
+    position: int
+    title: str
+    file: StoredFile
+
+
 @dataclass
 class DocumentView:
     """Everything the detail page, the slip and the API show about one document."""
@@ -264,6 +276,18 @@ class DocumentView:
     events: list[IncomingEvent]
     people: dict[int, str] = field(default_factory=dict)
     units: dict[int, str] = field(default_factory=dict)
+    attachments: list[AttachmentView] = field(default_factory=list)
+
+    def attachment(self, attachment_id: int) -> AttachmentView:
+        """One of this document's appendices.
+
+        Raises:
+            NotFoundError: not an appendix of this document.
+        """
+        for item in self.attachments:
+            if item.id == attachment_id:
+                return item
+        raise NotFoundError()
 
     @property
     def ctx(self) -> DocContext:
@@ -276,7 +300,7 @@ class DocumentView:
 
 
 async def load_view(db: AsyncSession, actor: Actor, doc_id: int) -> DocumentView:
-    """The document if visible to the actor, with its assignments and history.
+    """The document if visible to the actor, with its assignments, history and appendices.
 
     Raises:
         NotFoundError: unknown id, another agency's document, or outside the actor's scope.
@@ -296,4 +320,7 @@ async def load_view(db: AsyncSession, actor: Actor, doc_id: int) -> DocumentView
     unit_ids = {a.assignee_unit_id for a in assignments if a.assignee_unit_id}
     people = dict((await db.execute(sa.select(User.id, User.full_name).where(User.id.in_(user_ids)))).tuples().all())
     units = dict((await db.execute(sa.select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids)))).tuples().all())
-    return DocumentView(doc, doc_type, file, assignments, events, people, units)
+    attachments = [AttachmentView(row.id, row.position, row.title, stored) for row, stored in (await db.execute(
+        sa.select(IncomingAttachment, StoredFile).join(StoredFile, StoredFile.id == IncomingAttachment.file_id)
+        .where(IncomingAttachment.incoming_id == doc.id).order_by(IncomingAttachment.position))).tuples().all()]
+    return DocumentView(doc, doc_type, file, assignments, events, people, units, attachments)

@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from backend.db.models.incoming import IncomingState
+from backend.lib import transitions
 
 __all__ = [
-    "EVENT_LABELS", "INITIAL", "STATE_LABELS", "State", "TERMINAL", "TRANSITIONS", "Transition", "events",
+    "EVENT_LABELS", "INITIAL", "STATE_LABELS", "State", "TABLE", "TERMINAL", "TRANSITIONS", "Transition", "events",
     "find", "render_markdown", "transitions_from",
 ]
 
@@ -36,20 +37,11 @@ STATE_LABELS: dict[State, str] = {
 
 
 @dataclass(frozen=True, slots=True)
-class Transition:
-    """``event`` moves a document from any of ``sources`` to ``target`` when ``policy`` allows."""
-
-    event: str
-    sources: frozenset[State]
-    target: State
-    policy: str
-    label: str
-    needs_reason: bool = False
-    reason_label: str = "Lý do"
-    description: str = ""
+class Transition(transitions.Transition[State]):
+    """One row of the incoming table: the fields of :class:`backend.lib.transitions.Transition`, nothing more."""
 
 
-TRANSITIONS: tuple[Transition, ...] = (
+_ROWS: tuple[Transition, ...] = (
     Transition("register", frozenset({State.RECEIVED}), State.REGISTERED, "can_register", "Vào sổ",
                description="Clerk checks and registers it; the arrival number is allocated under a row lock."),
     Transition("return_to_sender", frozenset({State.RECEIVED, State.REGISTERED}), State.RETURNED,
@@ -74,40 +66,9 @@ TRANSITIONS: tuple[Transition, ...] = (
                description="The lead handler records the result; the reply document can be linked later."),
 )
 
-EVENT_LABELS: dict[str, str] = {t.event: t.label for t in TRANSITIONS}
+TABLE: transitions.TransitionTable[State, Transition] = transitions.TransitionTable(
+    State, _ROWS, initial=INITIAL, terminal=TERMINAL, state_labels=STATE_LABELS, reason_label="Lý do")
+"""The declared lifecycle; the module-level names below are its parts."""
 
-
-def events() -> frozenset[str]:
-    """Every event name of the table."""
-    return frozenset(EVENT_LABELS)
-
-
-def transitions_from(state: State) -> tuple[Transition, ...]:
-    """Transitions whose sources include ``state``, in table order."""
-    return tuple(t for t in TRANSITIONS if state in t.sources)
-
-
-def find(state: State, event: str) -> Transition | None:
-    """The transition for ``event`` from ``state``, or ``None`` when the table does not allow it."""
-    for transition in TRANSITIONS:
-        if transition.event == event and state in transition.sources:
-            return transition
-    return None
-
-
-def render_markdown() -> str:
-    """The transition table as Markdown (embedded in ``docs/workflows/incoming.md``)."""
-    lines = [
-        "| Event | From | To | Policy | Button | Reason required | Meaning |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for t in TRANSITIONS:
-        sources = ", ".join(f"`{s.value}`" for s in State if s in t.sources)
-        reason = t.reason_label if t.needs_reason else "—"
-        lines.append(f"| `{t.event}` | {sources} | `{t.target.value}` | `{t.policy}` | {t.label} | {reason} "
-                     f"| {t.description} |")
-    lines += ["", "| State | Label | Initial | Terminal |", "|---|---|---|---|"]
-    for state in State:
-        lines.append(f"| `{state.value}` | {STATE_LABELS[state]} | {'yes' if state is INITIAL else ''} "
-                     f"| {'yes' if state in TERMINAL else ''} |")
-    return "\n".join(lines) + "\n"
+TRANSITIONS, EVENT_LABELS, events = TABLE.transitions, TABLE.event_labels, TABLE.events
+transitions_from, find, render_markdown = TABLE.transitions_from, TABLE.find, TABLE.render_markdown

@@ -7,19 +7,21 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
+from litestar.response import Redirect
 
-from backend.domain.organizations._web import ADMIN_DEPENDENCIES, AdminActor, pop_once, see_other, stash_once
+from backend.domain.organizations._web import ADMIN_DEPENDENCIES, AdminActor, pop_once, stash_once
 from backend.domain.organizations.csv_import import (
     MAX_UPLOAD_BYTES,
     ImportKind,
+    ImportReport,
     import_upload,
     report_to_session,
     template_csv,
 )
 from backend.domain.organizations.schemas import ImportForm
 from backend.errors import InvalidInputError, NotFoundError
+from backend.lib.forms import redirect_with_flash, see_other, submit
 from backend.lib.i18n import t
-from backend.lib.sessions import flash
 from backend.lib.templates import render_page
 from backend.server.deps import DB, Meta
 
@@ -30,21 +32,30 @@ _PAGE = "pages/admin/import.html"
 
 
 def _import_page(
-    request: Request[Any, Any, Any],
-    kind: str,
-    errors: dict[str, str],
-    message: str | None,
-    status_code: int = 200,
+    request: Request[Any, Any, Any], kind: str, error: InvalidInputError | None = None
 ) -> Response[str]:
+    """The upload form; a refused file shows its field errors, or its one message when it has none."""
     context = {
         "section": "account",
         "kind": kind,
-        "errors": errors,
-        "message": message,
+        "errors": error.field_errors if error else {},
+        "message": error.message if error and not error.field_errors else None,
         "kinds": [k.value for k in ImportKind],
         "limit_mb": MAX_UPLOAD_BYTES // 2**20,
     }
-    return render_page(request, _PAGE, context, status_code=status_code)
+    return render_page(request, _PAGE, context)
+
+
+def _imported(request: Request[Any, Any, Any], kind: ImportKind, report: ImportReport) -> Redirect:
+    """303 to the report page, which shows the report (and generated passwords) once."""
+    stash_once(request, _REPORT_KEY, report_to_session(kind, report))
+    message = t(
+        "admin.flash.import_done",
+        created=report.created,
+        skipped=report.skipped,
+        rejected=len(report.rejected),
+    )
+    return redirect_with_flash(request, message, "admin.import_report")
 
 
 class ImportController(Controller):
@@ -57,7 +68,7 @@ class ImportController(Controller):
     async def form(
         self, request: Request[Any, Any, Any], admin: AdminActor, kind: FromQuery[str] = "users"
     ) -> Response[str]:
-        return _import_page(request, kind, {}, None)
+        return _import_page(request, kind)
 
     @post("/", name="admin.import")
     async def upload(
@@ -67,11 +78,13 @@ class ImportController(Controller):
         admin: AdminActor,
         meta: Meta,
         data: Annotated[ImportForm, Body(media_type=RequestEncodingType.MULTI_PART)],
-    ) -> Response[str]:
+    ) -> Response[Any]:
         file = data.file
         raw = await file.read(MAX_UPLOAD_BYTES + 1) if file is not None else None
-        try:
-            kind, report = await import_upload(
+        if file is not None:
+            await file.close()
+        return await submit(
+            import_upload(
                 db,
                 data.kind,
                 file.filename if file else None,
@@ -79,24 +92,10 @@ class ImportController(Controller):
                 raw,
                 scope=admin,
                 meta=meta,
-            )
-        except InvalidInputError as exc:
-            message = None if exc.field_errors else exc.message
-            return _import_page(request, data.kind, exc.field_errors, message, 422)
-        finally:
-            if file is not None:
-                await file.close()
-        stash_once(request, _REPORT_KEY, report_to_session(kind, report))
-        flash(
-            request,
-            t(
-                "admin.flash.import_done",
-                created=report.created,
-                skipped=report.skipped,
-                rejected=len(report.rejected),
             ),
+            invalid=lambda exc: _import_page(request, data.kind, exc),
+            done=lambda result: _imported(request, *result),
         )
-        return see_other(request, "admin.import_report")
 
     @get("/report", name="admin.import_report")
     async def report(self, request: Request[Any, Any, Any], admin: AdminActor) -> Response[str]:

@@ -1,11 +1,11 @@
 """``/admin/users``: list, create (initial password shown once), edit with roles, (de)activate,
-password reset and unlock. Same thin-handler rules as :mod:`controllers`."""
+password reset and unlock. Same thin-handler rules as :mod:`controllers` (forms through
+:func:`backend.lib.forms.submit`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect
@@ -19,13 +19,11 @@ from backend.domain.organizations._web import (
     AdminActor,
     int_or_none,
     pop_once,
-    see_other,
     stash_once,
 )
 from backend.domain.organizations.schemas import UserForm, as_list
-from backend.errors import InvalidInputError
+from backend.lib.forms import form_values, redirect_with_flash, submit, submit_or_flash
 from backend.lib.i18n import t
-from backend.lib.sessions import flash
 from backend.lib.templates import render_page
 from backend.server.deps import DB, Meta
 
@@ -59,7 +57,6 @@ async def _form_page(
     errors: dict[str, str],
     *,
     submitted: UserForm | None = None,
-    status_code: int = 200,
 ) -> Response[str]:
     raw_agency = str(values.get("agency_id") or "")
     options = await services.user_form_options(
@@ -71,7 +68,15 @@ async def _form_page(
         "extra_roles": as_list(values.get("extra_roles") or []),
     }
     context = {"section": "account", "user": user, "form": values, "errors": errors, "options": options}
-    return render_page(request, _FORM, context, status_code=status_code, blocks={"unit-field": "unit_field"})
+    return render_page(request, _FORM, context, blocks={"unit-field": "unit_field"})
+
+
+def _with_password(request: Request[Any, Any, Any], user: User, password: str, message_key: str) -> Redirect:
+    """303 to the user's page, which shows the generated ``password`` once."""
+    stash_once(request, _SECRET_KEY, {"user_id": user.id, "password": password})
+    return redirect_with_flash(
+        request, t(message_key, username=user.username), "admin.user_detail", user_id=user.id
+    )
 
 
 class UserController(Controller):
@@ -111,10 +116,7 @@ class UserController(Controller):
     async def new(
         self, request: Request[Any, Any, Any], db: DB, admin: AdminActor, agency_id: FromQuery[str] = ""
     ) -> Response[str]:
-        values = {
-            **msgspec.structs.asdict(UserForm()),
-            "agency_id": int_or_none(agency_id) or admin.agency_id,
-        }
+        values = {**form_values(UserForm()), "agency_id": int_or_none(agency_id) or admin.agency_id}
         return await _form_page(request, db, admin, None, values, {})
 
     @post("/new", name="admin.user_create")
@@ -125,23 +127,14 @@ class UserController(Controller):
         admin: AdminActor,
         meta: Meta,
         data: URLEncodedBody[UserForm],
-    ) -> Response[str]:
-        try:
-            user, password = await services.create_user(db, admin, data, meta)
-        except InvalidInputError as exc:
-            return await _form_page(
-                request,
-                db,
-                admin,
-                None,
-                msgspec.structs.asdict(data),
-                exc.field_errors,
-                submitted=data,
-                status_code=422,
-            )
-        stash_once(request, _SECRET_KEY, {"user_id": user.id, "password": password})
-        flash(request, t("admin.flash.user_created", username=user.username))
-        return see_other(request, "admin.user_detail", user_id=user.id)
+    ) -> Response[Any]:
+        return await submit(
+            services.create_user(db, admin, data, meta),
+            invalid=lambda exc: _form_page(
+                request, db, admin, None, form_values(data), exc.field_errors, submitted=data
+            ),
+            done=lambda created: _with_password(request, *created, "admin.flash.user_created"),
+        )
 
     @get("/{user_id:int}", name="admin.user_detail")
     async def detail(
@@ -189,51 +182,63 @@ class UserController(Controller):
         meta: Meta,
         user_id: FromPath[int],
         data: URLEncodedBody[UserForm],
-    ) -> Response[str]:
-        try:
-            await services.update_user(db, admin, user_id, data, meta)
-        except InvalidInputError as exc:
-            user = await services.get_user(db, admin, user_id)
-            values = {**msgspec.structs.asdict(data), "username": user.username}
-            return await _form_page(
-                request, db, admin, user, values, exc.field_errors, submitted=data, status_code=422
-            )
-        flash(request, t("admin.flash.user_updated"))
-        return see_other(request, "admin.user_detail", user_id=user_id)
+    ) -> Response[Any]:
+        user = await services.get_user(db, admin, user_id)
+        return await submit(
+            services.update_user(db, admin, user_id, data, meta),
+            invalid=lambda exc: _form_page(
+                request,
+                db,
+                admin,
+                user,
+                {**form_values(data), "username": user.username},
+                exc.field_errors,
+                submitted=data,
+            ),
+            done=lambda _: redirect_with_flash(
+                request, t("admin.flash.user_updated"), "admin.user_detail", user_id=user_id
+            ),
+        )
 
     @post("/{user_id:int}/deactivate", name="admin.user_deactivate")
     async def deactivate(
         self, request: Request[Any, Any, Any], db: DB, admin: AdminActor, meta: Meta, user_id: FromPath[int]
     ) -> Redirect:
-        try:
-            user = await services.set_user_active(db, admin, user_id, False, meta)
-        except InvalidInputError as exc:
-            flash(request, exc.message, "error")
-        else:
-            flash(request, t("admin.flash.user_deactivated", username=user.username))
-        return see_other(request, "admin.user_detail", user_id=user_id)
+        return await submit_or_flash(
+            request,
+            services.set_user_active(db, admin, user_id, False, meta),
+            lambda user: t("admin.flash.user_deactivated", username=user.username),
+            "admin.user_detail",
+            user_id=user_id,
+        )
 
     @post("/{user_id:int}/reactivate", name="admin.user_reactivate")
     async def reactivate(
         self, request: Request[Any, Any, Any], db: DB, admin: AdminActor, meta: Meta, user_id: FromPath[int]
     ) -> Redirect:
         user = await services.set_user_active(db, admin, user_id, True, meta)
-        flash(request, t("admin.flash.user_reactivated", username=user.username))
-        return see_other(request, "admin.user_detail", user_id=user_id)
+        return redirect_with_flash(
+            request,
+            t("admin.flash.user_reactivated", username=user.username),
+            "admin.user_detail",
+            user_id=user_id,
+        )
 
     @post("/{user_id:int}/reset-password", name="admin.user_reset_password")
     async def reset_password(
         self, request: Request[Any, Any, Any], db: DB, admin: AdminActor, meta: Meta, user_id: FromPath[int]
     ) -> Redirect:
         user, password = await services.reset_password(db, admin, user_id, meta)
-        stash_once(request, _SECRET_KEY, {"user_id": user.id, "password": password})
-        flash(request, t("admin.flash.password_reset", username=user.username))
-        return see_other(request, "admin.user_detail", user_id=user_id)
+        return _with_password(request, user, password, "admin.flash.password_reset")
 
     @post("/{user_id:int}/unlock", name="admin.user_unlock")
     async def unlock(
         self, request: Request[Any, Any, Any], db: DB, admin: AdminActor, meta: Meta, user_id: FromPath[int]
     ) -> Redirect:
         user = await services.unlock_user(db, admin, user_id, meta)
-        flash(request, t("admin.flash.user_unlocked", username=user.username))
-        return see_other(request, "admin.user_detail", user_id=user_id)
+        return redirect_with_flash(
+            request,
+            t("admin.flash.user_unlocked", username=user.username),
+            "admin.user_detail",
+            user_id=user_id,
+        )

@@ -1,4 +1,4 @@
-"""Plumbing shared by the admin controllers: the ``admin`` dependency, redirects, one-time secrets.
+"""Plumbing shared by the admin controllers: the ``admin`` dependency, query ids, one-time secrets.
 
 ``admin`` resolves the logged-in actor (anonymous → login redirect) and refuses non-administrators
 with 403 before any handler code runs. Secrets (generated passwords, the import report) travel
@@ -12,14 +12,13 @@ from typing import Any
 
 from litestar import Request
 from litestar.di import NamedDependency, Provide
-from litestar.response import Redirect
 
 from backend.domain.accounts.actor import Actor
 from backend.domain.organizations.policies import require_admin
 from backend.lib.sessions import get_session
 from backend.server.deps import CurrentActor
 
-__all__ = ["ADMIN_DEPENDENCIES", "AdminActor", "int_or_none", "pop_once", "see_other", "stash_once"]
+__all__ = ["ADMIN_DEPENDENCIES", "AdminActor", "int_or_none", "pop_once", "stash_once"]
 
 AdminActor = NamedDependency[Actor]
 """The logged-in actor, guaranteed to hold the ``admin`` role in the active agency."""
@@ -37,11 +36,6 @@ def int_or_none(raw: str) -> int | None:
     """A query-string id (``""`` or garbage from a filter form means "none")."""
     raw = raw.strip()
     return int(raw) if raw.isdigit() else None
-
-
-def see_other(request: Request[Any, Any, Any], route: str, **params: Any) -> Redirect:
-    """303 to the named route (POST → redirect → GET)."""
-    return Redirect(request.app.route_reverse(route, **params), status_code=303)
 
 
 def stash_once(request: Request[Any, Any, Any], key: str, value: Any) -> None:

@@ -1,15 +1,15 @@
-"""Administration pages: home, agencies and their units (users and CSV import in sibling modules).
+"""Administration pages: home, agencies and their units (users, CSV import, paper-copy list in siblings).
 
-Handlers are thin: parse the form, call one service, then 303 with a flash message, or re-render
-the full page with field errors (422) keeping what was typed. Every handler depends on ``admin``
-(403 for non-administrators); ids outside the administrator's subtree are 404 in the services.
+Handlers are thin: parse the form and hand one service call to :func:`backend.lib.forms.submit`,
+which answers 303 with a flash message, or re-renders the full page with field errors (422)
+keeping what was typed. Every handler depends on ``admin`` (403 for non-administrators); ids
+outside the administrator's subtree are 404 in the services.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect
@@ -18,12 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.db.models import Agency, AgencyLevel, Unit
 from backend.domain.organizations import services
 from backend.domain.organizations._controllers_import import ImportController
+from backend.domain.organizations._controllers_paper_copy import PaperCopyController
 from backend.domain.organizations._controllers_users import UserController
-from backend.domain.organizations._web import ADMIN_DEPENDENCIES, AdminActor, int_or_none, see_other
+from backend.domain.organizations._web import ADMIN_DEPENDENCIES, AdminActor, int_or_none
 from backend.domain.organizations.schemas import AgencyForm, UnitForm
-from backend.errors import InvalidInputError
+from backend.lib.forms import form_values, redirect_with_flash, submit, submit_or_flash
 from backend.lib.i18n import t
-from backend.lib.sessions import flash
 from backend.lib.templates import render_page
 from backend.server.deps import DB, Meta
 
@@ -46,16 +46,10 @@ class AdminHomeController(Controller):
 
 
 def _agency_values(agency: Agency) -> dict[str, Any]:
+    """The edit form's values: the audited fields (missing ones as empty text) and the version."""
+    fields = services.agency_snapshot(agency)
     return {
-        "organ_id": agency.organ_id,
-        "name": agency.name,
-        "abbreviation": agency.abbreviation,
-        "place_name": agency.place_name,
-        "level": str(agency.level),
-        "parent_id": agency.parent_id or "",
-        "address": agency.address or "",
-        "email": agency.email or "",
-        "phone": agency.phone or "",
+        **{key: "" if value is None else value for key, value in fields.items()},
         "version": agency.version,
     }
 
@@ -67,7 +61,6 @@ async def _agency_form_page(
     agency: Agency | None,
     values: dict[str, Any],
     errors: dict[str, str],
-    status_code: int = 200,
 ) -> Response[str]:
     context = {
         "section": "account",
@@ -77,7 +70,7 @@ async def _agency_form_page(
         "levels": [(level.value, t(f"level.{level.value}")) for level in AgencyLevel],
         "parents": await services.parent_options(db, admin, agency),
     }
-    return render_page(request, _AGENCY_FORM, context, status_code=status_code)
+    return render_page(request, _AGENCY_FORM, context)
 
 
 class AgencyController(Controller):
@@ -102,10 +95,7 @@ class AgencyController(Controller):
     async def new(
         self, request: Request[Any, Any, Any], db: DB, admin: AdminActor, parent_id: FromQuery[str] = ""
     ) -> Response[str]:
-        values = {
-            **msgspec.structs.asdict(AgencyForm()),
-            "parent_id": int_or_none(parent_id) or admin.agency_id,
-        }
+        values = {**form_values(AgencyForm()), "parent_id": int_or_none(parent_id) or admin.agency_id}
         return await _agency_form_page(request, db, admin, None, values, {})
 
     @post("/new", name="admin.agency_create")
@@ -116,15 +106,19 @@ class AgencyController(Controller):
         admin: AdminActor,
         meta: Meta,
         data: URLEncodedBody[AgencyForm],
-    ) -> Response[str]:
-        try:
-            agency = await services.create_agency(db, admin, data, meta)
-        except InvalidInputError as exc:
-            return await _agency_form_page(
-                request, db, admin, None, msgspec.structs.asdict(data), exc.field_errors, 422
-            )
-        flash(request, t("admin.flash.agency_created", name=agency.name))
-        return see_other(request, "admin.agency_detail", agency_id=agency.id)
+    ) -> Response[Any]:
+        return await submit(
+            services.create_agency(db, admin, data, meta),
+            invalid=lambda exc: _agency_form_page(
+                request, db, admin, None, form_values(data), exc.field_errors
+            ),
+            done=lambda agency: redirect_with_flash(
+                request,
+                t("admin.flash.agency_created", name=agency.name),
+                "admin.agency_detail",
+                agency_id=agency.id,
+            ),
+        )
 
     @get("/{agency_id:int}", name="admin.agency_detail")
     async def detail(
@@ -160,16 +154,17 @@ class AgencyController(Controller):
         meta: Meta,
         agency_id: FromPath[int],
         data: URLEncodedBody[AgencyForm],
-    ) -> Response[str]:
-        try:
-            await services.update_agency(db, admin, agency_id, data, meta)
-        except InvalidInputError as exc:
-            agency = await services.get_agency(db, admin, agency_id)
-            return await _agency_form_page(
-                request, db, admin, agency, msgspec.structs.asdict(data), exc.field_errors, 422
-            )
-        flash(request, t("admin.flash.agency_updated"))
-        return see_other(request, "admin.agency_detail", agency_id=agency_id)
+    ) -> Response[Any]:
+        agency = await services.get_agency(db, admin, agency_id)
+        return await submit(
+            services.update_agency(db, admin, agency_id, data, meta),
+            invalid=lambda exc: _agency_form_page(
+                request, db, admin, agency, form_values(data), exc.field_errors
+            ),
+            done=lambda _: redirect_with_flash(
+                request, t("admin.flash.agency_updated"), "admin.agency_detail", agency_id=agency_id
+            ),
+        )
 
     @post("/{agency_id:int}/deactivate", name="admin.agency_deactivate")
     async def deactivate(
@@ -192,14 +187,14 @@ class AgencyController(Controller):
         agency_id: int,
         active: bool,
     ) -> Redirect:
-        try:
-            agency = await services.set_agency_active(db, admin, agency_id, active, meta)
-        except InvalidInputError as exc:
-            flash(request, exc.message, "error")
-        else:
-            key = "admin.flash.agency_reactivated" if active else "admin.flash.agency_deactivated"
-            flash(request, t(key, name=agency.name))
-        return see_other(request, "admin.agency_detail", agency_id=agency_id)
+        key = "admin.flash.agency_reactivated" if active else "admin.flash.agency_deactivated"
+        return await submit_or_flash(
+            request,
+            services.set_agency_active(db, admin, agency_id, active, meta),
+            lambda agency: t(key, name=agency.name),
+            "admin.agency_detail",
+            agency_id=agency_id,
+        )
 
     @get("/{agency_id:int}/units", name="admin.units")
     async def units(
@@ -216,7 +211,7 @@ class AgencyController(Controller):
         self, request: Request[Any, Any, Any], db: DB, admin: AdminActor, agency_id: FromPath[int]
     ) -> Response[str]:
         agency = await services.get_agency(db, admin, agency_id)
-        return _unit_form_page(request, agency, None, msgspec.structs.asdict(UnitForm()), {})
+        return _unit_form_page(request, agency, None, form_values(UnitForm()), {})
 
     @post("/{agency_id:int}/units/new", name="admin.unit_create")
     async def create_unit(
@@ -227,14 +222,15 @@ class AgencyController(Controller):
         meta: Meta,
         agency_id: FromPath[int],
         data: URLEncodedBody[UnitForm],
-    ) -> Response[str]:
-        try:
-            unit = await services.create_unit(db, admin, agency_id, data, meta)
-        except InvalidInputError as exc:
-            agency = await services.get_agency(db, admin, agency_id)
-            return _unit_form_page(request, agency, None, msgspec.structs.asdict(data), exc.field_errors, 422)
-        flash(request, t("admin.flash.unit_created", name=unit.name))
-        return see_other(request, "admin.units", agency_id=agency_id)
+    ) -> Response[Any]:
+        agency = await services.get_agency(db, admin, agency_id)
+        return await submit(
+            services.create_unit(db, admin, agency_id, data, meta),
+            invalid=lambda exc: _unit_form_page(request, agency, None, form_values(data), exc.field_errors),
+            done=lambda unit: redirect_with_flash(
+                request, t("admin.flash.unit_created", name=unit.name), "admin.units", agency_id=agency_id
+            ),
+        )
 
 
 def _unit_form_page(
@@ -243,10 +239,9 @@ def _unit_form_page(
     unit: Unit | None,
     values: dict[str, Any],
     errors: dict[str, str],
-    status_code: int = 200,
 ) -> Response[str]:
     context = {"section": "account", "agency": agency, "unit": unit, "form": values, "errors": errors}
-    return render_page(request, _UNIT_FORM, context, status_code=status_code)
+    return render_page(request, _UNIT_FORM, context)
 
 
 class UnitController(Controller):
@@ -273,31 +268,48 @@ class UnitController(Controller):
         meta: Meta,
         unit_id: FromPath[int],
         data: URLEncodedBody[UnitForm],
-    ) -> Response[str]:
-        try:
-            unit = await services.update_unit(db, admin, unit_id, data, meta)
-        except InvalidInputError as exc:
-            unit = await services.get_unit(db, admin, unit_id)
-            agency = await services.get_agency(db, admin, unit.agency_id)
-            return _unit_form_page(request, agency, unit, msgspec.structs.asdict(data), exc.field_errors, 422)
-        flash(request, t("admin.flash.unit_updated"))
-        return see_other(request, "admin.units", agency_id=unit.agency_id)
+    ) -> Response[Any]:
+        unit = await services.get_unit(db, admin, unit_id)
+        agency = await services.get_agency(db, admin, unit.agency_id)
+        return await submit(
+            services.update_unit(db, admin, unit_id, data, meta),
+            invalid=lambda exc: _unit_form_page(request, agency, unit, form_values(data), exc.field_errors),
+            done=lambda _: redirect_with_flash(
+                request, t("admin.flash.unit_updated"), "admin.units", agency_id=unit.agency_id
+            ),
+        )
 
     @post("/{unit_id:int}/deactivate", name="admin.unit_deactivate")
     async def deactivate(
         self, request: Request[Any, Any, Any], db: DB, admin: AdminActor, meta: Meta, unit_id: FromPath[int]
     ) -> Redirect:
-        unit = await services.set_unit_active(db, admin, unit_id, False, meta)
-        flash(request, t("admin.flash.unit_deactivated", name=unit.name))
-        return see_other(request, "admin.units", agency_id=unit.agency_id)
+        return await self._set_active(request, db, admin, meta, unit_id, False)
 
     @post("/{unit_id:int}/reactivate", name="admin.unit_reactivate")
     async def reactivate(
         self, request: Request[Any, Any, Any], db: DB, admin: AdminActor, meta: Meta, unit_id: FromPath[int]
     ) -> Redirect:
-        unit = await services.set_unit_active(db, admin, unit_id, True, meta)
-        flash(request, t("admin.flash.unit_reactivated", name=unit.name))
-        return see_other(request, "admin.units", agency_id=unit.agency_id)
+        return await self._set_active(request, db, admin, meta, unit_id, True)
+
+    @staticmethod
+    async def _set_active(
+        request: Request[Any, Any, Any],
+        db: AsyncSession,
+        admin: AdminActor,
+        meta: Meta,
+        unit_id: int,
+        active: bool,
+    ) -> Redirect:
+        unit = await services.set_unit_active(db, admin, unit_id, active, meta)
+        key = "admin.flash.unit_reactivated" if active else "admin.flash.unit_deactivated"
+        return redirect_with_flash(request, t(key, name=unit.name), "admin.units", agency_id=unit.agency_id)
 
 
-ADMIN_CONTROLLERS = [AdminHomeController, AgencyController, UnitController, UserController, ImportController]
+ADMIN_CONTROLLERS = [
+    AdminHomeController,
+    AgencyController,
+    UnitController,
+    UserController,
+    ImportController,
+    PaperCopyController,
+]

@@ -3,7 +3,8 @@
 An administrator (role ``admin``) of agency A administers A and every agency below it (its
 subtree through ``parent_id``). Nothing is visible by default: lists, counts, exports and object
 look-ups all go through ``visible_*`` so another agency's objects are indistinguishable from
-missing ones (404).
+missing ones (404). Deployment-wide lists (the paper-copy list) are edited only by the
+administrators of a top-level agency, the province.
 """
 
 from __future__ import annotations
@@ -14,13 +15,29 @@ from backend.db.models import Agency, Role, Unit, User
 from backend.domain.accounts.actor import Actor
 from backend.errors import PermissionDeniedError
 
-__all__ = ["administered_agency_ids", "require_admin", "visible_agencies", "visible_units", "visible_users"]
+__all__ = [
+    "administered_agency_ids",
+    "can_edit_deployment_lists",
+    "require_admin",
+    "visible_agencies",
+    "visible_units",
+    "visible_users",
+]
 
 
 def require_admin(actor: Actor) -> None:
     """Raise :class:`PermissionDeniedError` unless the actor administers the active agency."""
     if Role.ADMIN not in actor.roles:
         raise PermissionDeniedError()
+
+
+def can_edit_deployment_lists(actor: Actor, agency: Agency) -> bool:
+    """True for an administrator working in ``agency`` when it is top-level (no parent: the province).
+
+    Lists that hold for the whole deployment, like the paper-copy list the provincial chairman
+    decides (domain.md §22), are the province's to edit; other administrators may read them.
+    """
+    return Role.ADMIN in actor.roles and agency.id == actor.agency_id and agency.parent_id is None
 
 
 def administered_agency_ids(actor: Actor) -> sa.Select[tuple[int]]:

@@ -17,6 +17,8 @@ __all__ = [
     "AgencyForm",
     "AgencyListItem",
     "ImportForm",
+    "PaperCopyForm",
+    "PaperCopyRuleItem",
     "RoleCell",
     "UnitForm",
     "UserForm",
@@ -76,6 +78,16 @@ class UserForm(msgspec.Struct, forbid_unknown_fields=False):
     version: int = 0
 
 
+class PaperCopyForm(msgspec.Struct, forbid_unknown_fields=False):
+    """Add a rule to the paper-copy list: ``kind`` is ``document_type`` (then ``document_type_id``)
+    or ``keyword`` (then ``keyword``)."""
+
+    kind: str = ""
+    document_type_id: str = ""
+    keyword: str = ""
+    note: str = ""
+
+
 class ImportForm(msgspec.Struct, forbid_unknown_fields=False):
     """The multipart upload of the import page: the CSV kind and the file."""
 
@@ -127,3 +139,15 @@ class RoleCell:
     agency_id: int
     role: str
     checked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PaperCopyRuleItem:
+    """One row of the paper-copy list page (``added_by`` is empty for the initial list)."""
+
+    id: int
+    kind: str
+    label: str
+    note: str
+    is_active: bool
+    added_by: str

@@ -7,12 +7,10 @@ every download is audited. Page images are WebP renderings of the current versio
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import ETag, UploadFile
+from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import File
@@ -20,45 +18,29 @@ from litestar.response import File
 from backend.db.models import Agency, SigningImageKind, StoredFile
 from backend.domain.accounts.actor import Actor
 from backend.domain.audit.services import record
-from backend.domain.documents.files import PDF_CONTENT_TYPE, blob_store, page_image_path
+from backend.domain.documents.files import blob_store
+from backend.domain.documents.web import (
+    CSV,
+    XLSX,
+    not_modified,
+    page_image,
+    pdf_file,
+    register_range,
+    require,
+    table_download,
+)
 from backend.domain.outgoing.images import current_image, save_image
 from backend.domain.outgoing.policies import can_manage_seal, can_view_book
 from backend.domain.outgoing.queries import load_view
 from backend.domain.outgoing.registers import book_csv, book_rows, book_xlsx, columns, default_range
 from backend.domain.outgoing.schemas import ImageForm
-from backend.errors import InvalidInputError, NotFoundError, PermissionDeniedError
-from backend.lib import clock
+from backend.errors import InvalidInputError, NotFoundError
 from backend.lib.i18n import t
 from backend.lib.sessions import flash
 from backend.lib.templates import render_page
 from backend.server.deps import DB, AppSettings, CurrentActor, Meta
 
 __all__ = ["OutgoingFilesController"]
-
-_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _attachment(filename: str) -> str:
-    ascii_name = filename.encode("ascii", "ignore").decode().replace('"', "") or "download"
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
-
-
-def _range(request: Request[Any, Any, Any]) -> tuple[date, date]:
-    start, end = default_range(clock.to_local(clock.now()).date())
-    try:
-        if request.query_params.get("from"):
-            start = date.fromisoformat(request.query_params["from"])
-        if request.query_params.get("to"):
-            end = date.fromisoformat(request.query_params["to"])
-    except ValueError:
-        start, end = default_range(clock.to_local(clock.now()).date())
-    return (start, end) if start <= end else (end, start)
-
-
-def _require_book(actor: Actor) -> None:
-    decision = can_view_book(actor)
-    if not decision:
-        raise PermissionDeniedError(t(decision.reason))
 
 
 class OutgoingFilesController(Controller):
@@ -68,15 +50,12 @@ class OutgoingFilesController(Controller):
 
     async def _send(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: Actor,
                     meta: Meta, doc_id: int, stored: StoredFile) -> Response[Any]:
-        etag = f'"{stored.sha256}"'
-        if request.headers.get("if-none-match") == etag:
-            return Response(b"", status_code=304, headers={"ETag": etag, "Cache-Control": "private, no-cache"})
+        if (cached := not_modified(request, stored)) is not None:
+            return cached
         await record(db, "outgoing.file_downloaded", actor_id=actor.user_id, actor_name=actor.username,
                      agency_id=actor.agency_id, object_type="outgoing", object_id=doc_id, meta=meta,
                      detail={"sha256": stored.sha256})
-        return File(path=blob_store(settings).path_for(stored.sha256), media_type=PDF_CONTENT_TYPE,
-                    etag=ETag(value=stored.sha256),
-                    headers={"cache-control": "private, no-cache", "content-disposition": _attachment(stored.filename)})
+        return pdf_file(settings, stored)
 
     @get("/{doc_id:int}/file", name="outgoing.file")
     async def current(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
@@ -96,39 +75,28 @@ class OutgoingFilesController(Controller):
     async def page_image(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings,
                          actor: CurrentActor, doc_id: FromPath[int], page: FromPath[int]) -> Response[Any]:
         view = await load_view(db, actor, doc_id)
-        if page < 1 or page > view.file.page_count:
-            raise NotFoundError()
-        tag = f"{view.file.sha256[:32]}-p{page}-w{settings.page_image_width}"
-        headers = {"Cache-Control": "private, max-age=86400"}
-        if request.headers.get("if-none-match") == f'"{tag}"':
-            return Response(b"", status_code=304, headers={"ETag": f'"{tag}"', **headers})
-        path = await page_image_path(settings, view.file, page)
-        return File(path=path, media_type="image/webp", content_disposition_type="inline",
-                    filename=f"trang-{page}.webp", etag=ETag(value=tag), headers=headers)
+        return await page_image(request, settings, view.file, page)
 
     @get("/book", name="outgoing.book")
     async def book(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor) -> Response[str]:
-        _require_book(actor)
-        start, end = _range(request)
+        require(can_view_book(actor))
+        start, end = register_range(request, default_range)
         rows = await book_rows(db, actor, start, end)
         return render_page(request, "pages/outgoing/book.html", {
             "section": "outgoing", "rows": rows, "columns": columns(), "start": start, "end": end})
 
     @get("/book.csv", name="outgoing.book_csv")
     async def book_as_csv(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor) -> Response[bytes]:
-        _require_book(actor)
-        start, end = _range(request)
-        return Response(book_csv(await book_rows(db, actor, start, end)), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": _attachment(f"so-van-ban-di_{start}_{end}.csv"),
-                                 "Cache-Control": "no-store"})
+        require(can_view_book(actor))
+        start, end = register_range(request, default_range)
+        return table_download(book_csv(await book_rows(db, actor, start, end)), CSV, f"so-van-ban-di_{start}_{end}.csv")
 
     @get("/book.xlsx", name="outgoing.book_xlsx")
     async def book_as_xlsx(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor) -> Response[bytes]:
-        _require_book(actor)
-        start, end = _range(request)
+        require(can_view_book(actor))
+        start, end = register_range(request, default_range)
         body = book_xlsx(await book_rows(db, actor, start, end), actor.agency_name, start, end)
-        return Response(body, media_type=_XLSX, headers={
-            "Content-Disposition": _attachment(f"so-van-ban-di_{start}_{end}.xlsx"), "Cache-Control": "no-store"})
+        return table_download(body, XLSX, f"so-van-ban-di_{start}_{end}.xlsx")
 
     @get("/images", name="outgoing.images")
     async def images(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor) -> Response[str]:
@@ -157,9 +125,7 @@ class OutgoingFilesController(Controller):
         image_kind = SigningImageKind.SEAL if kind == "seal" else SigningImageKind.SIGNATURE
         try:
             if image_kind is SigningImageKind.SEAL:
-                decision = can_manage_seal(actor)
-                if not decision:
-                    raise PermissionDeniedError(t(decision.reason))
+                require(can_manage_seal(actor))
             size_mm = int(data.size_mm) if data.size_mm.strip().isdigit() else settings.seal_size_mm
             if image_kind is SigningImageKind.SEAL and not 20 <= size_mm <= 60:
                 raise InvalidInputError(field_errors={"size_mm": t("outgoing.image.size_invalid")})

@@ -4,7 +4,8 @@
 re-rendered with everything typed. Recipients are agencies of the platform's directory (not the
 actor's own) and active units of the actor's agency; the signer must be an active person of the
 agency holding the role the signing-authority prefix requires; an answered incoming document must
-be visible to the drafter.
+be visible to the drafter; a document it amends or replaces (Đ.18.3) must be an issued (or
+archived) document of the drafter's own agency that the drafter can see.
 """
 
 from __future__ import annotations
@@ -25,11 +26,13 @@ from backend.db.models import (
     Urgency,
     User,
 )
+from backend.db.models.outgoing import ReplaceKind
 from backend.domain.accounts.actor import Actor
 from backend.domain.incoming._intake import parse_date
 from backend.domain.incoming.policies import visible_incoming
-from backend.domain.outgoing.policies import AUTHORITIES, authority_roles
+from backend.domain.outgoing.policies import AUTHORITIES, authority_roles, visible_outgoing
 from backend.domain.outgoing.schemas import DraftData, DraftForm, as_list
+from backend.domain.outgoing.workflow import PUBLISHED
 from backend.lib.i18n import t
 from backend.lib.text import clean, fold
 
@@ -89,14 +92,35 @@ async def validate_draft(db: AsyncSession, actor: Actor, form: DraftForm, today:
     reply_to = int(form.reply_to_incoming_id) if form.reply_to_incoming_id.strip().isdigit() else None
     if reply_to is not None and await db.scalar(visible_incoming(actor).where(IncomingDocument.id == reply_to)) is None:
         errors["reply_to_incoming_id"] = t("outgoing.field.reply_unknown")
+    replaces_id, replace_kind = await _correction(db, actor, form, errors)
     if errors or doc_type is None or signer is None:
         return None, errors
     return DraftData(
         document_type_id=doc_type.id, summary=summary, urgency=Urgency(form.urgency), reply_by_on=reply_by,
         signer_id=signer.id, signer_name=signer.full_name[:50], signer_position=signer.position_title[:100],
         signing_authority=authority, agency_ids=tuple(agency_ids), unit_ids=tuple(unit_ids),
-        reply_to_incoming_id=reply_to, description=description,
+        reply_to_incoming_id=reply_to, description=description, replaces_id=replaces_id, replace_kind=replace_kind,
     ), {}
+
+
+async def _correction(db: AsyncSession, actor: Actor, form: DraftForm, errors: dict[str, str]) -> tuple[
+        int | None, ReplaceKind | None]:
+    """The earlier document amended or replaced and how, or ``(None, None)``; problems go into ``errors``."""
+    raw = form.replaces_id.strip()
+    if not raw:
+        return None, None
+    kind = form.replace_kind.strip()
+    if kind not in {k.value for k in ReplaceKind}:
+        errors["replace_kind"] = t("outgoing.field.replace_kind_required")
+    target = int(raw) if raw.isdigit() else None
+    found = target is not None and await db.scalar(visible_outgoing(actor).with_only_columns(OutgoingDocument.id)
+                                                   .where(OutgoingDocument.id == target,
+                                                          OutgoingDocument.state.in_(PUBLISHED))) is not None
+    if not found:
+        errors["replaces_id"] = t("outgoing.field.replaces_unknown")
+    if "replace_kind" in errors or not found:
+        return None, None
+    return target, ReplaceKind(kind)
 
 
 def search_text_for(doc: OutgoingDocument) -> str:

@@ -7,10 +7,14 @@
   agency seal (owner = agency identifier code);
 * :func:`seal_with_appendices` -- the agency seal on the main file (red seal over the left third
   of the leader's signature, :func:`~backend.domain.signing.stamping.sign_seal`) and on every
-  separate-file appendix (top right, no image, number/symbol and ISO 8601 time in 10 pt black),
-  all with **one** OTP: one ``CSCSigner`` batch, one SAD for every hash. pyHanko's
-  ``PdfSigner`` fixes one stamp style per signer, so the batch runs one ``PdfSigner`` per file
-  over a shared ``CSCSigner`` (the same technique as ``SigningClient.sign_pdfs``).
+  separate-file appendix (top right, no image, number/symbol and ISO 8601 time in 10 pt black,
+  built by :func:`~backend.domain.signing.stamping.appendix_stamp`), all with **one** OTP: one
+  ``CSCSigner`` batch, one SAD for every hash. pyHanko's ``PdfSigner`` fixes one stamp style per
+  signer, so the batch runs one ``PdfSigner`` per file over a shared ``CSCSigner`` (the same
+  technique as ``SigningClient.sign_pdfs``). Every appendix is opened the way the signer will open
+  it *before* the OTP is used: a file pyHanko cannot extend (a broken cross-reference table that
+  lenient readers repair on display) refuses the whole batch with
+  :class:`AppendixNotSignableError`, nothing signed and the code still unused.
 """
 
 from __future__ import annotations
@@ -25,27 +29,31 @@ from typing import Any
 
 import aiohttp
 from PIL import Image
-from pyhanko.pdf_utils import images, layout, text
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+from pyhanko.pdf_utils import images, layout
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.layout import BoxConstraints
+from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.signers.csc_signer import CSCServiceSessionInfo, CSCSigner
-from pyhanko.stamp import BaseStampStyle, StaticStampStyle, TextStampStyle
+from pyhanko.stamp import BaseStampStyle, StaticStampStyle
 from pypdf import PdfReader
+from pypdf.errors import PyPdfError
 
 from backend.domain.signing.appearance import Area, Placement, locate_layout, placement_at
 from backend.domain.signing.client import OtpAuthorizationManager, SigningClient
 from backend.domain.signing.errors import SigningFailedError, SigningServiceError
-from backend.domain.signing.formfill import SERIF
-from backend.domain.signing.nd30 import vn_timestamp
-from backend.domain.signing.pdf_errors import SignatureBoxNotFoundError
-from backend.domain.signing.stamping import APPENDIX_FIELD, SEAL_FIELD, appendix_box, find_signature_widget, seal_box
+from backend.domain.signing.pdf_errors import PdfSigningError, SignatureBoxNotFoundError
+from backend.domain.signing.stamping import SEAL_FIELD, appendix_stamp, find_signature_widget, seal_box
 from backend.errors import AppError
+from backend.lib.i18n import t
 
-__all__ = ["DocLayout", "NoCredentialError", "credential_for", "find_layout", "layout_from_tap",
-           "seal_with_appendices"]
+__all__ = ["AppendixNotSignableError", "DocLayout", "NoCredentialError", "credential_for", "find_layout",
+           "layout_from_tap", "seal_with_appendices"]
+
+# What pyHanko and pypdf let escape on a malformed file besides their own error classes.
+_PARSE_ERRORS = (PdfError, PyPdfError, ValueError, KeyError, IndexError, TypeError, AttributeError, RecursionError,
+                 AssertionError, OSError, ZeroDivisionError)
 
 
 class NoCredentialError(AppError):
@@ -54,6 +62,20 @@ class NoCredentialError(AppError):
     code = "OUT_NO_CREDENTIAL"
     status_code = 422
     message_key = "outgoing.sign.no_credential"
+
+
+class AppendixNotSignableError(PdfSigningError):
+    """A separate-file appendix cannot take the agency signature (pyHanko cannot extend the file).
+
+    ``document_index`` is the appendix's place in the batch (0 = the first appendix).
+    """
+
+    code = "PDF_APPENDIX_NOT_SIGNABLE"
+    message_key = "exchange_attachments.seal.appendix_not_signable"
+
+    @property
+    def user_message(self) -> str:
+        return t(self.message_key, ordinal=(self.document_index or 0) + 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,15 +154,6 @@ def _image_style(png: bytes, size: tuple[float, float]) -> StaticStampStyle:
                             background_opacity=1.0, border_width=0, background_layout=rule)
 
 
-def _appendix_style(lines: Sequence[str]) -> TextStampStyle:
-    rule = layout.SimpleBoxLayoutRule(x_align=layout.AxisAlignment.ALIGN_MID, y_align=layout.AxisAlignment.ALIGN_MID,
-                                      margins=layout.Margins.uniform(2))
-    return TextStampStyle(
-        stamp_text="\n".join(lines).replace("%", "%%"), border_width=0, background=None,
-        text_box_style=text.TextBoxStyle(font=GlyphAccumulatorFactory(str(SERIF)), font_size=10,
-                                         text_color=(0.0, 0.0, 0.0), leading=12, box_layout_rule=rule))
-
-
 @dataclass(frozen=True, slots=True)
 class _Job:
     pdf: bytes
@@ -159,11 +172,13 @@ def _seal_jobs(main: bytes, appendices: Sequence[bytes], seal_png: bytes, size_m
                                               float(crop.top)))
     jobs = [_Job(main, SEAL_FIELD, fields.SigFieldSpec(SEAL_FIELD, on_page=box.page, box=box.box),  # type: ignore[arg-type]
                  _image_style(seal_png, (box.width, box.height)))]
-    lines = [number_symbol, vn_timestamp(signed_at)]
-    for pdf in appendices:
-        spot = appendix_box(pdf, lines)
-        jobs.append(_Job(pdf, APPENDIX_FIELD, fields.SigFieldSpec(APPENDIX_FIELD, on_page=0, box=spot.box),  # type: ignore[arg-type]
-                         _appendix_style(lines)))
+    for index, pdf in enumerate(appendices):
+        try:
+            IncrementalPdfFileWriter(io.BytesIO(pdf))  # what PdfSigner will do with it, after the OTP
+            spec, style = appendix_stamp(pdf, number_symbol, signed_at)
+        except _PARSE_ERRORS as exc:
+            raise AppendixNotSignableError(f"appendix {index + 1}: {exc!r}", document_index=index) from exc
+        jobs.append(_Job(pdf, spec.sig_field_name, spec, style))
     return jobs
 
 
@@ -174,6 +189,7 @@ async def seal_with_appendices(client: SigningClient, main: bytes, appendices: S
 
     Raises:
         SignatureBoxNotFoundError: the main file has no leader's signature to place the seal against.
+        AppendixNotSignableError: an appendix cannot be extended by pyHanko (raised before the OTP is used).
         SigningServiceError: wrong/reused OTP, locked credential, server unreachable (nothing signed).
     """
     jobs = await asyncio.to_thread(_seal_jobs, main, appendices, seal_png, seal_size_mm, number_symbol, signed_at)
@@ -192,13 +208,17 @@ async def seal_with_appendices(client: SigningClient, main: bytes, appendices: S
             out = await pdf_signer.async_sign_pdf(IncrementalPdfFileWriter(io.BytesIO(job.pdf)))
             return out.getvalue()
 
+        tasks = [asyncio.ensure_future(one(job)) for job in jobs]
         try:
-            results = await asyncio.wait_for(asyncio.gather(*(one(job) for job in jobs)),
-                                             timeout=client.config.timeout_seconds * 2)
-        except (TimeoutError, SigningError, aiohttp.ClientError) as exc:
+            results = await asyncio.wait_for(asyncio.gather(*tasks), timeout=client.config.timeout_seconds * 2)
+        except (TimeoutError, SigningError, aiohttp.ClientError, *_PARSE_ERRORS) as exc:
             if manager.error is not None:
                 raise manager.error from exc
             if isinstance(exc, SigningServiceError):
                 raise
             raise SigningFailedError(f"seal batch failed: {exc!r}") from exc
+        finally:  # one failed job leaves the others waiting for a batch that never fills
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
     return results[0], list(results[1:])

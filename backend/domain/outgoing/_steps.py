@@ -10,9 +10,15 @@ The signing server is called before any row changes, so a refused signature chan
 * ``number`` -- number under a row lock, symbol (§5.2), date line (§5.3) written into the
   reserved fields as form filling; the document identifier (edXML ``DocumentId`` form);
 * ``seal`` -- the agency seal on the main file and every separate-file appendix, one OTP;
-* ``issue`` -- the paper-copy flag (per-deployment category list), one delivery job per platform
+* ``issue`` -- the paper-copy flag (the admin's list, :mod:`.paper_copy`), one delivery job per platform
   agency, internal units informed, the reply linked on the answered incoming document;
-* ``recall`` -- one recall job per delivered agency; units informed.
+* ``archive`` -- refused while a recipient's delivery is still queued; records who filed the
+  original and when (Đ.19);
+* ``recall`` -- one recall job per delivered agency; units informed (issued or archived).
+
+Issuing a document that amends or replaces an earlier one also returns a :class:`FollowUp` for
+that document: the service then takes the automatic ``replace`` transition on it (or, for an
+amendment, only links the two in its history); :meth:`StepsMixin._corrected` is its effect.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ from backend.db.models import (
     User,
     VersionKind,
 )
+from backend.db.models.outgoing import ReplaceKind
 from backend.domain.accounts.actor import Actor
 from backend.domain.documents.files import AcceptedFile, create_stored_file
 from backend.domain.exchange.jobs import DELIVER_JOB, RECALL_JOB
@@ -50,6 +57,7 @@ from backend.domain.outgoing._pdf import DocLayout, credential_for, find_layout,
 from backend.domain.outgoing.images import image_bytes, seal_for, signature_for
 from backend.domain.outgoing.notify import role_holders, unit_heads
 from backend.domain.outgoing.numbering import allocate_number, notation_for, series_for
+from backend.domain.outgoing.paper_copy import active_categories, paper_copy_required
 from backend.domain.outgoing.workflow import Transition
 from backend.domain.signing.client import SigningClient
 from backend.domain.signing.errors import SigningServiceError
@@ -59,7 +67,6 @@ from backend.domain.signing.pdf_errors import PdfSigningError
 from backend.domain.signing.stamping import sign_personal
 from backend.errors import InvalidInputError
 from backend.lib.i18n import t
-from backend.lib.text import fold
 from backend.tasks.outbox import enqueue
 
 if TYPE_CHECKING:
@@ -67,7 +74,7 @@ if TYPE_CHECKING:
 
     from backend.config.settings import Settings
 
-__all__ = ["Outcome", "SignatureRefusedError", "StepsMixin", "paper_copy_required"]
+__all__ = ["DeliveryPendingError", "FollowUp", "Outcome", "SignatureRefusedError", "StepsMixin"]
 
 
 class SignatureRefusedError(InvalidInputError):
@@ -83,25 +90,36 @@ class SignatureRefusedError(InvalidInputError):
         self.doc_id = doc_id
 
 
+class DeliveryPendingError(InvalidInputError):
+    """The original cannot be filed yet: some recipients' delivery is still queued (nothing changed)."""
+
+    code = "OUT_DELIVERY_PENDING"
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """Another document changed by this transition: ``doc_id`` is corrected by the issued ``cause_id``.
+
+    ``event`` is the automatic transition to take on it (``replace``), or ``None`` to link only.
+    """
+
+    doc_id: int
+    cause_id: int
+    event: str | None
+
+
 @dataclass
 class Outcome:
-    """What ``apply`` writes after the effect, per document id."""
+    """What ``apply`` writes after the effect, per document id, and the other documents it changes."""
 
     notify: dict[int, list[int]] = field(default_factory=dict)
     text: dict[int, str] = field(default_factory=dict)
     audit: dict[int, dict[str, Any]] = field(default_factory=dict)
+    follow_ups: list[FollowUp] = field(default_factory=list)
 
 
-def paper_copy_required(categories: Sequence[str], doc_type: DocumentType, summary: str) -> bool:
-    """True when the type (``type:<code>``) or a keyword of the deployment's list matches (§22)."""
-    text = fold(summary)
-    for entry in categories:
-        if entry.startswith("type:"):
-            if entry[5:] == doc_type.code:
-                return True
-        elif fold(entry) and fold(entry) in text:
-            return True
-    return False
+def _reference(doc: OutgoingDocument) -> str:
+    return f"{doc.code_number}/{doc.code_notation}"
 
 
 class StepsMixin:
@@ -154,7 +172,10 @@ class StepsMixin:
                 await self._seal(doc, actor, otp, out)
             case "issue":
                 await self._issue(doc, actor, out)
+                await self._corrects(doc, out)
                 out.notify[doc.id] = [doc.drafter_id, doc.signer_id]
+            case "archive":
+                await self._archive(doc, actor, out)
             case "recall":
                 await self._recall(doc, reason)
                 out.notify[doc.id] = [doc.drafter_id, doc.signer_id] + clerks
@@ -166,21 +187,33 @@ class StepsMixin:
         doc.layout = (await asyncio.to_thread(find_layout, pdf, doc.signer_name, keep)).to_json()
 
     async def _sign(self, docs: Sequence[OutgoingDocument], actor: Actor, otp: str, out: Outcome) -> None:
-        user = await self.db.get(User, actor.user_id)
-        agency = await self.db.get(Agency, actor.agency_id)
-        assert user is not None and agency is not None
-        image = await signature_for(self.db, self.settings, user)
-        png = image_bytes(self.settings, image) if image is not None else None
         layouts = [DocLayout.from_json(doc.layout) for doc in docs]
-        pdfs = [await self._read(doc.main_file_id) for doc in docs]
         try:
             async with self.signing() as client:
-                credential = await credential_for(client, username=actor.username)
+                # The signer's credential and its certificates are fetched while the database is read.
+                async def credential_and_info() -> tuple[str, Any]:  # (id, CSCCredentialInfo)
+                    credential = await credential_for(client, username=actor.username)
+                    return credential, await client.credential_info(credential)
+
+                lookup = asyncio.ensure_future(credential_and_info())
+                try:
+                    user = await self.db.get(User, actor.user_id)
+                    agency = await self.db.get(Agency, actor.agency_id)
+                    assert user is not None and agency is not None
+                    image = await signature_for(self.db, self.settings, user)
+                    png = image_bytes(self.settings, image) if image is not None else None
+                    pdfs = [await self._read(doc.main_file_id) for doc in docs]
+                except BaseException:
+                    lookup.cancel()
+                    await asyncio.gather(lookup, return_exceptions=True)
+                    raise
+                credential, info = await lookup
                 signed = await sign_personal(
                     client, pdfs, credential_id=credential, otp=otp, signature_png=png,
                     placements=[layout.signature for layout in layouts], signer_name=docs[0].signer_name,
                     reason=t("outgoing.sign.reason"), location=agency.place_name,
-                    number_areas=[layout.number for layout in layouts], date_areas=[layout.date for layout in layouts])
+                    number_areas=[layout.number for layout in layouts], date_areas=[layout.date for layout in layouts],
+                    credential_info=info)
         except PdfSigningError as exc:
             index = exc.document_index or 0
             raise SignatureRefusedError(exc, docs[index].id if index < len(docs) else None) from exc
@@ -256,7 +289,7 @@ class StepsMixin:
     async def _issue(self, doc: OutgoingDocument, actor: Actor, out: Outcome) -> None:
         doc_type = await self.db.get(DocumentType, doc.document_type_id)
         assert doc_type is not None
-        doc.paper_copy_required = paper_copy_required(self.settings.paper_copy_categories, doc_type, doc.summary)
+        doc.paper_copy_required = paper_copy_required(await active_categories(self.db), doc_type, doc.summary)
         doc.issued_at = self.now
         for recipient in await self._recipients(doc):
             recipient.status_at = self.now
@@ -279,6 +312,39 @@ class StepsMixin:
             return
         service = IncomingService(self.db, self.settings, links=lambda _doc_id: "")  # link_reply notifies nobody
         await service.link_reply(incoming.id, actor, f"{doc.code_number}/{doc.code_notation}")
+
+    async def _archive(self, doc: OutgoingDocument, actor: Actor, out: Outcome) -> None:
+        pending = [r.name for r in await self._recipients(doc) if r.status is DeliveryStatus.QUEUED]
+        if pending:
+            raise DeliveryPendingError(t("outgoing.archive.pending", names="; ".join(pending)))
+        doc.archived_at, doc.archived_by_id = self.now, actor.user_id
+        out.audit[doc.id] = {"archived_at": self.now.isoformat()}
+
+    async def _corrects(self, doc: OutgoingDocument, out: Outcome) -> None:
+        """On issue: the earlier document this one amends or replaces follows (Đ.18.3)."""
+        if doc.replaces_id is None or doc.replace_kind is None:
+            return
+        earlier = await self.db.get(OutgoingDocument, doc.replaces_id)
+        assert earlier is not None
+        kind = ReplaceKind(doc.replace_kind)
+        out.text[doc.id] = t(f"outgoing.history.issued_{kind.value}", reference=_reference(earlier))
+        out.audit.setdefault(doc.id, {}).update(replaces_id=earlier.id, replace_kind=kind.value)
+        out.follow_ups.append(FollowUp(earlier.id, doc.id, "replace" if kind is ReplaceKind.REPLACE else None))
+
+    async def _corrected(self, doc: OutgoingDocument, cause: OutgoingDocument, transition: Transition | None,
+                         out: Outcome) -> None:
+        """The effect on the earlier document: replaced (keeps its number) or only linked."""
+        kind = ReplaceKind(cause.replace_kind or ReplaceKind.AMEND)
+        reference = _reference(cause)
+        if transition is not None:
+            doc.replaced_at, doc.replaced_by_id = self.now, cause.id
+            out.text[doc.id] = t("outgoing.history.replaced_by", reference=reference)
+            out.notify[doc.id] = [doc.drafter_id, doc.signer_id]
+        elif kind is ReplaceKind.AMEND:
+            out.text[doc.id] = t("outgoing.history.amended_by", reference=reference)
+        else:
+            out.text[doc.id] = t("outgoing.history.replacement_noted", reference=reference)
+        out.audit[doc.id] = {"by_id": cause.id, "by_reference": reference, "kind": kind.value}
 
     async def _recall(self, doc: OutgoingDocument, reason: str) -> None:
         doc.recalled_at, doc.recall_reason = self.now, reason

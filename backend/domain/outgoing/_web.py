@@ -1,14 +1,24 @@
 """Page context builders shared by the HTML controllers (one per page, for full pages and fragments
 alike) and the service factory bound to the request's route table.
+
+``placeable`` (the tap-to-place form over the page images) holds only while the actor may still
+choose where the signature, number and date go: the clerk during the format check and before the
+signature, the signer while the document awaits their signature. The page images are drawn outside
+the ``document_panel`` block, so the detail template also renders them out of band after an htmx
+action (``refresh_pages``); otherwise a signed document kept showing the form it was signed from.
+
+``paper_copy_notice`` tells everyone on the page of an ``org_signed`` document, before "Phát hành",
+that issuing will flag it for a paper copy (domain.md §22, :func:`paper_copy_preview`); in any
+other state it is false (after issue the page shows the document's own flag instead).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from litestar import Request
-from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config.settings import Settings
@@ -18,6 +28,7 @@ from backend.domain.audit.services import RequestMeta
 from backend.domain.documents.reference import document_types, type_label, urgency_options
 from backend.domain.incoming.policies import visible_incoming
 from backend.domain.outgoing._pdf import DocLayout
+from backend.domain.outgoing.paper_copy import paper_copy_preview
 from backend.domain.outgoing.policies import (
     AUTHORITIES,
     available_transitions,
@@ -27,11 +38,19 @@ from backend.domain.outgoing.policies import (
     can_view_book,
     is_clerk,
 )
-from backend.domain.outgoing.queries import default_tab, list_documents, load_view, tab_counts, tab_query, tabs_for
+from backend.domain.outgoing.queries import (
+    default_tab,
+    list_documents,
+    load_view,
+    replaceable_choices,
+    tab_counts,
+    tab_query,
+    tabs_for,
+)
 from backend.domain.outgoing.services import OutgoingService
 from backend.domain.outgoing.workflow import EDITABLE, STATE_LABELS, State
 
-__all__ = ["build_detail_context", "build_list_context", "build_new_context", "see_other", "service_for"]
+__all__ = ["build_detail_context", "build_list_context", "build_new_context", "service_for"]
 
 MAX_PREVIEW_PAGES = 40
 
@@ -43,15 +62,18 @@ def service_for(request: Request[Any, Any, Any], db: AsyncSession, settings: Set
                            links=lambda doc_id: request.app.route_reverse("outgoing.detail", doc_id=doc_id))
 
 
-def see_other(request: Request[Any, Any, Any], route: str, **params: Any) -> Redirect:
-    """303 to the named route (POST → redirect → GET)."""
-    return Redirect(request.app.route_reverse(route, **params), status_code=303)
+async def build_list_context(request: Request[Any, Any, Any], db: AsyncSession, actor: Actor, *,
+                             tab: str | None = None, picked: Sequence[int] = (),
+                             errors: dict[str, str] | None = None) -> dict[str, Any]:
+    """The list page: tabs with counts, a search box, cards; leaders get the batch-sign form.
 
-
-async def build_list_context(request: Request[Any, Any, Any], db: AsyncSession, actor: Actor) -> dict[str, Any]:
-    """The list page: tabs with counts, a search box, cards; leaders get the batch-sign form."""
+    Args:
+        tab: the tab to show (default: the ``tab`` query parameter, else the actor's first tab).
+        picked: documents ticked for batch signing (kept when a batch was refused).
+        errors: the batch form's messages by field (``otp``, ``doc_id``, ``form``).
+    """
     tabs = tabs_for(actor)
-    tab = request.query_params.get("tab", "")
+    tab = tab if tab is not None else request.query_params.get("tab", "")
     tab = tab if tab in tabs else default_tab(actor)
     q = request.query_params.get("q", "")[:100]
     rows = await list_documents(db, tab_query(actor, tab, q))
@@ -59,7 +81,7 @@ async def build_list_context(request: Request[Any, Any, Any], db: AsyncSession, 
         "section": "outgoing", "tab": tab, "tabs": tabs, "counts": await tab_counts(db, actor), "q": q,
         "items": rows, "state_labels": {s.value: label for s, label in STATE_LABELS.items()},
         "can_create": bool(can_create(actor)), "can_view_book": bool(can_view_book(actor)),
-        "batch": tab == "to_sign" and len(rows) > 0,
+        "batch": tab == "to_sign" and len(rows) > 0, "picked": set(picked), "errors": errors or {},
     }
 
 
@@ -86,6 +108,7 @@ async def build_new_context(db: AsyncSession, actor: Actor, values: dict[str, An
         "signers": [(str(uid), f"{name} — {title}" if title else name) for uid, name, title in signers],
         "agencies": [(str(aid), name) for aid, name in agencies], "units": [(str(uid), name) for uid, name in units],
         "incoming": [(str(iid), f"{num}/{notation} — {summary[:80]}") for iid, num, notation, summary in incoming],
+        "replaceable": await replaceable_choices(db, actor),
     }
 
 
@@ -105,6 +128,7 @@ async def build_detail_context(request: Request[Any, Any, Any], db: AsyncSession
         "transitions": [t for t in transitions if not t.needs_otp],
         "otp_transitions": [t for t in transitions if t.needs_otp],
         "layout": layout, "placeable": placeable,
+        "paper_copy_notice": doc.state == State.ORG_SIGNED and await paper_copy_preview(db, doc),
         "can": {
             "upload": bool(can_upload_version(actor, doc)) or (
                 doc.state not in EDITABLE and any(t.event == "revise" for t in transitions)),

@@ -1,5 +1,9 @@
 """JSON API ``/api/v1/outgoing``: list, get, create, transitions (with OTP) and batch signing.
 
+A draft may declare the issued document of the same agency it amends or replaces (multipart fields
+``replaces_id`` and ``replace_kind`` = ``amend`` | ``replace``); the detail shows both directions
+(``replaces_id``/``replace_kind`` and ``replaced_by_id``/``replaced_at``) and ``archived_at``.
+
 The same services, policies and scoping as the pages: a document outside the actor's scope is
 404, a denied action 403, an illegal transition 409, invalid input or a refused signature 422 --
 all as ``application/problem+json`` with a stable ``code`` (a refused signature also carries
@@ -92,6 +96,11 @@ class ApiOutgoingDetail(ApiOutgoing, kw_only=True):
     reply_to_incoming_id: int | None
     paper_copy_required: bool
     recall_reason: str
+    archived_at: datetime | None
+    replaces_id: int | None
+    replace_kind: str | None
+    replaced_by_id: int | None
+    replaced_at: datetime | None
     versions: list[ApiVersion]
     recipients: list[ApiRecipient]
     actions: list[ApiAction]
@@ -117,7 +126,9 @@ def _detail(request: Request[Any, Any, Any], view: DocumentView, actor: Actor) -
         document_identifier=doc.document_identifier, page_count=doc.page_count, file_sha256=view.file.sha256,
         file_url=request.app.route_reverse("outgoing.file", doc_id=doc.id),
         reply_to_incoming_id=doc.reply_to_incoming_id, paper_copy_required=doc.paper_copy_required,
-        recall_reason=doc.recall_reason,
+        recall_reason=doc.recall_reason, archived_at=doc.archived_at, replaces_id=doc.replaces_id,
+        replace_kind=str(doc.replace_kind) if doc.replace_kind else None, replaced_by_id=doc.replaced_by_id,
+        replaced_at=doc.replaced_at,
         versions=[ApiVersion(v.ordinal, str(v.kind), view.files[v.file_id].sha256, v.created_at, v.note)
                   for v in view.versions],
         recipients=[ApiRecipient(r.id, str(r.kind), r.name, str(r.status), r.status_at, r.status_note, r.incoming_id,
@@ -164,8 +175,8 @@ class OutgoingApiController(Controller):
                      meta: Meta, data: Annotated[DraftForm, Body(media_type=RequestEncodingType.MULTI_PART)]
                      ) -> Response[Any]:
         try:
-            main = await accept_pdf_upload(db, settings, data.file) if data.file is not None else None
-            appendix = await accept_pdf_upload(db, settings, data.appendix) if data.appendix is not None else None
+            main, appendix = [None if upload is None else await accept_pdf_upload(db, settings, upload, signable=True)
+                              for upload in (data.file, data.appendix)]
             doc = await _web.service_for(request, db, settings, meta).create(actor, data, main, appendix)
         except InvalidInputError as exc:
             await db.rollback()
@@ -174,7 +185,7 @@ class OutgoingApiController(Controller):
 
     @post("/{doc_id:int}/transitions", name="api.outgoing.transition", status_code=200,
           summary="Apply a workflow event (submit, approve, format_ok, return, sign+otp, number, seal+otp, issue, "
-                  "recall)")
+                  "archive, recall)")
     async def transition(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
                          meta: Meta, doc_id: FromPath[int], data: JSONBody[ApiTransitionRequest]) -> Response[Any]:
         try:

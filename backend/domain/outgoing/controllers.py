@@ -2,8 +2,11 @@
 
 Handlers are thin: parse the form, call one service method, then 303 to the document page with a
 flash message (no-JS), or -- for htmx requests -- re-render the ``document_panel`` block from fresh
-state with ``HX-Trigger: counts-changed``. Validation problems (including a refused signature:
-wrong or reused OTP) re-render the page with the message and change nothing (422).
+state with ``HX-Trigger: counts-changed`` (and the page images out of band, since what may be done
+on them depends on the state). Validation problems (including a refused signature: wrong or reused
+OTP) re-render the page with the message and change nothing (422). Signing several documents at
+once from the list works the same way on the list's ``document_list`` block: a refused batch
+re-renders the batch form with the message next to the OTP field and the ticked documents kept.
 """
 
 from __future__ import annotations
@@ -18,12 +21,20 @@ from litestar.params import Body, FromPath, URLEncodedBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config.settings import Settings
-from backend.domain.accounts.actor import Actor
 from backend.domain.documents.files import AcceptedFile, accept_pdf_upload
+from backend.domain.documents.web import DocumentPage, form_version, require, see_other
 from backend.domain.outgoing import _web
 from backend.domain.outgoing.policies import can_create
-from backend.domain.outgoing.schemas import BatchSignForm, DraftForm, PaperForm, TapForm, TransitionForm, UploadForm
-from backend.errors import InvalidInputError, PermissionDeniedError
+from backend.domain.outgoing.schemas import (
+    BatchSignForm,
+    DraftForm,
+    PaperForm,
+    TapForm,
+    TransitionForm,
+    UploadForm,
+    as_list,
+)
+from backend.errors import InvalidInputError
 from backend.lib.i18n import t
 from backend.lib.sessions import flash
 from backend.lib.templates import is_fragment_request, render_page
@@ -31,20 +42,17 @@ from backend.server.deps import DB, AppSettings, CurrentActor, Meta
 
 __all__ = ["OutgoingController"]
 
-_DETAIL = "pages/outgoing/detail.html"
 _NEW = "pages/outgoing/new.html"
-_DETAIL_BLOCKS = {"document-panel": "document_panel"}
+_LIST = "pages/outgoing/list.html"
 _LIST_BLOCKS = {"document-list": "document_list"}
-
-
-def _version(raw: str) -> int | None:
-    return int(raw) if raw.strip().isdigit() else None
+_PAGE = DocumentPage("pages/outgoing/detail.html", "outgoing.detail", _web.build_detail_context,
+                     extra={"refresh_pages": True})
 
 
 async def _accept(db: AsyncSession, settings: Settings, upload: UploadFile | None) -> AcceptedFile | None:
     if not isinstance(upload, UploadFile) or not upload.filename:
         return None
-    return await accept_pdf_upload(db, settings, upload)
+    return await accept_pdf_upload(db, settings, upload, signable=True)
 
 
 class OutgoingController(Controller):
@@ -55,13 +63,11 @@ class OutgoingController(Controller):
     @get("/", name="outgoing.list")
     async def list_page(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor) -> Response[str]:
         context = await _web.build_list_context(request, db, actor)
-        return render_page(request, "pages/outgoing/list.html", context, blocks=_LIST_BLOCKS)
+        return render_page(request, _LIST, context, blocks=_LIST_BLOCKS)
 
     @get("/new", name="outgoing.new")
     async def new(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor) -> Response[str]:
-        decision = can_create(actor)
-        if not decision:
-            raise PermissionDeniedError(t(decision.reason))
+        require(can_create(actor))
         values = {"urgency": "normal", "signing_authority": "TM."}
         return render_page(request, _NEW, await _web.build_new_context(db, actor, values, {}))
 
@@ -79,61 +85,38 @@ class OutgoingController(Controller):
             context = await _web.build_new_context(db, actor, values, exc.field_errors or {"form": exc.message})
             return render_page(request, _NEW, context, status_code=422)
         flash(request, t("outgoing.flash.created"))
-        return _web.see_other(request, "outgoing.detail", doc_id=doc.id)
+        return see_other(request, "outgoing.detail", doc_id=doc.id)
 
     @get("/{doc_id:int}", name="outgoing.detail")
     async def detail(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
                      doc_id: FromPath[int]) -> Response[str]:
-        context = await _web.build_detail_context(request, db, settings, actor, doc_id)
-        return render_page(request, _DETAIL, context, blocks=_DETAIL_BLOCKS)
-
-    @staticmethod
-    async def _done(request: Request[Any, Any, Any], db: AsyncSession, settings: Settings, actor: Actor,
-                    doc_id: int, message: str) -> Response[Any]:
-        """After a successful action: fragment + HX-Trigger for htmx, else flash and 303."""
-        if is_fragment_request(request):
-            await db.flush()
-            context = await _web.build_detail_context(request, db, settings, actor, doc_id)
-            context["oob_flash"] = message
-            return render_page(request, _DETAIL, context, blocks=_DETAIL_BLOCKS, default_block="document_panel",
-                               headers={"HX-Trigger": "counts-changed"})
-        flash(request, message)
-        return _web.see_other(request, "outgoing.detail", doc_id=doc_id)
-
-    @staticmethod
-    async def _invalid(request: Request[Any, Any, Any], db: AsyncSession, settings: Settings, actor: Actor,
-                       doc_id: int, exc: InvalidInputError, values: dict[str, Any]) -> Response[str]:
-        await db.rollback()
-        errors = exc.field_errors or {"form": exc.message}
-        context = await _web.build_detail_context(request, db, settings, actor, doc_id, errors=errors, values=values)
-        return render_page(request, _DETAIL, context, blocks=_DETAIL_BLOCKS, default_block="document_panel",
-                           status_code=422)
+        return await _PAGE.show(request, db, settings, actor, doc_id)
 
     @post("/{doc_id:int}/transition", name="outgoing.transition")
     async def transition(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
                          meta: Meta, doc_id: FromPath[int], data: URLEncodedBody[TransitionForm]) -> Response[Any]:
-        try:
-            await _web.service_for(request, db, settings, meta).apply(
-                doc_id, data.event, actor, reason=data.reason, otp=data.otp, expected_version=_version(data.version))
-        except InvalidInputError as exc:
-            return await self._invalid(request, db, settings, actor, doc_id, exc,
-                                       {"event": data.event, "reason": data.reason})
-        return await self._done(request, db, settings, actor, doc_id, t(f"outgoing.flash.{data.event}"))
+        service = _web.service_for(request, db, settings, meta)
+        return await _PAGE.run(
+            request, db, settings, actor, doc_id,
+            lambda: service.apply(doc_id, data.event, actor, reason=data.reason, otp=data.otp,
+                                  expected_version=form_version(data.version)),
+            f"outgoing.flash.{data.event}", {"event": data.event, "reason": data.reason})
 
     @post("/{doc_id:int}/files", name="outgoing.upload")
     async def upload(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
                      meta: Meta, doc_id: FromPath[int],
                      data: Annotated[UploadForm, Body(media_type=RequestEncodingType.MULTI_PART)]) -> Response[Any]:
         kind = "appendix" if data.kind == "appendix" else "version"
-        try:
+
+        async def upload_file() -> None:
             accepted = await _accept(db, settings, data.file)
             if accepted is None:
                 raise InvalidInputError(field_errors={"file": t("doc.file.missing")})
             await _web.service_for(request, db, settings, meta).upload(doc_id, actor, accepted, kind=kind,
                                                                        note=data.note, title=data.title)
-        except InvalidInputError as exc:
-            return await self._invalid(request, db, settings, actor, doc_id, exc, {"note": data.note})
-        return await self._done(request, db, settings, actor, doc_id, t(f"outgoing.flash.{kind}"))
+
+        return await _PAGE.run(request, db, settings, actor, doc_id, upload_file, f"outgoing.flash.{kind}",
+                               {"note": data.note})
 
     @post("/{doc_id:int}/place", name="outgoing.place")
     async def place(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
@@ -150,27 +133,37 @@ class OutgoingController(Controller):
                 height = float(str(form.get(f"h{page}", str(width * 1.4142))) or width * 1.4142)
                 tap = TapForm(what=what, page=page, x=str(float(str(form[key])) / width),
                               y=str(float(str(form.get(f"p{page}.y", "0"))) / height))
-        try:
-            await _web.service_for(request, db, settings, meta).tap(doc_id, actor, tap)
-        except InvalidInputError as exc:
-            return await self._invalid(request, db, settings, actor, doc_id, exc, {})
-        return await self._done(request, db, settings, actor, doc_id, t("outgoing.flash.placed"))
+        service = _web.service_for(request, db, settings, meta)
+        return await _PAGE.run(request, db, settings, actor, doc_id, lambda: service.tap(doc_id, actor, tap),
+                               "outgoing.flash.placed", {})
 
     @post("/{doc_id:int}/paper", name="outgoing.paper")
     async def paper(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
                     meta: Meta, doc_id: FromPath[int], data: URLEncodedBody[PaperForm]) -> Response[Any]:
         await _web.service_for(request, db, settings, meta).record_paper(doc_id, actor, data.note)
-        return await self._done(request, db, settings, actor, doc_id, t("outgoing.flash.paper_sent"))
+        return await _PAGE.done(request, db, settings, actor, doc_id, t("outgoing.flash.paper_sent"))
 
     @post("/sign-batch", name="outgoing.sign_batch")
     async def sign_batch(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
                          meta: Meta, data: URLEncodedBody[BatchSignForm]) -> Response[Any]:
-        ids = [int(v) for v in ([data.doc_id] if isinstance(data.doc_id, str) else data.doc_id) if v.isdigit()]
+        """Several documents, one OTP. A refusal (no document ticked, wrong or reused OTP) signs nothing and
+        answers 422 with the "to sign" list and its batch form: the message by the OTP field, the ticks kept."""
+        ids = [int(v) for v in as_list(data.doc_id) if v.isdigit()]
         try:
+            if not ids:
+                raise InvalidInputError(field_errors={"doc_id": t("outgoing.batch.none_picked")})
             docs = await _web.service_for(request, db, settings, meta).apply(ids, "sign", actor, otp=data.otp)
         except InvalidInputError as exc:
             await db.rollback()
-            flash(request, exc.message)
-            return _web.see_other(request, "outgoing.list")
-        flash(request, t("outgoing.flash.signed_batch", count=len(docs)))
-        return _web.see_other(request, "outgoing.list")
+            context = await _web.build_list_context(request, db, actor, tab="to_sign", picked=ids,
+                                                    errors=exc.field_errors or {"form": exc.message})
+            return render_page(request, _LIST, context, blocks=_LIST_BLOCKS, default_block="document_list",
+                               status_code=422)
+        message = t("outgoing.flash.signed_batch", count=len(docs))
+        if is_fragment_request(request):
+            context = await _web.build_list_context(request, db, actor, tab="to_sign")
+            context["oob_flash"] = message
+            return render_page(request, _LIST, context, blocks=_LIST_BLOCKS, default_block="document_list",
+                               headers={"HX-Trigger": "counts-changed"})
+        flash(request, message)
+        return see_other(request, "outgoing.list")

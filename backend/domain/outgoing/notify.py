@@ -2,7 +2,8 @@
 
 Submission → the head of the drafting unit (or the leaders); approval → the clerks (format check);
 awaiting signature / revised → the designated signer; returned → the drafter; signed → the clerks;
-issued / recall confirmed → the drafter and the signer. The acting user is never notified of their
+issued / recall confirmed → the drafter and the signer; replaced (when the replacing document is
+issued) → the drafter and the signer of the replaced one. The acting user is never notified of their
 own action; urgent documents are flagged so the bell and push treat them first.
 """
 

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from backend.db.models import OutgoingDocument, Role
 from backend.domain.accounts.actor import Actor
-from backend.domain.outgoing.workflow import State, Transition, transitions_from
+from backend.domain.outgoing.workflow import PUBLISHED, State, Transition, transitions_from
 
 __all__ = [
     "ALLOWED", "AUTHORITIES", "POLICIES", "Decision", "Policy", "authority_roles", "available_transitions",
@@ -35,6 +35,7 @@ _AUTHORITY_ROLES: dict[str, tuple[Role, ...]] = {
     "TL.": (Role.UNIT_HEAD, Role.DEPUTY), "TUQ.": (Role.UNIT_HEAD, Role.DEPUTY),
 }
 _DRAFTERS = (Role.SPECIALIST, Role.UNIT_HEAD, Role.CLERK, Role.LEADER, Role.DEPUTY)
+_AFTER_ISSUE = PUBLISHED | {State.RECALLED, State.REPLACED}
 
 
 class Decision:
@@ -112,8 +113,8 @@ def can_upload_version(actor: Actor, doc: OutgoingDocument) -> Decision:
 
 
 def can_record_paper(actor: Actor, doc: OutgoingDocument) -> Decision:
-    """The clerk records that the paper copy left (documents flagged at issue)."""
-    if not doc.paper_copy_required or doc.state not in (State.ISSUED, State.RECALLED):
+    """The clerk records that the paper copy left (documents flagged at issue), whatever happened since."""
+    if not doc.paper_copy_required or doc.state not in _AFTER_ISSUE:
         return _deny("no_paper")
     return ALLOWED if is_clerk(actor, doc) else _deny("not_clerk")
 
@@ -169,9 +170,19 @@ def can_issue(actor: Actor, doc: OutgoingDocument) -> Decision:
     return ALLOWED if is_clerk(actor, doc) else _deny("not_clerk")
 
 
+def can_archive(actor: Actor, doc: OutgoingDocument) -> Decision:
+    """The clerk files the original (Đ.19); the service also waits until no delivery is still queued."""
+    return ALLOWED if is_clerk(actor, doc) else _deny("not_clerk")
+
+
 def can_recall(actor: Actor, doc: OutgoingDocument) -> Decision:
-    """A leader, a deputy or the clerk of the issuing agency."""
+    """A leader, a deputy or the clerk of the issuing agency (issued or archived: Đ.18.4 sets no time limit)."""
     return ALLOWED if _is_leader(actor, doc) or is_clerk(actor, doc) else _deny("not_leader")
+
+
+def can_supersede(actor: Actor, doc: OutgoingDocument) -> Decision:
+    """The automatic ``replace``: taken for the clerk who issues the replacing document of the same agency."""
+    return ALLOWED if is_clerk(actor, doc) else _deny("not_clerk")
 
 
 POLICIES: dict[str, Policy] = {
@@ -184,12 +195,14 @@ POLICIES: dict[str, Policy] = {
     "can_number": can_number,
     "can_seal": can_seal,
     "can_issue": can_issue,
+    "can_archive": can_archive,
     "can_recall": can_recall,
+    "can_supersede": can_supersede,
 }
 """Policies the workflow table may name."""
 
 
 def available_transitions(actor: Actor, doc: OutgoingDocument) -> list[Transition]:
-    """The transitions the actor may take now, in table order (they become the buttons)."""
-    return [t for t in transitions_from(State(doc.state)) if POLICIES[t.policy](actor, doc)]
+    """The transitions the actor may take now, in table order (they become the buttons; never automatic ones)."""
+    return [t for t in transitions_from(State(doc.state)) if not t.automatic and POLICIES[t.policy](actor, doc)]
 

@@ -1,4 +1,5 @@
-"""Read queries: per-role tabs, filters, counts, the detail view, versions and appendices.
+"""Read queries: per-role tabs, filters, counts, the detail view, versions, appendices, and the
+documents linked by amendment or replacement (with the choices of the draft form's selector).
 
 Every query starts from :func:`~backend.domain.outgoing.policies.visible_outgoing`, so lists,
 counts, badges, the register and exports never show more than the detail page would. Lists are
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,18 +30,20 @@ from backend.db.models import (
 )
 from backend.domain.accounts.actor import Actor
 from backend.domain.outgoing.policies import visible_outgoing
-from backend.domain.outgoing.workflow import State
+from backend.domain.outgoing.workflow import PUBLISHED, State
 from backend.errors import NotFoundError
 from backend.lib.text import clean, fold
 
 __all__ = [
-    "TABS", "DocumentView", "action_count", "appendices_of", "default_tab", "list_documents", "load_view",
-    "next_version_ordinal", "tab_counts", "tab_query", "tabs_for",
+    "TABS", "DocumentView", "RelatedDocument", "action_count", "appendices_of", "default_tab", "list_documents",
+    "load_view", "next_version_ordinal", "related_documents", "replaceable_choices", "tab_counts", "tab_query",
+    "tabs_for",
 ]
 
 PAGE_SIZE = 50
 TABS = ("drafts", "to_review", "to_check", "to_sign", "to_issue", "issued", "all")
 _CLERK_STEPS = (State.FORMAT_CHECK, State.SIGNED, State.REGISTERED, State.ORG_SIGNED)
+_AFTER_ISSUE = (State.ISSUED, State.ARCHIVED, State.RECALLED, State.REPLACED)
 
 
 def tabs_for(actor: Actor) -> list[str]:
@@ -81,7 +85,7 @@ def _tab_condition(actor: Actor, tab: str) -> sa.ColumnElement[bool]:
         case "to_issue":
             return OutgoingDocument.state.in_((State.SIGNED, State.REGISTERED, State.ORG_SIGNED))
         case "issued":
-            return OutgoingDocument.state.in_((State.ISSUED, State.RECALLED))
+            return OutgoingDocument.state.in_(_AFTER_ISSUE)
     return sa.true()
 
 
@@ -148,6 +152,68 @@ class DocumentView:
     files: dict[int, StoredFile] = field(default_factory=dict)
     people: dict[int, str] = field(default_factory=dict)
     reply_to: IncomingDocument | None = None
+    replaces: RelatedDocument | None = None
+    """The earlier document this one amends or replaces (``doc.replace_kind`` says which)."""
+    replaced_by: RelatedDocument | None = None
+    successors: list[RelatedDocument] = field(default_factory=list)
+    """Issued documents that amend or replace this one, oldest first."""
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedDocument:
+    """Another document of the agency linked by amendment or replacement (Đ.18.3), as the pages show it.
+
+    ``visible`` says whether the actor may open it (otherwise only its number is shown).
+    """
+
+    id: int
+    reference: str
+    issued_on: date | None
+    summary: str
+    state: State
+    kind: str
+    visible: bool
+
+
+def _reference(doc: OutgoingDocument) -> str:
+    return f"{doc.code_number}/{doc.code_notation}" if doc.code_number else ""
+
+
+async def related_documents(db: AsyncSession, actor: Actor, doc: OutgoingDocument) -> tuple[
+        RelatedDocument | None, RelatedDocument | None, list[RelatedDocument]]:
+    """What ``doc`` amends or replaces, what replaced it, and the issued documents amending or replacing it.
+
+    Linked documents always belong to the same agency (checked when the draft was made); the
+    actor's scope only decides whether they are links or plain numbers.
+    """
+    query = sa.select(OutgoingDocument).where(OutgoingDocument.agency_id == doc.agency_id, sa.or_(
+        OutgoingDocument.id.in_([i for i in (doc.replaces_id, doc.replaced_by_id) if i is not None]),
+        sa.and_(OutgoingDocument.replaces_id == doc.id, OutgoingDocument.issued_at.is_not(None))))
+    linked = list((await db.scalars(query.order_by(OutgoingDocument.issued_at, OutgoingDocument.id))).all())
+    if not linked:
+        return None, None, []
+    visible = set((await db.scalars(visible_outgoing(actor).with_only_columns(OutgoingDocument.id).where(
+        OutgoingDocument.id.in_([other.id for other in linked])))).all())
+
+    def view(other: OutgoingDocument, kind: str) -> RelatedDocument:
+        return RelatedDocument(other.id, _reference(other), other.issued_on, other.summary, State(other.state),
+                               kind, other.id in visible)
+
+    by_id = {other.id: other for other in linked}
+    replaces = view(by_id[doc.replaces_id], str(doc.replace_kind)) if doc.replaces_id in by_id else None
+    replaced_by = view(by_id[doc.replaced_by_id], "replace") if doc.replaced_by_id in by_id else None
+    successors = [view(other, str(other.replace_kind)) for other in linked if other.replaces_id == doc.id]
+    return replaces, replaced_by, successors
+
+
+async def replaceable_choices(db: AsyncSession, actor: Actor, limit: int = 200) -> list[tuple[str, str]]:
+    """``(id, "number/symbol — date — summary")`` of the actor's issued documents a draft may amend or replace."""
+    rows = (await db.scalars(visible_outgoing(actor).where(OutgoingDocument.state.in_(PUBLISHED))
+                             .order_by(OutgoingDocument.issued_at.desc(), OutgoingDocument.id.desc())
+                             .limit(limit))).all()
+    return [(str(doc.id), " — ".join(part for part in (
+        _reference(doc), doc.issued_on.strftime("%d/%m/%Y") if doc.issued_on else "", doc.summary[:80]) if part))
+        for doc in rows]
 
 
 async def load_view(db: AsyncSession, actor: Actor, doc_id: int) -> DocumentView:
@@ -172,9 +238,11 @@ async def load_view(db: AsyncSession, actor: Actor, doc_id: int) -> DocumentView
     file_ids = {doc.main_file_id} | {v.file_id for v in versions} | {a.file_id for a in appendices} | {
         a.sealed_file_id for a in appendices if a.sealed_file_id}
     files = {f.id: f for f in (await db.scalars(sa.select(StoredFile).where(StoredFile.id.in_(file_ids)))).all()}
-    user_ids = {doc.drafter_id, doc.signer_id} | {v.created_by_id for v in versions if v.created_by_id}
+    user_ids = {doc.drafter_id, doc.signer_id} | {v.created_by_id for v in versions if v.created_by_id} | (
+        {doc.archived_by_id} if doc.archived_by_id else set())
     people = dict((await db.execute(sa.select(User.id, User.full_name).where(User.id.in_(user_ids)))).tuples().all())
     reply_to = await db.get(IncomingDocument, doc.reply_to_incoming_id) if doc.reply_to_incoming_id else None
+    replaces, replaced_by, successors = await related_documents(db, actor, doc)
     assert doc_type is not None
     return DocumentView(doc, doc_type, files[doc.main_file_id], versions, appendices, recipients, events, files,
-                        people, reply_to)
+                        people, reply_to, replaces, replaced_by, successors)

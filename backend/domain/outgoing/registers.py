@@ -4,8 +4,10 @@ Rows are the numbered documents of the actor's agency whose date falls in a rang
 series and number order, with the ten columns of ND 30 PL IV: number & symbol; date; type and
 summary; signer; recipients; unit/person receiving the file copy (the drafting unit, "Lưu: VT");
 number of copies (one electronic original per recipient); date sent; receipt signature (blank,
-for the printed book); note (recall, paper copy). Rows come from :func:`visible_outgoing`, like
-every other list; exports never mutate anything.
+for the printed book); note (recall, paper copy, and amendments and replacements both ways:
+"Thay thế văn bản số …" on the new document, "Đã bị thay thế bởi văn bản số …" on the old one,
+Đ.18.3). Rows come from :func:`visible_outgoing`, like every other list; exports never mutate
+anything.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import DocumentType, OutgoingDocument, OutgoingRecipient, Unit
+from backend.db.models.outgoing import ReplaceKind
 from backend.domain.accounts.actor import Actor
 from backend.domain.outgoing.policies import visible_outgoing
 from backend.lib.clock import to_local
@@ -64,6 +67,38 @@ def _day(moment: datetime | None) -> str:
     return to_local(moment).strftime("%d/%m/%Y") if moment else ""
 
 
+def _reference(doc: OutgoingDocument) -> str:
+    return f"{doc.code_number}/{doc.code_notation}"
+
+
+async def _correction_notes(db: AsyncSession, actor: Actor, docs: Sequence[OutgoingDocument]
+                            ) -> dict[int, list[str]]:
+    """Per document: what it amends or replaces, what replaced it and which issued documents amend it."""
+    ids = [doc.id for doc in docs]
+    linked = {i for doc in docs for i in (doc.replaces_id, doc.replaced_by_id) if i is not None}
+    if not ids:
+        return {}
+    others = (await db.scalars(visible_outgoing(actor).where(sa.or_(
+        OutgoingDocument.id.in_(linked),
+        sa.and_(OutgoingDocument.replaces_id.in_(ids), OutgoingDocument.replace_kind == ReplaceKind.AMEND,
+                OutgoingDocument.issued_at.is_not(None)))).order_by(OutgoingDocument.id))).all()
+    by_id = {other.id: other for other in others}
+    notes: dict[int, list[str]] = {}
+    for doc in docs:
+        earlier = by_id.get(doc.replaces_id) if doc.replaces_id else None
+        if earlier is not None:
+            key = "outgoing.book.amends" if doc.replace_kind == ReplaceKind.AMEND else "outgoing.book.replaces"
+            notes.setdefault(doc.id, []).append(t(key, reference=_reference(earlier)))
+        later = by_id.get(doc.replaced_by_id) if doc.replaced_by_id else None
+        if later is not None:
+            notes.setdefault(doc.id, []).append(t("outgoing.book.replaced_by", reference=_reference(later)))
+    for other in others:
+        if other.replaces_id in ids and other.replace_kind == ReplaceKind.AMEND and other.issued_at is not None:
+            notes.setdefault(other.replaces_id, []).append(
+                t("outgoing.book.amended_by", reference=_reference(other)))
+    return notes
+
+
 async def book_rows(db: AsyncSession, actor: Actor, start: date, end: date) -> Sequence[BookRow]:
     """Numbered documents dated within ``[start, end]``."""
     query = (visible_outgoing(actor).add_columns(DocumentType.name, Unit.abbreviation)
@@ -80,9 +115,11 @@ async def book_rows(db: AsyncSession, actor: Actor, start: date, end: date) -> S
                 sa.select(OutgoingRecipient.outgoing_id, OutgoingRecipient.name)
                 .where(OutgoingRecipient.outgoing_id.in_(ids)).order_by(OutgoingRecipient.id))).tuples():
             names.setdefault(outgoing_id, []).append(name)
+    corrections = await _correction_notes(db, actor, [row[0] for row in rows])
     result = []
     for doc, type_name, unit_abbr in rows:
         notes = [doc.description] if doc.description else []
+        notes += corrections.get(doc.id, [])
         if doc.recalled_at:
             notes.append(t("outgoing.book.recalled", reason=doc.recall_reason))
         if doc.paper_copy_required:

@@ -14,6 +14,7 @@ import msgspec
 from litestar.datastructures import UploadFile
 
 from backend.db.models import Urgency
+from backend.db.models.outgoing import ReplaceKind
 
 __all__ = [
     "ApiBatchSignRequest", "ApiTransitionRequest", "BatchSignForm", "DraftData", "DraftForm", "ImageForm",
@@ -42,6 +43,10 @@ class DraftForm(msgspec.Struct, forbid_unknown_fields=False):
     recipient_agencies: list[str] | str = []
     recipient_units: list[str] | str = []
     reply_to_incoming_id: str = ""
+    replaces_id: str = ""
+    """An issued document of the agency this draft amends or replaces (Đ.18.3); empty for neither."""
+    replace_kind: str = ""
+    """``amend`` (sửa đổi, bổ sung) or ``replace`` (thay thế) when ``replaces_id`` is given."""
     description: str = ""
 
 
@@ -61,6 +66,8 @@ class DraftData:
     unit_ids: tuple[int, ...]
     reply_to_incoming_id: int | None
     description: str
+    replaces_id: int | None = None
+    replace_kind: ReplaceKind | None = None
 
 
 class UploadForm(msgspec.Struct, forbid_unknown_fields=False):

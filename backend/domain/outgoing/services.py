@@ -9,6 +9,10 @@ entry, the audit row and the notification job in the same transaction. Effects t
 signing server run *before* anything is written, so a wrong or reused OTP changes nothing. Only
 ``sign`` accepts several documents (batch signing with one OTP).
 
+Automatic transitions (``replace``) are never accepted from a request: when an issued document
+amends or replaces an earlier one, ``apply`` locks that document too and takes the automatic
+transition on it (or, for an amendment, writes the link to its history) in the same transaction.
+
 Actions that do not change the state -- a new draft version before approval, an appendix, a
 tapped signature position, the paper-copy record -- live here too and write history and audit.
 """
@@ -41,7 +45,7 @@ from backend.domain.certificates.services import signing_client
 from backend.domain.documents.files import AcceptedFile, blob_store, create_stored_file
 from backend.domain.outgoing._drafting import search_text_for, validate_draft
 from backend.domain.outgoing._pdf import DocLayout, layout_from_tap
-from backend.domain.outgoing._steps import StepsMixin
+from backend.domain.outgoing._steps import FollowUp, Outcome, StepsMixin
 from backend.domain.outgoing.notify import notify
 from backend.domain.outgoing.policies import (
     POLICIES,
@@ -53,7 +57,16 @@ from backend.domain.outgoing.policies import (
 )
 from backend.domain.outgoing.queries import appendices_of, next_version_ordinal
 from backend.domain.outgoing.schemas import DraftForm, TapForm
-from backend.domain.outgoing.workflow import EDITABLE, EVENT_LABELS, STATE_LABELS, State, events, find
+from backend.domain.outgoing.workflow import (
+    EDITABLE,
+    EVENT_LABELS,
+    STATE_LABELS,
+    TRANSITIONS,
+    State,
+    Transition,
+    events,
+    find,
+)
 from backend.domain.signing.client import SigningClient
 from backend.errors import (
     ConflictError,
@@ -69,6 +82,8 @@ from backend.lib.text import clean
 __all__ = ["OutgoingService"]
 
 SigningFactory = Callable[[], AbstractAsyncContextManager[SigningClient]]
+AUTOMATIC = frozenset(row.event for row in TRANSITIONS if row.automatic)
+"""Events only the service takes (as the consequence of another document's transition)."""
 
 
 class OutgoingService(StepsMixin):
@@ -169,6 +184,7 @@ class OutgoingService(StepsMixin):
             signing_authority=data.signing_authority, signer_position=data.signer_position,
             signer_name=data.signer_name, reply_to_incoming_id=data.reply_to_incoming_id,
             description=data.description, main_file_id=stored.id, page_count=stored.page_count,
+            replaces_id=data.replaces_id, replace_kind=data.replace_kind,
         )
         doc.search_text = search_text_for(doc)
         self.db.add(doc)
@@ -179,7 +195,8 @@ class OutgoingService(StepsMixin):
             await self._add_appendix(doc, appendix, clean(form.appendix_title), actor)
         await self._history(doc, actor, "create", None, State.DRAFT)
         await self._audit(doc, actor, "created", sha256=main.sha256, pages=main.page_count,
-                          reply_to=data.reply_to_incoming_id)
+                          reply_to=data.reply_to_incoming_id, replaces_id=data.replaces_id,
+                          replace_kind=data.replace_kind.value if data.replace_kind else None)
         await self.db.flush()
         return doc
 
@@ -268,14 +285,17 @@ class OutgoingService(StepsMixin):
 
         Raises:
             NotFoundError: a document is not visible to the actor.
-            TransitionNotAllowedError: unknown event, or not allowed from a document's state.
+            TransitionNotAllowedError: unknown or automatic event, or not allowed from a document's state.
             PermissionDeniedError: the transition's policy denies the actor.
             ConflictError: ``expected_version`` is stale.
-            InvalidInputError: missing reason/OTP/file, or the signing server refused (the message
-                is the Vietnamese text of the typed signing error; nothing was changed).
+            InvalidInputError: missing reason/OTP/file, the signing server refused (the message
+                is the Vietnamese text of the typed signing error; nothing was changed), or -- for
+                ``archive`` -- a recipient's delivery is still queued (``DeliveryPendingError``).
         """
         if event not in events():
             raise TransitionNotAllowedError(t("outgoing.error.unknown_event", event=event[:40]))
+        if event in AUTOMATIC:
+            raise TransitionNotAllowedError(t("outgoing.error.automatic", event=EVENT_LABELS[event]))
         ids = [doc_ids] if isinstance(doc_ids, int) else list(dict.fromkeys(doc_ids))
         if not ids or (len(ids) > 1 and event != "sign"):
             raise InvalidInputError(field_errors={"doc_id": t("outgoing.error.batch")})
@@ -301,15 +321,48 @@ class OutgoingService(StepsMixin):
             raise InvalidInputError(message, field_errors={"otp": message})
         outcome = await self._effect(transition, docs, actor, reason, otp, upload)
         for doc in docs:
-            before = State(doc.state)
-            doc.state = transition.target
-            doc.search_text = search_text_for(doc)
-            await self._history(doc, actor, event, before, transition.target, outcome.text.get(doc.id, reason))
-            await self._audit(doc, actor, event, from_state=before.value, to_state=transition.target.value,
-                              reason=reason, **outcome.audit.get(doc.id, {}))
-            await self._notify(doc, event, outcome.notify.get(doc.id, []), actor)
+            await self._enter(doc, transition, actor, reason, outcome)
+        for follow_up in outcome.follow_ups:
+            await self._follow(follow_up, actor)
         await self.db.flush()
         return docs
+
+    async def _enter(self, doc: OutgoingDocument, transition: Transition, actor: Actor, reason: str,
+                     outcome: Outcome) -> None:
+        """Set the new state and write the history entry, the audit row and the notification job."""
+        before = State(doc.state)
+        doc.state = transition.target
+        doc.search_text = search_text_for(doc)
+        await self._history(doc, actor, transition.event, before, transition.target,
+                            outcome.text.get(doc.id, reason))
+        await self._audit(doc, actor, transition.event, from_state=before.value, to_state=transition.target.value,
+                          reason=reason, **outcome.audit.get(doc.id, {}))
+        await self._notify(doc, transition.event, outcome.notify.get(doc.id, []), actor)
+
+    async def _follow(self, follow_up: FollowUp, actor: Actor) -> None:
+        """The earlier document an issued one amends or replaces: the automatic transition, or a link.
+
+        When the earlier document can no longer be replaced (recalled or replaced meanwhile), its
+        state is kept and the link is only written to its history.
+
+        Raises:
+            PermissionDeniedError: the automatic transition's policy denies the actor (nothing is kept).
+        """
+        doc = await self._lock(actor, follow_up.doc_id)
+        cause = await self.db.get(OutgoingDocument, follow_up.cause_id)
+        assert cause is not None
+        transition = find(State(doc.state), follow_up.event) if follow_up.event else None
+        if transition is not None:
+            decision = POLICIES[transition.policy](actor, doc)
+            if not decision:
+                raise PermissionDeniedError(t(decision.reason))
+        outcome = Outcome()
+        await self._corrected(doc, cause, transition, outcome)
+        if transition is not None:
+            await self._enter(doc, transition, actor, "", outcome)
+            return
+        await self._history(doc, actor, "linked", text=outcome.text[doc.id])
+        await self._audit(doc, actor, "linked", **outcome.audit[doc.id])
 
 
 def _version(outgoing_id: int, ordinal: int, kind: VersionKind, file_id: int, note: str, user_id: int,

@@ -10,6 +10,10 @@ OTP (the leader's personal signature, the agency seal). ``docs/workflows/outgoin
 Numbering and registration are one step (``number``): the number is allocated under a row lock
 and the register *is* the numbered documents, so domain.md's NUMBERED → REGISTERED pair happens in
 one transaction and only ``registered`` is stored.
+
+After issue (domain.md §6.2): the clerk files the original (``archive``); a leader or the clerk
+may recall it, issued or archived (Đ.18.4); and when a document declared as replacing it is
+issued, the system moves it to ``replaced`` (the automatic ``replace`` row, Đ.18.3).
 """
 
 from __future__ import annotations
@@ -17,19 +21,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from backend.db.models.outgoing import OutgoingState
+from backend.lib import transitions
 
 __all__ = [
-    "EDITABLE", "EVENT_LABELS", "INITIAL", "STATE_LABELS", "State", "TERMINAL", "TRANSITIONS", "Transition",
-    "events", "find", "render_markdown", "transitions_from",
+    "EDITABLE", "EVENT_LABELS", "INITIAL", "PUBLISHED", "STATE_LABELS", "State", "TABLE", "TERMINAL", "TRANSITIONS",
+    "Transition", "events", "find", "render_markdown", "transitions_from",
 ]
 
 State = OutgoingState
 """The states (stored as strings with a CHECK constraint on ``outgoing_document.state``)."""
 
 INITIAL = State.DRAFT
-TERMINAL = frozenset({State.RECALLED})
+TERMINAL = frozenset({State.RECALLED, State.REPLACED})
 EDITABLE = frozenset({State.DRAFT, State.UNIT_REVIEW})
 """States in which a new draft version is a plain upload (no approval has happened yet)."""
+PUBLISHED = frozenset({State.ISSUED, State.ARCHIVED})
+"""Issued and in force: what may be recalled, amended or replaced (Đ.18.3-4)."""
 
 STATE_LABELS: dict[State, str] = {
     State.DRAFT: "Dự thảo",
@@ -40,28 +47,28 @@ STATE_LABELS: dict[State, str] = {
     State.REGISTERED: "Đã cấp số, chờ đóng dấu",
     State.ORG_SIGNED: "Đã đóng dấu, chờ phát hành",
     State.ISSUED: "Đã phát hành",
+    State.ARCHIVED: "Đã lưu bản gốc",
     State.RECALLED: "Đã thu hồi",
+    State.REPLACED: "Đã bị thay thế",
 }
 
 
 @dataclass(frozen=True, slots=True)
-class Transition:
-    """``event`` moves a document from any of ``sources`` to ``target`` when ``policy`` allows."""
+class Transition(transitions.Transition[State]):
+    """A row of the outgoing table; also whether the actor types an OTP and whether only the system takes it.
 
-    event: str
-    sources: frozenset[State]
-    target: State
-    policy: str
-    label: str
-    needs_reason: bool = False
-    reason_label: str = "Ý kiến"
+    An ``automatic`` transition is never offered as a button and never accepted from a request:
+    the service takes it as the consequence of another document's transition (a replacing
+    document's issue moves the replaced one to ``replaced``).
+    """
+
     needs_otp: bool = False
-    description: str = ""
+    automatic: bool = False
 
 
 _REVIEWING = frozenset({State.UNIT_REVIEW, State.FORMAT_CHECK, State.AWAITING_SIGNATURE})
 
-TRANSITIONS: tuple[Transition, ...] = (
+_ROWS: tuple[Transition, ...] = (
     Transition("submit", frozenset({State.DRAFT}), State.UNIT_REVIEW, "can_submit", "Trình duyệt",
                description="The drafter sends the draft to the head of the drafting unit (Đ.12.1)."),
     Transition("approve", frozenset({State.UNIT_REVIEW}), State.FORMAT_CHECK, "can_approve", "Duyệt nội dung",
@@ -90,46 +97,24 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("issue", frozenset({State.ORG_SIGNED}), State.ISSUED, "can_issue", "Phát hành",
                description="Dispatch to every recipient: platform agencies receive an incoming document, "
                            "internal units are informed."),
-    Transition("recall", frozenset({State.ISSUED}), State.RECALLED, "can_recall", "Thu hồi", needs_reason=True,
+    Transition("archive", frozenset({State.ISSUED}), State.ARCHIVED, "can_archive", "Lưu bản gốc",
+               description="The clerk files the electronic original in the agency's system (Đ.19, lưu văn bản đi) "
+                           "once no recipient's delivery is still queued; the document stays read-only."),
+    Transition("recall", PUBLISHED, State.RECALLED, "can_recall", "Thu hồi", needs_reason=True,
                reason_label="Lý do thu hồi",
                description="The document is frozen; recipients' copies become inaccessible and each recipient "
-                           "confirms (Đ.18.4, PL VI §III.8.a)."),
+                           "confirms (Đ.18.4, no time limit: also after archiving; PL VI §III.8.a)."),
+    Transition("replace", PUBLISHED, State.REPLACED, "can_supersede", "Bị thay thế", automatic=True,
+               description="Taken by the system when a document declared as replacing it (thay thế, Đ.18.3) is "
+                           "issued; it keeps its number and links to the new document. An amending document "
+                           "(sửa đổi) only links the two."),
 )
 
-EVENT_LABELS: dict[str, str] = {t.event: t.label for t in TRANSITIONS}
+TABLE: transitions.TransitionTable[State, Transition] = transitions.TransitionTable(
+    State, _ROWS, initial=INITIAL, terminal=TERMINAL, state_labels=STATE_LABELS, reason_label="Ý kiến",
+    columns=(("OTP", lambda row: "yes" if row.needs_otp else ""),
+             ("Automatic", lambda row: "yes" if row.automatic else "")))
+"""The declared lifecycle; the module-level names below are its parts."""
 
-
-def events() -> frozenset[str]:
-    """Every event name of the table."""
-    return frozenset(EVENT_LABELS)
-
-
-def transitions_from(state: State) -> tuple[Transition, ...]:
-    """Transitions whose sources include ``state``, in table order."""
-    return tuple(t for t in TRANSITIONS if state in t.sources)
-
-
-def find(state: State, event: str) -> Transition | None:
-    """The transition for ``event`` from ``state``, or ``None`` when the table does not allow it."""
-    for transition in TRANSITIONS:
-        if transition.event == event and state in transition.sources:
-            return transition
-    return None
-
-
-def render_markdown() -> str:
-    """The transition table as Markdown (embedded in ``docs/workflows/outgoing.md``)."""
-    lines = [
-        "| Event | From | To | Policy | Button | Reason required | OTP | Meaning |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for t in TRANSITIONS:
-        sources = ", ".join(f"`{s.value}`" for s in State if s in t.sources)
-        reason = t.reason_label if t.needs_reason else "—"
-        lines.append(f"| `{t.event}` | {sources} | `{t.target.value}` | `{t.policy}` | {t.label} | {reason} "
-                     f"| {'yes' if t.needs_otp else ''} | {t.description} |")
-    lines += ["", "| State | Label | Initial | Terminal |", "|---|---|---|---|"]
-    for state in State:
-        lines.append(f"| `{state.value}` | {STATE_LABELS[state]} | {'yes' if state is INITIAL else ''} "
-                     f"| {'yes' if state in TERMINAL else ''} |")
-    return "\n".join(lines) + "\n"
+TRANSITIONS, EVENT_LABELS, events = TABLE.transitions, TABLE.event_labels, TABLE.events
+transitions_from, find, render_markdown = TABLE.transitions_from, TABLE.find, TABLE.render_markdown

@@ -2,11 +2,19 @@
 
 Flow of :meth:`SigningClient.sign_pdfs` (and :meth:`SigningClient.sign_pdf` for one file):
 
-1. ``auth/login`` with the backend's client id / secret (HTTP Basic) -> bearer token (cached);
-2. ``credentials/info`` through pyHanko's ``fetch_certs_in_csc_credential`` -> certificate chain;
+1. ``auth/login`` with the backend's client id / secret (HTTP Basic) -> bearer token, cached
+   until 30 s before it expires and shared by every client of the process with the same server
+   and client credentials (a token the server no longer knows is renewed once transparently);
+2. ``credentials/info`` through pyHanko's ``fetch_certs_in_csc_credential`` -> certificate chain
+   (or the :class:`CSCCredentialInfo` the caller fetched moments before, e.g. while it prepared the PDFs);
 3. pyHanko prepares every PDF and asks :class:`OtpAuthorizationManager` for a SAD covering the
    exact hashes (``credentials/authorize`` with the OTP the user typed, SCAL 2 hash pinning);
 4. ``CSCSigner`` sends all hashes in one ``signatures/signHash``; pyHanko embeds the CMS.
+
+The space reserved in each PDF for the CMS is pyHanko's own estimate (a dry-run CMS with the
+credential's certificates and a placeholder signature, plus pyHanko's margin). It depends only
+on the certificates, the digest and the PAdES flag, so it is computed once per certificate
+chain and process instead of once per PDF (the dry run is a third of pyHanko's signing time).
 
 Only pyHanko's async API is used (``async_sign_pdf``), so this is safe inside request handlers.
 
@@ -28,6 +36,7 @@ import asyncio
 import base64
 import contextvars
 import datetime as dt
+import hashlib
 import io
 import json
 import logging
@@ -38,6 +47,7 @@ from pathlib import Path
 from typing import Any, Self
 
 import aiohttp
+from cryptography.hazmat.primitives import hashes
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError
@@ -49,6 +59,8 @@ from pyhanko.sign.signers.csc_signer import (
     CSCSigner,
     fetch_certs_in_csc_credential,
 )
+from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from backend.domain.signing.errors import (
     AuthorizationRejectedError,
@@ -61,6 +73,12 @@ from backend.domain.signing.errors import (
 __all__ = ["CertificateRecord", "OtpAuthorizationManager", "SigningClient", "SigningServiceConfig", "sign_pdf"]
 
 log = logging.getLogger(__name__)
+
+_TOKENS: dict[tuple[str, str, str], tuple[str, float]] = {}
+"""Bearer tokens of this process per (server URL, client id, secret digest): (token, monotonic expiry)."""
+_RESERVED: dict[tuple[str, str, bool, bool], int] = {}
+"""CMS space (hex digits) per (certificate chain digest, digest algorithm, PAdES, tight)."""
+_RESERVED_MAX = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +245,8 @@ class SigningClient:
         self._http: aiohttp.ClientSession | None = None
         self._token: tuple[str, float] | None = None
         self._login_lock = asyncio.Lock()
+        secret = hashlib.sha256(config.client_secret.encode()).hexdigest()
+        self._token_key = (config.url.rstrip("/"), config.client_id, secret)
 
     async def __aenter__(self) -> Self:
         return self
@@ -264,22 +284,41 @@ class SigningClient:
         return data
 
     async def access_token(self, *, refresh: bool = False) -> str:
-        """Bearer token from ``auth/login`` (cached until 30 s before it expires)."""
+        """Bearer token from ``auth/login``, cached until 30 s before it expires.
+
+        The cache is shared by the clients of this process that use the same server URL, client id
+        and secret; ``refresh`` logs in again (the server restarted and forgot the token).
+        """
         async with self._login_lock:
-            if not refresh and self._token is not None and self._token[1] > time.monotonic():
-                return self._token[0]
+            shared, now = _TOKENS.get(self._token_key), time.monotonic()
+            if not refresh:
+                for cached in (self._token, shared):
+                    if cached is not None and cached[1] > now:
+                        self._token = cached
+                        return cached[0]
+            elif self._token is not None and shared is not None and shared != self._token and shared[1] > now:
+                self._token = shared  # another client renewed it since this one's token went stale
+                return shared[0]
             basic = base64.b64encode(f"{self.config.client_id}:{self.config.client_secret}".encode()).decode()
             data = await self._post("auth/login", {}, {"Authorization": f"Basic {basic}"})
             token = str(data["access_token"])
             self._token = (token, time.monotonic() + int(data.get("expires_in", 300)) - 30)
+            _TOKENS[self._token_key] = self._token
             return token
 
     async def list_credentials(self, user_id: str | None = None) -> list[str]:
         """``credentials/list``: credential ids (of one owner when *user_id* is given)."""
         body: dict[str, Any] = {} if user_id is None else {"userID": user_id}
-        token = await self.access_token()
-        data = await self._post("credentials/list", body, {"Authorization": f"Bearer {token}"})
-        return [str(x) for x in data.get("credentialIDs", [])]
+        for attempt in (1, 2):
+            token = await self.access_token(refresh=attempt == 2)
+            try:
+                data = await self._post("credentials/list", body, {"Authorization": f"Bearer {token}"})
+            except SigningServiceError as exc:
+                if attempt == 1 and exc.server_code == "invalid_token":
+                    continue
+                raise
+            return [str(x) for x in data.get("credentialIDs", [])]
+        raise AssertionError("unreachable")
 
     async def credential_info(self, credential_id: str) -> CSCCredentialInfo:
         """Certificates and capabilities of a credential (pyHanko's ``fetch_certs_in_csc_credential``).
@@ -356,21 +395,26 @@ class SigningClient:
         return CSCServiceSessionInfo(service_url=self.config.url.rstrip("/"), credential_id=credential_id,
                                      oauth_token=await self.access_token())
 
-    async def sign_pdfs(self, pdfs: Sequence[bytes], *, credential_id: str, otp: str,
+    async def sign_pdfs(self, pdfs: Sequence[bytes | IncrementalPdfFileWriter], *, credential_id: str, otp: str,
                         field_name: str = "Signature1", reason: str | None = None, location: str | None = None,
                         meta: signers.PdfSignatureMetadata | None = None, stamp_style: Any = None,
                         new_field_spec: fields.SigFieldSpec | None = None,
-                        appearance_text_params: dict[str, Any] | None = None) -> list[bytes]:
+                        appearance_text_params: dict[str, Any] | None = None,
+                        credential_info: CSCCredentialInfo | None = None) -> list[bytes]:
         """Sign every PDF with one OTP: one ``authorize`` for all hashes and one ``signHash``.
 
+        :param pdfs: the PDFs, or writers over them whose pending changes (e.g. reserved form fields)
+            go into the signed revision.
         :param otp: the 6-digit code the signer typed; used once, never logged.
         :param meta: full pyHanko signature metadata (overrides *field_name*, *reason*, *location*).
+        :param credential_info: :meth:`credential_info` of *credential_id* fetched by the caller for
+            this very call (e.g. while it prepared the PDFs); fetched here when ``None``.
         :returns: the signed PDFs (incremental updates of the inputs), in input order.
         :raises SigningServiceError: a typed subclass telling why the signature did not happen.
         """
         if not pdfs:
             return []
-        cred_info = await self.credential_info(credential_id)
+        cred_info = credential_info or await self.credential_info(credential_id)
         box = _ErrorBox()
         reset = _current_box.set(box)
         manager: OtpAuthorizationManager | None = None
@@ -385,10 +429,12 @@ class SigningClient:
                 reason=reason, location=location)
             pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=stamp_style,
                                            new_field_spec=new_field_spec)
+            reserved = await _reserved_size(signer, cred_info, meta)
 
-            async def one(pdf: bytes) -> bytes:
-                writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-                out = await pdf_signer.async_sign_pdf(writer, appearance_text_params=appearance_text_params)
+            async def one(pdf: bytes | IncrementalPdfFileWriter) -> bytes:
+                writer = pdf if isinstance(pdf, IncrementalPdfFileWriter) else IncrementalPdfFileWriter(io.BytesIO(pdf))
+                out = await pdf_signer.async_sign_pdf(writer, bytes_reserved=reserved,
+                                                      appearance_text_params=appearance_text_params)
                 return out.getvalue()
 
             results = await asyncio.wait_for(asyncio.gather(*(one(p) for p in pdfs)),
@@ -404,6 +450,32 @@ class SigningClient:
     async def sign_pdf(self, pdf: bytes, *, credential_id: str, otp: str, **options: Any) -> bytes:
         """Sign one PDF (see :meth:`sign_pdfs` for the options and errors)."""
         return (await self.sign_pdfs([pdf], credential_id=credential_id, otp=otp, **options))[0]
+
+
+async def _reserved_size(signer: CSCSigner, info: CSCCredentialInfo, meta: signers.PdfSignatureMetadata) -> int | None:
+    """pyHanko's estimate of the CMS space (``PdfSigningSession.estimate_signature_container_size``), cached.
+
+    The dry-run CMS holds the credential's certificates, the signed attributes (fixed size) and
+    ``CSCSigner``'s fixed placeholder signature, so for given certificates, digest and PAdES flag
+    the estimate never changes. ``None`` (pyHanko estimates per PDF as usual) when the metadata
+    asks for anything that varies: embedded validation info, CAdES attributes, no digest.
+    """
+    if meta.md_algorithm is None or meta.embed_validation_info or meta.validation_context is not None \
+            or meta.cades_signed_attr_spec is not None:
+        return None
+    chain = hashlib.sha256(b"".join(c.dump() for c in (info.signing_cert, *info.chain))).hexdigest()
+    pades, tight = meta.subfilter == fields.SigSeedSubFilter.PADES, bool(meta.tight_size_estimates)
+    key = (chain, meta.md_algorithm, pades, tight)
+    if key not in _RESERVED:
+        digest = hashes.Hash(get_pyca_cryptography_hash(meta.md_algorithm)).finalize()
+        attrs = PdfCMSSignedAttributes(signing_time=dt.datetime.now(dt.UTC))
+        cms = await signer.async_sign(digest, meta.md_algorithm, use_pades=pades, dry_run=True,
+                                      signed_attr_settings=attrs)
+        size = len(cms.dump()) * 2  # hex in the PDF
+        if len(_RESERVED) >= _RESERVED_MAX:
+            _RESERVED.clear()
+        _RESERVED[key] = size if tight else size + 2 * (size // 4)
+    return _RESERVED[key]
 
 
 async def sign_pdf(config: SigningServiceConfig, pdf: bytes, *, credential_id: str, otp: str,

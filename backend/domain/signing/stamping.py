@@ -4,15 +4,17 @@ The order of the outgoing workflow and the function for each step:
 
 1. the leader signs: :func:`sign_personal` -- the blue signature image centred in box 7c (between
    the position title and the printed name, see :func:`~.appearance.locate_signature_box`), all
-   PDFs of a batch with one OTP (one SAD for all hashes). Before hashing, each PDF gets, in one
-   incremental update, its signature field at the box and the reserved number/date fields
-   (:func:`~.formfill.reserve_fields`), so the leader's signature covers them;
+   PDFs of a batch with one OTP (one SAD for all hashes). Each PDF gets its signature field at
+   the box and the reserved number/date fields (:func:`~.formfill.reserve_fields`) in the
+   incremental update that the leader's signature then covers (one revision, no re-parse);
 2. the clerk numbers: :func:`~.formfill.fill_number_and_date` (form filling, the leader's
    signature stays valid);
 3. the clerk seals: :func:`sign_seal` -- the agency credential signs again, the red seal at its
    real size overlapping the left third of the leader's signature image (box 8);
 4. each separate-file appendix: :func:`sign_appendix_seal` -- top right of page 1, no image,
-   "number/symbol" and the ISO 8601 time with ``+07:00`` in 10 pt black FreeSerif.
+   "number/symbol" and the ISO 8601 time with ``+07:00`` in 10 pt black FreeSerif. The field and
+   its appearance come from :func:`appendix_stamp`, the one place that builds them (also used by
+   the clerk's one-OTP seal batch in ``backend.domain.outgoing._pdf``).
 
 Stamp fonts are FreeSerif/FreeSans OpenType with unitsPerEm 1000 (pyHanko writes widths in font
 units; see stack-notes §3). Every pyHanko call is async (``async_sign_pdf`` inside
@@ -35,6 +37,7 @@ from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.layout import BoxConstraints
 from pyhanko.sign import fields
+from pyhanko.sign.signers.csc_signer import CSCCredentialInfo
 from pyhanko.stamp import BaseStampStyle, NoOpStampStyle, StaticStampStyle, TextStampStyle
 from pypdf import PdfReader
 
@@ -43,12 +46,14 @@ from backend.domain.signing.client import SigningClient
 from backend.domain.signing.formfill import SERIF, locate_reserved_areas, reserve_fields
 from backend.domain.signing.nd30 import vn_timestamp
 from backend.domain.signing.pdf_errors import SignatureBoxNotFoundError, SignatureImageError
+from backend.domain.signing.stamp_image import EncodedImage, encoded_image, image_stamp_style
 
 __all__ = [
     "APPENDIX_FIELD",
     "PERSONAL_FIELD",
     "SEAL_FIELD",
     "appendix_box",
+    "appendix_stamp",
     "find_signature_widget",
     "seal_box",
     "sign_appendix_seal",
@@ -59,6 +64,8 @@ __all__ = [
 PERSONAL_FIELD = "chu_ky_ca_nhan"
 SEAL_FIELD = "chu_ky_co_quan"
 APPENDIX_FIELD = "chu_ky_co_quan_phu_luc"
+_APPENDIX_FONT_SIZE = 10
+"""ND 30 PL I §11.3: 10 pt for the agency signature's text on an appendix (leading 1.2 em, as in the box)."""
 _MM = 72 / 25.4
 
 
@@ -98,21 +105,22 @@ def _free_name(pdfs: Sequence[bytes], base: str) -> str:
     return name
 
 
-def _prepare_personal(pdf: bytes, box: Placement, field_name: str, areas: dict[str, Area]) -> bytes:
+def _prepare_personal(pdf: bytes, box: Placement, field_name: str, areas: dict[str, Area]
+                      ) -> IncrementalPdfFileWriter:
+    """The update the signature will cover: reserved number/date fields and the empty signature field."""
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     reserve_fields(writer, areas)
     fields.append_signature_field(writer, fields.SigFieldSpec(field_name, on_page=box.page,
                                                               box=box.box))  # type: ignore[arg-type]
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    return writer
 
 
 async def sign_personal(client: SigningClient, pdfs: Sequence[bytes], *, credential_id: str, otp: str,
                         signature_png: bytes | None, placements: Sequence[Placement | None],
                         signer_name: str | None = None, reason: str | None = None, location: str | None = None,
                         reserve_number_date: bool = True, number_areas: Sequence[Area | None] | None = None,
-                        date_areas: Sequence[Area | None] | None = None) -> list[bytes]:
+                        date_areas: Sequence[Area | None] | None = None,
+                        credential_info: CSCCredentialInfo | None = None) -> list[bytes]:
     """The leader's PAdES signature on every PDF, one OTP for the whole batch.
 
     :param signature_png: the signer's transparent PNG (blue, handwritten); ``None`` signs with a
@@ -124,6 +132,8 @@ async def sign_personal(client: SigningClient, pdfs: Sequence[bytes], *, credent
     :param reserve_number_date: also reserve the number/date fields (located unless
         *number_areas* / *date_areas* give them per PDF); a placeholder that is not found is
         simply not reserved (:func:`~.formfill.fill_number_and_date` will then refuse).
+    :param credential_info: ``client.credential_info(credential_id)`` if the caller already has it;
+        otherwise it is fetched while a worker thread prepares the PDFs.
     :returns: the signed PDFs in input order.
     :raises SignatureBoxNotFoundError: a box could not be located (``document_index`` says which);
         raised before the OTP is used, so the same code can be retried.
@@ -131,10 +141,10 @@ async def sign_personal(client: SigningClient, pdfs: Sequence[bytes], *, credent
     """
     if len(placements) != len(pdfs):
         raise ValueError("one placement (or None) per PDF is required")
-    image = _png(signature_png) if signature_png is not None else None
-    aspect = image.width / image.height if image is not None else 2.5
 
-    def prepare() -> tuple[list[bytes], str]:
+    def prepare() -> tuple[list[IncrementalPdfFileWriter], str, EncodedImage | None]:
+        image = encoded_image(signature_png, _png) if signature_png is not None else None
+        aspect = image.width / image.height if image is not None else 2.5
         boxes, firsts = [], []
         for i, (pdf, placement) in enumerate(zip(pdfs, placements, strict=True)):
             need_areas = reserve_number_date and not (number_areas and number_areas[i] and date_areas
@@ -154,12 +164,23 @@ async def sign_personal(client: SigningClient, pdfs: Sequence[bytes], *, credent
                 given_d = date_areas[i] if date_areas else None
                 areas = locate_reserved_areas(pdf, given_n, given_d, first_page=firsts[i])
             prepared.append(_prepare_personal(pdf, box, name, areas))
-        return prepared, name
+        return prepared, name, image
 
-    prepared, field_name = await asyncio.to_thread(prepare)
-    style: BaseStampStyle = _image_style(image) if image is not None else NoOpStampStyle()
+    # The certificates travel over the network while a worker thread prepares the PDFs.
+    info = None if credential_info else asyncio.ensure_future(client.credential_info(credential_id))
+    try:
+        prepared, field_name, image = await asyncio.to_thread(prepare)
+    except BaseException:
+        if info is not None:
+            info.cancel()
+            await asyncio.gather(info, return_exceptions=True)
+        raise
+    if info is not None:
+        credential_info = await info
+    style: BaseStampStyle = image_stamp_style(image) if image is not None else NoOpStampStyle()
     return await client.sign_pdfs(prepared, credential_id=credential_id, otp=otp, field_name=field_name,
-                                  reason=reason, location=location, stamp_style=style)
+                                  reason=reason, location=location, stamp_style=style,
+                                  credential_info=credential_info)
 
 
 def find_signature_widget(pdf: bytes, field_name: str | None = None) -> Placement | None:
@@ -238,23 +259,33 @@ def appendix_box(pdf: bytes, lines: Sequence[str], *, font: Path = SERIF, font_s
     return Placement(0, x1 - width, y1 - height, x1, y1)
 
 
-async def sign_appendix_seal(client: SigningClient, pdf: bytes, *, credential_id: str, otp: str,
-                             number_symbol: str, signed_at: dt.datetime | None = None, font: Path = SERIF,
-                             reason: str | None = None, location: str | None = None) -> bytes:
-    """The agency's signature on a separate-file appendix (domain.md §11.3): no image, two lines.
+def appendix_stamp(pdf: bytes, number_symbol: str, signed_at: dt.datetime | None = None, *, font: Path = SERIF
+                   ) -> tuple[fields.SigFieldSpec, TextStampStyle]:
+    """The agency signature's new field and appearance on a separate-file appendix (domain.md §11.3).
 
-    Text: *number_symbol* of the main document, then the signing time as ISO 8601 in Vietnam time
-    (``2027-01-05T09:30:15+07:00``, default now), 10 pt black, at the top right of page 1.
+    The field (a free name based on :data:`APPENDIX_FIELD`) sits at the top right of page 1, just
+    large enough for two lines: *number_symbol* of the main document, then the signing time as
+    ISO 8601 in Vietnam time (``2027-01-05T09:30:15+07:00``, default now). The appearance has no
+    image and no border: the two lines in *font* (a Times-like face covering Vietnamese), 10 pt,
+    black. CPU-bound (reads the PDF): call it from a worker thread.
     """
     lines = [number_symbol, vn_timestamp(signed_at)]
-    box = await asyncio.to_thread(appendix_box, pdf, lines, font=font)
+    box = appendix_box(pdf, lines, font=font, font_size=_APPENDIX_FONT_SIZE)
     rule = layout.SimpleBoxLayoutRule(x_align=layout.AxisAlignment.ALIGN_MID, y_align=layout.AxisAlignment.ALIGN_MID,
                                       margins=layout.Margins.uniform(2))
     style = TextStampStyle(
         stamp_text="\n".join(lines).replace("%", "%%"), border_width=0, background=None,
-        text_box_style=text.TextBoxStyle(font=GlyphAccumulatorFactory(str(font)), font_size=10,
-                                         text_color=(0.0, 0.0, 0.0), leading=12, box_layout_rule=rule))
-    name = await asyncio.to_thread(_free_name, [pdf], APPENDIX_FIELD)
-    spec = fields.SigFieldSpec(name, on_page=0, box=box.box)  # type: ignore[arg-type]
-    return await client.sign_pdf(pdf, credential_id=credential_id, otp=otp, field_name=name, reason=reason,
-                                 location=location, stamp_style=style, new_field_spec=spec)
+        text_box_style=text.TextBoxStyle(font=GlyphAccumulatorFactory(str(font)), font_size=_APPENDIX_FONT_SIZE,
+                                         text_color=(0.0, 0.0, 0.0), leading=round(_APPENDIX_FONT_SIZE * 1.2),
+                                         box_layout_rule=rule))
+    spec = fields.SigFieldSpec(_free_name([pdf], APPENDIX_FIELD), on_page=0, box=box.box)  # type: ignore[arg-type]
+    return spec, style
+
+
+async def sign_appendix_seal(client: SigningClient, pdf: bytes, *, credential_id: str, otp: str,
+                             number_symbol: str, signed_at: dt.datetime | None = None, font: Path = SERIF,
+                             reason: str | None = None, location: str | None = None) -> bytes:
+    """The agency's signature on one separate-file appendix (domain.md §11.3), see :func:`appendix_stamp`."""
+    spec, style = await asyncio.to_thread(appendix_stamp, pdf, number_symbol, signed_at, font=font)
+    return await client.sign_pdf(pdf, credential_id=credential_id, otp=otp, field_name=spec.sig_field_name,
+                                 reason=reason, location=location, stamp_style=style, new_field_spec=spec)

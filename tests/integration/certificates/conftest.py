@@ -11,7 +11,6 @@ that change a credential (report, revoke) each use an owner of their own.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +19,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "signing"))
 
-from signing_support import SOFTHSM_MODULE, ServerProcess, SigningEnv, base_env
+from signing_support import DemoOwner, SigningEnv, app_signing_env, running_signing_server
 
 # owner -> (owner kind, display name, extra ensure-demo fields)
 CERT_OWNERS: dict[str, tuple[str, str, dict[str, str]]] = {
@@ -38,30 +37,14 @@ CERT_OWNERS: dict[str, tuple[str, str, dict[str, str]]] = {
 @pytest.fixture(scope="session")
 def cert_signing(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SigningEnv]:
     """Token + credentials of ``CERT_OWNERS`` via the real CLI, then a running signing server."""
-    assert Path(SOFTHSM_MODULE).exists(), "SoftHSM2 must be installed (apt-get install softhsm2)"
-    root = tmp_path_factory.mktemp("cert-signing")
-    data_dir = root / "signing"
-    env = base_env(data_dir)
-    entries = [{"owner_kind": kind, "owner": owner, "display_name": name, "algo": "p256",
-                "agency": "Ủy ban nhân dân xã Nghi Thái" if owner.endswith("xanghithai") or owner == "000.02.21.H41"
-                else "Ủy ban nhân dân xã Nghi Phong", **extra}
-               for owner, (kind, name, extra) in CERT_OWNERS.items()]
-    spec = root / "owners.json"
-    spec.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
-    server = ServerProcess(env=env, log_path=root / "server.log")
-    senv = SigningEnv(env=env, data_dir=data_dir, server=server)
-    senv.cli("ensure-demo", str(spec))
-    senv.enrolments = json.loads((data_dir / "demo-otp.json").read_text(encoding="utf-8"))
-    server.start()
-    try:
+    owners = [DemoOwner(owner, kind, name, "Ủy ban nhân dân xã Nghi Thái" if owner.endswith("xanghithai")
+                        or owner == "000.02.21.H41" else "Ủy ban nhân dân xã Nghi Phong", extra=extra)
+              for owner, (kind, name, extra) in CERT_OWNERS.items()]
+    with running_signing_server(tmp_path_factory.mktemp("cert-signing"), owners) as senv:
         yield senv
-    finally:
-        server.stop()
 
 
 @pytest.fixture
 def settings_env(settings_env: dict[str, str], cert_signing: SigningEnv) -> dict[str, str]:
     """The shared test deployment, pointed at the running signing server."""
-    client = cert_signing.client
-    return {**settings_env, "SIGNING_URL": cert_signing.url, "SIGNING_CLIENT_ID": client["client_id"],
-            "SIGNING_CLIENT_SECRET": client["client_secret"]}
+    return {**settings_env, **app_signing_env(cert_signing)}

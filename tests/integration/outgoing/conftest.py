@@ -8,8 +8,6 @@ that sign twice with one credential use ``SigningEnv.otp`` (a fresh time step ea
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +17,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "signing"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from signing_support import SOFTHSM_MODULE, ServerProcess, SigningEnv, base_env
+from signing_support import DemoOwner, SigningEnv, app_signing_env, nss_trusting, running_signing_server
 
 OWNERS: dict[str, tuple[str, str, str]] = {
     "lanhdao.xanghiphong": ("user", "Võ Minh Nam", "Ủy ban nhân dân xã Nghi Phong"),
@@ -32,38 +30,18 @@ OWNERS: dict[str, tuple[str, str, str]] = {
 @pytest.fixture(scope="session")
 def out_signing(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SigningEnv]:
     """Token + credentials of ``OWNERS`` via the real CLI, then a running signing server."""
-    assert Path(SOFTHSM_MODULE).exists(), "SoftHSM2 must be installed (apt-get install softhsm2)"
-    root = tmp_path_factory.mktemp("out-signing")
-    env = base_env(root / "signing")
-    entries = [{"owner_kind": kind, "owner": owner, "display_name": name, "agency": agency, "algo": "p256"}
-               for owner, (kind, name, agency) in OWNERS.items()]
-    (root / "owners.json").write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
-    senv = SigningEnv(env=env, data_dir=root / "signing", server=ServerProcess(env=env, log_path=root / "server.log"))
-    senv.cli("ensure-demo", str(root / "owners.json"))
-    senv.enrolments = json.loads((senv.data_dir / "demo-otp.json").read_text(encoding="utf-8"))
-    senv.server.start()
-    try:
+    owners = [DemoOwner(owner, kind, name, agency) for owner, (kind, name, agency) in OWNERS.items()]
+    with running_signing_server(tmp_path_factory.mktemp("out-signing"), owners) as senv:
         yield senv
-    finally:
-        senv.server.stop()
 
 
 @pytest.fixture(scope="session")
 def out_nss(tmp_path_factory: pytest.TempPathFactory, out_signing: SigningEnv) -> str:
     """A private NSS database trusting the dev CA, for poppler's pdfsig."""
-    db = tmp_path_factory.mktemp("out-nss")
-    (db / "ca.pem").write_bytes(out_signing.ca_pem)
-    subprocess.run(["certutil", "-N", "-d", f"sql:{db}", "--empty-password"], check=True, capture_output=True)
-    subprocess.run(["certutil", "-A", "-d", f"sql:{db}", "-n", "dev-ca", "-t", "CT,C,C", "-i", str(db / "ca.pem")],
-                   check=True, capture_output=True)
-    return f"sql:{db}"
+    return nss_trusting(tmp_path_factory.mktemp("out-nss"), out_signing.ca_pem)
 
 
 @pytest.fixture
 def settings_env(settings_env: dict[str, str], out_signing: SigningEnv, tmp_path: Path) -> dict[str, str]:
     """The test deployment pointed at the running signing server, trusting its dev CA."""
-    client = out_signing.client
-    ca = tmp_path / "trust-ca.pem"
-    ca.write_bytes(out_signing.ca_pem)
-    return {**settings_env, "SIGNING_URL": out_signing.url, "SIGNING_CLIENT_ID": client["client_id"],
-            "SIGNING_CLIENT_SECRET": client["client_secret"], "TRUST_ROOTS": str(ca)}
+    return {**settings_env, **app_signing_env(out_signing, tmp_path)}

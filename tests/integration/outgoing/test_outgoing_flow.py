@@ -18,7 +18,7 @@ from pathlib import Path
 from asn1crypto import pem, x509
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from outgoing_support import Api, create_draft, ids, run_jobs
+from outgoing_support import Api, create_draft, fresh_otp, ids, run_jobs
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
@@ -63,7 +63,7 @@ async def test_outgoing_whole_flow_issue_deliver_verify_and_recall(
     after = (await leader.get(f"/api/v1/outgoing/{doc_id}")).json()
     assert after["state"] == "awaiting_signature" and len(after["versions"]) == 1
 
-    code = out_signing.otp("lanhdao.xanghiphong")
+    code = await fresh_otp(out_signing, "lanhdao.xanghiphong")
     signed = await leader.act(doc_id, "sign", otp=code)
     assert signed.status_code == 200, signed.text
     assert signed.json()["state"] == "signed"
@@ -72,7 +72,7 @@ async def test_outgoing_whole_flow_issue_deliver_verify_and_recall(
     assert numbered.status_code == 200, numbered.text
     body = numbered.json()
     assert body["code_number"] == "01" and body["code_notation"] == "UBND-ĐCXD"
-    sealed = await clerk.act(doc_id, "seal", otp=out_signing.otp("000.01.21.H41"))
+    sealed = await clerk.act(doc_id, "seal", otp=await fresh_otp(out_signing, "000.01.21.H41"))
     assert sealed.status_code == 200, sealed.text
     issued = await clerk.act(doc_id, "issue")
     assert issued.status_code == 200 and issued.json()["state"] == "issued"

@@ -131,6 +131,33 @@
     return worker({type: "replay", csrf: csrfToken()}).catch(function () { return null; });
   }
 
+  /* The "online" event can reach the page before its worker can reach the network: that replay then
+   * ends "offline", and a Background Sync firing meanwhile shares the worker's replay in flight, gets
+   * the same answer and is not tried again for minutes. So after an "online" event a replay that ended
+   * "offline" is tried again 1, 3 and 6 s later (about 10 s in all), only while the page is online and
+   * no later "online" event has started over. Nothing is sent twice: the worker runs one replay at a
+   * time, and the server applies each Idempotency-Key once. */
+  var ONLINE_RETRY_DELAYS = [1000, 3000, 6000];
+  var onlineRound = 0;
+
+  function endedOffline(answer) {
+    return Boolean(answer && answer.results && answer.results.some(function (r) { return r.outcome === "offline"; }));
+  }
+
+  function replayAfterOnline() {
+    var round = onlineRound += 1;
+    function attempt(index) {
+      return replay().then(function (answer) {
+        if (round !== onlineRound || index >= ONLINE_RETRY_DELAYS.length || !navigator.onLine || !endedOffline(answer)) {
+          return answer;
+        }
+        return new Promise(function (resolve) { window.setTimeout(resolve, ONLINE_RETRY_DELAYS[index]); })
+          .then(function () { return round === onlineRound ? attempt(index + 1) : null; });
+      });
+    }
+    return attempt(0);
+  }
+
   function onReplayed(results) {
     var applied = results.filter(function (r) { return r.outcome === "applied"; });
     var failed = results.filter(function (r) { return r.outcome === "failed"; });
@@ -251,7 +278,7 @@
     pageReady();
   });
 
-  window.addEventListener("online", function () { showStatus(); replay(); });
+  window.addEventListener("online", function () { showStatus(); replayAfterOnline(); });
   window.addEventListener("offline", showStatus);
 
   /* ---------- install, push, opt-in prefetch ---------- */
