@@ -497,8 +497,8 @@ the signer, taken through create → submit → approve → format check over th
 {chr(10).join(rows)}
 
 - **ours**: from sending the document page's "Ký số" form (htmx POST: event, version, OTP, CSRF token) to
-  receiving the re-rendered document panel. In the span: session and CSRF checks, the actor and the navigation
-  counts, the document row lock, the signature image and the stored draft read, the signing server
+  receiving the re-rendered document panel. In the span: session and CSRF checks, the actor (no navigation
+  counts for a fragment), the document row lock, the signature image and the stored draft read, the signing server
   (`credentials/list` for the signer's credential and `credentials/info`, both while the database is read;
   `authorize` with the OTP; `signHash`), the number/date fields reserved at the areas and box 7c located at the
   format check, the image stamp and the CMS written by pyHanko, the signed PDF stored in the blob store, the
@@ -520,10 +520,10 @@ floor still pays it) is computed once per certificate chain and process; the sig
 pixels compressed once per image (`backend/domain/signing/stamp_image.py`); the reserved number/date fields and
 the signature field go into the signed revision instead of a revision of their own (no write and re-parse);
 the requests of a process share the signing server's bearer token (no `auth/login` per request); the
-credential look-up and `credentials/info` run while the database and the draft are read. The signing part of
-the request now costs about what the floor costs; what remains above it is the web request itself: loading
-the actor with the navigation counts (5-10 ms on SQLite, computed for every request), the panel render, the
-blob write and the database round trips.
+credential look-up and `credentials/info` run while the database and the draft are read; htmx fragments and
+the JSON API no longer compute the bottom navigation's counts (5-10 ms on SQLite; the live-count trigger
+refreshes them). The signing part of the request now costs about what the floor costs; what remains above it
+is the web request itself: loading the actor, the panel render, the blob write and the database round trips.
 """
 
 
