@@ -108,7 +108,8 @@ class CredentialManager:
         """Decrypt the OTP secret and build the provisioning URI (for enrolment, never for logs)."""
         secret = self.cipher.decrypt(cred.id, cred.otp_secret_enc)
         account = f"{cred.display_name} ({cred.owner})"
-        return Enrolment(cred.id, secret, provisioning_uri(secret, account, self.settings.otp_issuer))
+        return Enrolment(cred.id, secret, provisioning_uri(secret, account, self.settings.otp_issuer,
+                                                       self.settings.otp_step_seconds))
 
     @staticmethod
     def _subject(spec: CredentialSpec) -> SubjectInfo:

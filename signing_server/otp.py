@@ -4,7 +4,8 @@ Policy enforced here and in :mod:`signing_server.service`:
 
 * secrets come from ``pyotp.random_base32()`` (160 bits) and are stored encrypted with AES-256-GCM,
   the credential id being the associated data (a ciphertext cannot be moved to another credential);
-* 30-second steps, 6 digits, one step of clock drift either way;
+* 30-second steps by default (``SIGNING_OTP_STEP_SECONDS``; RFC 6238's X), 6 digits, one step of
+  clock drift either way;
 * every time step is usable once per credential: a code is accepted only for a step strictly after
   the last accepted one (a match on an older step is reported as a replay);
 * codes are compared in constant time (``hmac.compare_digest``) against every candidate step.
@@ -60,13 +61,13 @@ def new_secret() -> str:
     return pyotp.random_base32()
 
 
-def verify_totp(secret: str, code: str, now: float, last_step: int) -> OtpCheck:
+def verify_totp(secret: str, code: str, now: float, last_step: int, step_seconds: int = STEP_SECONDS) -> OtpCheck:
     """Check *code* against the steps around *now*; refuse steps at or before *last_step*.
 
     All candidate steps are compared, whatever matched first, so timing does not reveal which one.
     """
-    totp = pyotp.TOTP(secret, digits=DIGITS, interval=STEP_SECONDS)
-    current = int(now // STEP_SECONDS)
+    totp = pyotp.TOTP(secret, digits=DIGITS, interval=step_seconds)
+    current = int(now // step_seconds)
     supplied = code.strip().encode("ascii", "replace")
     matched = 0
     for step in range(current - DRIFT_STEPS, current + DRIFT_STEPS + 1):
@@ -80,9 +81,9 @@ def verify_totp(secret: str, code: str, now: float, last_step: int) -> OtpCheck:
     return OtpCheck(OtpOutcome.ACCEPTED, matched)
 
 
-def provisioning_uri(secret: str, account: str, issuer: str) -> str:
-    """``otpauth://totp/...`` URI for authenticator apps."""
-    return pyotp.TOTP(secret, digits=DIGITS, interval=STEP_SECONDS).provisioning_uri(
+def provisioning_uri(secret: str, account: str, issuer: str, step_seconds: int = STEP_SECONDS) -> str:
+    """``otpauth://totp/...`` URI for authenticator apps (with ``period`` when the step is not 30 s)."""
+    return pyotp.TOTP(secret, digits=DIGITS, interval=step_seconds).provisioning_uri(
         name=account, issuer_name=issuer)
 
 

@@ -283,7 +283,7 @@ class SigningService:
                 raise UnknownCredentialError(f"credential {cred.id!r} vanished")
             self.check_usable(fresh)
             secret = self.cipher.decrypt(fresh.id, fresh.otp_secret_enc)
-            check = verify_totp(secret, otp, time.time(), fresh.last_otp_step)
+            check = verify_totp(secret, otp, time.time(), fresh.last_otp_step, self.settings.otp_step_seconds)
             now = _now_iso()
             if check.outcome is OtpOutcome.ACCEPTED:
                 self.store.update(fresh.id, conn, failures=0, last_otp_step=check.step, last_used_at=now)

@@ -59,6 +59,9 @@ class Settings:
     """``SIGNING_OTP_KEY`` (base64 of 32 bytes): AES-256-GCM key for OTP secrets at rest."""
     otp_max_failures: int
     """``SIGNING_OTP_MAX_FAILURES`` (default 5): consecutive wrong OTPs before the credential locks."""
+    otp_step_seconds: int
+    """``SIGNING_OTP_STEP_SECONDS`` (default 30, 5..120): TOTP time step. Authenticator apps read it from the
+    enrolment URI; change it only before enrolling (accepted steps are remembered as step numbers)."""
     otp_issuer: str
     """``SIGNING_OTP_ISSUER`` (default ``CongVan``): issuer shown by authenticator apps."""
     sad_ttl_seconds: int
@@ -202,6 +205,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         client_secret=pick("SIGNING_CLIENT_SECRET", "client_secret"),
         otp_key=otp_key,
         otp_max_failures=_int(env, "SIGNING_OTP_MAX_FAILURES", 5, 1, 100),
+        otp_step_seconds=_int(env, "SIGNING_OTP_STEP_SECONDS", 30, 5, 120),
         otp_issuer=env.get("SIGNING_OTP_ISSUER") or "CongVan",
         sad_ttl_seconds=_int(env, "SIGNING_SAD_TTL_SECONDS", 300, 1, 300),
         access_token_ttl_seconds=_int(env, "SIGNING_ACCESS_TOKEN_TTL_SECONDS", 900, 30, 86400),

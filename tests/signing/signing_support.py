@@ -130,19 +130,24 @@ class SigningEnv:
     def cred(self, owner: str) -> str:
         return str(self.enrolments[owner]["credential_id"])
 
+    @property
+    def step_seconds(self) -> int:
+        """The server's TOTP step (``SIGNING_OTP_STEP_SECONDS``, 30 unless the fixture shortened it)."""
+        return int(self.env.get("SIGNING_OTP_STEP_SECONDS", "30"))
+
     def otp(self, owner: str) -> str:
         """A valid OTP for a time step of *owner* not handed out before (current step, then the next)."""
-        totp = pyotp.TOTP(self.enrolments[owner]["secret"])
-        now_step = int(time.time() // 30)
+        totp = pyotp.TOTP(self.enrolments[owner]["secret"], interval=self.step_seconds)
+        now_step = int(time.time() // self.step_seconds)
         step = max(now_step, self.used_steps.get(owner, 0) + 1)
         if step > now_step + 1:
             raise AssertionError(f"test used more than two OTPs of {owner} within one time step")
         self.used_steps[owner] = step
-        return totp.at(step * 30)
+        return totp.at(step * self.step_seconds)
 
     def wrong_otp(self, owner: str) -> str:
-        totp = pyotp.TOTP(self.enrolments[owner]["secret"])
-        valid = {totp.at(time.time() + d * 30) for d in (-2, -1, 0, 1, 2)}
+        totp = pyotp.TOTP(self.enrolments[owner]["secret"], interval=self.step_seconds)
+        valid = {totp.at(time.time() + d * self.step_seconds) for d in (-2, -1, 0, 1, 2)}
         code = 123456
         while f"{code:06d}" in valid:
             code += 1
@@ -195,16 +200,18 @@ class DemoOwner:
 
 
 @contextmanager
-def running_signing_server(root: Path, owners: Iterable[DemoOwner]) -> Iterator[SigningEnv]:
+def running_signing_server(root: Path, owners: Iterable[DemoOwner], *, otp_step_seconds: int = 30
+                           ) -> Iterator[SigningEnv]:
     """A token with the credentials of ``owners`` made by the real CLI, then the server on a free port.
 
     Everything lives under ``root`` (the data dir ``root/signing``, ``owners.json``, ``server.log``);
     the enrolments (OTP secrets) are loaded into the returned :class:`SigningEnv`. The server is
-    stopped when the block exits.
+    stopped when the block exits. Suites that sign many times with one credential shorten the TOTP
+    step (``otp_step_seconds``): each step is accepted once, so at 30 s they would mostly wait.
     """
     assert Path(SOFTHSM_MODULE).exists(), "SoftHSM2 must be installed (apt-get install softhsm2)"
     data_dir = root / "signing"
-    env = base_env(data_dir)
+    env = {**base_env(data_dir), "SIGNING_OTP_STEP_SECONDS": str(otp_step_seconds)}
     spec = root / "owners.json"
     spec.write_text(json.dumps([owner.entry() for owner in owners], ensure_ascii=False), encoding="utf-8")
     senv = SigningEnv(env=env, data_dir=data_dir, server=ServerProcess(env=env, log_path=root / "server.log"))

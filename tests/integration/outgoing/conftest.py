@@ -29,9 +29,13 @@ OWNERS: dict[str, tuple[str, str, str]] = {
 
 @pytest.fixture(scope="session")
 def out_signing(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SigningEnv]:
-    """Token + credentials of ``OWNERS`` via the real CLI, then a running signing server."""
+    """Token + credentials of ``OWNERS`` via the real CLI, then a running signing server.
+
+    Its TOTP step is 10 s: these tests sign and seal dozens of times with the same two credentials,
+    and every step is accepted once (a code stays valid for at least 10 s after ``fresh_otp``).
+    """
     owners = [DemoOwner(owner, kind, name, agency) for owner, (kind, name, agency) in OWNERS.items()]
-    with running_signing_server(tmp_path_factory.mktemp("out-signing"), owners) as senv:
+    with running_signing_server(tmp_path_factory.mktemp("out-signing"), owners, otp_step_seconds=10) as senv:
         yield senv
 
 

@@ -116,7 +116,8 @@ async def fresh_otp(senv: Any, owner: str) -> str:
     import time
 
     while True:
-        now_step = int(time.time() // 30)
+        step = senv.step_seconds
+        now_step = int(time.time() // step)
         if senv.used_steps.get(owner, 0) + 1 <= now_step + 1:
             return str(senv.otp(owner))
-        await asyncio.sleep((now_step + 1) * 30 - time.time() + 0.2)
+        await asyncio.sleep((now_step + 1) * step - time.time() + 0.2)
