@@ -23,7 +23,9 @@ config = context.config
 def _run(connection: Connection) -> None:
     sqlite = connection.dialect.name == "sqlite"
     if sqlite:
-        connection.connection.cursor().execute("PRAGMA foreign_keys=OFF")  # before BEGIN, or it is ignored
+        cursor = connection.connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=OFF")  # before BEGIN, or it is ignored
+        cursor.close()
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
