@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-__all__ = ["VN_TZ", "now", "to_local", "format_local"]
+__all__ = ["VN_TZ", "format_local", "now", "to_local", "today"]
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -13,6 +13,11 @@ VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 def now() -> datetime:
     """The current instant in UTC (timezone-aware)."""
     return datetime.now(UTC)
+
+
+def today() -> date:
+    """Today's date in Vietnam (the date on documents, registers and deadlines)."""
+    return to_local(now()).date()
 
 
 def to_local(moment: datetime) -> datetime:

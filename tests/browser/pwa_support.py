@@ -11,7 +11,7 @@ import concurrent.futures
 import re
 import time
 from collections.abc import Awaitable, Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from functools import cache
 from typing import Any, TypeVar
 
@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.engine import create_engine, create_sessionmaker
 from backend.db.models import DocumentType, User
+from backend.lib import clock
 
 T = TypeVar("T")
 CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
@@ -78,7 +79,7 @@ def register_document(base: str, database_url: str, *, urgency: str = "hoa_toc",
     clerk = http_login(base, CLERK)
     fields = {
         "document_type_id": str(type_id), "code_number": number, "code_notation": "CĐ-UBND",
-        "issuer_name": "Ủy ban nhân dân tỉnh Nghệ An", "issued_on": date.today().isoformat(), "summary": summary,
+        "issuer_name": "Ủy ban nhân dân tỉnh Nghệ An", "issued_on": clock.today().isoformat(), "summary": summary,
         "signer_position": "Chủ tịch", "signer_name": "Lê Minh Việt", "urgency": urgency,
         "confidentiality": "none", "source": "electronic", "action": "register",
         "_csrf_token": token(clerk, "/incoming/new"),
@@ -98,7 +99,7 @@ def assign_to_deputy(base: str, database_url: str, doc_id: int) -> None:
     assert response.status_code == 303, response.text[:2000]
     deputy = in_db(database_url, lambda db: db.scalar(sa.select(User.id).where(User.username == DEPUTY)))
     leader = http_login(base, LEADER)
-    due = (date.today() + timedelta(days=7)).isoformat()
+    due = (clock.today() + timedelta(days=7)).isoformat()
     response = leader.post(f"/incoming/{doc_id}/assign", data={
         "event": "assign", "target": [f"user:{deputy}", ""], "role": ["lead", "coordinate"], "due_on": [due, ""],
         "instruction": "Đồng chí Phó Chủ tịch chủ trì.", "_csrf_token": token(leader)})

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from pathlib import Path
 
 import pytest
 from fpdf import FPDF
 from playwright.sync_api import Browser, Page, expect
+
+from backend.lib import clock
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parents[1] / ".artifacts"
@@ -52,7 +53,7 @@ def test_clerk_registers_an_urgent_document_and_leader_assigns_it_on_a_phone(
     clerk.locator("#f-code_number").fill("05")
     clerk.locator("#f-code_notation").fill("CĐ-UBND")
     clerk.locator("#f-issuer_name").fill("Ủy ban nhân dân huyện Nghi Lộc")
-    clerk.locator("#f-issued_on").fill(date.today().isoformat())
+    clerk.locator("#f-issued_on").fill(clock.today().isoformat())
     clerk.locator("#f-summary").fill("Về việc ứng phó bão số 5")
     clerk.locator("#f-signer_name").fill("Lê Minh Việt")
     clerk.locator("#f-urgency").select_option(label="Hỏa tốc")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Awaitable, Callable
-from datetime import date
 from functools import cache
 from typing import Any
 
@@ -21,6 +20,7 @@ from litestar.testing import AsyncTestClient
 from pypdf import PdfReader, PdfWriter
 
 from backend.db.models import DocumentType, Unit, User
+from backend.lib import clock
 
 FONT = "/usr/share/fonts/opentype/freefont/FreeSans.otf"
 CSRF_RE = re.compile(r'name="_csrf_token" value="([^"]+)"')
@@ -71,7 +71,7 @@ async def user_id(db_sessionmaker: Any, username: str) -> int:
 def intake_fields(doc_type: int, **overrides: str) -> dict[str, str]:
     fields = {
         "document_type_id": str(doc_type), "code_number": "125", "code_notation": "UBND-VP",
-        "issuer_name": "Ủy ban nhân dân huyện Nghi Lộc", "issued_on": date.today().isoformat(),
+        "issuer_name": "Ủy ban nhân dân huyện Nghi Lộc", "issued_on": clock.today().isoformat(),
         "summary": "Về việc triển khai chuyển đổi số năm 2026", "signer_position": "Chủ tịch",
         "signer_name": "Lê Minh Việt", "urgency": "normal", "confidentiality": "none", "source": "electronic",
         "action": "register",

@@ -1,10 +1,11 @@
 """The JSON API /api/v1 with the same permissions as the pages, and its OpenAPI schema."""
-
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from incoming_support import intake_fields, make_pdf, type_id, unit_id
+
+from backend.lib import clock
 
 
 async def _csrf(client) -> str:
@@ -34,7 +35,7 @@ async def test_api_carries_a_document_through_the_workflow(clients, db_sessionma
     listing = await leader.get("/api/v1/incoming?inbox=to_assign")
     assert [item["id"] for item in listing.json()["items"]] == [doc["id"]]
     unit = await unit_id(db_sessionmaker, await demo.agency_id("000.01.21.H41"), "ĐCXD")
-    due = (date.today() + timedelta(days=5)).isoformat()
+    due = (clock.today() + timedelta(days=5)).isoformat()
     denied = await clerk.post(f"/api/v1/incoming/{doc['id']}/assignments", headers=headers,
                               json={"assignees": [{"role": "lead", "unit_id": unit, "due_on": due}]})
     assert denied.status_code == 403 and denied.json()["code"] == "FORBIDDEN"

@@ -9,7 +9,7 @@ notifications; history, slip, register and badges reflect each step.
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 from incoming_support import doc_id_from, intake, intake_fields, make_pdf, post_form, type_id, unit_id, user_id
@@ -26,6 +26,7 @@ from backend.db.models import (
     RoleGrant,
     StoredFile,
 )
+from backend.lib import clock
 from backend.lib.clock import now, to_local
 from backend.tasks.jobs import NOTIFY
 from backend.tasks.worker import run_once
@@ -51,7 +52,7 @@ async def test_incoming_document_goes_from_upload_to_completion_over_http(
 
     # 1. Intake and registration in one step, urgent (Hỏa tốc).
     fields = intake_fields(await type_id(db_sessionmaker, "cong_van"), urgency="hoa_toc",
-                           reply_by_on=(date.today() + timedelta(days=20)).isoformat())
+                           reply_by_on=(clock.today() + timedelta(days=20)).isoformat())
     doc_id = doc_id_from(await intake(clerk, fields, pdf))
     page = await clerk.get(f"/incoming/{doc_id}")
     year = to_local(now()).year
@@ -84,12 +85,12 @@ async def test_incoming_document_goes_from_upload_to_completion_over_http(
     lead_unit = await unit_id(db_sessionmaker, agency, "ĐCXD")
     other_unit = await unit_id(db_sessionmaker, agency, "VPTK")
     deputy = await user_id(db_sessionmaker, "capho.xanghiphong")
-    lead_due = (date.today() + timedelta(days=10)).isoformat()
+    lead_due = (clock.today() + timedelta(days=10)).isoformat()
     response = await post_form(leader, f"/incoming/{doc_id}/assign", {
         "event": "assign", "target": [f"unit:{lead_unit}", f"unit:{other_unit}", f"user:{deputy}", ""],
         "role": ["lead", "coordinate", "inform", "coordinate"], "due_on": [lead_due, lead_due, "", ""],
         "instruction": "Giao Địa chính - Xây dựng chủ trì, báo cáo trước hạn.", "classification": "needs_reply",
-        "reply_by_on": (date.today() + timedelta(days=15)).isoformat(),
+        "reply_by_on": (clock.today() + timedelta(days=15)).isoformat(),
     })
     assert response.status_code == 303, response.text[:2000]
     assert await _state(db_sessionmaker, doc_id) == "assigned"

@@ -7,7 +7,7 @@ illegal transitions (409, never 500); forged ids (404 / 422).
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -24,6 +24,7 @@ from incoming_support import (
 )
 
 from backend.db.models import IncomingDocument, StoredFile
+from backend.lib import clock
 
 CLERK = "vanthu.xanghiphong"
 
@@ -100,7 +101,7 @@ async def test_missing_metadata_keeps_everything_and_the_pdf_need_not_be_uploade
         clients, db_sessionmaker) -> None:
     clerk = await clients(CLERK)
     fields = intake_fields(await type_id(db_sessionmaker), code_number="", signer_name="",
-                           issued_on=(date.today() + timedelta(days=3)).isoformat(), summary="Giữ nguyên trích yếu")
+                           issued_on=(clock.today() + timedelta(days=3)).isoformat(), summary="Giữ nguyên trích yếu")
     response = await intake(clerk, fields, make_pdf(2), "giu-lai.pdf")
     assert response.status_code == 422
     for text in ("Hãy nhập số của văn bản", "Hãy nhập họ tên người ký", "Ngày văn bản không thể sau ngày hôm nay",
@@ -172,7 +173,7 @@ async def test_forged_assignment_targets_are_refused(clients, db_sessionmaker, d
     assert f'<option value="unit:{own_unit}" selected>' in no_lead.text  # the choices made are kept
     past = await post_form(leader, f"{path}/assign", {
         "event": "assign", "target": [f"unit:{own_unit}"], "role": ["lead"],
-        "due_on": [(date.today() - timedelta(days=1)).isoformat()]})
+        "due_on": [(clock.today() - timedelta(days=1)).isoformat()]})
     assert past.status_code == 422 and "Hạn xử lý không thể trước ngày hôm nay" in past.text
     async with db_sessionmaker() as db:
         assert str((await db.get(IncomingDocument, doc_id)).state) == "submitted"

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 from incoming_support import doc_id_from, intake, intake_fields, make_pdf, post_form, type_id
 from openpyxl import load_workbook
 
 from backend.db.models import IncomingDocument
+from backend.lib import clock
 
 CLERK, LEADER = "vanthu.xanghiphong", "lanhdao.xanghiphong"
 
@@ -52,7 +53,7 @@ async def test_filters_and_counts(clients, db_sessionmaker) -> None:
     assert f"/incoming/{two}" in page.text and f"/incoming/{one}" not in page.text
     page = await clerk.get("/incoming?inbox=all&q=NGAN SACH")
     assert f"/incoming/{one}" in page.text and f"/incoming/{two}" not in page.text
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (clock.today() + timedelta(days=1)).isoformat()
     page = await clerk.get(f"/incoming?inbox=all&from={tomorrow}")
     assert f"/incoming/{one}" not in page.text and "Không có văn bản" in page.text
     page = await clerk.get("/incoming?inbox=all&state=registered")
@@ -100,7 +101,7 @@ async def test_leader_forwards_straight_to_a_unit_and_reassigns(clients, db_sess
     assert response.status_code == 303
     async with db_sessionmaker() as db:
         doc = await db.get(IncomingDocument, doc_id)
-        assert str(doc.state) == "assigned" and doc.due_on is not None and doc.due_on > date.today()
+        assert str(doc.state) == "assigned" and doc.due_on is not None and doc.due_on > clock.today()
     missing_reason = await post_form(leader, f"/incoming/{doc_id}/assign", {
         "event": "reassign", "target": [f"unit:{vptk}"], "role": ["lead"], "due_on": [""]})
     assert missing_reason.status_code == 422
@@ -115,7 +116,7 @@ async def test_leader_forwards_straight_to_a_unit_and_reassigns(clients, db_sess
 async def test_register_book_prints_and_exports_ten_columns(clients, db_sessionmaker) -> None:
     clerk = await clients(CLERK)
     await _register(clerk, db_sessionmaker, "51", summary="Về việc =cmd injection")
-    today = date.today().isoformat()
+    today = clock.today().isoformat()
     html = (await clerk.get(f"/incoming/book?from={today}&to={today}")).text
     for column in ("Ngày đến", "Số đến", "Tác giả", "Số, ký hiệu", "Ngày tháng", "Tên loại và trích yếu nội dung",
                    "Đơn vị hoặc người nhận", "Ngày chuyển", "Ký nhận", "Ghi chú"):

@@ -41,6 +41,7 @@ from backend.db.engine import create_engine, create_sessionmaker
 from backend.db.models import AuditEvent, OutgoingAppendix, OutgoingDocument, OutgoingVersion, StoredFile
 from backend.domain.documents.files import blob_store
 from backend.domain.signing.samples import FONT_DIR
+from backend.lib import clock
 
 LEADER = "lanhdao.xanghiphong"
 AGENCY = "000.01.21.H41"
@@ -314,7 +315,7 @@ async def test_appendices_sealed_each_with_one_valid_agency_signature_then_deliv
         assert (await other.get(f"/api/v1/incoming/{incoming_id}")).status_code == 404
     own = await receiver.post("/api/v1/incoming", data={
         "document_type_id": str(ids_["cong_van"]), "code_number": "125", "code_notation": "UBND-VP",
-        "issuer_name": "Ủy ban nhân dân huyện Nghi Lộc", "issued_on": dt.date.today().isoformat(),
+        "issuer_name": "Ủy ban nhân dân huyện Nghi Lộc", "issued_on": clock.today().isoformat(),
         "summary": "Về việc báo cáo số liệu", "signer_position": "Chủ tịch", "signer_name": "Lê Minh Việt",
         "urgency": "normal", "source": "electronic", "action": "register"},
         files={"file": ("cv-125.pdf", originals[1], "application/pdf")})

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import subprocess
-from datetime import date
 from pathlib import Path
 
 from asn1crypto import pem, x509
@@ -27,6 +26,7 @@ from signing_support import SigningEnv
 from backend.config.settings import Settings
 from backend.domain.signing.nd30 import date_line
 from backend.domain.signing.stamping import find_signature_widget
+from backend.lib import clock
 
 
 def _widgets(pdf: bytes) -> dict[str, tuple[float, float, float, float]]:
@@ -97,7 +97,7 @@ async def test_outgoing_whole_flow_issue_deliver_verify_and_recall(
     assert find_signature_widget(pdf) is not None
     text = subprocess.run(["pdftotext", "-q", str(path), "-"], capture_output=True, text=True).stdout
     assert "Số: 01/UBND-ĐCXD" in text
-    assert date_line("Nghi Phong", date.today()) in " ".join(text.split())
+    assert date_line("Nghi Phong", clock.today()) in " ".join(text.split())
 
     await run_jobs(settings)
     inbox = (await receiver.get("/api/v1/incoming?inbox=to_register")).json()["items"]

@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date
 from typing import Any
 
 import httpx
@@ -31,6 +30,7 @@ from backend.config.settings import Settings
 from backend.db.engine import create_engine, create_sessionmaker
 from backend.db.models import OutgoingDocument, SigningImage
 from backend.domain.signing.assets import signature_png
+from backend.lib import clock
 
 DRAFTER, HEAD, CLERK = "chuyenvien.xanghiphong", "truongphong.xanghiphong", "vanthu.xanghiphong"
 LEADER, DEPUTY = "lanhdao.xanghiphong", "capho.xanghiphong"
@@ -329,7 +329,7 @@ async def test_register_prints_and_exports_ten_columns_for_registry_roles_only(
     numbered = await clerk.act(doc_id, "number")
     assert numbered.status_code == 200, numbered.text
     reference = f"{numbered.json()['code_number']}/{numbered.json()['code_notation']}"
-    today = date.today()
+    today = clock.today()
     query = f"?from={today.isoformat()}&to={today.isoformat()}"
 
     page = await clerk.get(f"/outgoing/book{query}")
