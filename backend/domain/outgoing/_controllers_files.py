@@ -2,11 +2,14 @@
 outgoing register (printable HTML, CSV, XLSX), and the signature / seal image pages.
 
 PDFs are streamed unchanged with ``Content-Disposition`` and a strong ``ETag`` (their SHA-256);
-every download is audited. Page images are WebP renderings of the current version.
+every download is audited. Page images are WebP renderings of the current version; the "marked"
+pages and the placement preview draw on them where the signature will land (revalidated on every
+view, since the layout may change while the file does not).
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
@@ -18,7 +21,7 @@ from litestar.response import File
 from backend.db.models import Agency, SigningImageKind, StoredFile
 from backend.domain.accounts.actor import Actor
 from backend.domain.audit.services import record
-from backend.domain.documents.files import blob_store
+from backend.domain.documents.files import blob_store, page_image_path
 from backend.domain.documents.web import (
     CSV,
     XLSX,
@@ -29,8 +32,10 @@ from backend.domain.documents.web import (
     require,
     table_download,
 )
+from backend.domain.outgoing._pdf import DocLayout
 from backend.domain.outgoing.images import current_image, save_image
 from backend.domain.outgoing.policies import can_manage_seal, can_view_book
+from backend.domain.outgoing.preview import marked_page, marked_tag, preview_page
 from backend.domain.outgoing.queries import load_view
 from backend.domain.outgoing.registers import book_csv, book_rows, book_xlsx, columns, default_range
 from backend.domain.outgoing.schemas import ImageForm
@@ -76,6 +81,35 @@ class OutgoingFilesController(Controller):
                          actor: CurrentActor, doc_id: FromPath[int], page: FromPath[int]) -> Response[Any]:
         view = await load_view(db, actor, doc_id)
         return await page_image(request, settings, view.file, page)
+
+    @get("/{doc_id:int}/pages/{page:int}/marked", name="outgoing.marked_page")
+    async def marked_page(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings,
+                          actor: CurrentActor, doc_id: FromPath[int], page: FromPath[int]) -> Response[Any]:
+        """Page ``page`` with the signature box (and number/date areas) drawn where they will land."""
+        view = await load_view(db, actor, doc_id)
+        return await self._marked(request, settings, view.file, DocLayout.from_json(view.doc.layout), page)
+
+    @get("/{doc_id:int}/placement", name="outgoing.placement_preview")
+    async def placement_preview(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings,
+                                actor: CurrentActor, doc_id: FromPath[int]) -> Response[Any]:
+        """The page the signature goes on, with its box: the thumbnail of the signing screens."""
+        view = await load_view(db, actor, doc_id)
+        layout = DocLayout.from_json(view.doc.layout)
+        return await self._marked(request, settings, view.file, layout, preview_page(layout, view.file.page_count))
+
+    @staticmethod
+    async def _marked(request: Request[Any, Any, Any], settings: AppSettings, stored: StoredFile, layout: DocLayout,
+                      page: int) -> Response[Any]:
+        if page < 1 or page > stored.page_count:
+            raise NotFoundError()
+        etag = f'"{marked_tag(stored.sha256, layout, page, settings.page_image_width)}"'
+        headers = {"Cache-Control": "private, no-cache", "ETag": etag}
+        if request.headers.get("if-none-match") == etag:
+            return Response(b"", status_code=304, headers=headers)
+        path = await page_image_path(settings, stored, page)
+        pdf = blob_store(settings).path_for(stored.sha256).read_bytes()
+        body = await asyncio.to_thread(marked_page, path, pdf, layout, page)
+        return Response(body, media_type="image/webp", headers=headers)
 
     @get("/book", name="outgoing.book")
     async def book(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor) -> Response[str]:

@@ -24,7 +24,7 @@ import datetime as dt
 import io
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import aiohttp
@@ -80,12 +80,17 @@ class AppendixNotSignableError(PdfSigningError):
 
 @dataclass(frozen=True, slots=True)
 class DocLayout:
-    """Where the signature goes and where the number/date are written (``None``: not known)."""
+    """Where the signature goes and where the number/date are written (``None``: not known).
+
+    ``previous`` is the JSON of the layout before the last tap (empty: nothing to undo); one step of
+    "Hoàn tác" restores it.
+    """
 
     signature: Placement | None = None
     number: Area | None = None
     date: Area | None = None
     tapped: tuple[str, ...] = ()
+    previous: str = ""
 
     def to_json(self) -> str:
         def area(a: Area | None) -> dict[str, Any] | None:
@@ -93,7 +98,8 @@ class DocLayout:
                                            "italic": a.italic}
         sig = self.signature
         return json.dumps({"signature": None if sig is None else [sig.page, sig.x0, sig.y0, sig.x1, sig.y1],
-                           "number": area(self.number), "date": area(self.date), "tapped": list(self.tapped)})
+                           "number": area(self.number), "date": area(self.date), "tapped": list(self.tapped),
+                           **({"previous": self.previous} if self.previous else {})})
 
     @classmethod
     def from_json(cls, raw: str) -> DocLayout:
@@ -106,7 +112,7 @@ class DocLayout:
                                                bool(d["italic"]))
         sig = data.get("signature")
         return cls(Placement(int(sig[0]), *map(float, sig[1:])) if sig else None, area(data.get("number")),
-                   area(data.get("date")), tuple(data.get("tapped", ())))
+                   area(data.get("date")), tuple(data.get("tapped", ())), str(data.get("previous", "")))
 
 
 def find_layout(pdf: bytes, signer_name: str, keep: DocLayout | None = None) -> DocLayout:
@@ -119,15 +125,17 @@ def find_layout(pdf: bytes, signer_name: str, keep: DocLayout | None = None) -> 
 
 
 def layout_from_tap(pdf: bytes, current: DocLayout, what: str, page: int, fx: float, fy: float) -> DocLayout:
-    """``current`` with the signature box (or the number/date area) centred where the user tapped."""
+    """``current`` with the signature box (or the number/date area) centred where the user tapped;
+    ``current`` (without its own undo step) becomes the ``previous`` of the result."""
+    undo = replace(current, previous="").to_json()
     if what == "signature":
         box = placement_at(pdf, page, fx, fy, fractions=True)
-        return DocLayout(box, current.number, current.date, tuple(sorted({*current.tapped, "signature"})))
+        return DocLayout(box, current.number, current.date, tuple(sorted({*current.tapped, "signature"})), undo)
     width = 150.0 if what == "number" else 260.0
     spot = placement_at(pdf, page, fx, fy, fractions=True, width=width, height=18.0)
     area = Area(spot.page, spot.box, 13.0, italic=what == "date")
     number, date = (area, current.date) if what == "number" else (current.number, area)
-    return DocLayout(current.signature, number, date, tuple(sorted({*current.tapped, what})))
+    return DocLayout(current.signature, number, date, tuple(sorted({*current.tapped, what})), undo)
 
 
 async def credential_for(client: SigningClient, *, username: str | None = None, organ_id: str | None = None) -> str:

@@ -1,11 +1,12 @@
 """Page context builders shared by the HTML controllers (one per page, for full pages and fragments
 alike) and the service factory bound to the request's route table.
 
-``placeable`` (the tap-to-place form over the page images) holds only while the actor may still
-choose where the signature, number and date go: the clerk during the format check and before the
-signature, the signer while the document awaits their signature. The page images are drawn outside
-the ``document_panel`` block, so the detail template also renders them out of band after an htmx
-action (``refresh_pages``); otherwise a signed document kept showing the form it was signed from.
+``placeable`` holds only while the actor may still choose where the signature, number and date go
+(:func:`~backend.domain.outgoing.policies.can_place`). The page images are for reading; placing is an
+explicit mode (``placing``: the page was opened with ``?place=1`` through "Đổi vị trí chữ ký"), in
+which the images become the tap-to-place form and show the current boxes. The page images are drawn
+outside the ``document_panel`` block, so the detail template also renders them out of band after an
+htmx action (``refresh_pages``); otherwise a signed document kept showing the form it was signed from.
 
 ``paper_copy_notice`` tells everyone on the page of an ``org_signed`` document, before "Phát hành",
 that issuing will flag it for a paper copy (domain.md §22, :func:`paper_copy_preview`); in any
@@ -33,10 +34,10 @@ from backend.domain.outgoing.policies import (
     AUTHORITIES,
     available_transitions,
     can_create,
+    can_place,
     can_record_paper,
     can_upload_version,
     can_view_book,
-    is_clerk,
 )
 from backend.domain.outgoing.queries import (
     default_tab,
@@ -50,9 +51,11 @@ from backend.domain.outgoing.queries import (
 from backend.domain.outgoing.services import OutgoingService
 from backend.domain.outgoing.workflow import EDITABLE, STATE_LABELS, State
 
-__all__ = ["build_detail_context", "build_list_context", "build_new_context", "service_for"]
+__all__ = ["PLACE_MODE", "build_detail_context", "build_list_context", "build_new_context", "service_for"]
 
 MAX_PREVIEW_PAGES = 40
+PLACE_MODE = "place=1"
+"""The query string of the document page in placement mode."""
 
 
 def service_for(request: Request[Any, Any, Any], db: AsyncSession, settings: Settings,
@@ -120,14 +123,14 @@ async def build_detail_context(request: Request[Any, Any, Any], db: AsyncSession
     doc = view.doc
     transitions = available_transitions(actor, doc)
     layout = DocLayout.from_json(doc.layout)
-    placeable = (doc.state in (State.FORMAT_CHECK, State.AWAITING_SIGNATURE) and is_clerk(actor, doc)) or (
-        doc.state == State.AWAITING_SIGNATURE and doc.signer_id == actor.user_id)
+    placeable = bool(can_place(actor, doc))
     return {
         "section": "outgoing", "view": view, "doc": doc, "type_label": type_label(view.doc_type),
         "state_label": STATE_LABELS[State(doc.state)],
         "transitions": [t for t in transitions if not t.needs_otp],
         "otp_transitions": [t for t in transitions if t.needs_otp],
         "layout": layout, "placeable": placeable,
+        "placing": placeable and request.query_params.get("place") == "1", "place_mode": PLACE_MODE,
         "paper_copy_notice": doc.state == State.ORG_SIGNED and await paper_copy_preview(db, doc),
         "can": {
             "upload": bool(can_upload_version(actor, doc)) or (

@@ -11,6 +11,7 @@ re-renders the batch form with the message next to the OTP field and the ticked 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import msgspec
@@ -29,10 +30,10 @@ from backend.domain.outgoing.schemas import (
     BatchSignForm,
     DraftForm,
     PaperForm,
-    TapForm,
     TransitionForm,
     UploadForm,
     as_list,
+    tap_from_form,
 )
 from backend.errors import InvalidInputError
 from backend.lib.i18n import t
@@ -121,21 +122,36 @@ class OutgoingController(Controller):
     @post("/{doc_id:int}/place", name="outgoing.place")
     async def place(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
                     meta: Meta, doc_id: FromPath[int]) -> Response[Any]:
-        """A tap on a page image: ``<input type=image name="p<page>">`` sends ``p<page>.x``/``.y`` in
-        pixels of the 360 px wide image (works without JS); scripts may send ``page``/``x``/``y`` fractions."""
+        """A tap on a page image in placement mode: ``<input type=image name="p<page>">`` sends
+        ``p<page>.x``/``.y`` in pixels of the image drawn ``w`` px wide (works without JS); scripts may
+        send ``page``/``x``/``y`` fractions. Malformed numbers are a 422 with the page, never a 500."""
         form = await request.form()
-        what = str(form.get("what", "signature"))
-        tap = TapForm(what=what, page=str(form.get("page", "1")), x=str(form.get("x", "")), y=str(form.get("y", "")))
-        for key in form:
-            if key.startswith("p") and key.endswith(".x") and key[1:-2].isdigit():
-                page = key[1:-2]
-                width = float(str(form.get("w", "360")) or 360)
-                height = float(str(form.get(f"h{page}", str(width * 1.4142))) or width * 1.4142)
-                tap = TapForm(what=what, page=page, x=str(float(str(form[key])) / width),
-                              y=str(float(str(form.get(f"p{page}.y", "0"))) / height))
         service = _web.service_for(request, db, settings, meta)
-        return await _PAGE.run(request, db, settings, actor, doc_id, lambda: service.tap(doc_id, actor, tap),
-                               "outgoing.flash.placed", {})
+
+        async def tap() -> None:
+            await service.tap(doc_id, actor, tap_from_form(form))
+
+        return await self._placed(request, db, settings, actor, doc_id, tap, "outgoing.flash.placed")
+
+    @post("/{doc_id:int}/place/undo", name="outgoing.place_undo")
+    async def place_undo(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
+                         meta: Meta, doc_id: FromPath[int]) -> Response[Any]:
+        """"Hoàn tác": the layout from before the last tap."""
+        service = _web.service_for(request, db, settings, meta)
+        return await self._placed(request, db, settings, actor, doc_id, lambda: service.undo_tap(doc_id, actor),
+                                  "outgoing.flash.place_undone")
+
+    @staticmethod
+    async def _placed(request: Request[Any, Any, Any], db: AsyncSession, settings: Settings, actor: CurrentActor,
+                      doc_id: int, action: Callable[[], Awaitable[object]], flash_key: str) -> Response[Any]:
+        """After a placement action: back to the page, still in placement mode, to see the box moved."""
+        try:
+            await action()
+        except InvalidInputError as exc:
+            return await _PAGE.invalid(request, db, settings, actor, doc_id, exc, {})
+        flash(request, t(flash_key))
+        location = request.app.route_reverse("outgoing.detail", doc_id=doc_id)
+        return Response(b"", status_code=303, headers={"Location": f"{location}?{_web.PLACE_MODE}#document-pages"})
 
     @post("/{doc_id:int}/paper", name="outgoing.paper")
     async def paper(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,

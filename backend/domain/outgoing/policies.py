@@ -23,7 +23,7 @@ from backend.domain.outgoing.workflow import PUBLISHED, State, Transition, trans
 
 __all__ = [
     "ALLOWED", "AUTHORITIES", "POLICIES", "Decision", "Policy", "authority_roles", "available_transitions",
-    "can_create", "can_manage_seal", "can_record_paper", "can_upload_version", "can_view_book", "is_clerk",
+    "can_create", "can_manage_seal", "can_place", "can_record_paper", "can_upload_version", "can_view_book", "is_clerk",
     "visible_outgoing",
 ]
 
@@ -110,6 +110,16 @@ def can_upload_version(actor: Actor, doc: OutgoingDocument) -> Decision:
     if doc.state == State.UNIT_REVIEW and (_heads_unit(actor, doc) or _is_leader(actor, doc)):
         return ALLOWED
     return _deny("not_editable")
+
+
+def can_place(actor: Actor, doc: OutgoingDocument) -> Decision:
+    """Choose where the signature, number and date go: the clerk during the format check and before the
+    signature, the signer while the document awaits their signature."""
+    if doc.state in (State.FORMAT_CHECK, State.AWAITING_SIGNATURE) and is_clerk(actor, doc):
+        return ALLOWED
+    if doc.state == State.AWAITING_SIGNATURE and doc.signer_id == actor.user_id:
+        return ALLOWED
+    return _deny("not_placeable")
 
 
 def can_record_paper(actor: Actor, doc: OutgoingDocument) -> Decision:

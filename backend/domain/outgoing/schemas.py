@@ -7,18 +7,23 @@ arrive as a list, or as a single string when one is ticked, hence ``list[str] | 
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import msgspec
 from litestar.datastructures import UploadFile
 
 from backend.db.models import Urgency
 from backend.db.models.outgoing import ReplaceKind
+from backend.errors import InvalidInputError
+from backend.lib.i18n import t
 
 __all__ = [
     "ApiBatchSignRequest", "ApiTransitionRequest", "BatchSignForm", "DraftData", "DraftForm", "ImageForm",
-    "PaperForm", "TapForm", "TransitionForm", "UploadForm", "as_list",
+    "PaperForm", "TapForm", "TransitionForm", "UploadForm", "as_list", "tap_from_form",
 ]
 
 
@@ -103,6 +108,36 @@ class TapForm(msgspec.Struct, forbid_unknown_fields=False):
     page: str = "1"
     x: str = ""
     y: str = ""
+
+
+def _number(raw: object, default: float, *, positive: bool = False) -> float:
+    """A finite number from a form field (``default`` when empty); positive when asked."""
+    text = "" if raw is None else str(raw).strip()
+    try:
+        value = float(text) if text else default
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0 or (positive and value == 0):
+        raise InvalidInputError(field_errors={"tap": t("outgoing.tap.invalid")})
+    return value
+
+
+def tap_from_form(form: Mapping[str, Any]) -> TapForm:
+    """The tap of a placement form: ``p<page>.x``/``.y`` pixels of an image ``w`` px wide and ``h<page>``
+    px high (an ``<input type=image>``), else ``page``/``x``/``y`` fractions (checked by the service).
+
+    Raises:
+        InvalidInputError: a size or coordinate that is not a number, negative, or a zero size.
+    """
+    what = str(form.get("what", "signature"))
+    for key in form:
+        if key.startswith("p") and key.endswith(".x") and key[1:-2].isdigit():
+            page = key[1:-2]
+            width = _number(form.get("w"), 360.0, positive=True)
+            height = _number(form.get(f"h{page}"), width * 1.4142, positive=True)
+            x, y = _number(form[key], 0.0), _number(form.get(f"p{page}.y"), 0.0)
+            return TapForm(what=what, page=page, x=str(x / width), y=str(y / height))
+    return TapForm(what=what, page=str(form.get("page", "1")), x=str(form.get("x", "")), y=str(form.get("y", "")))
 
 
 class PaperForm(msgspec.Struct, forbid_unknown_fields=False):

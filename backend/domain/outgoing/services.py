@@ -50,9 +50,9 @@ from backend.domain.outgoing.notify import notify
 from backend.domain.outgoing.policies import (
     POLICIES,
     can_create,
+    can_place,
     can_record_paper,
     can_upload_version,
-    is_clerk,
     visible_outgoing,
 )
 from backend.domain.outgoing.queries import appendices_of, next_version_ordinal
@@ -244,12 +244,9 @@ class OutgoingService(StepsMixin):
         return doc
 
     async def tap(self, doc_id: int, actor: Actor, form: TapForm) -> OutgoingDocument:
-        """Fix the signature box (or number/date area) where the user tapped the page image."""
-        doc = await self._lock(actor, doc_id)
-        allowed = (doc.state in (State.FORMAT_CHECK, State.AWAITING_SIGNATURE) and is_clerk(actor, doc)) or (
-            doc.state == State.AWAITING_SIGNATURE and doc.signer_id == actor.user_id)
-        if not allowed:
-            raise PermissionDeniedError(t("outgoing.denied.not_placeable"))
+        """Fix the signature box (or number/date area) where the user tapped the page image (in placement
+        mode); the layout before the tap is kept for one step of :meth:`undo_tap`."""
+        doc = await self._placeable(actor, doc_id)
         try:
             page, fx, fy = int(form.page) - 1, float(form.x), float(form.y)
         except ValueError:
@@ -263,6 +260,28 @@ class OutgoingService(StepsMixin):
         doc.layout = layout.to_json()
         await self._history(doc, actor, "placed", text=t(f"outgoing.tap.{form.what}", page=page + 1))
         await self._audit(doc, actor, "placed", what=form.what, page=page + 1, x=round(fx, 4), y=round(fy, 4))
+        return doc
+
+    async def undo_tap(self, doc_id: int, actor: Actor) -> OutgoingDocument:
+        """"Hoàn tác": restore the layout from before the last tap (one step).
+
+        Raises:
+            InvalidInputError: there is no tap to undo.
+        """
+        doc = await self._placeable(actor, doc_id)
+        previous = DocLayout.from_json(doc.layout).previous
+        if not previous:
+            raise InvalidInputError(field_errors={"tap": t("outgoing.tap.nothing_to_undo")})
+        doc.layout = previous
+        await self._history(doc, actor, "placed", text=t("outgoing.tap.undone"))
+        await self._audit(doc, actor, "placement_undone")
+        return doc
+
+    async def _placeable(self, actor: Actor, doc_id: int) -> OutgoingDocument:
+        doc = await self._lock(actor, doc_id)
+        decision = can_place(actor, doc)
+        if not decision:
+            raise PermissionDeniedError(t(decision.reason))
         return doc
 
     async def record_paper(self, doc_id: int, actor: Actor, note: str) -> OutgoingDocument:

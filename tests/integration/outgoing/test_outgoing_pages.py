@@ -210,7 +210,8 @@ async def test_leader_signs_through_htmx_and_the_page_images_lose_the_tap_form(
     path = f"/outgoing/{doc_id}"
 
     page = await leader.get(path)
-    assert 'class="tap-form"' in page.text and "Ký số" in page.text  # the leader may still place the signature
+    assert "tap-form" not in page.text and "Ký số" in page.text  # the page images are for reading
+    assert "Đổi vị trí chữ ký" in page.text and 'class="placement-thumb"' in page.text  # placing is a mode
     draft_version = PAGE_VERSION.search(page.text)
     assert draft_version
 

@@ -9,9 +9,33 @@
   }
   document.addEventListener("DOMContentLoaded", function () { scheduleToastRemoval(document); });
   document.addEventListener("htmx:afterSwap", function (event) { scheduleToastRemoval(event.target); });
-  // Ask before destructive or legal actions marked with data-confirm.
+
+  // Destructive or legal actions carry data-confirm="question". Declining must send nothing.
+  // htmx forms are asked through htmx's own hook (htmx:confirm): htmx sends its request whatever a
+  // submit listener does, so the question has to gate the request itself. Plain forms (and every
+  // form when htmx did not load) are asked on submit; without JS the server's own checks apply.
+  function confirmed(element) {
+    var question = element && element.getAttribute && element.getAttribute("data-confirm");
+    return !question || window.confirm(question);
+  }
+  window.CongVan = window.CongVan || {};
+  window.CongVan.confirmed = confirmed;
+
+  var HTMX_VERBS = "[hx-post],[hx-get],[hx-put],[hx-patch],[hx-delete],[data-hx-post],[data-hx-get]";
+  function handledByHtmx(form) { return Boolean(window.htmx) && form.matches(HTMX_VERBS); }
+
+  document.addEventListener("htmx:confirm", function (event) {
+    var elt = event.detail && event.detail.elt;
+    if (!elt || !elt.hasAttribute || !elt.hasAttribute("data-confirm")) { return; }
+    event.preventDefault();
+    if (confirmed(elt)) { event.detail.issueRequest(true); }
+  });
   document.addEventListener("submit", function (event) {
-    var message = event.target.getAttribute("data-confirm");
-    if (message && !window.confirm(message)) { event.preventDefault(); }
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-confirm") || handledByHtmx(form)) { return; }
+    if (!confirmed(form)) {
+      event.preventDefault();
+      event.stopPropagation();
+    }
   }, true);
 })();

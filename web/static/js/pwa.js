@@ -246,8 +246,9 @@
     }
     if (form.hasAttribute("data-offline-queue") && !navigator.onLine && hasWorker && userId()) {
       event.preventDefault();
-      event.stopPropagation();  // before htmx sees it
-      queueForm(form, event.submitter);
+      event.stopPropagation();  // before htmx sees it (and so before htmx's own confirmation)
+      var ask = window.CongVan && window.CongVan.confirmed;
+      if (!ask || ask(form)) { queueForm(form, event.submitter); }
     }
   }, true);
 
