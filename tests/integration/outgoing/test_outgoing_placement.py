@@ -43,8 +43,9 @@ async def _audits(settings: Settings, doc_id: int) -> list[str]:
     engine = create_engine(settings.database_url, pool=False)
     try:
         async with create_sessionmaker(engine)() as db:
-            return list((await db.scalars(sa.select(AuditEvent.action).where(
-                AuditEvent.object_type == "outgoing", AuditEvent.object_id == str(doc_id)).order_by(AuditEvent.id))).all())
+            query = sa.select(AuditEvent.action).where(
+                AuditEvent.object_type == "outgoing", AuditEvent.object_id == str(doc_id)).order_by(AuditEvent.id)
+            return list((await db.scalars(query)).all())
     finally:
         await engine.dispose()
 
