@@ -1,0 +1,247 @@
+"""Real Chromium at a Pixel 7 viewport (touch): "Hủy" in a confirmation dialog cancels (issue 11, blocker 1).
+
+Every form that asks for a confirmation (``data-confirm``) is found in the templates; a form with a
+confirmation that this test does not exercise fails it (:func:`test_every_confirmation_is_covered`,
+and at run time every ``form[data-confirm]`` on the visited pages must have been exercised). For each
+one, on a live web process with a REAL signing server: dismissing the dialog sends no request and
+changes nothing in the database; accepting it sends exactly one request. The documents are prepared
+over HTTP: incoming ones registered (return to sender) and assigned (return to the leader), outgoing
+ones awaiting the signature (sign, return, batch signing), numbered (seal) and issued (recall).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from outgoing_browser_support import (  # noqa: F401 (fixtures)
+    AGENCY,
+    CLERK,
+    LEADER,
+    act,
+    api,
+    phone,
+    prepare_awaiting_signature,
+    settings_env,
+    sign_server,
+    state,
+)
+from playwright.sync_api import Browser, Dialog, Locator, Page, Request, expect
+from pwa_support import DEPUTY, assign_to_deputy, in_db, register_document
+from signing_support import SigningEnv
+
+from backend.db.models import IncomingDocument
+from backend.domain.outgoing.workflow import TRANSITIONS
+
+pytestmark = pytest.mark.browser
+TEMPLATES = Path(__file__).resolve().parents[2] / "web" / "templates"
+OTP_EVENTS = frozenset(t.event for t in TRANSITIONS if t.needs_otp)
+COVERED: dict[str, set[str]] = {
+    "pages/incoming/detail.html": {"return_to_sender", "return_to_leader"},
+    "pages/outgoing/detail.html": {"sign", "seal", "return", "recall"},
+    "pages/outgoing/list.html": {"batch-sign"},
+}
+"""Each template with a confirmation → the forms exercised below (their ``event``, or the form id)."""
+
+
+def _confirmations(template: Path) -> set[str]:
+    """The forms of ``template`` that carry ``data-confirm``: the events named in their condition, the
+    OTP events for the OTP-transition loop, else the form's id."""
+    text = template.read_text(encoding="utf-8")
+    found: set[str] = set()
+    for match in re.finditer(r"data-confirm=", text):
+        form = text[text.rfind("<form", 0, match.start()):match.start()]
+        line = text[text.rfind("\n", 0, match.start()) + 1:text.find("\n", match.start())]
+        loop = text[text.rfind("{% for", 0, match.start()):match.start()]
+        if events := re.search(r"tr\.event in \(([^)]*)\)", line):
+            found |= set(re.findall(r"'([a-z_]+)'", events.group(1)))
+        elif "in otp_transitions" in loop:
+            found |= OTP_EVENTS
+        elif form_id := re.search(r'id="([^"]+)"', form):
+            found.add(form_id.group(1))
+        else:
+            found.add(f"uncovered form at offset {match.start()}")
+    return found
+
+
+def test_every_confirmation_is_covered() -> None:
+    seen = {str(p.relative_to(TEMPLATES)): _confirmations(p) for p in sorted(TEMPLATES.rglob("*.html"))}
+    seen = {name: forms for name, forms in seen.items() if forms}
+    assert seen == COVERED, "a form with a confirmation is not covered by the browser test below"
+
+
+class Confirmations:
+    """The dialogs of one page (dismissed or accepted on demand) and the POSTs it sends."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.accept = False
+        self.questions: list[str] = []
+        self.posts: list[str] = []
+        self.exercised: set[str] = set()
+        page.on("dialog", self._dialog)
+        page.on("request", self._request)
+
+    def _dialog(self, dialog: Dialog) -> None:
+        self.questions.append(dialog.message)
+        if self.accept:
+            dialog.accept()
+        else:
+            dialog.dismiss()
+
+    def _request(self, request: Request) -> None:
+        if request.method == "POST":
+            self.posts.append(request.url)
+
+    def _sent(self, path: str) -> list[str]:
+        return [url for url in self.posts if url.split("?", 1)[0].endswith(path)]
+
+    def dismiss(self, name: str, form: Locator, path: str, unchanged: Callable[[], bool]) -> None:
+        """Submit ``form``, answer "Hủy": a dialog was shown, nothing was sent, nothing changed."""
+        self.accept, asked, self.posts = False, len(self.questions), []
+        form.locator("button[type=submit]").tap()
+        self.page.wait_for_timeout(800)
+        assert len(self.questions) == asked + 1, f"{name}: no confirmation dialog"
+        assert self._sent(path) == [], f"{name}: a request was sent although the dialog was dismissed"
+        assert unchanged(), f"{name}: the document changed although the dialog was dismissed"
+        self.exercised.add(name)
+
+    def confirm(self, name: str, form: Locator, path: str) -> int:
+        """Submit ``form``, answer "OK": exactly one request; returns its status."""
+        self.accept, self.posts = True, []
+        with self.page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith(path),
+                                       timeout=60_000) as response:
+            form.locator("button[type=submit]").tap()
+        self.page.wait_for_timeout(800)
+        assert len(self._sent(path)) == 1, f"{name}: {len(self._sent(path))} requests instead of one"
+        self.exercised.add(name)
+        return response.value.status
+
+    def check_page(self) -> None:
+        """Every form with a confirmation on the current page has been exercised."""
+        names = self.page.evaluate("""() => [...document.querySelectorAll('form[data-confirm]')].map(
+            f => f.id || (f.querySelector('input[name=event]') || {}).value)""")
+        assert set(names) <= self.exercised, f"not exercised: {set(names) - self.exercised}"
+
+
+def _incoming_state(database_url: str, doc_id: int) -> str:
+    value = in_db(database_url, lambda db: db.scalar(
+        sa.select(IncomingDocument.state).where(IncomingDocument.id == doc_id)))
+    return str(getattr(value, "value", value))
+
+
+def _outgoing_to(base: str, database_url: str, senv: SigningEnv, last: str) -> int:
+    """A draft taken through the leader's signature and numbering (``last="number"``), or on to issue."""
+    doc_id = prepare_awaiting_signature(base, database_url)
+    leader, clerk = api(base, LEADER), api(base, CLERK)
+    try:
+        act(leader, doc_id, "sign", otp=senv.otp(LEADER))
+        act(clerk, doc_id, "number")
+        if last == "issue":
+            act(clerk, doc_id, "seal", otp=senv.otp(AGENCY))
+            act(clerk, doc_id, "issue")
+    finally:
+        leader.close()
+        clerk.close()
+    return doc_id
+
+
+def test_cancel_sends_nothing_and_ok_sends_exactly_one_request(
+        live_server: str, database_url: str, sign_server: SigningEnv,  # noqa: F811
+        browser: Browser, playwright) -> None:
+    returned = register_document(live_server, database_url, number="05")
+    assigned = register_document(live_server, database_url, number="06", summary="Công văn về phòng cháy")
+    assign_to_deputy(live_server, database_url, assigned)
+    to_sign = prepare_awaiting_signature(live_server, database_url)
+    numbered = _outgoing_to(live_server, database_url, sign_server, "number")
+    issued = _outgoing_to(live_server, database_url, sign_server, "issue")
+    assert state(database_url, numbered)[0] == "registered" and state(database_url, issued)[0] == "issued"
+    exercised: set[str] = set()
+
+    # The clerk: "Trả lại nơi gửi" on a registered incoming document.
+    context, page = phone(browser, playwright, live_server, CLERK)
+    dialogs = Confirmations(page)
+    page.goto(f"{live_server}/incoming/{returned}")
+    form = page.locator("form.action-form").filter(has=page.locator("input[name=event][value=return_to_sender]"))
+    form.locator("textarea[name=reason]").fill("Văn bản gửi nhầm cơ quan.")
+    path = f"/incoming/{returned}/transition"
+    dialogs.dismiss("return_to_sender", form, path, lambda: _incoming_state(database_url, returned) == "registered")
+    dialogs.check_page()
+    assert dialogs.confirm("return_to_sender", form, path) == 200
+    assert _incoming_state(database_url, returned) == "returned"
+
+    # "Ký số cơ quan" on a numbered outgoing document (the agency's real OTP when accepted).
+    page.goto(f"{live_server}/outgoing/{numbered}")
+    form = page.locator("form.sign-form")
+    form.locator("input[name=otp]").fill(sign_server.otp(AGENCY))
+    path = f"/outgoing/{numbered}/transition"
+    dialogs.dismiss("seal", form, path, lambda: state(database_url, numbered)[0] == "registered")
+    dialogs.check_page()
+    assert dialogs.confirm("seal", form, path) == 200
+    expect(page.locator("#document-panel .doc-header")).not_to_contain_text("Chờ ký số cơ quan", timeout=30_000)
+    assert state(database_url, numbered)[0] == "org_signed"
+
+    # "Thu hồi" on an issued one.
+    page.goto(f"{live_server}/outgoing/{issued}")
+    form = page.locator("form.action-form").filter(has=page.locator("input[name=event][value=recall]"))
+    form.locator("textarea[name=reason]").fill("Sai sót về thể thức.")
+    path = f"/outgoing/{issued}/transition"
+    dialogs.dismiss("recall", form, path, lambda: state(database_url, issued)[0] == "issued")
+    dialogs.check_page()
+    assert dialogs.confirm("recall", form, path) == 200
+    assert state(database_url, issued)[0] == "recalled"
+    exercised |= dialogs.exercised
+    context.close()
+
+    # The deputy: "Trả lại lãnh đạo" on the document assigned to him.
+    context, page = phone(browser, playwright, live_server, DEPUTY)
+    dialogs = Confirmations(page)
+    page.goto(f"{live_server}/incoming/{assigned}")
+    form = page.locator("form.action-form").filter(has=page.locator("input[name=event][value=return_to_leader]"))
+    form.locator("textarea[name=reason]").fill("Đề nghị giao đơn vị khác chủ trì.")
+    path = f"/incoming/{assigned}/transition"
+    before = _incoming_state(database_url, assigned)
+    dialogs.dismiss("return_to_leader", form, path, lambda: _incoming_state(database_url, assigned) == before)
+    dialogs.check_page()
+    assert dialogs.confirm("return_to_leader", form, path) == 200
+    assert _incoming_state(database_url, assigned) == "submitted"
+    exercised |= dialogs.exercised
+    context.close()
+
+    # The leader: "Ký số", "Trả lại" and batch signing of a document awaiting his signature.
+    context, page = phone(browser, playwright, live_server, LEADER)
+    dialogs = Confirmations(page)
+    awaiting = ("awaiting_signature", ["draft"])
+    page.goto(f"{live_server}/outgoing/{to_sign}")
+    path = f"/outgoing/{to_sign}/transition"
+    sign = page.locator("form.sign-form")
+    sign.locator("input[name=otp]").fill(sign_server.wrong_otp(LEADER))
+    dialogs.dismiss("sign", sign, path, lambda: state(database_url, to_sign) == awaiting)
+    back = page.locator("form.action-form").filter(has=page.locator("input[name=event][value=return]"))
+    back.locator("textarea[name=reason]").fill("Đề nghị bổ sung số liệu.")
+    dialogs.dismiss("return", back, path, lambda: state(database_url, to_sign) == awaiting)
+    dialogs.check_page()
+    assert dialogs.confirm("sign", sign, path) == 422  # a wrong code: sent once, refused, nothing signed
+    assert state(database_url, to_sign) == awaiting
+
+    page.goto(f"{live_server}/outgoing/?tab=to_sign")
+    page.locator(f"input[name=doc_id][value='{to_sign}']").check()
+    batch = page.locator("form#batch-sign")
+    batch.locator("input[name=otp]").fill(sign_server.wrong_otp(LEADER))
+    dialogs.dismiss("batch-sign", batch, "/outgoing/sign-batch", lambda: state(database_url, to_sign) == awaiting)
+    dialogs.check_page()
+    assert dialogs.confirm("batch-sign", batch, "/outgoing/sign-batch") == 422
+    assert state(database_url, to_sign) == awaiting
+
+    page.goto(f"{live_server}/outgoing/{to_sign}")
+    back = page.locator("form.action-form").filter(has=page.locator("input[name=event][value=return]"))
+    back.locator("textarea[name=reason]").fill("Đề nghị bổ sung số liệu.")
+    assert dialogs.confirm("return", back, path) == 200
+    assert state(database_url, to_sign)[0] == "draft"
+    exercised |= dialogs.exercised
+    context.close()
+
+    assert exercised == set().union(*COVERED.values())
