@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         upgrade(settings.database_url)
         return 0
     if args.command == "worker":
-        from backend.tasks.worker import run_worker
+        from backend.worker_app import run_worker
 
         asyncio.run(run_worker(settings, once=args.once))
         return 0

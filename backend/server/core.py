@@ -21,15 +21,15 @@ from litestar.stores.redis import RedisStore
 
 from backend.config.settings import Settings
 from backend.db.engine import create_engine, create_sessionmaker
-from backend.domain.live.channels import build_channels_plugin
-from backend.domain.offline.middleware import OfflineMiddleware
-from backend.domain.offline.templating import install_template_globals
 from backend.lib.sessions import SessionMiddleware
 from backend.lib.templates import STATIC_DIR, environment
 from backend.server import deps
 from backend.server.errors import handle_exception
 from backend.server.middleware import SecurityHeadersMiddleware
 from backend.server.routes import ROUTES
+from backend.web.live.channels import build_channels_plugin
+from backend.web.offline.middleware import OfflineMiddleware
+from backend.web.offline.templating import install_template_globals
 
 __all__ = ["build_app", "MAX_REQUEST_BYTES"]
 

@@ -11,16 +11,16 @@ from backend.domain.incoming._controllers_files import IncomingFilesController
 from backend.domain.incoming._controllers_work import WorkController
 from backend.domain.incoming.api import IncomingApiController
 from backend.domain.incoming.controllers import IncomingController
-from backend.domain.live.controllers import LiveController
 from backend.domain.notifications.controllers import NotificationController
-from backend.domain.offline.controllers import PwaController
 from backend.domain.organizations.controllers import ADMIN_CONTROLLERS
 from backend.domain.outgoing._controllers_files import OutgoingFilesController
 from backend.domain.outgoing.api import OutgoingApiController
 from backend.domain.outgoing.controllers import OutgoingController
 from backend.domain.push.controllers import DevicesController
-from backend.domain.shell.controllers import ShellController
 from backend.server.health import health
+from backend.web.live.controllers import LiveController
+from backend.web.offline.controllers import PwaController
+from backend.web.shell.controllers import ShellController
 
 __all__ = ["ROUTES"]
 

@@ -11,38 +11,30 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TypeVar
 
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.base import utcnow
 from backend.db.models import JobStatus, OutboxJob
+from backend.tasks.bus import ClaimedJob, JobKind
 
 __all__ = ["ClaimedJob", "backoff", "claim_due", "complete", "enqueue", "fail"]
 
-
-@dataclass(frozen=True, slots=True)
-class ClaimedJob:
-    """A job this worker holds the lease on."""
-
-    id: int
-    kind: str
-    payload: dict[str, Any]
-    attempts: int
-    max_attempts: int
-    claimed_by: str
+P = TypeVar("P", bound=msgspec.Struct)
 
 
 async def enqueue(
-    db: AsyncSession, kind: str, payload: dict[str, Any], *, run_after: datetime | None = None,
-    max_attempts: int = 8,
+    db: AsyncSession, kind: JobKind[P], payload: P, *, run_after: datetime | None = None,
+    max_attempts: int | None = None,
 ) -> OutboxJob:
-    """Add a job in the current transaction (it runs only if that transaction commits)."""
-    job = OutboxJob(kind=kind, payload=json.dumps(payload, ensure_ascii=False), status=JobStatus.PENDING,
-                    run_after=run_after or utcnow(), max_attempts=max_attempts)
+    """Add a job of ``kind`` in the current transaction (it runs only if that transaction commits)."""
+    job = OutboxJob(kind=kind.name, payload=json.dumps(kind.encode(payload), ensure_ascii=False),
+                    status=JobStatus.PENDING, run_after=run_after or utcnow(),
+                    max_attempts=max_attempts or kind.max_attempts)
     db.add(job)
     await db.flush()
     return job

@@ -1,7 +1,8 @@
-"""The worker process: drains the outbox, retrying failed jobs with backoff.
+"""The worker loop: drains the outbox through a job registry, retrying failed jobs with backoff.
 
-Start it with ``python -m backend worker`` (``make run`` does). Several workers may run at once:
-on PostgreSQL they claim with ``FOR UPDATE SKIP LOCKED``; on SQLite the write lock serialises them.
+This module knows no job kind: :mod:`backend.worker_app` assembles the registry from every
+context's handlers and starts the loop (``python -m backend worker``). Several workers may run at
+once: on PostgreSQL they claim with ``FOR UPDATE SKIP LOCKED``; on SQLite the write lock serialises them.
 """
 
 from __future__ import annotations
@@ -11,19 +12,25 @@ import logging
 import os
 import signal
 import socket
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.config.settings import Settings
 from backend.db.engine import create_engine, create_sessionmaker
-from backend.tasks.certificates import ensure_reminder_scheduled
-from backend.tasks.context import bind_settings
-from backend.tasks.jobs import HANDLERS
-from backend.tasks.outbox import ClaimedJob, claim_due, complete, fail
+from backend.lib import clock
+from backend.lib.urls import RouteUrls, UrlBuilder
+from backend.tasks.bus import ClaimedJob, JobContext, Registry
+from backend.tasks.outbox import claim_due, complete, fail
 
-__all__ = ["run_job", "run_once", "run_worker", "worker_id"]
+__all__ = ["StartupHook", "Worker", "run_worker", "worker_id"]
 
 log = logging.getLogger("congvan.worker")
+
+StartupHook = Callable[[async_sessionmaker[AsyncSession], Settings], Awaitable[None]]
+"""Run once when a worker starts (e.g. make sure a daily job is scheduled); must not raise."""
 
 
 def worker_id() -> str:
@@ -31,50 +38,58 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-async def run_job(sessions: async_sessionmaker[AsyncSession], job: ClaimedJob) -> bool:
-    """Run one claimed job; True when it completed."""
-    handler = HANDLERS.get(job.kind)
-    try:
-        if handler is None:
-            raise LookupError(f"no handler for job kind {job.kind!r}")
-        async with sessions() as db:
-            await handler(db, job)
-            if not await complete(db, job):
-                await db.rollback()
-                log.warning("job %s lost its lease before completing; left to its new owner", job.id)
-                return False
-            await db.commit()
-            return True
-    except Exception as exc:  # noqa: BLE001 - any handler failure is recorded and retried
-        log.warning("job %s (%s) attempt %s failed: %r", job.id, job.kind, job.attempts, exc)
-        async with sessions() as db:
-            await fail(db, job, repr(exc))
-        return False
+@dataclass(frozen=True, slots=True)
+class Worker:
+    """A registry bound to the settings, clock and URL builder its handlers receive."""
+
+    registry: Registry
+    settings: Settings
+    sessions: async_sessionmaker[AsyncSession]
+    now: Callable[[], datetime] = clock.now
+    urls: UrlBuilder = field(default_factory=RouteUrls)
+
+    async def run_job(self, job: ClaimedJob) -> bool:
+        """Run one claimed job in the transaction that completes it; True when it completed."""
+        try:
+            entry = self.registry.entry(job.kind)
+            async with self.sessions() as db:
+                await entry.run(JobContext(db, self.settings, self.now, self.urls, job))
+                if not await complete(db, job):
+                    await db.rollback()
+                    log.warning("job %s lost its lease before completing; left to its new owner", job.id)
+                    return False
+                await db.commit()
+                return True
+        except Exception as exc:  # noqa: BLE001 - any handler failure is recorded and retried
+            log.warning("job %s (%s) attempt %s failed: %r", job.id, job.kind, job.attempts, exc)
+            async with self.sessions() as db:
+                await fail(db, job, repr(exc))
+            return False
+
+    async def run_once(self, batch: int = 20) -> int:
+        """Claim and run one batch of due jobs; returns how many were claimed."""
+        async with self.sessions() as db:
+            jobs = await claim_due(db, worker_id(), limit=batch, lease_seconds=self.settings.outbox_lease_seconds)
+        for job in jobs:
+            await self.run_job(job)
+        return len(jobs)
 
 
-async def run_once(settings: Settings, sessions: async_sessionmaker[AsyncSession], batch: int = 20) -> int:
-    """Claim and run one batch of due jobs; returns how many were claimed."""
-    bind_settings(settings)
-    async with sessions() as db:
-        jobs = await claim_due(db, worker_id(), limit=batch, lease_seconds=settings.outbox_lease_seconds)
-    for job in jobs:
-        await run_job(sessions, job)
-    return len(jobs)
-
-
-async def run_worker(settings: Settings, *, once: bool = False) -> None:
+async def run_worker(settings: Settings, registry: Registry, startup: Sequence[StartupHook] = (), *,
+                     once: bool = False) -> None:
     """Poll the outbox until SIGTERM/SIGINT (or, with ``once``, until no job is due)."""
     engine = create_engine(settings.database_url)
-    sessions = create_sessionmaker(engine)
+    worker = Worker(registry, settings, create_sessionmaker(engine))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     log.info("worker %s started", worker_id())
-    await ensure_reminder_scheduled(sessions)  # one pending daily certificate-expiry reminder job
+    for hook in startup:
+        await hook(worker.sessions, settings)
     try:
         while not stop.is_set():
-            claimed = await run_once(settings, sessions)
+            claimed = await worker.run_once()
             if once and claimed == 0:
                 break
             if claimed == 0:

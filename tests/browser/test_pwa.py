@@ -251,7 +251,8 @@ def test_counts_changed_reaches_an_open_page_over_sse_with_redis(live_server: st
     from redis.asyncio import Redis
 
     from backend.db.models import User
-    from backend.domain.live.channels import COUNTS_CHANGED, user_channel
+    from backend.web.live.channels import user_channel
+    from backend.web.live.kinds import COUNTS_CHANGED
 
     uid = count(database_url, sa.select(User.id).where(User.username == LEADER))
     client = http_login(live_server, LEADER)

@@ -215,10 +215,10 @@ async def fan_out(env: dict[str, str], receiver: PushReceiver, devices: int) -> 
     from backend.config.settings import load_settings
     from backend.db.engine import create_engine, create_sessionmaker
     from backend.db.models import PushSubscription, User
+    from backend.domain.notifications.kinds import NOTIFY, Notify
     from backend.domain.push.services import endpoint_hash
-    from backend.tasks.jobs import NOTIFY
     from backend.tasks.outbox import enqueue
-    from backend.tasks.worker import run_once
+    from backend.worker_app import run_once
 
     settings = load_settings(env)
     engine = create_engine(settings.database_url)
@@ -230,8 +230,8 @@ async def fan_out(env: dict[str, str], receiver: PushReceiver, devices: int) -> 
             sub = device.subscription(receiver.endpoint(f"fan-{i}"))
             db.add(PushSubscription(user_id=uid, endpoint=sub["endpoint"], endpoint_hash=endpoint_hash(sub["endpoint"]),
                                     p256dh=sub["keys"]["p256dh"], auth=sub["keys"]["auth"], label="bench"))
-        await enqueue(db, NOTIFY, {"user_ids": [uid], "title": "[Hỏa tốc] Phân công xử lý", "urgent": True,
-                                   "url": "/incoming/1"})
+        await enqueue(db, NOTIFY, Notify(user_ids=[uid], title="[Hỏa tốc] Phân công xử lý", urgent=True,
+                                         url="/incoming/1"))
         await db.commit()
     before = len(receiver.requests)
     assert await run_once(settings, sessions) == 1  # notification.create (queues push.send)

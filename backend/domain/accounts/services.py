@@ -18,11 +18,11 @@ from backend.config.settings import Settings
 from backend.db.base import utcnow
 from backend.db.models import Agency, Role, RoleGrant, User
 from backend.domain.audit.services import RequestMeta, record
+from backend.domain.notifications.kinds import NOTIFY, Notify
 from backend.errors import InvalidInputError
 from backend.lib.i18n import t
 from backend.lib.security import DUMMY_HASH, hash_password, verify_password
 from backend.lib.text import clean
-from backend.tasks.jobs import NOTIFY
 from backend.tasks.outbox import enqueue
 
 __all__ = ["LoginOutcome", "LoginResult", "authenticate", "change_password", "validate_new_password",
@@ -58,12 +58,12 @@ async def _notify_admins_of_lockout(db: AsyncSession, user: User) -> None:
         sa.select(RoleGrant.user_id).where(RoleGrant.agency_id == user.agency_id, RoleGrant.role == Role.ADMIN)
     )).all()
     if admin_ids:
-        await enqueue(db, NOTIFY, {
-            "user_ids": sorted(set(admin_ids)),
-            "title": t("notify.lockout.title", username=user.username),
-            "body": t("notify.lockout.body", name=user.full_name),
-            "url": f"/admin/users/{user.id}",
-        })
+        await enqueue(db, NOTIFY, Notify(
+            user_ids=sorted(set(admin_ids)),
+            title=t("notify.lockout.title", username=user.username),
+            body=t("notify.lockout.body", name=user.full_name),
+            url=f"/admin/users/{user.id}",
+        ))
 
 
 async def authenticate(db: AsyncSession, settings: Settings, username: str, password: str,

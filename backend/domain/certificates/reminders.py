@@ -27,10 +27,11 @@ from backend.config.settings import Settings
 from backend.db.models import Agency, AuditEvent, Role, RoleGrant, User
 from backend.domain.audit.services import RequestMeta, record
 from backend.domain.certificates.services import agency_admin_ids, classify, local_date, signing_client
+from backend.domain.notifications.kinds import NOTIFY, Notify
 from backend.domain.signing import CertificateRecord
 from backend.lib.clock import now as utc_now
 from backend.lib.i18n import t
-from backend.tasks.jobs import NOTIFY
+from backend.lib.urls import UrlBuilder
 from backend.tasks.outbox import enqueue
 
 __all__ = ["REMINDED_ACTION", "remind_expiring", "reminder_window"]
@@ -86,21 +87,23 @@ async def _recipients(db: AsyncSession, cert: CertificateRecord) -> tuple[list[i
     return list(clerks), agency.id, agency.name
 
 
-async def _remind_one(db: AsyncSession, cert: CertificateRecord, window: int, days_left: int) -> bool:
+async def _remind_one(db: AsyncSession, urls: UrlBuilder, cert: CertificateRecord, window: int, days_left: int,
+                      now: dt.datetime) -> bool:
     owners, agency_id, owner_label = await _recipients(db, cert)
     admins = [uid for uid in (await agency_admin_ids(db, agency_id) if agency_id else []) if uid not in owners]
     if not owners and not admins:
         log.warning("certificate %s of %s %s: nobody to remind", cert.cert_serial, cert.owner_kind, cert.owner)
         return False
-    expired = days_left <= 0 and window == 0 and utc_now() >= cert.not_after
+    expired = days_left <= 0 and window == 0 and now >= cert.not_after
     params = {"owner": owner_label, "kind": t(f"certificates.kind_short.{cert.owner_kind}"),
               "serial": cert.cert_serial.upper(), "date": local_date(cert.not_after), "days": max(days_left, 0)}
     title = t("certificates.notify.expired_title" if expired else "certificates.notify.expiring_title", **params)
     body = t("certificates.notify.expired_body" if expired else "certificates.notify.expiring_body", **params)
-    for user_ids, url in ((owners, "/account/certificates"), (admins, "/admin/certificates?filter=expiring")):
+    for user_ids, url in ((owners, urls("certificates.mine")),
+                          (admins, urls("certificates.admin") + "?filter=expiring")):
         if user_ids:
-            await enqueue(db, NOTIFY, {"user_ids": user_ids, "title": title[:200], "body": body[:1000], "url": url,
-                                       "urgent": window <= 1})
+            await enqueue(db, NOTIFY, Notify(user_ids=user_ids, title=title[:200], body=body[:1000], url=url,
+                                             urgent=window <= 1))
     await record(db, REMINDED_ACTION, actor_name="system", agency_id=agency_id, object_type="certificate",
                  object_id=cert.cert_serial, meta=RequestMeta(ip="worker"),
                  detail={"window_days": window, "days_left": days_left, "credential_id": cert.credential_id,
@@ -108,10 +111,12 @@ async def _remind_one(db: AsyncSession, cert: CertificateRecord, window: int, da
     return True
 
 
-async def remind_expiring(db: AsyncSession, settings: Settings, now: dt.datetime | None = None) -> int:
+async def remind_expiring(db: AsyncSession, settings: Settings, urls: UrlBuilder,
+                          now: dt.datetime | None = None) -> int:
     """Ask the signing server for certificates ending within the warning window and remind once per window.
 
-    Runs in the caller's transaction (the outbox job's). Returns how many certificates were reminded.
+    Runs in the caller's transaction (the outbox job's); ``urls`` builds the notifications' links.
+    Returns how many certificates were reminded.
 
     :raises SigningServiceError: the signing server is unreachable or refused (nothing is written).
     """
@@ -127,6 +132,6 @@ async def remind_expiring(db: AsyncSession, settings: Settings, now: dt.datetime
         window = reminder_window(days_left, warning)
         if window is None or window in await _reminded_windows(db, cert.cert_serial):
             continue
-        if await _remind_one(db, cert, window, days_left):
+        if await _remind_one(db, urls, cert, window, days_left, now):
             reminded += 1
     return reminded

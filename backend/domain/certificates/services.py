@@ -25,12 +25,12 @@ from backend.db.models import Agency, Role, RoleGrant, User
 from backend.domain.accounts.actor import Actor
 from backend.domain.audit.services import RequestMeta, record
 from backend.domain.certificates.policies import AdminScope, admin_scope, may_report, own_owner_ids
+from backend.domain.notifications.kinds import NOTIFY, Notify
 from backend.domain.signing import CertificateRecord, SigningClient, SigningServiceConfig, SigningServiceError
 from backend.errors import InvalidInputError, NotFoundError
 from backend.lib.clock import VN_TZ, to_local
 from backend.lib.clock import now as utc_now
 from backend.lib.i18n import t
-from backend.tasks.jobs import NOTIFY
 from backend.tasks.outbox import enqueue
 
 __all__ = [
@@ -224,12 +224,12 @@ async def report_compromised(db: AsyncSession, settings: Settings, actor: Actor,
     admins = await agency_admin_ids(db, home or actor.agency_id)
     if admins:
         kind = t(f"certificates.kind_short.{cert.owner_kind}")
-        await enqueue(db, NOTIFY, {
-            "user_ids": admins, "urgent": True, "url": "/admin/certificates?filter=revoked",
-            "title": t("certificates.notify.compromised_title", owner=owner_label)[:200],
-            "body": t("certificates.notify.compromised_body", reporter=f"{actor.full_name} ({actor.username})",
-                      kind=kind, owner=owner_label, serial=cert.cert_serial.upper(), reason=reason)[:1000],
-        })
+        await enqueue(db, NOTIFY, Notify(
+            user_ids=admins, urgent=True, url="/admin/certificates?filter=revoked",
+            title=t("certificates.notify.compromised_title", owner=owner_label)[:200],
+            body=t("certificates.notify.compromised_body", reporter=f"{actor.full_name} ({actor.username})",
+                   kind=kind, owner=owner_label, serial=cert.cert_serial.upper(), reason=reason)[:1000],
+        ))
     return revoked
 
 

@@ -46,19 +46,16 @@ from backend.domain.exchange.receipts import ATTACHMENT_KEY
 from backend.domain.incoming.notify import role_holders
 from backend.domain.incoming.schemas import IntakeForm
 from backend.domain.incoming.services import IncomingService
+from backend.domain.notifications.kinds import NOTIFY, Notify
 from backend.domain.signing.verification import verify_pdf
 from backend.lib import clock
 from backend.lib.i18n import t
-from backend.tasks.context import current_settings
-from backend.tasks.jobs import NOTIFY
+from backend.lib.urls import UrlBuilder
+from backend.tasks.bus import JobContext
 from backend.tasks.outbox import enqueue
 
 __all__ = ["Delivery", "PlatformDelivery", "delivery_for", "platform_actor", "run_delivery", "run_recall",
            "trust_roots", "verify_received"]
-
-INCOMING_URL = "/incoming/{}"
-"""The recipient's document page; the worker has no route table (same convention as the reminder jobs)."""
-
 
 class Delivery(Protocol):
     """How a document reaches one recipient agency and how a recall follows it."""
@@ -102,8 +99,12 @@ async def verify_received(settings: Settings, pdf: bytes) -> tuple[bool, list[di
 class PlatformDelivery:
     """Recipients on this platform: a new incoming document in the recipient clerk's queue."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, urls: UrlBuilder) -> None:
         self.settings = settings
+        self.urls = urls
+
+    def _incoming_url(self, incoming_id: int) -> str:
+        return self.urls("incoming.detail", doc_id=incoming_id)
 
     async def deliver(self, db: AsyncSession, doc: OutgoingDocument, recipient: OutgoingRecipient) -> None:
         sender = await db.get(Agency, doc.agency_id)
@@ -122,7 +123,7 @@ class PlatformDelivery:
                           document_identifier=doc.document_identifier or "", description=note,
                           confirm_duplicate="1", action="receive")
         accepted = AcceptedFile(stored.sha256, stored.size, stored.filename, stored.page_count)
-        service = IncomingService(db, self.settings, links=INCOMING_URL.format)
+        service = IncomingService(db, self.settings, links=self._incoming_url)
         actor = platform_actor(target)
         incoming = await service.intake(actor, form, accepted)
         pdf = blob_store(self.settings).path_for(stored.sha256).read_bytes()
@@ -138,9 +139,9 @@ class PlatformDelivery:
         if incoming.priority == 0:  # urgent arrivals are already announced by the intake
             clerks = await role_holders(db, target.id, Role.CLERK)
             if clerks:
-                await enqueue(db, NOTIFY, {"user_ids": clerks, "title": t("exchange.notify.arrived",
-                                                                            sender=sender.name)[:200],
-                                           "body": doc.summary[:1000], "url": INCOMING_URL.format(incoming.id)})
+                await enqueue(db, NOTIFY, Notify(user_ids=clerks, title=t("exchange.notify.arrived",
+                                                                          sender=sender.name)[:200],
+                                                 body=doc.summary[:1000], url=self._incoming_url(incoming.id)))
         await db.flush()
 
     async def _attach(self, db: AsyncSession, actor: Actor, incoming: IncomingDocument,
@@ -177,16 +178,16 @@ class PlatformDelivery:
         receipt.recall_requested_at, receipt.recall_reason = clock.now(), reason
         clerks = await role_holders(db, incoming.agency_id, Role.CLERK)
         if clerks:
-            await enqueue(db, NOTIFY, {"user_ids": clerks, "urgent": True,
-                                       "title": t("exchange.notify.recalled",
-                                                  reference=f"{doc.code_number}/{doc.code_notation}")[:200],
-                                       "body": reason[:1000], "url": INCOMING_URL.format(incoming.id)})
+            await enqueue(db, NOTIFY, Notify(user_ids=clerks, urgent=True,
+                                             title=t("exchange.notify.recalled",
+                                                     reference=f"{doc.code_number}/{doc.code_notation}")[:200],
+                                             body=reason[:1000], url=self._incoming_url(incoming.id)))
         await db.flush()
 
 
-def delivery_for(settings: Settings, recipient: OutgoingRecipient) -> Delivery:
+def delivery_for(settings: Settings, urls: UrlBuilder, recipient: OutgoingRecipient) -> Delivery:
     """The adapter serving ``recipient`` (the edXML axis adapter will be chosen here for outside agencies)."""
-    return PlatformDelivery(settings)
+    return PlatformDelivery(settings, urls)
 
 
 async def _load(db: AsyncSession, recipient_id: int) -> tuple[OutgoingDocument, OutgoingRecipient] | None:
@@ -198,22 +199,21 @@ async def _load(db: AsyncSession, recipient_id: int) -> tuple[OutgoingDocument, 
     return doc, recipient
 
 
-async def run_delivery(db: AsyncSession, recipient_id: int) -> None:
+async def run_delivery(ctx: JobContext, recipient_id: int) -> None:
     """Deliver once: a line that already has its incoming document, or whose document was recalled, is skipped."""
-    loaded = await _load(db, recipient_id)
+    loaded = await _load(ctx.db, recipient_id)
     if loaded is None:
         return
     doc, recipient = loaded
     if recipient.incoming_id is not None or recipient.status is not DeliveryStatus.QUEUED:
         return
-    settings = current_settings()
-    await delivery_for(settings, recipient).deliver(db, doc, recipient)
+    await delivery_for(ctx.settings, ctx.urls, recipient).deliver(ctx.db, doc, recipient)
 
 
-async def run_recall(db: AsyncSession, recipient_id: int, reason: str) -> None:
+async def run_recall(ctx: JobContext, recipient_id: int, reason: str) -> None:
     """Pass the recall on (a recipient never reached is marked recalled at once)."""
-    loaded = await _load(db, recipient_id)
+    loaded = await _load(ctx.db, recipient_id)
     if loaded is None:
         return
     doc, recipient = loaded
-    await delivery_for(current_settings(), recipient).recall(db, doc, recipient, reason)
+    await delivery_for(ctx.settings, ctx.urls, recipient).recall(ctx.db, doc, recipient, reason)

@@ -1,10 +1,8 @@
 """The receiving side of a platform delivery, as seen by the incoming domain and by the sender.
 
-Hooks used by the incoming domain (kept small on purpose):
+Incoming queues ``exchange.status`` (:mod:`.kinds`) after every transition; the handler ignores
+documents that did not come through the platform. Read by the incoming pages:
 
-* :func:`on_incoming_transition` -- called by ``IncomingService.apply`` after every transition;
-  when the document came from a platform delivery it enqueues ``exchange.status`` in the same
-  transaction (one indexed look-up otherwise);
 * :func:`receipt_view` -- what the document page shows: each signature's verdict in plain words,
   for the main file and for every separate-file appendix, the recall notice, and the sender's
   reference;
@@ -46,23 +44,23 @@ from backend.db.models import (
 )
 from backend.domain.accounts.actor import Actor
 from backend.domain.audit.services import RequestMeta, record
+from backend.domain.exchange.kinds import STATUS, StatusChanged
 from backend.domain.incoming.notify import role_holders
 from backend.domain.incoming.policies import visible_incoming
+from backend.domain.notifications.kinds import NOTIFY, Notify
 from backend.domain.outgoing.policies import visible_outgoing
 from backend.errors import AppError, NotFoundError, PermissionDeniedError
 from backend.lib import clock
 from backend.lib.i18n import t
-from backend.tasks.jobs import NOTIFY
+from backend.lib.urls import UrlBuilder
 from backend.tasks.outbox import enqueue
 
 __all__ = ["ATTACHMENT_KEY", "AttachmentCheck", "RecalledDocumentError", "ReceiptView", "apply_status",
-           "confirm_recall", "ensure_readable", "on_incoming_transition", "receipt_view", "replies_to"]
+           "confirm_recall", "ensure_readable", "receipt_view", "replies_to"]
 
 ATTACHMENT_KEY = "attachment_id"
 """Key of a verification item that belongs to an appendix (absent: the main file)."""
 
-_STATUS_JOB = "exchange.status"
-_OUTGOING_URL = "/outgoing/{}"
 _FROM_STATE = {"received": DeliveryStatus.ARRIVED, "registered": DeliveryStatus.ACCEPTED,
                "submitted": DeliveryStatus.ACCEPTED, "assigned": DeliveryStatus.ASSIGNED,
                "in_progress": DeliveryStatus.PROCESSING, "completed": DeliveryStatus.DONE,
@@ -108,13 +106,6 @@ class ReceiptView:
         return self.recall_requested_at is not None
 
 
-async def on_incoming_transition(db: AsyncSession, incoming_id: int, state: str, reason: str = "") -> None:
-    """Hook: queue the sender's status update when ``incoming_id`` came from a platform delivery."""
-    if await db.get(ExchangeReceipt, incoming_id) is None:
-        return
-    await enqueue(db, _STATUS_JOB, {"incoming_id": incoming_id, "state": state, "reason": reason[:1000]})
-
-
 async def receipt_view(db: AsyncSession, incoming_id: int) -> ReceiptView | None:
     """The delivery facts of an incoming document (``None`` when it did not come through the platform)."""
     receipt = await db.get(ExchangeReceipt, incoming_id)
@@ -157,7 +148,7 @@ async def replies_to(db: AsyncSession, actor: Actor, incoming_id: int) -> list[O
         OutgoingDocument.reply_to_incoming_id == incoming_id).order_by(OutgoingDocument.id))).all())
 
 
-async def apply_status(db: AsyncSession, incoming_id: int, state: str, reason: str = "") -> None:
+async def apply_status(db: AsyncSession, urls: UrlBuilder, incoming_id: int, state: str, reason: str = "") -> None:
     """Move the sender's recipient line forward (job ``exchange.status``)."""
     receipt = await db.get(ExchangeReceipt, incoming_id)
     status = _FROM_STATE.get(state)
@@ -180,10 +171,10 @@ async def apply_status(db: AsyncSession, incoming_id: int, state: str, reason: s
         doc = await db.get(OutgoingDocument, recipient.outgoing_id)
         assert doc is not None
         people = await role_holders(db, doc.agency_id, Role.CLERK) + [doc.drafter_id]
-        await enqueue(db, NOTIFY, {"user_ids": sorted(set(people)), "url": _OUTGOING_URL.format(doc.id),
-                                   "title": t(f"exchange.notify.status_{status.value}", recipient=recipient.name,
-                                              reference=f"{doc.code_number}/{doc.code_notation}")[:200],
-                                   "body": reason[:1000]})
+        await enqueue(db, NOTIFY, Notify(user_ids=sorted(set(people)), url=urls("outgoing.detail", doc_id=doc.id),
+                                         title=t(f"exchange.notify.status_{status.value}", recipient=recipient.name,
+                                                 reference=f"{doc.code_number}/{doc.code_notation}")[:200],
+                                         body=reason[:1000]))
     await db.flush()
 
 
@@ -205,5 +196,5 @@ async def confirm_recall(db: AsyncSession, actor: Actor, incoming_id: int, meta:
         await record(db, "exchange.recall_confirmed", actor_id=actor.user_id, actor_name=actor.username,
                      agency_id=incoming.agency_id, object_type="incoming", object_id=incoming_id, meta=meta,
                      detail={"recipient_id": receipt.recipient_id})
-        await enqueue(db, _STATUS_JOB, {"incoming_id": incoming_id, "state": "recalled", "reason": ""})
+        await enqueue(db, STATUS, StatusChanged(incoming_id=incoming_id, state="recalled"))
     await db.flush()

@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import Assignment, IncomingDocument, Role, RoleGrant, Urgency, User
+from backend.domain.notifications.kinds import NOTIFY, Notify
 from backend.lib.i18n import t
-from backend.tasks.jobs import NOTIFY
 from backend.tasks.outbox import enqueue
 
 __all__ = ["assignee_user_ids", "notify", "role_holders"]
@@ -58,5 +58,5 @@ async def notify(db: AsyncSession, doc: IncomingDocument, kind: str, user_ids: I
     title = t(f"incoming.notify.{kind}", reference=reference)
     if urgency.is_urgent:
         title = f"[{t(f'doc.urgency.{urgency.value}')}] {title}"
-    await enqueue(db, NOTIFY, {"user_ids": recipients, "title": title[:200], "body": doc.summary[:1000],
-                               "url": url, "urgent": urgency.is_urgent, "urgency": urgency.value})
+    await enqueue(db, NOTIFY, Notify(user_ids=recipients, title=title[:200], body=doc.summary[:1000], url=url,
+                                     urgent=urgency.is_urgent, urgency=urgency.value))

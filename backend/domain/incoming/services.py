@@ -38,7 +38,7 @@ from backend.domain.documents.errors import (
     IntakeRejectedError,
 )
 from backend.domain.documents.files import AcceptedFile, accept_pdf_upload, create_stored_file
-from backend.domain.exchange.receipts import on_incoming_transition
+from backend.domain.exchange.kinds import STATUS, StatusChanged
 from backend.domain.incoming._assign import validate_plan
 from backend.domain.incoming._handling import HandlingMixin
 from backend.domain.incoming._intake import find_duplicates, is_confidential, search_text_for, validate_intake
@@ -59,6 +59,7 @@ from backend.lib import clock
 from backend.lib.i18n import t
 from backend.lib.text import clean, fold
 from backend.lib.workdays import WorkCalendar
+from backend.tasks.outbox import enqueue
 
 __all__ = ["IncomingService"]
 
@@ -220,7 +221,8 @@ class IncomingService(HandlingMixin):
         await self._audit(doc, actor, event, from_state=current.value, to_state=transition.target.value,
                           reason=reason if transition.event != "complete" else "")
         await self._notify(doc, event, recipients, actor)
-        await on_incoming_transition(self.db, doc.id, transition.target.value, reason)  # sender's status (§8.4)
+        await enqueue(self.db, STATUS, StatusChanged(incoming_id=doc.id, state=transition.target.value,
+                                                     reason=reason[:1000]))  # sender's status if delivered (§8.4)
         await self.db.flush()
         return doc
 

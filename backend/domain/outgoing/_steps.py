@@ -50,7 +50,7 @@ from backend.db.models import (
 from backend.db.models.outgoing import ReplaceKind
 from backend.domain.accounts.actor import Actor
 from backend.domain.documents.files import AcceptedFile, create_stored_file
-from backend.domain.exchange.jobs import DELIVER_JOB, RECALL_JOB
+from backend.domain.exchange.kinds import DELIVER, RECALL, Deliver, Recall
 from backend.domain.incoming.policies import DocContext, can_link_reply
 from backend.domain.incoming.services import IncomingService
 from backend.domain.outgoing._pdf import DocLayout, credential_for, find_layout, seal_with_appendices
@@ -295,7 +295,7 @@ class StepsMixin:
             recipient.status_at = self.now
             if recipient.kind is RecipientKind.AGENCY:
                 recipient.status = DeliveryStatus.QUEUED
-                await enqueue(self.db, DELIVER_JOB, {"recipient_id": recipient.id})
+                await enqueue(self.db, DELIVER, Deliver(recipient_id=recipient.id))
             else:
                 recipient.status = DeliveryStatus.ARRIVED
                 heads = await unit_heads(self.db, doc.agency_id, recipient.recipient_unit_id)
@@ -352,6 +352,6 @@ class StepsMixin:
             recipient.status_at = self.now
             if recipient.kind is RecipientKind.AGENCY:
                 recipient.status = DeliveryStatus.RECALL_REQUESTED
-                await enqueue(self.db, RECALL_JOB, {"recipient_id": recipient.id, "reason": reason})
+                await enqueue(self.db, RECALL, Recall(recipient_id=recipient.id, reason=reason))
             else:
                 recipient.status = DeliveryStatus.RECALLED

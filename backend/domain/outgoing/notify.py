@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import OutgoingDocument, Role, RoleGrant, Urgency, User
 from backend.domain.incoming.notify import role_holders
+from backend.domain.notifications.kinds import NOTIFY, Notify
 from backend.lib.i18n import t
-from backend.tasks.jobs import NOTIFY
 from backend.tasks.outbox import enqueue
 
 __all__ = ["notify", "role_holders", "unit_heads"]
@@ -45,5 +45,5 @@ async def notify(db: AsyncSession, doc: OutgoingDocument, kind: str, user_ids: I
     title = t(f"outgoing.notify.{kind}", reference=reference)
     if urgency.is_urgent:
         title = f"[{t(f'doc.urgency.{urgency.value}')}] {title}"
-    await enqueue(db, NOTIFY, {"user_ids": recipients, "title": title[:200], "body": doc.summary[:1000],
-                               "url": url, "urgent": urgency.is_urgent, "urgency": urgency.value})
+    await enqueue(db, NOTIFY, Notify(user_ids=recipients, title=title[:200], body=doc.summary[:1000], url=url,
+                                     urgent=urgency.is_urgent, urgency=urgency.value))

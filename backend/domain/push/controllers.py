@@ -8,7 +8,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, JSONBody, URLEncodedBody
 from litestar.response import Redirect
 
-from backend.domain.push.delivery import PUSH_JOB
+from backend.domain.push.jobs import PUSH_SEND, PushSend
 from backend.domain.push.keys import load_vapid
 from backend.domain.push.schemas import QuietHoursForm, SubscriptionIn, UnsubscribeIn
 from backend.domain.push.services import (
@@ -90,8 +90,8 @@ class DevicesController(Controller):
 
     @post("/test", name="push.test")
     async def test_push(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor) -> Redirect:
-        await enqueue(db, PUSH_JOB, {"user_id": actor.user_id, "title": t("push.test_title"),
-                                     "body": t("push.test_body"), "url": "/account/devices",
-                                     "topic": "test", "urgency": "normal"}, max_attempts=3)
+        await enqueue(db, PUSH_SEND, PushSend(user_id=actor.user_id, title=t("push.test_title"),
+                                              body=t("push.test_body"), url="/account/devices", topic="test"),
+                      max_attempts=3)
         flash(request, t("push.test_queued"))
         return Redirect("/account/devices", status_code=303)

@@ -19,13 +19,13 @@ from signing_support import free_port
 from backend.asgi import create_app
 from backend.config.settings import load_settings
 from backend.db.models import AuditEvent, JobStatus, Notification, OutboxJob, User
+from backend.domain.certificates.jobs import REMIND_EXPIRING, RemindExpiring, ensure_reminder_scheduled, next_run_at
 from backend.domain.certificates.reminders import reminder_window
 from backend.domain.certificates.services import SigningNotConfiguredError, signing_config
+from backend.domain.notifications.kinds import NOTIFY
 from backend.domain.signing import CredentialRevokedError, SigningClient
-from backend.tasks.certificates import REMIND_JOB, ensure_reminder_scheduled, next_run_at
-from backend.tasks.jobs import NOTIFY
 from backend.tasks.outbox import enqueue
-from backend.tasks.worker import run_once
+from backend.worker_app import run_once
 
 VN = dt.timezone(dt.timedelta(hours=7))
 
@@ -120,7 +120,7 @@ async def test_report_compromised_revokes_at_once_audits_and_notifies_admins(
     assert row.object_id == cred["cert_serial"] and row.actor_name == owner
     assert json.loads(row.detail)["reason"] == "Mất điện thoại sáng nay"
     admin_id = await _user_id(db_sessionmaker, "quantri.xanghiphong")
-    notes = [json.loads(j.payload) for j in await _jobs(db_sessionmaker, NOTIFY)]
+    notes = [json.loads(j.payload) for j in await _jobs(db_sessionmaker, NOTIFY.name)]
     assert [n["user_ids"] for n in notes] == [[admin_id]] and notes[0]["urgent"]
     assert "Ngô Thanh Oanh" in notes[0]["title"] and cred["cert_serial"].upper() in notes[0]["body"]
 
@@ -162,19 +162,19 @@ async def test_admin_sees_only_certificates_in_scope_and_can_revoke(
 async def test_reminder_job_notifies_owner_and_admin_once_and_reschedules(
         settings, db_sessionmaker, cert_signing) -> None:
     async with db_sessionmaker() as db:
-        await enqueue(db, REMIND_JOB, {})
+        await enqueue(db, REMIND_EXPIRING, RemindExpiring())
         await db.commit()
     assert await run_once(settings, db_sessionmaker) == 1
     owner_id = await _user_id(db_sessionmaker, "chuyenvien.xanghiphong")
     admin_id = await _user_id(db_sessionmaker, "quantri.xanghiphong")
-    notes = [json.loads(j.payload) for j in await _jobs(db_sessionmaker, NOTIFY)]
+    notes = [json.loads(j.payload) for j in await _jobs(db_sessionmaker, NOTIFY.name)]
     assert {n["url"]: n["user_ids"] for n in notes} == {
         "/account/certificates": [owner_id], "/admin/certificates?filter=expiring": [admin_id]}
     assert "Đặng Kim Lan" in notes[0]["title"] and "còn" in notes[0]["body"]
     [row] = await _audit(db_sessionmaker, "certificate.expiry_reminded")
     assert row.object_id == _cert(cert_signing, "chuyenvien.xanghiphong")["cert_serial"]
     assert json.loads(row.detail)["window_days"] == 30
-    reminders = await _jobs(db_sessionmaker, REMIND_JOB)
+    reminders = await _jobs(db_sessionmaker, REMIND_EXPIRING.name)
     assert [j.status for j in reminders] == [JobStatus.DONE, JobStatus.PENDING]
     assert reminders[1].run_after == next_run_at(reminders[0].finished_at)
     assert reminders[1].run_after.astimezone(VN).time() == dt.time(7, 0)
@@ -185,14 +185,14 @@ async def test_reminder_job_notifies_owner_and_admin_once_and_reschedules(
     assert users == {owner_id, admin_id}
 
     async with db_sessionmaker() as db:  # the same day again: nothing new, still one pending run
-        await enqueue(db, REMIND_JOB, {})
+        await enqueue(db, REMIND_EXPIRING, RemindExpiring())
         await db.commit()
     await run_once(settings, db_sessionmaker)
-    assert [j.status for j in await _jobs(db_sessionmaker, REMIND_JOB)] == [
+    assert [j.status for j in await _jobs(db_sessionmaker, REMIND_EXPIRING.name)] == [
         JobStatus.DONE, JobStatus.PENDING, JobStatus.DONE]  # ran, and did not schedule a second next run
-    assert len(await _jobs(db_sessionmaker, NOTIFY)) == 2
+    assert len(await _jobs(db_sessionmaker, NOTIFY.name)) == 2
     await ensure_reminder_scheduled(db_sessionmaker)  # the worker's start-up hook keeps it at one
-    assert [j.status for j in await _jobs(db_sessionmaker, REMIND_JOB)].count(JobStatus.PENDING) == 1
+    assert [j.status for j in await _jobs(db_sessionmaker, REMIND_EXPIRING.name)].count(JobStatus.PENDING) == 1
 
 
 def test_reminder_windows_and_next_run_time() -> None:
@@ -226,10 +226,10 @@ async def test_signing_server_down_gives_a_vietnamese_message_not_a_500(
     assert _cert(cert_signing, "lanhdao.xanghiphong")["status"] == "active"
 
     async with db_sessionmaker() as db:  # the reminder job: retried, and on its last attempt it moves on
-        await enqueue(db, REMIND_JOB, {}, max_attempts=1)
+        await enqueue(db, REMIND_EXPIRING, RemindExpiring(), max_attempts=1)
         await db.commit()
     await run_once(load_settings(down_env), db_sessionmaker)
-    assert [j.status for j in await _jobs(db_sessionmaker, REMIND_JOB)] == [JobStatus.DONE, JobStatus.PENDING]
+    assert [j.status for j in await _jobs(db_sessionmaker, REMIND_EXPIRING.name)] == [JobStatus.DONE, JobStatus.PENDING]
 
 
 async def test_demo_mode_reads_client_file_and_unconfigured_is_explained(settings_env, cert_signing) -> None:

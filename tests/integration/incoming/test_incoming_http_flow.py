@@ -26,10 +26,10 @@ from backend.db.models import (
     RoleGrant,
     StoredFile,
 )
+from backend.domain.notifications.kinds import NOTIFY
 from backend.lib import clock
 from backend.lib.clock import now, to_local
-from backend.tasks.jobs import NOTIFY
-from backend.tasks.worker import run_once
+from backend.worker_app import run_once
 
 CLERK, LEADER, HEAD, SPECIALIST = ("vanthu.xanghiphong", "lanhdao.xanghiphong", "truongphong.xanghiphong",
                                    "chuyenvien.xanghiphong")
@@ -146,7 +146,7 @@ async def test_incoming_document_goes_from_upload_to_completion_over_http(
         assert events[:3] == ["receive", "register", "submit"]
         statuses = (await db.scalars(sa.select(Assignment.status).where(Assignment.incoming_id == doc_id))).all()
         assert set(statuses) == {AssignmentStatus.DONE}
-        jobs = (await db.scalars(sa.select(OutboxJob.payload).where(OutboxJob.kind == NOTIFY))).all()
+        jobs = (await db.scalars(sa.select(OutboxJob.payload).where(OutboxJob.kind == NOTIFY.name))).all()
         payloads = [json.loads(p) for p in jobs]
         titles = [p["title"] for p in payloads]
         assert payloads[0]["title"].startswith("[Hỏa tốc] Văn bản khẩn vừa đến")

@@ -10,10 +10,11 @@ from litestar.testing import AsyncTestClient
 from backend.asgi import create_app
 from backend.config.settings import load_settings
 from backend.db.models import Notification, OutboxJob, User
-from backend.domain.live.channels import LIVE_JOB, user_channel
-from backend.tasks.jobs import NOTIFY
+from backend.domain.notifications.kinds import NOTIFY, Notify
 from backend.tasks.outbox import enqueue
-from backend.tasks.worker import run_once
+from backend.web.live.channels import user_channel
+from backend.web.live.kinds import LIVE_PUBLISH
+from backend.worker_app import run_once
 
 CLERK = "vanthu.xanghiphong"
 
@@ -51,14 +52,14 @@ async def test_event_stream_needs_login_and_is_off_without_redis(settings_env, l
 async def test_worker_publishes_counts_changed_only_where_pages_can_listen(settings, db_sessionmaker) -> None:
     async with db_sessionmaker() as db:
         uid = (await db.scalars(sa.select(User.id).where(User.username == CLERK))).one()
-        await enqueue(db, NOTIFY, {"user_ids": [uid], "title": "Phân công mới"})
+        await enqueue(db, NOTIFY, Notify(user_ids=[uid], title="Phân công mới"))
         await db.commit()
     if not settings.redis_url:
         # Embedded mode: pages poll; the worker must not queue publications nobody can receive.
         assert await run_once(settings, db_sessionmaker) == 1
         async with db_sessionmaker() as db:
             live_jobs = await db.scalar(sa.select(sa.func.count()).select_from(OutboxJob)
-                                        .where(OutboxJob.kind == LIVE_JOB))
+                                        .where(OutboxJob.kind == LIVE_PUBLISH.name))
         assert live_jobs == 0
         return
     from redis.asyncio import Redis
@@ -69,7 +70,8 @@ async def test_worker_publishes_counts_changed_only_where_pages_can_listen(setti
     await pubsub.get_message(timeout=1)  # subscription confirmation
     assert await run_once(settings, db_sessionmaker) == 1
     async with db_sessionmaker() as db:
-        assert await db.scalar(sa.select(sa.func.count()).select_from(OutboxJob).where(OutboxJob.kind == LIVE_JOB)) == 1
+        assert await db.scalar(sa.select(sa.func.count()).select_from(OutboxJob)
+                               .where(OutboxJob.kind == LIVE_PUBLISH.name)) == 1
     assert await run_once(settings, db_sessionmaker) == 1
     message = None
     for _ in range(20):

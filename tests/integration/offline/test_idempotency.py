@@ -8,7 +8,7 @@ import uuid
 import sqlalchemy as sa
 
 from backend.db.models import Agency, OfflineAction, Unit, User
-from backend.domain.offline.middleware import OfflineMiddleware
+from backend.web.offline.middleware import OfflineMiddleware
 
 ADMIN = "quantri.tinh"
 _CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from backend.domain.offline.policy import offline_kind
+from backend.web.offline.policy import offline_kind
 
 CLERK = "vanthu.xanghiphong"
 

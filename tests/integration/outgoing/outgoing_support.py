@@ -13,7 +13,7 @@ from backend.config.settings import Settings
 from backend.db.engine import create_engine, create_sessionmaker
 from backend.db.models import Agency, DocumentType, Unit, User
 from backend.domain.signing.samples import DraftSpec, outgoing_draft_pdf
-from backend.tasks.worker import run_once
+from backend.worker_app import run_once
 
 PASSWORD = "congvan2026"
 

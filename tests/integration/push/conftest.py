@@ -13,7 +13,7 @@ from litestar.testing import AsyncTestClient
 from push_receiver import PushReceiver, TestDevice
 
 from backend.db.models import User
-from backend.tasks.worker import run_once
+from backend.worker_app import run_once
 
 Client = AsyncTestClient[Litestar]
 _CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')

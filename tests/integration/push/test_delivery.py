@@ -14,10 +14,10 @@ from push_receiver import verify_vapid
 
 from backend.db.base import utcnow
 from backend.db.models import JobStatus, Notification, OutboxJob, PushPreference, PushSubscription
-from backend.domain.push.delivery import PUSH_JOB
+from backend.domain.notifications.kinds import NOTIFY, Notify
+from backend.domain.push.jobs import PUSH_SEND
 from backend.domain.push.keys import load_vapid
 from backend.lib.clock import to_local
-from backend.tasks.jobs import NOTIFY
 from backend.tasks.outbox import enqueue
 
 CLERK = "vanthu.xanghiphong"
@@ -25,13 +25,13 @@ CLERK = "vanthu.xanghiphong"
 
 async def _notify(db_sessionmaker, user_ids, **payload) -> None:
     async with db_sessionmaker() as db:
-        await enqueue(db, NOTIFY, {"user_ids": user_ids, "title": "Văn bản đến", **payload})
+        await enqueue(db, NOTIFY, Notify(**{"user_ids": user_ids, "title": "Văn bản đến", **payload}))
         await db.commit()
 
 
 async def _push_jobs(db_sessionmaker) -> list[OutboxJob]:
     async with db_sessionmaker() as db:
-        return list((await db.scalars(sa.select(OutboxJob).where(OutboxJob.kind == PUSH_JOB)
+        return list((await db.scalars(sa.select(OutboxJob).where(OutboxJob.kind == PUSH_SEND.name)
                                       .order_by(OutboxJob.id))).all())
 
 
@@ -154,7 +154,7 @@ async def test_deferred_push_is_dropped_when_read_in_the_app_meanwhile(subscribe
     await drain()
     async with db_sessionmaker() as db:
         await db.execute(sa.update(Notification).values(read_at=utcnow()))
-        await db.execute(sa.update(OutboxJob).where(OutboxJob.kind == PUSH_JOB).values(run_after=utcnow()))
+        await db.execute(sa.update(OutboxJob).where(OutboxJob.kind == PUSH_SEND.name).values(run_after=utcnow()))
         await db.commit()
     await drain()
     assert receiver.requests == []

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from push_receiver import TestDevice
 
 from backend.db.models import AuditEvent, OutboxJob, PushPreference, PushSubscription
-from backend.domain.push.delivery import PUSH_JOB
+from backend.domain.push.jobs import PUSH_SEND
 
 CLERK = "vanthu.xanghiphong"
 _CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
@@ -117,6 +117,7 @@ async def test_test_push_is_queued_for_the_worker(client, subscribe, receiver, d
     response = await client.post("/account/devices/test", data={"_csrf_token": await _token(client)})
     assert response.status_code == 303
     async with db_sessionmaker() as db:
-        assert await db.scalar(sa.select(sa.func.count()).select_from(OutboxJob).where(OutboxJob.kind == PUSH_JOB)) == 1
+        assert await db.scalar(sa.select(sa.func.count()).select_from(OutboxJob)
+                               .where(OutboxJob.kind == PUSH_SEND.name)) == 1
     await drain()
     assert device.decrypt(receiver.requests[0].body)["title"] == "Thông báo thử"

@@ -9,13 +9,23 @@ import sys
 import time
 from datetime import timedelta
 
+import msgspec
 import sqlalchemy as sa
 
 from backend.db.base import utcnow
 from backend.db.models import JobStatus, Notification, OutboxJob, User
-from backend.tasks.jobs import NOTIFY
+from backend.domain.notifications.kinds import NOTIFY, Notify
+from backend.tasks.bus import JobKind
 from backend.tasks.outbox import claim_due, enqueue
-from backend.tasks.worker import run_once
+from backend.worker_app import run_once
+
+
+class _Nothing(msgspec.Struct, frozen=True):
+    pass
+
+
+_UNREGISTERED = JobKind("no.such.kind", _Nothing)
+"""A kind no context registers: the worker must fail it, retry it, then give up."""
 
 
 async def _user_id(db_sessionmaker, username: str = "vanthu.xanghiphong") -> int:
@@ -31,7 +41,7 @@ def _run_worker_once(settings_env: dict[str, str]) -> subprocess.CompletedProces
 async def test_job_from_rolled_back_transaction_never_runs(db_sessionmaker, settings) -> None:
     uid = await _user_id(db_sessionmaker)
     async with db_sessionmaker() as db:
-        await enqueue(db, NOTIFY, {"user_ids": [uid], "title": "không bao giờ"})
+        await enqueue(db, NOTIFY, Notify(user_ids=[uid], title="không bao giờ"))
         await db.rollback()
     assert await run_once(settings, db_sessionmaker) == 0
 
@@ -39,7 +49,7 @@ async def test_job_from_rolled_back_transaction_never_runs(db_sessionmaker, sett
 async def test_job_survives_worker_crash_and_runs_exactly_once(db_sessionmaker, settings_env) -> None:
     uid = await _user_id(db_sessionmaker)
     async with db_sessionmaker() as db:
-        job = await enqueue(db, NOTIFY, {"user_ids": [uid], "title": "Văn bản hỏa tốc", "urgent": True})
+        job = await enqueue(db, NOTIFY, Notify(user_ids=[uid], title="Văn bản hỏa tốc", urgent=True))
         await db.commit()
     # A worker claims the job and dies before finishing it. The lease outlasts a worker process's
     # start-up on a loaded machine, so the first worker below always finds it still held.
@@ -69,7 +79,7 @@ async def test_job_survives_worker_crash_and_runs_exactly_once(db_sessionmaker, 
 async def test_worker_killed_mid_run_leaves_job_reclaimable(db_sessionmaker, settings_env) -> None:
     uid = await _user_id(db_sessionmaker)
     async with db_sessionmaker() as db:
-        await enqueue(db, NOTIFY, {"user_ids": [uid], "title": "Phân công mới"})
+        await enqueue(db, NOTIFY, Notify(user_ids=[uid], title="Phân công mới"))
         await db.commit()
     env = {**os.environ, **settings_env}
     worker = subprocess.Popen([sys.executable, "-m", "backend", "worker"], env=env,
@@ -91,7 +101,7 @@ async def test_worker_killed_mid_run_leaves_job_reclaimable(db_sessionmaker, set
 
 async def test_failing_job_is_retried_with_backoff_then_marked_failed(db_sessionmaker, settings) -> None:
     async with db_sessionmaker() as db:
-        job = await enqueue(db, "no.such.kind", {}, max_attempts=2)
+        job = await enqueue(db, _UNREGISTERED, _Nothing(), max_attempts=2)
         await db.commit()
     assert await run_once(settings, db_sessionmaker) == 1
     async with db_sessionmaker() as db:

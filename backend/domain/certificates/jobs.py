@@ -7,9 +7,6 @@ server is unreachable the job fails and the outbox retries it with backoff; on i
 gives up for the day but still schedules tomorrow's run, so the chain never breaks. A worker starting
 with no pending or running instance (first start, or a chain broken by hand) creates one
 (:func:`ensure_reminder_scheduled`).
-
-The domain module is imported inside the handler: it imports :mod:`backend.tasks.jobs`, which
-imports this module to register the handler.
 """
 
 from __future__ import annotations
@@ -17,21 +14,30 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from backend.config.settings import Settings
 from backend.db.models import JobStatus, OutboxJob
+from backend.domain.certificates.reminders import remind_expiring
+from backend.domain.signing import SigningServiceError
 from backend.lib.clock import VN_TZ
 from backend.lib.clock import now as utc_now
-from backend.tasks.context import current_settings
-from backend.tasks.outbox import ClaimedJob, enqueue
+from backend.tasks.bus import Handles, JobContext, JobKind
+from backend.tasks.outbox import enqueue
 
-__all__ = ["REMIND_AT", "REMIND_JOB", "ensure_reminder_scheduled", "next_run_at", "remind_expiring_job",
-           "schedule_next_reminder"]
+__all__ = ["HANDLERS", "REMIND_AT", "REMIND_EXPIRING", "RemindExpiring", "STARTUP", "ensure_reminder_scheduled",
+           "next_run_at", "remind_expiring_job", "schedule_next_reminder"]
 
 log = logging.getLogger("congvan.certificates")
 
-REMIND_JOB = "certificates.remind_expiring"
+
+class RemindExpiring(msgspec.Struct, frozen=True):
+    """No payload: the run reads the certificates from the signing server."""
+
+
+REMIND_EXPIRING: JobKind[RemindExpiring] = JobKind("certificates.remind_expiring", RemindExpiring)
 REMIND_AT = dt.time(7, 0)
 """Local (Asia/Ho_Chi_Minh) time of the daily run."""
 
@@ -46,7 +52,7 @@ def next_run_at(now: dt.datetime) -> dt.datetime:
 
 
 async def _pending_exists(db: AsyncSession, statuses: tuple[JobStatus, ...]) -> bool:
-    found = await db.scalar(sa.select(OutboxJob.id).where(OutboxJob.kind == REMIND_JOB,
+    found = await db.scalar(sa.select(OutboxJob.id).where(OutboxJob.kind == REMIND_EXPIRING.name,
                                                           OutboxJob.status.in_(statuses)).limit(1))
     return found is not None
 
@@ -55,32 +61,36 @@ async def schedule_next_reminder(db: AsyncSession, now: dt.datetime | None = Non
     """Enqueue the next run (next 07:00) unless one is already pending; True if one was enqueued."""
     if await _pending_exists(db, (JobStatus.PENDING,)):
         return False
-    await enqueue(db, REMIND_JOB, {}, run_after=next_run_at(now or utc_now()))
+    await enqueue(db, REMIND_EXPIRING, RemindExpiring(), run_after=next_run_at(now or utc_now()))
     return True
 
 
-async def remind_expiring_job(db: AsyncSession, job: ClaimedJob) -> None:
-    """Outbox handler of ``certificates.remind_expiring`` (payload: none)."""
-    from backend.domain.certificates.reminders import remind_expiring
-    from backend.domain.signing import SigningServiceError
-
+async def remind_expiring_job(ctx: JobContext, payload: RemindExpiring) -> None:
+    """Handler of ``certificates.remind_expiring``."""
+    job = ctx.job
     try:
-        count = await remind_expiring(db, current_settings())
+        count = await remind_expiring(ctx.db, ctx.settings, ctx.urls, ctx.now())
         log.info("certificate expiry reminders: %s certificate(s) reminded", count)
     except SigningServiceError as exc:
         if job.attempts < job.max_attempts:
             raise
         log.error("certificate expiry reminders skipped today after %s attempts: %s", job.attempts, exc)
-    await schedule_next_reminder(db)
+    await schedule_next_reminder(ctx.db, ctx.now())
 
 
-async def ensure_reminder_scheduled(sessions: async_sessionmaker[AsyncSession]) -> None:
+async def ensure_reminder_scheduled(sessions: async_sessionmaker[AsyncSession], settings: Settings | None = None,
+                                    ) -> None:
     """Worker start-up: make sure one pending (or running) reminder job exists. Never raises."""
+    name = REMIND_EXPIRING.name
     try:
         async with sessions() as db:
             if not await _pending_exists(db, (JobStatus.PENDING, JobStatus.RUNNING)):
-                await enqueue(db, REMIND_JOB, {}, run_after=next_run_at(utc_now()))
-                log.info("scheduled %s for %s", REMIND_JOB, next_run_at(utc_now()).isoformat())
+                await enqueue(db, REMIND_EXPIRING, RemindExpiring(), run_after=next_run_at(utc_now()))
+                log.info("scheduled %s for %s", name, next_run_at(utc_now()).isoformat())
             await db.commit()
     except Exception as exc:  # noqa: BLE001 - reminders must never keep the worker from starting
-        log.warning("could not schedule %s: %r", REMIND_JOB, exc)
+        log.warning("could not schedule %s: %r", name, exc)
+
+
+HANDLERS = (Handles(REMIND_EXPIRING, remind_expiring_job),)
+STARTUP = (ensure_reminder_scheduled,)

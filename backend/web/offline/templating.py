@@ -7,9 +7,9 @@ from typing import Any
 from jinja2 import Environment
 from litestar import Request
 
-from backend.domain.live.channels import live_mode
-from backend.domain.offline.policy import user_cache_id
 from backend.lib.sessions import get_session
+from backend.web.live.kinds import live_mode
+from backend.web.offline.policy import user_cache_id
 
 __all__ = ["install_template_globals"]
 

@@ -20,10 +20,10 @@ from litestar.datastructures import Headers, MutableScopeHeaders
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from markupsafe import escape
 
-from backend.domain.offline import idempotency
-from backend.domain.offline.policy import is_signing_path, offline_kind, user_cache_id
 from backend.lib.i18n import t
 from backend.lib.sessions import get_session
+from backend.web.offline import idempotency
+from backend.web.offline.policy import is_signing_path, offline_kind, user_cache_id
 
 __all__ = ["OfflineMiddleware"]
 

@@ -1,0 +1,1 @@
+"""Delivery mechanisms that are not domain: the app shell, live updates, offline support, push transport."""

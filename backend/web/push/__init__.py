@@ -1,0 +1,1 @@
+"""Web Push transport: the signed HTTP delivery to push services and the ``push.send`` job handler."""

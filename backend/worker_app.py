@@ -1,0 +1,37 @@
+"""The worker's composition root: every context's job handlers in one registry, and the entry point.
+
+Contexts declare their job kinds and export ``HANDLERS`` (and, when they need one, ``STARTUP``
+hooks); only this module knows them all. ``python -m backend worker`` runs :func:`run_worker`.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from backend.config.settings import Settings
+from backend.domain.certificates import jobs as certificates
+from backend.domain.exchange import jobs as exchange
+from backend.domain.notifications import jobs as notifications
+from backend.tasks import worker
+from backend.tasks.bus import Registry
+from backend.web.live import channels as live
+from backend.web.push import transport as push
+
+__all__ = ["REGISTRY", "STARTUP", "run_once", "run_worker"]
+
+REGISTRY = Registry((*notifications.HANDLERS, *push.HANDLERS, *live.HANDLERS, *certificates.HANDLERS,
+                     *exchange.HANDLERS))
+"""Every job kind the worker runs, with its handler."""
+
+STARTUP: tuple[worker.StartupHook, ...] = (*certificates.STARTUP,)
+"""Run when a worker starts (the daily certificate reminder makes sure it is scheduled)."""
+
+
+async def run_once(settings: Settings, sessions: async_sessionmaker[AsyncSession], batch: int = 20) -> int:
+    """Claim and run one batch of due jobs with the full registry; returns how many were claimed."""
+    return await worker.Worker(REGISTRY, settings, sessions).run_once(batch)
+
+
+async def run_worker(settings: Settings, *, once: bool = False) -> None:
+    """The worker process: start-up hooks, then poll the outbox until stopped."""
+    await worker.run_worker(settings, REGISTRY, STARTUP, once=once)
