@@ -17,6 +17,7 @@ propagate to the central error handler. No domain knowledge here.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Any, TypeVar
 
 import msgspec
@@ -26,9 +27,20 @@ from litestar.response import Redirect
 from backend.errors import InvalidInputError
 from backend.lib.sessions import flash
 
-__all__ = ["Answer", "form_values", "redirect_with_flash", "see_other", "submit", "submit_or_flash"]
+__all__ = ["Answer", "form_values", "parse_date", "redirect_with_flash", "see_other", "submit", "submit_or_flash"]
 
 T = TypeVar("T")
+
+
+def parse_date(raw: str) -> date | None:
+    """An ISO date from an ``<input type=date>`` (``None`` when empty or malformed)."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        return None
 
 
 def form_values(data: msgspec.Struct) -> dict[str, Any]:

@@ -1,4 +1,8 @@
-"""Request-scoped dependencies: the database session, request metadata and the actor.
+"""Request-scoped dependency providers: the database session, request metadata and the actor.
+
+The names controllers annotate with live below the server (:mod:`backend.lib.deps`,
+:mod:`backend.domain.accounts.deps`, :mod:`backend.domain.audit.deps`), so no controller imports
+this package; the app registers :data:`dependencies` under those names.
 
 The database session commits when the handler succeeds and rolls back when anything raises,
 so a handler's changes, audit rows and outbox jobs land together or not at all.
@@ -12,7 +16,6 @@ from typing import Any
 import sqlalchemy as sa
 from litestar import Request
 from litestar.datastructures import State
-from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config.settings import Settings
@@ -22,20 +25,11 @@ from backend.domain.audit.services import RequestMeta
 from backend.domain.incoming.queries import action_count as incoming_action_count
 from backend.domain.outgoing.queries import action_count as outgoing_action_count
 from backend.errors import NotAuthenticatedError, PasswordChangeRequiredError
+from backend.lib.deps import DB
 from backend.lib.sessions import get_session
 from backend.lib.templates import is_fragment_request
 
-__all__ = [
-    "DB", "AppSettings", "CurrentActor", "Meta", "dependencies", "provide_actor", "provide_db", "provide_meta",
-    "provide_settings",
-]
-
-DB = NamedDependency[AsyncSession]
-"""The request's database session (commits on success, rolls back on error)."""
-CurrentActor = NamedDependency[Actor]
-"""The logged-in actor; anonymous requests are redirected to the login form."""
-AppSettings = NamedDependency[Settings]
-Meta = NamedDependency[RequestMeta]
+__all__ = ["dependencies", "provide_actor", "provide_db", "provide_meta", "provide_settings"]
 
 
 _ALLOWED_BEFORE_PASSWORD_CHANGE = frozenset({"/account/password", "/logout"})

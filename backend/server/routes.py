@@ -1,47 +1,25 @@
-"""The ordered list of controllers, one line per domain."""
+"""The app's routes: the health check, then each context's exported controllers, in menu order."""
 
 from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
-from backend.domain.accounts.controllers import AccountController, AuthController
-from backend.domain.certificates.controllers import AdminCertificateController, CertificateController
-from backend.domain.exchange.controllers import ExchangeController
-from backend.domain.incoming._controllers_files import IncomingFilesController
-from backend.domain.incoming._controllers_work import WorkController
-from backend.domain.incoming.api import IncomingApiController
-from backend.domain.incoming.controllers import IncomingController
-from backend.domain.notifications.controllers import NotificationController
-from backend.domain.organizations.controllers import ADMIN_CONTROLLERS
-from backend.domain.outgoing._controllers_files import OutgoingFilesController
-from backend.domain.outgoing.api import OutgoingApiController
-from backend.domain.outgoing.controllers import OutgoingController
-from backend.domain.push.controllers import DevicesController
+from backend.domain.accounts import routes as accounts
+from backend.domain.certificates import routes as certificates
+from backend.domain.exchange import routes as exchange
+from backend.domain.incoming import routes as incoming
+from backend.domain.notifications import routes as notifications
+from backend.domain.organizations import routes as organizations
+from backend.domain.outgoing import routes as outgoing
+from backend.domain.push import routes as push
 from backend.server.health import health
-from backend.web.live.controllers import LiveController
-from backend.web.offline.controllers import PwaController
-from backend.web.shell.controllers import ShellController
+from backend.web.live import routes as live
+from backend.web.offline import routes as offline
+from backend.web.shell import routes as shell
 
 __all__ = ["ROUTES"]
 
-ROUTES: list[ControllerRouterHandler] = [
-    health,
-    AuthController,
-    AccountController,
-    ShellController,
-    IncomingController,
-    IncomingFilesController,
-    WorkController,
-    IncomingApiController,
-    OutgoingController,
-    OutgoingFilesController,
-    OutgoingApiController,
-    ExchangeController,
-    NotificationController,
-    PwaController,
-    DevicesController,
-    LiveController,
-    CertificateController,
-    AdminCertificateController,
-    *ADMIN_CONTROLLERS,
-]
+_CONTEXTS = (accounts, shell, incoming, outgoing, exchange, notifications, offline, push, live, certificates,
+             organizations)
+
+ROUTES: list[ControllerRouterHandler] = [health, *(route for context in _CONTEXTS for route in context.ROUTES)]

@@ -9,14 +9,16 @@ from litestar.params import URLEncodedBody
 from litestar.response import Redirect
 
 from backend.domain.accounts.demo_otp import demo_enrolments
+from backend.domain.accounts.deps import CurrentActor
 from backend.domain.accounts.schemas import AgencySwitchForm, LoginForm, PasswordForm
 from backend.domain.accounts.services import LoginOutcome, authenticate, change_password
+from backend.domain.audit.deps import Meta
 from backend.domain.audit.services import record
 from backend.errors import InvalidInputError
+from backend.lib.deps import DB, AppSettings
 from backend.lib.i18n import t
 from backend.lib.sessions import flash, get_session
 from backend.lib.templates import render_page
-from backend.server.deps import DB, AppSettings, CurrentActor, Meta
 
 __all__ = ["AccountController", "AuthController", "safe_next"]
 

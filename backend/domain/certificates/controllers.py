@@ -16,14 +16,16 @@ from litestar.response import Redirect
 
 from backend.config.settings import Settings
 from backend.domain.accounts.actor import Actor
+from backend.domain.accounts.deps import CurrentActor
+from backend.domain.audit.deps import Meta
 from backend.domain.certificates import services
 from backend.domain.organizations.policies import require_admin
 from backend.domain.signing import SigningServerUnavailableError, SigningServiceError
 from backend.errors import InvalidInputError
+from backend.lib.deps import DB, AppSettings
 from backend.lib.i18n import t
 from backend.lib.sessions import flash
 from backend.lib.templates import render_page
-from backend.server.deps import DB, AppSettings, CurrentActor, Meta
 
 __all__ = ["AdminCertificateController", "CertificateController", "ReasonForm", "ReportForm"]
 

@@ -15,12 +15,14 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 
 from backend.db.models import IncomingDocument
+from backend.domain.accounts.deps import CurrentActor
+from backend.domain.audit.deps import Meta
 from backend.domain.exchange.receipts import confirm_recall, receipt_view
 from backend.domain.incoming.policies import visible_incoming
 from backend.errors import NotFoundError
+from backend.lib.deps import DB
 from backend.lib.i18n import t
 from backend.lib.sessions import flash
-from backend.server.deps import DB, CurrentActor, Meta
 
 __all__ = ["ExchangeController"]
 

@@ -18,6 +18,8 @@ from litestar.params import FromPath
 
 from backend.db.models import StoredFile
 from backend.domain.accounts.actor import Actor
+from backend.domain.accounts.deps import CurrentActor
+from backend.domain.audit.deps import Meta
 from backend.domain.audit.services import record
 from backend.domain.documents.web import (
     CSV,
@@ -33,8 +35,8 @@ from backend.domain.exchange.receipts import ensure_readable
 from backend.domain.incoming.policies import can_view_book
 from backend.domain.incoming.queries import load_view
 from backend.domain.incoming.registers import book_csv, book_rows, book_xlsx, columns, default_range
+from backend.lib.deps import DB, AppSettings
 from backend.lib.templates import render_page
-from backend.server.deps import DB, AppSettings, CurrentActor, Meta
 
 __all__ = ["IncomingFilesController"]
 

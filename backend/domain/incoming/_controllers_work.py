@@ -10,13 +10,14 @@ import sqlalchemy as sa
 from litestar import Controller, Request, Response, get
 
 from backend.db.models import Assignment, AssignmentStatus, IncomingDocument, Role
+from backend.domain.accounts.deps import CurrentActor
 from backend.domain.incoming.policies import visible_incoming
 from backend.domain.incoming.queries import search_documents
 from backend.domain.incoming.timing import calendar_for, deadline_info
 from backend.lib import clock
+from backend.lib.deps import DB, AppSettings
 from backend.lib.templates import render_page
 from backend.lib.text import clean
-from backend.server.deps import DB, AppSettings, CurrentActor
 
 __all__ = ["WorkController"]
 

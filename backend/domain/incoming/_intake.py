@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import Agency, Confidentiality, DocumentSource, DocumentType, IncomingDocument, Urgency
 from backend.domain.incoming.schemas import IntakeData, IntakeForm
+from backend.lib.forms import parse_date
 from backend.lib.i18n import t
 from backend.lib.text import clean, fold
 
@@ -23,17 +24,6 @@ __all__ = ["find_duplicates", "is_confidential", "parse_date", "search_text_for"
 
 _LIMITS = {"code_number": 11, "code_notation": 30, "issuer_name": 200, "summary": 500, "signer_position": 100,
            "signer_name": 50, "document_identifier": 100, "description": 500}
-
-
-def parse_date(raw: str) -> date | None:
-    """An ISO date from an ``<input type=date>`` (``None`` when empty or malformed)."""
-    raw = raw.strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        return None
 
 
 def is_confidential(form: IntakeForm) -> bool:

@@ -21,6 +21,8 @@ from litestar.utils.scope.state import ScopeState
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.domain.accounts.actor import Actor
+from backend.domain.accounts.deps import CurrentActor
+from backend.domain.audit.deps import Meta
 from backend.domain.documents.errors import ConfidentialDocumentError, DuplicateDocumentError, IntakeRejectedError
 from backend.domain.documents.reference import source_label, urgency_label
 from backend.domain.exchange.receipts import ReceiptView, receipt_view
@@ -41,7 +43,7 @@ from backend.domain.incoming.schemas import ApiAssignRequest, ApiTransitionReque
 from backend.domain.incoming.workflow import STATE_LABELS, State
 from backend.errors import AppError, InvalidInputError
 from backend.lib import clock
-from backend.server.deps import DB, AppSettings, CurrentActor, Meta
+from backend.lib.deps import DB, AppSettings
 
 __all__ = ["IncomingApiController"]
 

@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import IncomingDocument
 from backend.domain.accounts.actor import Actor
+from backend.domain.accounts.deps import CurrentActor
+from backend.domain.audit.deps import Meta
 from backend.domain.documents.errors import ConfidentialDocumentError, DuplicateDocumentError, IntakeRejectedError
 from backend.domain.documents.files import AcceptedFile, discard_unused
 from backend.domain.documents.web import DocumentPage, form_version, require
@@ -33,10 +35,10 @@ from backend.domain.incoming.schemas import (
     ReplyLinkForm,
     TransitionForm,
 )
+from backend.lib.deps import DB, AppSettings
 from backend.lib.i18n import t
 from backend.lib.sessions import flash
 from backend.lib.templates import render_page
-from backend.server.deps import DB, AppSettings, CurrentActor, Meta
 
 __all__ = ["IncomingController"]
 

@@ -10,8 +10,9 @@ from litestar.response import Redirect
 
 from backend.db.base import utcnow
 from backend.db.models import Notification
+from backend.domain.accounts.deps import CurrentActor
+from backend.lib.deps import DB
 from backend.lib.templates import render_page
-from backend.server.deps import DB, CurrentActor
 
 __all__ = ["NotificationController"]
 

@@ -9,6 +9,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect
 
+from backend.domain.audit.deps import Meta
 from backend.domain.organizations._web import ADMIN_DEPENDENCIES, AdminActor, pop_once, stash_once
 from backend.domain.organizations.csv_import import (
     MAX_UPLOAD_BYTES,
@@ -20,10 +21,10 @@ from backend.domain.organizations.csv_import import (
 )
 from backend.domain.organizations.schemas import ImportForm
 from backend.errors import InvalidInputError, NotFoundError
+from backend.lib.deps import DB
 from backend.lib.forms import redirect_with_flash, see_other, submit
 from backend.lib.i18n import t
 from backend.lib.templates import render_page
-from backend.server.deps import DB, Meta
 
 __all__ = ["ImportController"]
 

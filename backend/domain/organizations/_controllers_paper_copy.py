@@ -15,13 +15,14 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, URLEncodedBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.domain.audit.deps import Meta
 from backend.domain.organizations import paper_copy_rules as rules
 from backend.domain.organizations._web import ADMIN_DEPENDENCIES, AdminActor
 from backend.domain.organizations.schemas import PaperCopyForm
+from backend.lib.deps import DB
 from backend.lib.forms import form_values, redirect_with_flash, submit
 from backend.lib.i18n import t
 from backend.lib.templates import is_fragment_request, render_page
-from backend.server.deps import DB, Meta
 
 __all__ = ["PaperCopyController"]
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.base import utcnow
 from backend.db.models import Agency, Unit, User
+from backend.domain.audit.deps import Meta
 from backend.domain.organizations import services
 from backend.domain.organizations._web import (
     ADMIN_DEPENDENCIES,
@@ -22,10 +23,10 @@ from backend.domain.organizations._web import (
     stash_once,
 )
 from backend.domain.organizations.schemas import UserForm, as_list
+from backend.lib.deps import DB
 from backend.lib.forms import form_values, redirect_with_flash, submit, submit_or_flash
 from backend.lib.i18n import t
 from backend.lib.templates import render_page
-from backend.server.deps import DB, Meta
 
 __all__ = ["UserController"]
 

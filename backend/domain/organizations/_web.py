@@ -14,9 +14,9 @@ from litestar import Request
 from litestar.di import NamedDependency, Provide
 
 from backend.domain.accounts.actor import Actor
+from backend.domain.accounts.deps import CurrentActor
 from backend.domain.organizations.policies import require_admin
 from backend.lib.sessions import get_session
-from backend.server.deps import CurrentActor
 
 __all__ = ["ADMIN_DEPENDENCIES", "AdminActor", "int_or_none", "pop_once", "stash_once"]
 

@@ -16,16 +16,17 @@ from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import Agency, AgencyLevel, Unit
+from backend.domain.audit.deps import Meta
 from backend.domain.organizations import services
 from backend.domain.organizations._controllers_import import ImportController
 from backend.domain.organizations._controllers_paper_copy import PaperCopyController
 from backend.domain.organizations._controllers_users import UserController
 from backend.domain.organizations._web import ADMIN_DEPENDENCIES, AdminActor, int_or_none
 from backend.domain.organizations.schemas import AgencyForm, UnitForm
+from backend.lib.deps import DB
 from backend.lib.forms import form_values, redirect_with_flash, submit, submit_or_flash
 from backend.lib.i18n import t
 from backend.lib.templates import render_page
-from backend.server.deps import DB, Meta
 
 __all__ = ["ADMIN_CONTROLLERS", "AdminHomeController", "AgencyController", "UnitController"]
 

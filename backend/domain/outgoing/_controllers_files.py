@@ -20,6 +20,8 @@ from litestar.response import File
 
 from backend.db.models import Agency, SigningImageKind, StoredFile
 from backend.domain.accounts.actor import Actor
+from backend.domain.accounts.deps import CurrentActor
+from backend.domain.audit.deps import Meta
 from backend.domain.audit.services import record
 from backend.domain.documents.files import blob_store, page_image_path
 from backend.domain.documents.web import (
@@ -40,10 +42,10 @@ from backend.domain.outgoing.queries import load_view
 from backend.domain.outgoing.registers import book_csv, book_rows, book_xlsx, columns, default_range
 from backend.domain.outgoing.schemas import ImageForm
 from backend.errors import InvalidInputError, NotFoundError
+from backend.lib.deps import DB, AppSettings
 from backend.lib.i18n import t
 from backend.lib.sessions import flash
 from backend.lib.templates import render_page
-from backend.server.deps import DB, AppSettings, CurrentActor, Meta
 
 __all__ = ["OutgoingFilesController"]
 

@@ -23,6 +23,8 @@ from litestar.params import Body, FromPath, JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.domain.accounts.actor import Actor
+from backend.domain.accounts.deps import CurrentActor
+from backend.domain.audit.deps import Meta
 from backend.domain.documents.files import accept_pdf_upload
 from backend.domain.documents.reference import urgency_label
 from backend.domain.outgoing import _web
@@ -40,7 +42,7 @@ from backend.domain.outgoing.queries import (
 from backend.domain.outgoing.schemas import ApiBatchSignRequest, ApiTransitionRequest, DraftForm
 from backend.domain.outgoing.workflow import STATE_LABELS, State
 from backend.errors import AppError, InvalidInputError
-from backend.server.deps import DB, AppSettings, CurrentActor, Meta
+from backend.lib.deps import DB, AppSettings
 
 __all__ = ["OutgoingApiController"]
 

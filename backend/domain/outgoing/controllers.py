@@ -22,6 +22,8 @@ from litestar.params import Body, FromPath, URLEncodedBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config.settings import Settings
+from backend.domain.accounts.deps import CurrentActor
+from backend.domain.audit.deps import Meta
 from backend.domain.documents.files import AcceptedFile, accept_pdf_upload
 from backend.domain.documents.web import DocumentPage, form_version, require, see_other
 from backend.domain.outgoing import _web
@@ -36,10 +38,10 @@ from backend.domain.outgoing.schemas import (
     tap_from_form,
 )
 from backend.errors import InvalidInputError
+from backend.lib.deps import DB, AppSettings
 from backend.lib.i18n import t
 from backend.lib.sessions import flash
 from backend.lib.templates import is_fragment_request, render_page
-from backend.server.deps import DB, AppSettings, CurrentActor, Meta
 
 __all__ = ["OutgoingController"]
 

@@ -8,6 +8,8 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, JSONBody, URLEncodedBody
 from litestar.response import Redirect
 
+from backend.domain.accounts.deps import CurrentActor
+from backend.domain.audit.deps import Meta
 from backend.domain.push.jobs import PUSH_SEND, PushSend
 from backend.domain.push.keys import load_vapid
 from backend.domain.push.schemas import QuietHoursForm, SubscriptionIn, UnsubscribeIn
@@ -21,10 +23,10 @@ from backend.domain.push.services import (
     save_subscription,
 )
 from backend.errors import InvalidInputError, NotFoundError
+from backend.lib.deps import DB, AppSettings
 from backend.lib.i18n import t
 from backend.lib.sessions import flash
 from backend.lib.templates import render_page
-from backend.server.deps import DB, AppSettings, CurrentActor, Meta
 from backend.tasks.outbox import enqueue
 
 __all__ = ["DevicesController"]

@@ -17,10 +17,11 @@ from litestar.channels import ChannelsPlugin
 from litestar.di import NamedDependency
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
+from backend.domain.accounts.deps import CurrentActor
 from backend.errors import NotAuthenticatedError
+from backend.lib.deps import AppSettings
 from backend.lib.sessions import get_session
 from backend.lib.templates import render_string
-from backend.server.deps import AppSettings, CurrentActor
 from backend.web.live.channels import user_channel
 from backend.web.live.kinds import COUNTS_CHANGED, live_mode
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from litestar import Controller, get
 from litestar.response import Redirect
 
-from backend.server.deps import CurrentActor
+from backend.domain.accounts.deps import CurrentActor
 
 __all__ = ["ShellController"]
 

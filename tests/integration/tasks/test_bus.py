@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from string import Formatter
 
 import msgspec
 import pytest
@@ -11,8 +12,8 @@ import sqlalchemy as sa
 from backend.db.models import JobStatus, Notification, OutboxJob, User
 from backend.domain.exchange.kinds import DELIVER, Deliver
 from backend.domain.notifications.kinds import NOTIFY, Notify
-from backend.lib.urls import RouteUrls
-from backend.tasks.bus import Handles, JobContext, JobKind, Registry, UnknownJobKindError
+from backend.lib.urls import ROUTE_PATHS, RouteUrls
+from backend.tasks.bus import Handles, JobContext, Registry, UnknownJobKindError
 from backend.tasks.outbox import enqueue
 from backend.worker_app import REGISTRY, run_once
 
@@ -62,3 +63,12 @@ async def test_malformed_stored_payload_fails_the_job_instead_of_running_it(db_s
         assert await db.scalar(sa.select(sa.func.count()).select_from(Notification)) == 0
 
 
+
+
+def test_route_table_matches_the_apps_own_route_names(app) -> None:
+    """Links built in jobs are the paths the web app would build for the same route names."""
+    urls = RouteUrls()
+    for name in ROUTE_PATHS:
+        template = ROUTE_PATHS[name]
+        params = {field: 7 for _text, field, _spec, _conv in Formatter().parse(template) if field}
+        assert urls(name, **params) == app.route_reverse(name, **params), name
