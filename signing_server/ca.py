@@ -42,11 +42,32 @@ class SubjectInfo:
     """Username of a signer or agency identifier code (mã định danh) of a seal."""
 
 
+NAME_FIELD_LIMIT = 64
+"""RFC 5280 upper bound of O and CN; the ``cryptography`` library enforces it on UTF-8 bytes."""
+
+
+def _fit(value: str) -> str:
+    """``value`` cut to at most 64 UTF-8 bytes, at a word boundary when there is one.
+
+    Real agency names ("Sở Nông nghiệp và Phát triển nông thôn tỉnh Nghệ An" is 68 bytes) can be
+    longer than X.509 allows for O and CN; the certificate carries the shortened name and the full
+    one stays in the application's records.
+    """
+    value = value.strip()
+    if len(value.encode("utf-8")) <= NAME_FIELD_LIMIT:
+        return value
+    cut = value
+    while len(cut.encode("utf-8")) > NAME_FIELD_LIMIT:
+        cut = cut[:-1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > len(cut) // 2 else cut).rstrip()
+
+
 def _name(subject: SubjectInfo) -> x509.Name:
     attrs = [x509.NameAttribute(NameOID.COUNTRY_NAME, "VN")]
     if subject.organization:
-        attrs.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, subject.organization))
-    attrs.append(x509.NameAttribute(NameOID.COMMON_NAME, subject.common_name))
+        attrs.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, _fit(subject.organization)))
+    attrs.append(x509.NameAttribute(NameOID.COMMON_NAME, _fit(subject.common_name)))
     attrs.append(x509.NameAttribute(NameOID.USER_ID, subject.user_id))
     return x509.Name(attrs)
 
