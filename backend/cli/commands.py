@@ -8,6 +8,7 @@
 * ``verify-audit``  check the audit hash chain; exit 1 and name the first broken row
 * ``import-csv``    import agencies / units / users from a CSV file (system scope)
 * ``check``         run the startup checks and print their hints
+* ``generate-province``  bulk-load a realistic province with N incoming documents (benchmarks)
 * ``smoke``         play the outgoing flow against a running instance through the JSON API
 """
 
@@ -38,6 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("kind", choices=["agencies", "units", "users"])
     imp.add_argument("file", type=Path)
     sub.add_parser("check", help="run startup checks")
+    province = sub.add_parser("generate-province", help="bulk-load a province's year of documents (empty database)")
+    province.add_argument("--documents", type=int, default=50_000, help="incoming documents to create")
     smoke = sub.add_parser("smoke", help="draft → sign → number → seal → issue → receive, via the JSON API")
     smoke.add_argument("--base-url", default="http://127.0.0.1:8000")
     smoke.add_argument("--out", type=Path, default=None, help="where to write the issued PDF")
@@ -86,6 +89,11 @@ def main(argv: list[str] | None = None) -> int:
         from backend.cli.imports import import_csv
 
         return asyncio.run(import_csv(settings, args.kind, args.file))
+    if args.command == "generate-province":
+        from backend.cli.province import generate_province
+
+        print(asyncio.run(generate_province(settings, args.documents)))
+        return 0
     if args.command == "smoke":
         from backend.cli.smoke import run_smoke
 

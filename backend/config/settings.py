@@ -61,6 +61,10 @@ class Settings:
     due_soon_working_days: int = 2
     handling_default_working_days: int = 10
     page_image_width: int = 800
+    db_pool_size: int = 10
+    """Connections a web process keeps open to PostgreSQL (``DB_POOL_SIZE``; see docs/configuration.md)."""
+    db_pool_timeout_seconds: int = 120
+    """How long a request queues for a free connection before failing (``DB_POOL_TIMEOUT_SECONDS``)."""
     signing_client_id: str | None = None
     signing_client_secret: str | None = None
     cert_expiry_warning_days: int = 30
@@ -302,6 +306,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         due_soon_working_days=_int(env, "DUE_SOON_WORKING_DAYS", 2, minimum=0),
         handling_default_working_days=_int(env, "HANDLING_DEFAULT_WORKING_DAYS", 10),
         page_image_width=_int(env, "PAGE_IMAGE_WIDTH", 800, minimum=200),
+        db_pool_size=_int(env, "DB_POOL_SIZE", 10),
+        db_pool_timeout_seconds=_int(env, "DB_POOL_TIMEOUT_SECONDS", 120),
         signing_client_id=env.get("SIGNING_CLIENT_ID") or None,
         signing_client_secret=env.get("SIGNING_CLIENT_SECRET") or None,
         cert_expiry_warning_days=_int(env, "CERT_EXPIRY_WARNING_DAYS", 30),

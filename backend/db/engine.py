@@ -3,6 +3,23 @@
 SQLite runs in WAL mode with foreign keys on, and every transaction starts with
 ``BEGIN IMMEDIATE`` so that writers are serialised up front (row-lock semantics for numbering
 and the audit hash chain) instead of failing at commit time.
+
+PostgreSQL connections are opened with two session settings, because the app's queries are short
+OLTP look-ups served by indexes (issue 12, EXPLAIN plans in docs/performance.md):
+
+* ``jit=off``: the planner's cost estimate for the tab and badge counts over a large agency crosses
+  ``jit_above_cost``, and LLVM then spends 100–400 ms compiling expressions on *every* execution of
+  a query that runs in a few milliseconds. Nothing the app runs is a long analytic scan that JIT
+  would speed up.
+* ``plan_cache_mode=force_custom_plan``: asyncpg prepares every statement, and after five runs
+  PostgreSQL may switch a prepared statement to a generic plan made without the parameter values.
+  Agencies differ by 100× in size (a commune vs. the province's own office), so a generic plan
+  that fits the average agency is a sequential scan for the big one. Planning with the actual
+  values costs well under a millisecond for these queries.
+
+The pool is sized per process (``DB_POOL_SIZE``, no overflow) and a request waits up to
+``DB_POOL_TIMEOUT_SECONDS`` for a free connection, so a burst queues instead of failing
+(docs/configuration.md explains the sizing).
 """
 
 from __future__ import annotations
@@ -32,7 +49,11 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def create_engine(database_url: str, *, echo: bool = False, pool: bool = True) -> AsyncEngine:
+POSTGRES_SESSION_SETTINGS = {"jit": "off", "plan_cache_mode": "force_custom_plan"}
+
+
+def create_engine(database_url: str, *, echo: bool = False, pool: bool = True, pool_size: int = 10,
+                  pool_timeout: int = 120) -> AsyncEngine:
     """Create the engine for ``database_url`` (already normalised by the settings).
 
     ``pool=False`` opens a fresh connection per use (for short-lived tools and tests that run on
@@ -42,9 +63,11 @@ def create_engine(database_url: str, *, echo: bool = False, pool: bool = True) -
         engine = create_async_engine(database_url, echo=echo, connect_args={"timeout": 30})
         _configure_sqlite(engine)
         return engine
+    connect_args = {"server_settings": dict(POSTGRES_SESSION_SETTINGS)}
     if not pool:
-        return create_async_engine(database_url, echo=echo, poolclass=NullPool)
-    return create_async_engine(database_url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True)
+        return create_async_engine(database_url, echo=echo, poolclass=NullPool, connect_args=connect_args)
+    return create_async_engine(database_url, echo=echo, pool_size=pool_size, max_overflow=0,
+                               pool_timeout=pool_timeout, pool_pre_ping=True, connect_args=connect_args)
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

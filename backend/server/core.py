@@ -59,7 +59,8 @@ def _compression() -> CompressionConfig:
 
 def build_app(settings: Settings) -> Litestar:
     """The web application for ``settings`` (database engine created here, disposed at shutdown)."""
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, pool_size=settings.db_pool_size,
+                           pool_timeout=settings.db_pool_timeout_seconds)
     sessions = create_sessionmaker(engine)
     install_template_globals(environment())
 

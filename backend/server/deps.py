@@ -51,6 +51,9 @@ def provide_settings(state: State) -> Settings:
     return state.settings
 
 
+UNREAD_CAP = 100
+
+
 def provide_meta(request: Request[Any, Any, Any]) -> RequestMeta:
     """Client address and user agent, for audit rows."""
     client = request.client.host if request.client else ""
@@ -79,10 +82,10 @@ async def provide_actor(request: Request[Any, Any, Any], db: DB) -> Actor:
     request.state.actor = actor
     if actor.must_change_password and request.url.path not in _ALLOWED_BEFORE_PASSWORD_CHANGE:
         raise PasswordChangeRequiredError()
-    request.state.unread_count = await db.scalar(
-        sa.select(sa.func.count()).select_from(Notification)
-        .where(Notification.user_id == actor.user_id, Notification.read_at.is_(None))
-    ) or 0
+    # Served by the partial index on unread rows and capped: the bell shows "99+" above 99.
+    request.state.unread_count = await db.scalar(sa.select(sa.func.count()).select_from(
+        sa.select(Notification.id).where(Notification.user_id == actor.user_id, Notification.read_at.is_(None))
+        .limit(UNREAD_CAP).subquery())) or 0
     if _renders_layout(request):
         request.state.nav_counts = {
             "incoming": await incoming_action_count(db, actor),

@@ -77,7 +77,8 @@ class IncomingDocument(TimestampMixin, Base):
     __table_args__ = (
         sa.UniqueConstraint("agency_id", "arrival_year", "arrival_number"),
         sa.Index("ix_incoming_document_inbox", "agency_id", "priority", "received_at", "id"),
-        sa.Index("ix_incoming_document_state", "agency_id", "state"),
+        sa.Index("ix_incoming_document_state", "agency_id", "state", "priority", "received_at", "id"),
+        sa.Index("ix_incoming_document_received", "agency_id", "received_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -140,7 +141,7 @@ class Assignment(TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     incoming_id: Mapped[int] = mapped_column(sa.ForeignKey("incoming_document.id", ondelete="CASCADE"),
                                              index=True)
-    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("assignment.id"))
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("assignment.id"), index=True)
     role: Mapped[AssignmentRole] = enum_column(AssignmentRole, "assignment_role")
     assignee_unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     assignee_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"), index=True)

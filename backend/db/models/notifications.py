@@ -16,7 +16,12 @@ class Notification(Base):
     """A message for one user. ``(source_job_id, user_id)`` makes outbox delivery idempotent."""
 
     __tablename__ = "notification"
-    __table_args__ = (sa.UniqueConstraint("source_job_id", "user_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("source_job_id", "user_id"),
+        sa.Index("ix_notification_user_list", "user_id", "created_at", "id"),
+        sa.Index("ix_notification_unread", "user_id", postgresql_where=sa.text("read_at IS NULL"),
+                 sqlite_where=sa.text("read_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)

@@ -105,6 +105,7 @@ class OutgoingDocument(TimestampMixin, Base):
     __table_args__ = (
         sa.UniqueConstraint("agency_id", "number_year", "series", "number"),
         sa.Index("ix_outgoing_document_state", "agency_id", "state"),
+        sa.Index("ix_outgoing_document_list", "agency_id", "priority", "updated_at", "id"),
         sa.CheckConstraint("(replaces_id IS NULL) = (replace_kind IS NULL)", name="replace_kind_set"),
     )
 

@@ -55,6 +55,7 @@ from backend.domain.incoming.services import IncomingService
 from backend.domain.incoming.timing import DeadlineInfo, calendar_for, deadline_info, timing_for
 from backend.lib import clock
 from backend.lib.sessions import get_session
+from backend.lib.templates import is_fragment_request
 
 __all__ = [
     "ASSIGN_EVENTS", "ListItem", "build_detail_context", "build_list_context", "clear_pending", "intake_options",
@@ -117,7 +118,8 @@ async def build_list_context(request: Request[Any, Any, Any], db: AsyncSession, 
         "section": "incoming",
         "inbox": inbox,
         "tabs": tabs,
-        "counts": await inbox_counts(db, actor, today),
+        # An htmx swap of the list (filters, next page) renders only the list block, without the tabs.
+        "counts": {} if is_fragment_request(request) else await inbox_counts(db, actor, today),
         "filters": filters,
         "filter_query": filters.as_query(),
         "items": [ListItem(doc, name, _deadline(doc, settings, today)) for doc, name in page.rows],

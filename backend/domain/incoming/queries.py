@@ -41,7 +41,7 @@ from backend.lib.clock import VN_TZ
 from backend.lib.text import clean, fold
 
 __all__ = [
-    "INBOXES", "AttachmentView", "DocumentView", "ListFilters", "ListPage", "action_count", "count_query",
+    "COUNT_CAP", "INBOXES", "AttachmentView", "DocumentView", "ListFilters", "ListPage", "action_count", "count_query",
     "default_inbox", "inbox_counts", "inboxes_for", "list_documents", "load_view", "search_documents",
 ]
 
@@ -186,8 +186,21 @@ def filtered_query(actor: Actor, inbox: str, filters: ListFilters, today: date) 
     return _apply_filters(visible_incoming(actor).where(_inbox_condition(actor, inbox, today)), filters)
 
 
-def count_query(query: sa.Select[Any]) -> sa.Select[tuple[int]]:
-    return sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
+COUNT_CAP = 100
+"""Tab and badge counts stop at this many rows; the pages show "99+" above 99 (see ``bounded``)."""
+
+
+def count_query(query: sa.Select[Any], cap: int | None = None) -> sa.Select[tuple[int]]:
+    """``count(*)`` of ``query``; with ``cap``, of its first ``cap`` rows only.
+
+    A capped count reads at most ``cap`` index entries, so a tab over an agency's whole history
+    costs the same at 1,000 and at 1,000,000 documents. It is exact below the cap, which is the
+    only range where the UI shows the exact figure.
+    """
+    inner = query.order_by(None)
+    if cap is not None:
+        inner = inner.with_only_columns(IncomingDocument.id).limit(cap)
+    return sa.select(sa.func.count()).select_from(inner.subquery())
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,14 +249,16 @@ async def list_documents(db: AsyncSession, query: sa.Select[Any], cursor: str = 
 
 
 async def inbox_counts(db: AsyncSession, actor: Actor, today: date) -> dict[str, int]:
-    """Unfiltered count of each of the actor's inbox tabs."""
-    return {inbox: int(await db.scalar(count_query(filtered_query(actor, inbox, ListFilters(), today))) or 0)
+    """Unfiltered count of each of the actor's inbox tabs, capped at ``COUNT_CAP``."""
+    return {inbox: int(await db.scalar(count_query(filtered_query(actor, inbox, ListFilters(), today),
+                                                   cap=COUNT_CAP)) or 0)
             for inbox in inboxes_for(actor)}
 
 
 async def action_count(db: AsyncSession, actor: Actor) -> int:
-    """Documents waiting for the actor's own action (the "Văn bản đến" badge)."""
-    return int(await db.scalar(count_query(visible_incoming(actor).where(_action_condition(actor)))) or 0)
+    """Documents waiting for the actor's own action (the "Văn bản đến" badge), capped at ``COUNT_CAP``."""
+    return int(await db.scalar(count_query(visible_incoming(actor).where(_action_condition(actor)),
+                                           cap=COUNT_CAP)) or 0)
 
 
 async def search_documents(db: AsyncSession, actor: Actor, text: str, limit: int = 50) -> Sequence[

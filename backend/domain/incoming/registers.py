@@ -68,21 +68,23 @@ async def book_rows(db: AsyncSession, actor: Actor, start: date, end: date) -> S
     """Registered documents whose arrival (reception) date is within ``[start, end]``."""
     lower = datetime.combine(start, time.min, VN_TZ)
     upper = datetime.combine(end + timedelta(days=1), time.min, VN_TZ)
-    query = (visible_incoming(actor).add_columns(DocumentType.name)
+    in_range = (visible_incoming(actor)
+                .where(IncomingDocument.arrival_number.is_not(None), IncomingDocument.received_at >= lower,
+                       IncomingDocument.received_at < upper))
+    query = (in_range.add_columns(DocumentType.name)
              .join(DocumentType, DocumentType.id == IncomingDocument.document_type_id)
-             .where(IncomingDocument.arrival_number.is_not(None), IncomingDocument.received_at >= lower,
-                    IncomingDocument.received_at < upper)
              .order_by(IncomingDocument.arrival_year, IncomingDocument.arrival_number))
     rows = (await db.execute(query)).all()
-    ids = [row[0].id for row in rows]
     recipients: dict[int, list[tuple[int, str]]] = {}
-    if ids:
+    if rows:
+        # The same range as a sub-select, not one bound parameter per document: a province clerk's
+        # month has tens of thousands of rows, above the drivers' 32,767-parameter limit.
         lines = (await db.execute(
             sa.select(Assignment.incoming_id, Assignment.role, Unit.name, User.full_name)
             .outerjoin(Unit, Unit.id == Assignment.assignee_unit_id)
             .outerjoin(User, User.id == Assignment.assignee_user_id)
-            .where(Assignment.incoming_id.in_(ids), Assignment.parent_id.is_(None),
-                   Assignment.status != AssignmentStatus.CANCELLED)
+            .where(Assignment.incoming_id.in_(in_range.with_only_columns(IncomingDocument.id)),
+                   Assignment.parent_id.is_(None), Assignment.status != AssignmentStatus.CANCELLED)
             .order_by(Assignment.id)
         )).all()
         for incoming_id, role, unit_name, person in lines:

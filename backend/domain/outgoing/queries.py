@@ -98,8 +98,13 @@ def tab_query(actor: Actor, tab: str, q: str = "") -> sa.Select[tuple[OutgoingDo
     return query
 
 
+COUNT_CAP = 100
+"""Tab and badge counts stop here (shown as "99+"), so they read a bounded number of index entries."""
+
+
 def _count(query: sa.Select[Any]) -> sa.Select[tuple[int]]:
-    return sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
+    inner = query.order_by(None).with_only_columns(OutgoingDocument.id).limit(COUNT_CAP)
+    return sa.select(sa.func.count()).select_from(inner.subquery())
 
 
 async def list_documents(db: AsyncSession, query: sa.Select[tuple[OutgoingDocument]], size: int = PAGE_SIZE
