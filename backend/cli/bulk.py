@@ -25,7 +25,7 @@ class BulkLoader:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
         self.is_postgres = conn.dialect.name == "postgresql"
-        self.tables: set[str] = set()
+        self.tables: dict[str, sa.Table] = {}
 
     async def _driver(self) -> asyncpg.Connection:
         raw = await self.conn.get_raw_connection()
@@ -33,7 +33,7 @@ class BulkLoader:
 
     async def load(self, table: sa.Table, rows: Iterable[dict[str, Any]]) -> int:
         """Insert ``rows`` into ``table`` in batches; returns how many."""
-        self.tables.add(table.name)
+        self.tables[table.name] = table
         total = 0
         batch: list[dict[str, Any]] = []
         for row in rows:
@@ -59,10 +59,8 @@ class BulkLoader:
         """Move each loaded table's id sequence past the ids given (PostgreSQL)."""
         if not self.is_postgres:
             return
-        for name in sorted(self.tables):
-            has_id = await self.conn.scalar(sa.text(
-                "SELECT pg_get_serial_sequence(:t, 'id')"), {"t": name})
-            if has_id:
+        for name, table in sorted(self.tables.items()):
+            if "id" in table.c and table.c.id.autoincrement in (True, "auto") and table.c.id.primary_key:
                 await self.conn.execute(sa.text(
                     f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "  # noqa: S608 - table names are ours
                     f"COALESCE((SELECT max(id) FROM {name}), 0) + 1, false)"))

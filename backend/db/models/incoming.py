@@ -127,6 +127,9 @@ class IncomingDocument(TimestampMixin, Base):
     __mapper_args__ = {"version_id_col": version}
 
 
+_LIVE_SQL = "status IN ('pending', 'in_progress')"
+
+
 class Assignment(TimestampMixin, Base):
     """One line of the handling slip: who handles (unit or person), in which role, by when.
 
@@ -136,6 +139,12 @@ class Assignment(TimestampMixin, Base):
     __tablename__ = "assignment"
     __table_args__ = (
         sa.CheckConstraint("assignee_unit_id IS NOT NULL OR assignee_user_id IS NOT NULL", name="has_assignee"),
+        # Live assignments are a small share of the history: "to handle", "watching" and the task list
+        # look for the actor's (or their unit's) live lines only.
+        sa.Index("ix_assignment_live_user", "assignee_user_id", postgresql_where=sa.text(_LIVE_SQL),
+                 sqlite_where=sa.text(_LIVE_SQL)),
+        sa.Index("ix_assignment_live_unit", "assignee_unit_id", postgresql_where=sa.text(_LIVE_SQL),
+                 sqlite_where=sa.text(_LIVE_SQL)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

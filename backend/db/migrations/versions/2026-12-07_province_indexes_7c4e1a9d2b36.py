@@ -1,6 +1,7 @@
 """indexes for a province's year of documents (issue 12)
 
 * ``assignment.parent_id``: "to handle"/"watching" look for a live child of each held assignment;
+* ``assignment`` live lines per person and per unit (partial): "to handle" and the task list;
 * ``notification``: the unread count (partial index on unread rows) and the bell list order;
 * ``incoming_document``: each state tab ordered like the inbox (urgent first, newest first), and
   the register's reception-date range;
@@ -22,10 +23,15 @@ branch_labels = None
 depends_on = None
 
 _UNREAD = sa.text("read_at IS NULL")
+_LIVE = sa.text("status IN ('pending', 'in_progress')")
 
 
 def upgrade() -> None:
     op.create_index('ix_assignment_parent_id', 'assignment', ['parent_id'])
+    op.create_index('ix_assignment_live_user', 'assignment', ['assignee_user_id'],
+                    postgresql_where=_LIVE, sqlite_where=_LIVE)
+    op.create_index('ix_assignment_live_unit', 'assignment', ['assignee_unit_id'],
+                    postgresql_where=_LIVE, sqlite_where=_LIVE)
     op.create_index('ix_notification_user_list', 'notification', ['user_id', 'created_at', 'id'])
     op.create_index('ix_notification_unread', 'notification', ['user_id'],
                     postgresql_where=_UNREAD, sqlite_where=_UNREAD)
@@ -43,4 +49,6 @@ def downgrade() -> None:
     op.create_index('ix_incoming_document_state', 'incoming_document', ['agency_id', 'state'])
     op.drop_index('ix_notification_unread', table_name='notification')
     op.drop_index('ix_notification_user_list', table_name='notification')
+    op.drop_index('ix_assignment_live_unit', table_name='assignment')
+    op.drop_index('ix_assignment_live_user', table_name='assignment')
     op.drop_index('ix_assignment_parent_id', table_name='assignment')

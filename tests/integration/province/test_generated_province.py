@@ -1,0 +1,209 @@
+"""A generated province of a few thousand documents: lists, counts and scoping stay correct.
+
+The province is generated once for the module (``generate-province`` on a migrated, empty
+database, SQLite or PostgreSQL like the rest of the suite). Every list is walked page by page with
+its keyset cursor and compared with a brute-force selection made in Python from all rows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import AsyncIterator, Iterator
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.cli.province import generate_province
+from backend.config.settings import load_settings
+from backend.db.engine import create_engine, create_sessionmaker
+from backend.db.migrate import upgrade
+from backend.db.models import ArrivalCounter, Assignment, IncomingDocument, User
+from backend.domain.accounts.actor import Actor, load_actor
+from backend.domain.audit.services import verify_chain
+from backend.domain.incoming.queries import (
+    COUNT_CAP,
+    ListFilters,
+    filtered_query,
+    inbox_counts,
+    inboxes_for,
+    list_documents,
+)
+from backend.domain.incoming.registers import book_rows
+from backend.lib import clock
+from backend.lib.clock import VN_TZ
+
+DOCUMENTS = 3000
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+async def _admin(sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(TEST_DATABASE_URL.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="module")
+def province_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """A migrated database with a generated province of ``DOCUMENTS`` incoming documents."""
+    root = tmp_path_factory.mktemp("province")
+    name = ""
+    if TEST_DATABASE_URL.startswith("postgres"):
+        name = f"cv_prov_{uuid.uuid4().hex[:10]}"
+        asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+        base = TEST_DATABASE_URL.replace("postgresql+asyncpg://", "postgresql://").rpartition("/")[0]
+        url = f"{base}/{name}"
+    else:
+        url = f"sqlite:///{root / 'province.db'}"
+    env = {"APP_ENV": "demo", "DATA_DIR": str(root / "data"), "DATABASE_URL": url, "SECRET_KEY": "p" * 64}
+    settings = load_settings(env)
+    upgrade(settings.database_url)
+    report = asyncio.run(generate_province(settings, DOCUMENTS))
+    assert report.documents == DOCUMENTS and report.agencies == 181 and report.users > 5900
+    yield env
+    if name:
+        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def database_url(province_env: dict[str, str]) -> str:
+    """The suite's ``database_url`` is the generated province here (the tests only read)."""
+    return load_settings(province_env).database_url
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[AsyncSession]:
+    engine = create_engine(database_url, pool=False)
+    async with create_sessionmaker(engine)() as session:
+        yield session
+    await engine.dispose()
+
+
+async def _actor(db: AsyncSession, username: str) -> Actor:
+    user = (await db.scalars(sa.select(User).where(User.username == username))).one()
+    actor = await load_actor(db, user.id, None)
+    assert actor is not None
+    return actor
+
+
+async def _walk(db: AsyncSession, actor: Actor, inbox: str, today: date, size: int = 50) -> list[int]:
+    """Every id of one tab, page after page through the keyset cursor."""
+    ids: list[int] = []
+    cursor = ""
+    while True:
+        page = await list_documents(db, filtered_query(actor, inbox, ListFilters(), today), cursor=cursor, size=size)
+        ids += [doc.id for doc, _name in page.rows]
+        if page.next_cursor is None:
+            return ids
+        cursor = page.next_cursor
+
+
+async def _documents(db: AsyncSession, agency_id: int) -> list[Any]:
+    return list((await db.execute(sa.select(IncomingDocument.id, IncomingDocument.state, IncomingDocument.priority,
+                                            IncomingDocument.received_at)
+                                  .where(IncomingDocument.agency_id == agency_id))).all())
+
+
+async def test_busiest_clerk_has_about_a_third_and_every_tab_pages_exactly(db: AsyncSession) -> None:
+    actor = await _actor(db, "vanthu.tinh")
+    rows = await _documents(db, actor.agency_id)
+    total = await db.scalar(sa.select(sa.func.count()).select_from(IncomingDocument))
+    assert 0.25 * DOCUMENTS < len(rows) < 0.35 * DOCUMENTS and total == DOCUMENTS
+    today = clock.to_local(clock.now()).date()
+    expected = {
+        "to_register": {r.id for r in rows if r.state == "received"},
+        "to_submit": {r.id for r in rows if r.state == "registered"},
+        "all": {r.id for r in rows},
+    }
+    counts = await inbox_counts(db, actor, today)
+    for inbox, wanted in expected.items():
+        ids = await _walk(db, actor, inbox, today)
+        assert len(ids) == len(set(ids)), f"{inbox}: a document appears on two pages"
+        assert set(ids) == wanted, f"{inbox}: pages skip or add documents"
+        assert counts[inbox] == min(len(wanted), COUNT_CAP)
+    order = {r.id: (r.priority, r.received_at, r.id) for r in rows}
+    walked = await _walk(db, actor, "all", today, size=37)
+    assert walked == sorted(walked, key=lambda i: order[i], reverse=True), "urgent first, then newest"
+
+
+async def test_unit_head_and_specialist_see_exactly_their_assignments(db: AsyncSession) -> None:
+    today = clock.to_local(clock.now()).date()
+    for username in ("truongphong.tinh", "chuyenvien.tinh", "truongphong.snv", "chuyenvien.xa001"):
+        actor = await _actor(db, username)
+        held = sa.or_(Assignment.assignee_user_id == actor.user_id,
+                      Assignment.assignee_unit_id == actor.unit_id if "truongphong" in username else sa.false())
+        wanted = set((await db.scalars(sa.select(Assignment.incoming_id).join(
+            IncomingDocument, IncomingDocument.id == Assignment.incoming_id).where(
+            held, Assignment.status != "cancelled", IncomingDocument.agency_id == actor.agency_id))).all())
+        ids = await _walk(db, actor, "all", today)
+        assert len(ids) == len(set(ids)) and set(ids) == wanted, username
+        handle = set(await _walk(db, actor, "to_handle", today))
+        watching = set(await _walk(db, actor, "watching", today))
+        assert not handle & watching and handle <= wanted and watching <= wanted
+        counts = await inbox_counts(db, actor, today)
+        assert counts["to_handle"] == min(len(handle), COUNT_CAP)
+        assert counts["all"] == min(len(wanted), COUNT_CAP)
+
+
+async def test_no_document_of_another_agency_in_any_tab(db: AsyncSession) -> None:
+    today = clock.to_local(clock.now()).date()
+    for username in ("vanthu.snv", "lanhdao.huyen03", "capho.tinh"):
+        actor = await _actor(db, username)
+        own = {r.id for r in await _documents(db, actor.agency_id)}
+        for inbox in inboxes_for(actor):
+            assert set(await _walk(db, actor, inbox, today)) <= own, (username, inbox)
+
+
+async def test_arrival_numbers_are_contiguous_and_counters_continue_them(db: AsyncSession) -> None:
+    numbers: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for agency_id, year, number in (await db.execute(sa.select(
+            IncomingDocument.agency_id, IncomingDocument.arrival_year, IncomingDocument.arrival_number)
+            .where(IncomingDocument.arrival_number.is_not(None)))).all():
+        numbers[(agency_id, year)].append(number)
+    counters = {(c.agency_id, c.year): c.last_number for c in (await db.scalars(sa.select(ArrivalCounter))).all()}
+    assert counters.keys() == numbers.keys()
+    for key, values in numbers.items():
+        assert sorted(values) == list(range(1, len(values) + 1)) and counters[key] == len(values)
+    states = Counter((await db.scalars(sa.select(IncomingDocument.state))).all())
+    assert {"received", "registered", "submitted", "assigned", "in_progress", "completed", "returned"} <= set(states)
+
+
+async def test_register_and_audit_chain(db: AsyncSession) -> None:
+    actor = await _actor(db, "vanthu.tinh")
+    end = clock.to_local(clock.now()).date()
+    start = end - timedelta(days=30)
+    lower, upper = datetime.combine(start, time.min, VN_TZ), datetime.combine(end + timedelta(days=1), time.min, VN_TZ)
+    wanted = await db.scalar(sa.select(sa.func.count()).select_from(IncomingDocument).where(
+        IncomingDocument.agency_id == actor.agency_id, IncomingDocument.arrival_number.is_not(None),
+        IncomingDocument.received_at >= lower, IncomingDocument.received_at < upper))
+    rows = await book_rows(db, actor, start, end)
+    assert wanted and len(rows) == wanted
+    assert (await verify_chain(db)).ok
+
+
+async def test_login_and_pages_over_http(client: Any, login: Any, db: AsyncSession) -> None:
+    other = (await db.scalars(sa.select(IncomingDocument.id).join(User, User.agency_id == IncomingDocument.agency_id)
+                              .where(User.username == "vanthu.snv").limit(1))).one()
+    await db.close()  # SQLite: release the write lock before the app's requests
+    await login(client, "vanthu.tinh")
+    seen: list[str] = []
+    url = "/incoming?inbox=all"
+    for _ in range(3):
+        page = await client.get(url)
+        assert page.status_code == 200
+        ids = [part.split('"')[0] for part in page.text.split('href="/incoming/')[1:] if part[:1].isdigit()]
+        assert ids and not set(ids) & set(seen)
+        seen += ids
+        marker = page.text.split("cursor=")
+        assert len(marker) > 1
+        url = "/incoming?inbox=all&cursor=" + marker[1].split('"')[0].split("&")[0]
+    assert (await client.get(f"/incoming/{other}")).status_code == 404
