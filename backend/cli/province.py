@@ -28,7 +28,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -171,10 +171,10 @@ class _Builder:
             specs.append((f"huyen{n:02d}", f"Ủy ban nhân dân huyện {district}", "UBND", "district",
                           f"000.00.{20 + n:02d}.H41", 1, 3.0))
         for n in range(1, 151):
-            district = (n - 1) % len(_DISTRICTS) + 1
+            home = (n - 1) % len(_DISTRICTS) + 1
             word = _COMMUNE_WORDS[(n - 1) // len(_DISTRICTS)]
-            specs.append((f"xa{n:03d}", f"Ủy ban nhân dân xã {_DISTRICTS[district - 1].split()[0]} {word}", "UBND",
-                          "commune", f"{n:03d}.{district:02d}.{20 + district:02d}.H41", 1 + 20 + district, 0.5))
+            specs.append((f"xa{n:03d}", f"Ủy ban nhân dân xã {_DISTRICTS[home - 1].split()[0]} {word}", "UBND",
+                          "commune", f"{n:03d}.{home:02d}.{20 + home:02d}.H41", 1 + 20 + home, 0.5))
         others = sum(weight for *_rest, weight in specs)
         for key, name, abbreviation, level, organ_id, parent, weight in specs:
             agency_id = self.ids.take("agency")
@@ -411,10 +411,11 @@ class _Builder:
                     "status": "done", "status_at": moment, "status_note": "", "created_at": moment,
                     "updated_at": moment}
         for (agency_id, year), last in sorted(numbers.items()):
-            yield "outgoing_counter", {"agency_id": agency_id, "year": year, "series": SHARED_SERIES, "last_number": last}
+            yield "outgoing_counter", {"agency_id": agency_id, "year": year, "series": SHARED_SERIES,
+                                       "last_number": last}
 
 
-_TABLES = {model.__tablename__: model.__table__ for model in (  # type: ignore[attr-defined]
+_TABLES: dict[str, sa.Table] = {model.__tablename__: cast(sa.Table, model.__table__) for model in (
     Agency, Unit, User, RoleGrant, StoredFile, IncomingDocument, IncomingEvent, Assignment, Notification,
     AuditEvent, ArrivalCounter, OutgoingCounter, OutgoingDocument, OutgoingVersion, OutgoingRecipient)}
 

@@ -37,7 +37,8 @@ async def _bulk_register(database_url: str, clerk: str) -> tuple[str, str]:
             received = start + timedelta(seconds=n)
             return {"id": first + n, "agency_id": user.agency_id, "state": "registered", "urgency": "normal",
                     "priority": 0, "source": "paper", "document_type_id": type_id, "code_number": str(n + 1),
-                    "code_notation": "UBND-VP", "issuer_name": "UBND huyện Nghi Lộc", "issuer_key": "ubnd huyen nghi loc",
+                    "code_notation": "UBND-VP", "issuer_name": "UBND huyện Nghi Lộc",
+                    "issuer_key": "ubnd huyen nghi loc",
                     "issued_on": day, "summary": f"Văn bản thứ {n + 1}", "language": "Tiếng Việt", "page_count": 1,
                     "description": "", "signer_position": "", "signer_name": "Hồ Minh Vinh", "file_id": file_id,
                     "classification": "unclassified", "arrival_year": day.year, "arrival_number": 10_000 + n,
