@@ -71,7 +71,12 @@ async def book_rows(db: AsyncSession, actor: Actor, start: date, end: date) -> S
     in_range = (visible_incoming(actor)
                 .where(IncomingDocument.arrival_number.is_not(None), IncomingDocument.received_at >= lower,
                        IncomingDocument.received_at < upper))
-    query = (in_range.add_columns(DocumentType.name)
+    doc = IncomingDocument
+    # Plain columns, not ORM objects: a month of a province clerk is thousands of rows.
+    query = (in_range.with_only_columns(
+                doc.id, doc.received_at, doc.arrival_number, doc.issuer_name, doc.code_number, doc.code_notation,
+                doc.issued_on, doc.summary, doc.submitted_at, doc.assigned_at, doc.description, doc.state,
+                doc.return_reason, DocumentType.name.label("type_name"))
              .join(DocumentType, DocumentType.id == IncomingDocument.document_type_id)
              .order_by(IncomingDocument.arrival_year, IncomingDocument.arrival_number))
     rows = (await db.execute(query)).all()
@@ -90,21 +95,21 @@ async def book_rows(db: AsyncSession, actor: Actor, start: date, end: date) -> S
         for incoming_id, role, unit_name, person in lines:
             recipients.setdefault(incoming_id, []).append((_ROLE_ORDER[role], unit_name or person or ""))
     result = []
-    for doc, type_name in rows:
-        names = [name for _order, name in sorted(recipients.get(doc.id, []), key=lambda item: item[0])]
-        note = doc.description
-        if doc.state == "returned":
-            note = "; ".join(p for p in (note, t("incoming.book.returned", reason=doc.return_reason)) if p)
+    for row in rows:
+        names = [name for _order, name in sorted(recipients.get(row.id, []), key=lambda item: item[0])]
+        note = row.description
+        if row.state == "returned":
+            note = "; ".join(p for p in (note, t("incoming.book.returned", reason=row.return_reason)) if p)
         result.append(BookRow(
-            doc_id=doc.id,
-            arrival_date=_day(doc.received_at),
-            arrival_number=str(doc.arrival_number),
-            author=doc.issuer_name,
-            reference=f"{doc.code_number}/{doc.code_notation}",
-            issued_on=doc.issued_on.strftime("%d/%m/%Y"),
-            type_and_summary=f"{type_name}: {doc.summary}",
+            doc_id=row.id,
+            arrival_date=_day(row.received_at),
+            arrival_number=str(row.arrival_number),
+            author=row.issuer_name,
+            reference=f"{row.code_number}/{row.code_notation}",
+            issued_on=row.issued_on.strftime("%d/%m/%Y"),
+            type_and_summary=f"{row.type_name}: {row.summary}",
             recipients="; ".join(names),
-            forwarded_on=_day(doc.submitted_at or doc.assigned_at),
+            forwarded_on=_day(row.submitted_at or row.assigned_at),
             signature="",
             note=note,
         ))
