@@ -128,6 +128,8 @@ class IncomingDocument(TimestampMixin, Base):
 
 
 _LIVE_SQL = "status IN ('pending', 'in_progress')"
+_LIVE_PERSON_SQL = f"{_LIVE_SQL} AND assignee_user_id IS NOT NULL"
+"""Without the NULLs, so a unit's lines (``assignee_user_id IS NULL``) are looked up by unit, not here."""
 
 
 class Assignment(TimestampMixin, Base):
@@ -141,8 +143,8 @@ class Assignment(TimestampMixin, Base):
         sa.CheckConstraint("assignee_unit_id IS NOT NULL OR assignee_user_id IS NOT NULL", name="has_assignee"),
         # Live assignments are a small share of the history: "to handle", "watching" and the task list
         # look for the actor's (or their unit's) live lines only.
-        sa.Index("ix_assignment_live_user", "assignee_user_id", postgresql_where=sa.text(_LIVE_SQL),
-                 sqlite_where=sa.text(_LIVE_SQL)),
+        sa.Index("ix_assignment_live_user", "assignee_user_id", postgresql_where=sa.text(_LIVE_PERSON_SQL),
+                 sqlite_where=sa.text(_LIVE_PERSON_SQL)),
         sa.Index("ix_assignment_live_unit", "assignee_unit_id", postgresql_where=sa.text(_LIVE_SQL),
                  sqlite_where=sa.text(_LIVE_SQL)),
     )

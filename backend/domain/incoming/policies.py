@@ -68,11 +68,10 @@ def visible_incoming(actor: Actor) -> sa.Select[tuple[IncomingDocument]]:
     mine = [Assignment.assignee_user_id == actor.user_id]
     if actor.has(Role.UNIT_HEAD) and actor.unit_id is not None:
         mine.append(Assignment.assignee_unit_id == actor.unit_id)
-    holds = (sa.select(Assignment.id)
-             .where(Assignment.incoming_id == IncomingDocument.id,
-                    Assignment.status != AssignmentStatus.CANCELLED, sa.or_(*mine))
-             .exists())
-    return query.where(holds)
+    # Driven from the actor's own assignment lines (indexed by assignee), not by testing every
+    # document of the agency: a specialist of a 300,000-document agency holds a few hundred.
+    held = sa.select(Assignment.incoming_id).where(Assignment.status != AssignmentStatus.CANCELLED, sa.or_(*mine))
+    return query.where(IncomingDocument.id.in_(held))
 
 
 def is_clerk(actor: Actor, doc: IncomingDocument) -> bool:

@@ -78,11 +78,12 @@ def _held(actor: Actor, assignment: Any) -> sa.ColumnElement[bool]:
 def _to_handle(actor: Actor) -> sa.ColumnElement[bool]:
     mine, child = aliased(Assignment), aliased(Assignment)
     passed_on = sa.select(child.id).where(child.parent_id == mine.id, child.status.in_(_LIVE)).exists()
-    holds = sa.select(mine.id).where(
-        mine.incoming_id == IncomingDocument.id, mine.status.in_(_LIVE),
-        mine.role.in_((AssignmentRole.LEAD, AssignmentRole.COORDINATE)), _held(actor, mine), ~passed_on,
-    ).exists()
-    return sa.and_(IncomingDocument.state.in_(_OPEN), holds)
+    # The actor's live lines (partial indexes on live assignments), not a probe per document.
+    holds = sa.select(mine.incoming_id).where(
+        mine.status.in_(_LIVE), mine.role.in_((AssignmentRole.LEAD, AssignmentRole.COORDINATE)), _held(actor, mine),
+        ~passed_on,
+    )
+    return sa.and_(IncomingDocument.state.in_(_OPEN), IncomingDocument.id.in_(holds))
 
 
 def _inbox_condition(actor: Actor, inbox: str, today: date) -> sa.ColumnElement[bool]:

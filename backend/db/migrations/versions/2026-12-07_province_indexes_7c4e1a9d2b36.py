@@ -24,12 +24,13 @@ depends_on = None
 
 _UNREAD = sa.text("read_at IS NULL")
 _LIVE = sa.text("status IN ('pending', 'in_progress')")
+_LIVE_PERSON = sa.text("status IN ('pending', 'in_progress') AND assignee_user_id IS NOT NULL")
 
 
 def upgrade() -> None:
     op.create_index('ix_assignment_parent_id', 'assignment', ['parent_id'])
     op.create_index('ix_assignment_live_user', 'assignment', ['assignee_user_id'],
-                    postgresql_where=_LIVE, sqlite_where=_LIVE)
+                    postgresql_where=_LIVE_PERSON, sqlite_where=_LIVE_PERSON)
     op.create_index('ix_assignment_live_unit', 'assignment', ['assignee_unit_id'],
                     postgresql_where=_LIVE, sqlite_where=_LIVE)
     op.create_index('ix_notification_user_list', 'notification', ['user_id', 'created_at', 'id'])
