@@ -19,6 +19,7 @@ from litestar.utils.scope.state import ScopeState
 
 from backend.lib.clock import format_local
 from backend.lib.i18n import t
+from backend.lib.inline_style import inline_stylesheet
 
 __all__ = ["WEB_DIR", "environment", "is_fragment_request", "render_page", "render_string", "static_url"]
 
@@ -47,6 +48,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.globals["static"] = static_url
+    env.globals["inline_stylesheet"] = inline_stylesheet
     env.globals["t"] = t
     env.filters["local_time"] = format_local
     return env

@@ -48,13 +48,17 @@ def _provide(fn: Callable[..., Any]) -> Provide:
     return Provide(fn) if is_async else Provide(fn, sync_to_thread=False)
 
 
+_NOT_COMPRESSED = ["/live/events", r"^/(incoming|outgoing)/\d+/pages/\d+$"]
+"""SSE (never buffered) and page images (WebP is already compressed: gzip only costs time on a phone)."""
+
+
 def _compression() -> CompressionConfig:
-    """gzip for every text response (brotli when the ``brotli`` package is installed); SSE is never buffered."""
+    """gzip for every text response (brotli when the ``brotli`` package is installed); see ``_NOT_COMPRESSED``."""
     try:
         import brotli  # noqa: F401
     except ImportError:
-        return CompressionConfig(backend="gzip", minimum_size=500, gzip_compress_level=6, exclude=["/live/events"])
-    return CompressionConfig(backend="brotli", minimum_size=500, brotli_gzip_fallback=True, exclude=["/live/events"])
+        return CompressionConfig(backend="gzip", minimum_size=500, gzip_compress_level=6, exclude=_NOT_COMPRESSED)
+    return CompressionConfig(backend="brotli", minimum_size=500, brotli_gzip_fallback=True, exclude=_NOT_COMPRESSED)
 
 
 def build_app(settings: Settings) -> Litestar:

@@ -1,7 +1,8 @@
 """Security headers, request id and HTML cache rules, added to every HTTP response.
 
-The Content-Security-Policy allows no inline script and no third-party origin; authenticated
-HTML is ``no-store`` so shared caches and the back button never keep a document page.
+The Content-Security-Policy allows no inline script, no inline style but the application's own style sheet
+(by its hash, see ``backend.lib.inline_style``) and no third-party origin; authenticated HTML is
+``no-store`` so shared caches and the back button never keep a document page.
 """
 
 from __future__ import annotations
@@ -11,10 +12,13 @@ import secrets
 from litestar.datastructures import MutableScopeHeaders
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from backend.lib.inline_style import stylesheet_hash
+
 __all__ = ["SecurityHeadersMiddleware", "CONTENT_SECURITY_POLICY"]
 
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+CONTENT_SECURITY_POLICY = (  # the hash: the style sheet inlined into document pages (lib.inline_style)
+    "default-src 'self'; script-src 'self'; style-src 'self' "
+    f"{stylesheet_hash()}; img-src 'self' data: blob:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'; manifest-src 'self'; worker-src 'self'"
 )

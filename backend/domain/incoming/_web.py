@@ -22,6 +22,7 @@ from backend.db.models import Agency, AssignmentRole, AssignmentStatus, Incoming
 from backend.domain.accounts.actor import Actor
 from backend.domain.audit.services import RequestMeta
 from backend.domain.documents.files import AcceptedFile, check_pending
+from backend.domain.documents.reading import reading_pages
 from backend.domain.documents.reference import (
     confidentiality_options,
     document_types,
@@ -231,6 +232,7 @@ async def build_detail_context(request: Request[Any, Any, Any], db: AsyncSession
             "slip": True,
         },
         "pages": list(range(1, min(view.file.page_count, MAX_PREVIEW_PAGES) + 1)),
+        "reading": await reading_pages(settings, view.file),
         "exchange": await receipt_view(db, doc.id),
         "replies": await replies_to(db, actor, doc.id),
         "errors": errors or {},

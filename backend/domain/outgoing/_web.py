@@ -26,6 +26,7 @@ from backend.config.settings import Settings
 from backend.db.models import Agency, IncomingDocument, Role, RoleGrant, Unit, User
 from backend.domain.accounts.actor import Actor
 from backend.domain.audit.services import RequestMeta
+from backend.domain.documents.reading import reading_pages
 from backend.domain.documents.reference import document_types, type_label, urgency_options
 from backend.domain.incoming.policies import visible_incoming
 from backend.domain.outgoing._pdf import DocLayout
@@ -139,5 +140,6 @@ async def build_detail_context(request: Request[Any, Any, Any], db: AsyncSession
             "paper": bool(can_record_paper(actor, doc)),
         },
         "pages": list(range(1, min(view.file.page_count, MAX_PREVIEW_PAGES) + 1)),
+        "reading": await reading_pages(settings, view.file),
         "errors": errors or {}, "values": values or {},
     }
