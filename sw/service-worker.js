@@ -8,6 +8,8 @@
  *   after the user (CV-User, an opaque id); documents and their images are evicted LRU past 25 MB.
  * - Requests with HX-Request (fragments) are never cached and never answered with a page.
  * - Queued offline actions (IndexedDB) are replayed with their Idempotency-Key; signing never is.
+ * - Sync (GET /offline/sync, asked by pwa.js): recalled documents are dropped from the device (the recall
+ *   notice kept instead); new documents given to the user are fetched ahead with their page images, if asked.
  * - Push: shows the notification; a click opens the document (from cache when offline).
  */
 "use strict";
@@ -221,7 +223,21 @@ async function documentImage(event) {
   return response;
 }
 
-async function prefetch(urls) {
+/* The page images a stored document page shows (its reading view needs none; they complete it offline). */
+function pageImagesOf(html, base) {
+  const found = [];
+  const pattern = /<img class="page-image" src="([^"]+)"/g;
+  let match;
+  while ((match = pattern.exec(html)) !== null && found.length < 5) {
+    const url = new URL(match[1].replace(/&amp;/g, "&"), base);
+    if (url.origin === self.location.origin) {
+      found.push(url.href);
+    }
+  }
+  return found;
+}
+
+async function prefetch(urls, withImages) {
   const user = await currentUser();
   for (const path of urls.slice(0, 10)) {
     const url = new URL(path, self.location.origin);
@@ -230,11 +246,49 @@ async function prefetch(urls) {
     }
     try {
       const response = await fetch(url.href, {credentials: "same-origin"});
+      const images = withImages && response.ok && response.headers.get("CV-Offline") === "document"
+        ? pageImagesOf(await response.clone().text(), url.href) : [];
       await remember(url.href, response);
+      await prefetch(images, false);
     } catch (error) {
       return;  // offline again: try next time
     }
   }
+}
+
+/* A recalled document: drop every copy of its page and images; returns whether this device had one. */
+async function purge(path) {
+  const user = await currentUser();
+  const prefix = new URL(path, self.location.origin).pathname.replace(/\/$/, "");
+  const inScope = (href) => {
+    const pathname = new URL(href).pathname;
+    return pathname === prefix || pathname.startsWith(prefix + "/");
+  };
+  let had = false;
+  for (const name of [PAGE_PREFIX + user, DOC_PREFIX + user]) {
+    const cache = await caches.open(name);
+    for (const request of await cache.keys()) {
+      if (inScope(request.url)) {
+        had = had || new URL(request.url).pathname === prefix;
+        await cache.delete(request);
+      }
+    }
+  }
+  await Promise.all((await lruAll()).filter((e) => inScope(e.url)).map((e) => lruDelete(e.url)));
+  return had;
+}
+
+/* Sync with the server's list (GET /offline/sync): recalled documents leave every device (a device that
+ * had one keeps the page as it is now: the recall notice); new documents are fetched ahead if asked. */
+async function offlineSync(recalled, urls) {
+  const notices = [];
+  for (const path of recalled.slice(0, 50)) {
+    if (await purge(path)) {
+      notices.push(path);
+    }
+  }
+  await prefetch(notices, false);
+  await prefetch(urls, true);
 }
 
 async function cachedDocuments() {
@@ -382,7 +436,7 @@ self.addEventListener("message", (event) => {
   const reply = (value) => { if (port) { port.postMessage(value); } };
   const handlers = {
     "user": () => switchUser(data.user).then(() => {
-      event.waitUntil(prefetch([CONFIG.inbox]));  // keep an inbox snapshot for the offline fallback
+      event.waitUntil(prefetch([CONFIG.inbox], false));  // keep an inbox snapshot for the offline fallback
       return {ok: true};
     }),
     "queue": () => enqueueItem(data.item).then(() => ({ok: true})),
@@ -390,7 +444,8 @@ self.addEventListener("message", (event) => {
     "queue-drop": () => queueDelete(data.key).then(() => ({ok: true})),
     "queue-retry": () => retryItem(data.key).then(() => ({ok: true})),
     "replay": () => replay(data.csrf),
-    "prefetch": () => prefetch(data.urls || []).then(() => ({ok: true})),
+    "prefetch": () => prefetch(data.urls || [], false).then(() => ({ok: true})),
+    "offline-sync": () => offlineSync(data.recalled || [], data.prefetch || []).then(() => ({ok: true})),
     "cached-documents": () => cachedDocuments().then((items) => ({items})),
     "wipe": () => wipe().then(() => ({ok: true})),
   };

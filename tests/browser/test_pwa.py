@@ -93,6 +93,7 @@ def test_service_worker_installs_and_opened_documents_stay_readable_offline(
     page.goto(f"{live_server}/incoming/{doc_id}")
     expect(page.get_by_text("Công điện về phòng, chống bão số 5").first).to_be_visible()
     _wait_cached(page, f"/incoming/{doc_id}")
+    page.locator("img.page-image").first.scroll_into_view_if_needed()  # images load when they come near
     _wait_cached(page, f"/incoming/{doc_id}/pages/1")  # the page image, for reading offline
 
     context.set_offline(True)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from litestar.types import ControllerRouterHandler
 
 from backend.web.shell.controllers import ShellController
+from backend.web.shell.offline_sync import OfflineSyncController
 
 __all__ = ["ROUTES"]
 
-ROUTES: list[ControllerRouterHandler] = [ShellController]
+ROUTES: list[ControllerRouterHandler] = [ShellController, OfflineSyncController]

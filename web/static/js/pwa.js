@@ -265,8 +265,10 @@
     var elt = detail.elt;
     if (elt && elt.tagName === "FORM" && elt.hasAttribute("data-offline-queue")) {
       queueForm(elt, null);
-    } else if (detail.requestConfig && detail.requestConfig.boosted && detail.pathInfo) {
-      window.location.assign(detail.pathInfo.requestPath);  // a real navigation: the worker may have a copy
+    } else if (detail.requestConfig && detail.requestConfig.boosted && detail.pathInfo && !(elt && elt.tagName === "FORM")) {
+      // A boosted link: a real navigation (the worker may have a copy). A boosted form (an upload)
+      // stays as it is, values and files kept, with its retry button (js/upload.js).
+      window.location.assign(detail.pathInfo.requestPath);
     }
   });
 
@@ -275,11 +277,12 @@
     if (config && config.boosted) {
       document.body.removeAttribute("data-cv-cached-at");
       document.body.removeAttribute("data-cv-fallback-for");
+      syncOffline(false);
     }
     pageReady();
   });
 
-  window.addEventListener("online", function () { showStatus(); replayAfterOnline(); });
+  window.addEventListener("online", function () { showStatus(); replayAfterOnline(); syncOffline(true); });
   window.addEventListener("offline", showStatus);
 
   /* ---------- install, push, opt-in prefetch ---------- */
@@ -428,15 +431,35 @@
       optIn.checked = window.localStorage.getItem(setting) === "1";
       optIn.addEventListener("change", function () {
         window.localStorage.setItem(setting, optIn.checked ? "1" : "0");
+        if (optIn.checked) { syncOffline(true); }
       });
     }
-    var saveData = navigator.connection && navigator.connection.saveData;
-    if (window.localStorage.getItem(setting) === "1" && navigator.onLine && !saveData) {
-      var urls = Array.prototype.map.call(document.querySelectorAll("a[data-offline-prefetch]"), function (link) {
-        return link.getAttribute("href");
-      });
-      if (urls.length) { worker({type: "prefetch", urls: urls}).catch(function () { return null; }); }
+  }
+
+  /* ---------- offline sync: recalled documents leave the device, new ones are fetched ahead ---------- */
+
+  var SYNC_EVERY_MS = 60000;
+  var lastSync = 0;
+
+  /* Once per full page load, on "online", and after htmx navigations at most once a minute. */
+  function syncOffline(force) {
+    if (!hasWorker || !userId() || !navigator.onLine || (!force && Date.now() - lastSync < SYNC_EVERY_MS)) {
+      return Promise.resolve(null);
     }
+    lastSync = Date.now();
+    var optedIn = window.localStorage.getItem("cv-prefetch-assigned:" + userId()) === "1";
+    var saveData = Boolean(navigator.connection && navigator.connection.saveData);
+    return fetch("/offline/sync", {credentials: "same-origin", headers: {"Accept": "application/json"}})
+      .then(function (response) {
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        return response.json();
+      })
+      .then(function (answer) {
+        return worker({type: "offline-sync", recalled: answer.recalled || [],
+                       prefetch: optedIn && !saveData ? answer.prefetch || [] : []}, 120000);
+      })
+      .then(function () { window.__cvSynced = (window.__cvSynced || 0) + 1; return true; })
+      .catch(function () { lastSync = 0; return null; });
   }
 
   function showCachedDocuments() {
@@ -499,6 +522,7 @@
         // The page that installed the worker was not seen by it: keep a copy of it now.
         worker({type: "prefetch", urls: [window.location.pathname + window.location.search]}).catch(function () { return null; });
       }
+      syncOffline(true);
       return refreshQueue();
     }).then(function (items) {
       window.__cvReady = true;
