@@ -21,6 +21,7 @@ out with the style sheet applied, or (for a document without a text layer) the f
 decoded, polled every 10 ms by a script installed before the page's own.
 
 Results are printed and written between the ``bench_2g`` markers of ``docs/performance.md``.
+``BENCH_2G_TRACE=1`` also prints the resource timings of each cold load (where the time goes).
 """
 
 from __future__ import annotations

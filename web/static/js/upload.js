@@ -39,6 +39,7 @@
     var p = parts(form);
     p.status.hidden = false;
     p.failed.hidden = true;
+    p.failed.removeAttribute("role");
     p.bar.value = 0;
     p.percent.textContent = "0%";
     setBusy(form, true);
@@ -59,6 +60,7 @@
     var form = uploadForm(event);
     if (!form) { return; }
     var p = parts(form);
+    p.failed.setAttribute("role", "alert");  // announced now, not while hidden
     p.failed.hidden = false;
     setBusy(form, false);
     p.failed.querySelector("[data-upload-retry]").focus();
