@@ -1,8 +1,8 @@
 """The application style sheet inlined into a page, allowed by its hash in the Content-Security-Policy.
 
 On a 2G link (300 ms RTT) a linked style sheet costs a new TCP connection and a request after the
-HTML's first bytes: about 0.75 s during which Chromium paints nothing. The document pages, which a
-commune official opens cold from a notification, carry the style sheet inline instead (4 KB
+HTML's first bytes: about 0.75 s during which Chromium paints nothing. The incoming document page,
+which a commune official opens cold from a notification, carries the style sheet inline instead (4 KB
 compressed), so page 1 is painted with the HTML (see docs/pwa.md "Reading view"). The CSP stays
 free of ``'unsafe-inline'``: it allows exactly this text by its SHA-256.
 """

@@ -16,7 +16,7 @@ from backend.lib.inline_style import stylesheet_hash
 
 __all__ = ["SecurityHeadersMiddleware", "CONTENT_SECURITY_POLICY"]
 
-CONTENT_SECURITY_POLICY = (  # the hash: the style sheet inlined into document pages (lib.inline_style)
+CONTENT_SECURITY_POLICY = (  # the hash: the style sheet inlined into incoming document pages (lib.inline_style)
     "default-src 'self'; script-src 'self'; style-src 'self' "
     f"{stylesheet_hash()}; img-src 'self' data: blob:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
