@@ -6,8 +6,8 @@ from pathlib import Path
 
 from backend.config.settings import Settings
 from backend.db.engine import create_engine, create_sessionmaker
+from backend.domain.admin_import import service as csv_import
 from backend.domain.audit.services import RequestMeta
-from backend.domain.organizations import csv_import
 
 __all__ = ["import_csv"]
 

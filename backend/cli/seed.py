@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config.settings import Settings
 from backend.db.engine import create_engine, create_sessionmaker
+from backend.domain.admin_import.service import import_agencies_csv, import_units_csv, import_users_csv
 from backend.domain.audit.services import RequestMeta
-from backend.domain.organizations.csv_import import import_agencies_csv, import_units_csv, import_users_csv
 
 __all__ = ["DEMO_PASSWORD", "FIXTURES", "seed_demo", "seed_demo_into"]
 
@@ -22,7 +22,11 @@ DEMO_PASSWORD = "congvan2026"
 
 
 async def seed_demo_into(db: AsyncSession) -> str:
-    """Import the demo fixtures in the caller's transaction; returns a one-line summary."""
+    """Import the demo fixtures, committing after each file; returns a one-line summary.
+
+    The commits keep the users' import (which hashes every password first) from running inside a
+    transaction that still holds the write locks of the agencies and units just imported.
+    """
     meta = RequestMeta(ip="seed")
     summary = []
     for label, importer, name in (
@@ -38,6 +42,7 @@ async def seed_demo_into(db: AsyncSession) -> str:
         if report.rejected:
             reasons = "; ".join(f"{r.line}:{r.key}:{','.join(r.reasons)}" for r in report.rejected)
             raise RuntimeError(f"demo fixture {name} has rejected rows: {reasons}")
+        await db.commit()
         summary.append(f"{label}: {report.created} created, {report.skipped} already there")
     return "Demo province — " + "; ".join(summary)
 

@@ -30,7 +30,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
 
-__all__ = ["create_engine", "create_sessionmaker"]
+__all__ = ["create_engine", "create_sessionmaker", "end_reads"]
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
@@ -73,3 +73,20 @@ def create_engine(database_url: str, *, echo: bool = False, pool: bool = True, p
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions that keep loaded objects usable after commit (templates render after commit)."""
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
+
+
+async def end_reads(db: AsyncSession) -> None:
+    """End the session's transaction before slow work that needs no database (password hashing).
+
+    On SQLite every transaction takes the write lock at its first statement (``BEGIN IMMEDIATE``),
+    so a use case that read and now hashes would block every other writer meanwhile. Call this
+    before the use case's first write: it commits the reads (``expire_on_commit`` is off, loaded
+    objects stay usable) and the writes that follow run in a fresh transaction.
+
+    Raises:
+        RuntimeError: the session holds unflushed changes (a programming error: write after).
+    """
+    if db.new or db.dirty or db.deleted:
+        raise RuntimeError("end_reads() called with pending changes")
+    if db.in_transaction():
+        await db.commit()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar.types import ControllerRouterHandler
 
 from backend.domain.accounts import routes as accounts
+from backend.domain.admin_import import routes as admin_import
 from backend.domain.certificates import routes as certificates
 from backend.domain.exchange import routes as exchange
 from backend.domain.incoming import routes as incoming
@@ -20,6 +21,6 @@ from backend.web.shell import routes as shell
 __all__ = ["ROUTES"]
 
 _CONTEXTS = (accounts, shell, incoming, outgoing, exchange, notifications, offline, push, live, certificates,
-             organizations)
+             organizations, admin_import)
 
 ROUTES: list[ControllerRouterHandler] = [health, *(route for context in _CONTEXTS for route in context.ROUTES)]

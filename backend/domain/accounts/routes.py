@@ -1,11 +1,12 @@
-"""The accounts context's controllers: sign-in and the account pages."""
+"""The accounts context's controllers: sign-in, the account pages and user administration."""
 
 from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
+from backend.domain.accounts.admin_controllers import UserController
 from backend.domain.accounts.controllers import AccountController, AuthController
 
 __all__ = ["ROUTES"]
 
-ROUTES: list[ControllerRouterHandler] = [AuthController, AccountController]
+ROUTES: list[ControllerRouterHandler] = [AuthController, AccountController, UserController]

@@ -1,10 +1,12 @@
-"""Form inputs of the accounts pages."""
+"""Form inputs of the accounts pages (login, password, agency switch, user administration)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import msgspec
 
-__all__ = ["AgencySwitchForm", "LoginForm", "PasswordForm"]
+__all__ = ["AgencySwitchForm", "LoginForm", "PasswordForm", "UserForm", "UserListItem"]
 
 
 class LoginForm(msgspec.Struct, forbid_unknown_fields=False):
@@ -21,3 +23,39 @@ class PasswordForm(msgspec.Struct, forbid_unknown_fields=False):
 
 class AgencySwitchForm(msgspec.Struct, forbid_unknown_fields=False):
     agency_id: int
+
+
+class UserForm(msgspec.Struct, forbid_unknown_fields=False):
+    """Create or edit a user (every field text with a default; the service validates).
+
+    ``roles`` holds ``"<agency_id>:<role>"`` values, one per ticked checkbox; ``home_roles`` the
+    role codes ticked for the (possibly just changed) home agency. Checkbox groups arrive as a
+    single string when one box is ticked, hence ``list[str] | str``.
+    """
+
+    username: str = ""
+    full_name: str = ""
+    agency_id: str = ""
+    unit_id: str = ""
+    position_title: str = ""
+    email: str = ""
+    phone: str = ""
+    home_roles: list[str] | str = []
+    roles: list[str] | str = []
+    extra_agency_id: str = ""
+    extra_roles: list[str] | str = []
+    version: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class UserListItem:
+    """One card of the user list."""
+
+    id: int
+    username: str
+    full_name: str
+    position_title: str
+    agency_name: str
+    unit_name: str
+    is_active: bool
+    is_locked: bool

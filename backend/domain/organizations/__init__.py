@@ -1,1 +1,1 @@
-"""Organisations: agencies, their units and the people in them, with administration and CSV import."""
+"""Organisations: agencies and their units — scoping of the admin area, and their administration."""

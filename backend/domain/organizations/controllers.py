@@ -1,4 +1,8 @@
-"""Administration pages: home, agencies and their units (users, CSV import, paper-copy list in siblings).
+"""Administration pages: home, agencies and their units.
+
+Users (:mod:`backend.domain.accounts.admin_controllers`), CSV import
+(:mod:`backend.domain.admin_import.controllers`) and the paper-copy list
+(:mod:`backend.domain.outgoing.paper_copy_admin`) have their pages in their own contexts.
 
 Handlers are thin: parse the form and hand one service call to :func:`backend.lib.forms.submit`,
 which answers 303 with a flash message, or re-renders the full page with field errors (422)
@@ -8,27 +12,26 @@ outside the administrator's subtree are 404 in the services.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath, FromQuery, URLEncodedBody
-from litestar.response import Redirect
+from litestar import Controller, Request, Response, get
+from litestar.params import FromPath, FromQuery
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import Agency, AgencyLevel, Unit
-from backend.domain.audit.deps import Meta
+from backend.domain.accounts.actor import Actor
+from backend.domain.admin.activation import Activation, activation_routes
+from backend.domain.admin.form_pages import AdminForm, blank_form, form_routes
+from backend.domain.admin.web import ADMIN_DEPENDENCIES, AdminActor
 from backend.domain.organizations import services
-from backend.domain.organizations._controllers_import import ImportController
-from backend.domain.organizations._controllers_paper_copy import PaperCopyController
-from backend.domain.organizations._controllers_users import UserController
-from backend.domain.organizations._web import ADMIN_DEPENDENCIES, AdminActor, int_or_none
 from backend.domain.organizations.schemas import AgencyForm, UnitForm
 from backend.lib.deps import DB
-from backend.lib.forms import form_values, redirect_with_flash, submit, submit_or_flash
+from backend.lib.forms import form_values, redirect_with_flash
 from backend.lib.i18n import t
 from backend.lib.templates import render_page
 
-__all__ = ["ADMIN_CONTROLLERS", "AdminHomeController", "AgencyController", "UnitController"]
+__all__ = ["ORGANIZATION_CONTROLLERS", "AdminHomeController", "AgencyController", "UnitController"]
 
 _AGENCY_FORM = "pages/admin/agency_form.html"
 _UNIT_FORM = "pages/admin/unit_form.html"
@@ -58,10 +61,11 @@ def _agency_values(agency: Agency) -> dict[str, Any]:
 async def _agency_form_page(
     request: Request[Any, Any, Any],
     db: AsyncSession,
-    admin: AdminActor,
+    admin: Actor,
     agency: Agency | None,
     values: dict[str, Any],
     errors: dict[str, str],
+    submitted: AgencyForm | None = None,
 ) -> Response[str]:
     context = {
         "section": "account",
@@ -72,6 +76,112 @@ async def _agency_form_page(
         "parents": await services.parent_options(db, admin, agency),
     }
     return render_page(request, _AGENCY_FORM, context)
+
+
+_AGENCY_ACTIVATION = Activation[Agency](
+    "agency", "agency_id", services.set_agency_active, "admin.agency_detail", lambda agency: {"name": agency.name}
+)
+
+
+async def _agency_to_edit(
+    request: Request[Any, Any, Any], db: AsyncSession, admin: Actor
+) -> tuple[Agency, dict[str, Any]]:
+    agency = await services.get_agency(db, admin, int(request.path_params["agency_id"]))
+    return agency, _agency_values(agency)
+
+
+def _agency_saved(message: str) -> Callable[[Request[Any, Any, Any], Agency | None, Agency], Response[Any]]:
+    return lambda request, _, agency: redirect_with_flash(
+        request, t(message, name=agency.name), "admin.agency_detail", agency_id=agency.id
+    )
+
+
+_NEW_AGENCY = AdminForm[AgencyForm, Agency](
+    "/new",
+    ("admin.agency_new", "admin.agency_create"),
+    AgencyForm,
+    blank_form(AgencyForm, "parent_id"),
+    _agency_form_page,
+    lambda db, admin, _, form, meta: services.create_agency(db, admin, form, meta),
+    _agency_saved("admin.flash.agency_created"),
+)
+_EDIT_AGENCY = AdminForm[AgencyForm, Agency](
+    "/{agency_id:int}/edit",
+    ("admin.agency_edit", "admin.agency_update"),
+    AgencyForm,
+    _agency_to_edit,
+    _agency_form_page,
+    lambda db, admin, agency, form, meta: services.update_agency(db, admin, agency.id, form, meta),
+    _agency_saved("admin.flash.agency_updated"),
+)
+
+
+async def _unit_form_page(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    admin: Actor,
+    subject: tuple[Agency, Unit | None],
+    values: dict[str, Any],
+    errors: dict[str, str],
+    submitted: UnitForm | None = None,
+) -> Response[str]:
+    agency, unit = subject
+    context = {"section": "account", "agency": agency, "unit": unit, "form": values, "errors": errors}
+    return render_page(request, _UNIT_FORM, context)
+
+
+_UNIT_ACTIVATION = Activation[Unit](
+    "unit",
+    "unit_id",
+    services.set_unit_active,
+    "admin.units",
+    lambda unit: {"name": unit.name},
+    route_params=lambda unit: {"agency_id": unit.agency_id},
+)
+
+
+_UnitSubject = tuple[Agency, Unit | None]
+
+
+async def _new_unit(
+    request: Request[Any, Any, Any], db: AsyncSession, admin: Actor
+) -> tuple[_UnitSubject, dict[str, Any]]:
+    agency = await services.get_agency(db, admin, int(request.path_params["agency_id"]))
+    return (agency, None), form_values(UnitForm())
+
+
+async def _unit_to_edit(
+    request: Request[Any, Any, Any], db: AsyncSession, admin: Actor
+) -> tuple[_UnitSubject, dict[str, Any]]:
+    unit = await services.get_unit(db, admin, int(request.path_params["unit_id"]))
+    agency = await services.get_agency(db, admin, unit.agency_id)
+    return (agency, unit), {"abbreviation": unit.abbreviation, "name": unit.name, "version": unit.version}
+
+
+def _unit_saved(message: str) -> Callable[[Request[Any, Any, Any], _UnitSubject, Unit], Response[Any]]:
+    return lambda request, _, unit: redirect_with_flash(
+        request, t(message, name=unit.name), "admin.units", agency_id=unit.agency_id
+    )
+
+
+_NEW_UNIT = AdminForm[UnitForm, Unit](
+    "/{agency_id:int}/units/new",
+    ("admin.unit_new", "admin.unit_create"),
+    UnitForm,
+    _new_unit,
+    _unit_form_page,
+    lambda db, admin, subject, form, meta: services.create_unit(db, admin, subject[0].id, form, meta),
+    _unit_saved("admin.flash.unit_created"),
+)
+_EDIT_UNIT = AdminForm[UnitForm, Unit](
+    "/{unit_id:int}/edit",
+    ("admin.unit_edit", "admin.unit_update"),
+    UnitForm,
+    _unit_to_edit,
+    _unit_form_page,
+    lambda db, admin, subject, form, meta: services.update_unit(db, admin, subject[1].id, form, meta),
+    _unit_saved("admin.flash.unit_updated"),
+)
 
 
 class AgencyController(Controller):
@@ -92,34 +202,7 @@ class AgencyController(Controller):
             blocks={"agency-list": "agency_list"},
         )
 
-    @get("/new", name="admin.agency_new")
-    async def new(
-        self, request: Request[Any, Any, Any], db: DB, admin: AdminActor, parent_id: FromQuery[str] = ""
-    ) -> Response[str]:
-        values = {**form_values(AgencyForm()), "parent_id": int_or_none(parent_id) or admin.agency_id}
-        return await _agency_form_page(request, db, admin, None, values, {})
-
-    @post("/new", name="admin.agency_create")
-    async def create(
-        self,
-        request: Request[Any, Any, Any],
-        db: DB,
-        admin: AdminActor,
-        meta: Meta,
-        data: URLEncodedBody[AgencyForm],
-    ) -> Response[Any]:
-        return await submit(
-            services.create_agency(db, admin, data, meta),
-            invalid=lambda exc: _agency_form_page(
-                request, db, admin, None, form_values(data), exc.field_errors
-            ),
-            done=lambda agency: redirect_with_flash(
-                request,
-                t("admin.flash.agency_created", name=agency.name),
-                "admin.agency_detail",
-                agency_id=agency.id,
-            ),
-        )
+    new, create = form_routes(_NEW_AGENCY)
 
     @get("/{agency_id:int}", name="admin.agency_detail")
     async def detail(
@@ -128,74 +211,19 @@ class AgencyController(Controller):
         agency = await services.get_agency(db, admin, agency_id)
         parent = await db.get(Agency, agency.parent_id) if agency.parent_id else None
         units = await services.list_units(db, admin, agency_id)
-        users = await services.list_users(db, admin, agency_id=agency_id)
+        user_count = await services.count_users(db, admin, agency_id)
         context = {
             "section": "account",
             "agency": agency,
             "parent": parent,
             "unit_count": len(units),
-            "user_count": users.total,
+            "user_count": user_count,
             "is_own": agency.id == admin.agency_id,
         }
         return render_page(request, "pages/admin/agency.html", context)
 
-    @get("/{agency_id:int}/edit", name="admin.agency_edit")
-    async def edit(
-        self, request: Request[Any, Any, Any], db: DB, admin: AdminActor, agency_id: FromPath[int]
-    ) -> Response[str]:
-        agency = await services.get_agency(db, admin, agency_id)
-        return await _agency_form_page(request, db, admin, agency, _agency_values(agency), {})
-
-    @post("/{agency_id:int}/edit", name="admin.agency_update")
-    async def update(
-        self,
-        request: Request[Any, Any, Any],
-        db: DB,
-        admin: AdminActor,
-        meta: Meta,
-        agency_id: FromPath[int],
-        data: URLEncodedBody[AgencyForm],
-    ) -> Response[Any]:
-        agency = await services.get_agency(db, admin, agency_id)
-        return await submit(
-            services.update_agency(db, admin, agency_id, data, meta),
-            invalid=lambda exc: _agency_form_page(
-                request, db, admin, agency, form_values(data), exc.field_errors
-            ),
-            done=lambda _: redirect_with_flash(
-                request, t("admin.flash.agency_updated"), "admin.agency_detail", agency_id=agency_id
-            ),
-        )
-
-    @post("/{agency_id:int}/deactivate", name="admin.agency_deactivate")
-    async def deactivate(
-        self, request: Request[Any, Any, Any], db: DB, admin: AdminActor, meta: Meta, agency_id: FromPath[int]
-    ) -> Redirect:
-        return await self._set_active(request, db, admin, meta, agency_id, False)
-
-    @post("/{agency_id:int}/reactivate", name="admin.agency_reactivate")
-    async def reactivate(
-        self, request: Request[Any, Any, Any], db: DB, admin: AdminActor, meta: Meta, agency_id: FromPath[int]
-    ) -> Redirect:
-        return await self._set_active(request, db, admin, meta, agency_id, True)
-
-    @staticmethod
-    async def _set_active(
-        request: Request[Any, Any, Any],
-        db: AsyncSession,
-        admin: AdminActor,
-        meta: Meta,
-        agency_id: int,
-        active: bool,
-    ) -> Redirect:
-        key = "admin.flash.agency_reactivated" if active else "admin.flash.agency_deactivated"
-        return await submit_or_flash(
-            request,
-            services.set_agency_active(db, admin, agency_id, active, meta),
-            lambda agency: t(key, name=agency.name),
-            "admin.agency_detail",
-            agency_id=agency_id,
-        )
+    edit, update = form_routes(_EDIT_AGENCY)
+    deactivate, reactivate = activation_routes(_AGENCY_ACTIVATION)
 
     @get("/{agency_id:int}/units", name="admin.units")
     async def units(
@@ -207,42 +235,7 @@ class AgencyController(Controller):
             request, "pages/admin/units.html", {"section": "account", "agency": agency, "units": units}
         )
 
-    @get("/{agency_id:int}/units/new", name="admin.unit_new")
-    async def new_unit(
-        self, request: Request[Any, Any, Any], db: DB, admin: AdminActor, agency_id: FromPath[int]
-    ) -> Response[str]:
-        agency = await services.get_agency(db, admin, agency_id)
-        return _unit_form_page(request, agency, None, form_values(UnitForm()), {})
-
-    @post("/{agency_id:int}/units/new", name="admin.unit_create")
-    async def create_unit(
-        self,
-        request: Request[Any, Any, Any],
-        db: DB,
-        admin: AdminActor,
-        meta: Meta,
-        agency_id: FromPath[int],
-        data: URLEncodedBody[UnitForm],
-    ) -> Response[Any]:
-        agency = await services.get_agency(db, admin, agency_id)
-        return await submit(
-            services.create_unit(db, admin, agency_id, data, meta),
-            invalid=lambda exc: _unit_form_page(request, agency, None, form_values(data), exc.field_errors),
-            done=lambda unit: redirect_with_flash(
-                request, t("admin.flash.unit_created", name=unit.name), "admin.units", agency_id=agency_id
-            ),
-        )
-
-
-def _unit_form_page(
-    request: Request[Any, Any, Any],
-    agency: Agency,
-    unit: Unit | None,
-    values: dict[str, Any],
-    errors: dict[str, str],
-) -> Response[str]:
-    context = {"section": "account", "agency": agency, "unit": unit, "form": values, "errors": errors}
-    return render_page(request, _UNIT_FORM, context)
+    new_unit, create_unit = form_routes(_NEW_UNIT)
 
 
 class UnitController(Controller):
@@ -251,66 +244,8 @@ class UnitController(Controller):
     path = "/admin/units"
     dependencies = ADMIN_DEPENDENCIES
 
-    @get("/{unit_id:int}/edit", name="admin.unit_edit")
-    async def edit(
-        self, request: Request[Any, Any, Any], db: DB, admin: AdminActor, unit_id: FromPath[int]
-    ) -> Response[str]:
-        unit = await services.get_unit(db, admin, unit_id)
-        agency = await services.get_agency(db, admin, unit.agency_id)
-        values = {"abbreviation": unit.abbreviation, "name": unit.name, "version": unit.version}
-        return _unit_form_page(request, agency, unit, values, {})
-
-    @post("/{unit_id:int}/edit", name="admin.unit_update")
-    async def update(
-        self,
-        request: Request[Any, Any, Any],
-        db: DB,
-        admin: AdminActor,
-        meta: Meta,
-        unit_id: FromPath[int],
-        data: URLEncodedBody[UnitForm],
-    ) -> Response[Any]:
-        unit = await services.get_unit(db, admin, unit_id)
-        agency = await services.get_agency(db, admin, unit.agency_id)
-        return await submit(
-            services.update_unit(db, admin, unit_id, data, meta),
-            invalid=lambda exc: _unit_form_page(request, agency, unit, form_values(data), exc.field_errors),
-            done=lambda _: redirect_with_flash(
-                request, t("admin.flash.unit_updated"), "admin.units", agency_id=unit.agency_id
-            ),
-        )
-
-    @post("/{unit_id:int}/deactivate", name="admin.unit_deactivate")
-    async def deactivate(
-        self, request: Request[Any, Any, Any], db: DB, admin: AdminActor, meta: Meta, unit_id: FromPath[int]
-    ) -> Redirect:
-        return await self._set_active(request, db, admin, meta, unit_id, False)
-
-    @post("/{unit_id:int}/reactivate", name="admin.unit_reactivate")
-    async def reactivate(
-        self, request: Request[Any, Any, Any], db: DB, admin: AdminActor, meta: Meta, unit_id: FromPath[int]
-    ) -> Redirect:
-        return await self._set_active(request, db, admin, meta, unit_id, True)
-
-    @staticmethod
-    async def _set_active(
-        request: Request[Any, Any, Any],
-        db: AsyncSession,
-        admin: AdminActor,
-        meta: Meta,
-        unit_id: int,
-        active: bool,
-    ) -> Redirect:
-        unit = await services.set_unit_active(db, admin, unit_id, active, meta)
-        key = "admin.flash.unit_reactivated" if active else "admin.flash.unit_deactivated"
-        return redirect_with_flash(request, t(key, name=unit.name), "admin.units", agency_id=unit.agency_id)
+    edit, update = form_routes(_EDIT_UNIT)
+    deactivate, reactivate = activation_routes(_UNIT_ACTIVATION)
 
 
-ADMIN_CONTROLLERS = [
-    AdminHomeController,
-    AgencyController,
-    UnitController,
-    UserController,
-    ImportController,
-    PaperCopyController,
-]
+ORGANIZATION_CONTROLLERS = [AdminHomeController, AgencyController, UnitController]

@@ -10,6 +10,7 @@ administrators of a top-level agency, the province.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import Agency, Role, Unit, User
 from backend.domain.accounts.actor import Actor
@@ -18,7 +19,9 @@ from backend.errors import PermissionDeniedError
 __all__ = [
     "administered_agency_ids",
     "can_edit_deployment_lists",
+    "descendant_ids",
     "require_admin",
+    "scope_ids",
     "visible_agencies",
     "visible_units",
     "visible_users",
@@ -62,3 +65,17 @@ def visible_units(actor: Actor) -> sa.Select[tuple[Unit]]:
 def visible_users(actor: Actor) -> sa.Select[tuple[User]]:
     """Users whose home agency the actor administers."""
     return sa.select(User).where(User.agency_id.in_(administered_agency_ids(actor)))
+
+
+async def scope_ids(db: AsyncSession, scope: Actor | None) -> set[int] | None:
+    """Ids of the agencies ``scope`` administers, or ``None`` (unrestricted) for the system."""
+    if scope is None:
+        return None
+    return set((await db.scalars(administered_agency_ids(scope))).all())
+
+
+async def descendant_ids(db: AsyncSession, agency_id: int) -> set[int]:
+    """``agency_id`` and every agency below it."""
+    tree = sa.select(Agency.id).where(Agency.id == agency_id).cte("subtree", recursive=True)
+    tree = tree.union_all(sa.select(Agency.id).where(Agency.parent_id == tree.c.id))
+    return set((await db.scalars(sa.select(tree.c.id))).all())

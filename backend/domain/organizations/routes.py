@@ -1,11 +1,11 @@
-"""The administration area's controllers (agencies, units, users, import, paper-copy rules)."""
+"""The organisations context's controllers: the admin home, agencies and their units."""
 
 from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
-from backend.domain.organizations.controllers import ADMIN_CONTROLLERS
+from backend.domain.organizations.controllers import ORGANIZATION_CONTROLLERS
 
 __all__ = ["ROUTES"]
 
-ROUTES: list[ControllerRouterHandler] = [*ADMIN_CONTROLLERS]
+ROUTES: list[ControllerRouterHandler] = [*ORGANIZATION_CONTROLLERS]

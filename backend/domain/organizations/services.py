@@ -1,9 +1,11 @@
-"""Administration use cases for agencies and units; user use cases live in ``_users.py``.
+"""Administration use cases for agencies and units (users: :mod:`backend.domain.accounts.admin_users`).
 
-Every look-up goes through the ``visible_*`` scoping of :mod:`policies`, so an id outside the
-administrator's subtree raises :class:`NotFoundError`. Every change writes an audit row with the
-changed fields before and after. Validation problems raise :class:`InvalidInputError` carrying
-``field_errors`` (all problems at once) for the form to show.
+Reads and writes go through :class:`AgencyRecords` / :class:`UnitRecords`, advanced-alchemy services
+whose base statement is the administrator's ``visible_*`` scoping, so an id outside the subtree
+raises :class:`NotFoundError`; every write is audited by :mod:`backend.domain.admin.records`.
+Validation problems raise :class:`InvalidInputError` carrying ``field_errors`` (all problems at
+once) for the form to show. The CSV import creates through the same records
+(``AgencyRecords.scoped``, ``UnitRecords.scoped``) with the system or an administrator as scope.
 """
 
 from __future__ import annotations
@@ -18,66 +20,48 @@ from sqlalchemy.orm import aliased
 from backend.db.base import utcnow
 from backend.db.models import Agency, AgencyLevel, Unit, User
 from backend.domain.accounts.actor import Actor
+from backend.domain.admin import validation as v
+from backend.domain.admin.listing import matches
+from backend.domain.admin.records import AuditedRecords, repository_for
 from backend.domain.audit.services import RequestMeta
-from backend.domain.organizations import _validation as v
-from backend.domain.organizations._common import audit, changes, descendant_ids, matches, scope_ids
-from backend.domain.organizations._users import (
-    USER_STATUSES,
-    create_user,
-    get_user,
-    list_users,
-    reset_password,
-    role_labels,
-    set_user_active,
-    unlock_user,
-    update_user,
-    user_form_options,
-    user_grants,
-)
 from backend.domain.organizations.policies import (
     administered_agency_ids,
+    descendant_ids,
+    scope_ids,
     visible_agencies,
     visible_units,
     visible_users,
 )
 from backend.domain.organizations.schemas import AdminCounts, AgencyForm, AgencyListItem, UnitForm
-from backend.errors import ConflictError, InvalidInputError, NotFoundError
+from backend.errors import InvalidInputError
 from backend.lib.i18n import t
 from backend.lib.text import clean, fold
 
 __all__ = [
-    "USER_STATUSES",
+    "AgencyRecords",
+    "UnitRecords",
     "admin_counts",
     "agency_choices",
     "agency_snapshot",
+    "count_users",
     "create_agency",
     "create_unit",
-    "create_user",
     "get_agency",
     "get_unit",
-    "get_user",
     "list_agencies",
     "list_units",
-    "list_users",
     "parent_options",
-    "reset_password",
-    "role_labels",
     "set_agency_active",
     "set_unit_active",
-    "set_user_active",
-    "unlock_user",
     "update_agency",
     "update_unit",
-    "update_user",
-    "user_form_options",
-    "user_grants",
 ]
 
 _LEVEL_ORDER = {level: index for index, level in enumerate(AgencyLevel)}
 
 
 def agency_snapshot(agency: Agency) -> dict[str, Any]:
-    """The audited fields of an agency."""
+    """The audited fields of an agency (also the edit form's values)."""
     return {
         "organ_id": agency.organ_id,
         "name": agency.name,
@@ -89,6 +73,44 @@ def agency_snapshot(agency: Agency) -> dict[str, Any]:
         "email": agency.email,
         "phone": agency.phone,
     }
+
+
+class AgencyRecords(AuditedRecords[Agency]):
+    """Agencies in the scope, audited as ``agency.*``."""
+
+    repository_type = repository_for(Agency)
+    object_type = "agency"
+
+    @staticmethod
+    def visible(actor: Actor) -> sa.Select[Any]:
+        return visible_agencies(actor)
+
+    def snapshot(self, obj: Agency) -> dict[str, Any]:
+        return agency_snapshot(obj)
+
+    def agency_of(self, obj: Agency) -> int | None:
+        return obj.id
+
+
+class UnitRecords(AuditedRecords[Unit]):
+    """Units of the agencies in the scope, audited as ``unit.*``."""
+
+    repository_type = repository_for(Unit)
+    object_type = "unit"
+
+    @staticmethod
+    def visible(actor: Actor) -> sa.Select[Any]:
+        return visible_units(actor)
+
+    def snapshot(self, obj: Unit) -> dict[str, Any]:
+        return {"abbreviation": obj.abbreviation, "name": obj.name}
+
+    def agency_of(self, obj: Unit) -> int | None:
+        return obj.agency_id
+
+
+_READ = RequestMeta()
+"""Request metadata for records used only to read (nothing is audited)."""
 
 
 async def admin_counts(db: AsyncSession, actor: Actor, now: datetime | None = None) -> AdminCounts:
@@ -108,16 +130,19 @@ async def admin_counts(db: AsyncSession, actor: Actor, now: datetime | None = No
     )
 
 
+async def count_users(db: AsyncSession, actor: Actor, agency_id: int) -> int:
+    """How many users in scope have ``agency_id`` as their home agency (for the agency page)."""
+    query = visible_users(actor).where(User.agency_id == agency_id).subquery()
+    return int(await db.scalar(sa.select(sa.func.count()).select_from(query)) or 0)
+
+
 async def get_agency(db: AsyncSession, actor: Actor, agency_id: int) -> Agency:
     """The agency if the actor administers it.
 
     Raises:
         NotFoundError: unknown id or outside the actor's subtree.
     """
-    agency = await db.scalar(visible_agencies(actor).where(Agency.id == agency_id))
-    if agency is None:
-        raise NotFoundError()
-    return agency
+    return await AgencyRecords.scoped(db, actor, _READ).find(agency_id)
 
 
 async def list_agencies(db: AsyncSession, actor: Actor, query: str = "") -> list[AgencyListItem]:
@@ -238,20 +263,7 @@ async def create_agency(db: AsyncSession, actor: Actor, form: AgencyForm, meta: 
         InvalidInputError: with field errors (bad or taken mã định danh, missing fields, bad parent).
     """
     values = await _validate_agency(db, actor, form, None)
-    agency = Agency(**values)
-    db.add(agency)
-    await db.flush()
-    await audit(
-        db,
-        "agency.created",
-        actor,
-        meta,
-        object_type="agency",
-        object_id=agency.id,
-        agency_id=agency.id,
-        detail={"after": agency_snapshot(agency)},
-    )
-    return agency
+    return await AgencyRecords.scoped(db, actor, meta).add(values)
 
 
 async def update_agency(
@@ -262,27 +274,9 @@ async def update_agency(
     Raises:
         NotFoundError, ConflictError, InvalidInputError.
     """
-    agency = await get_agency(db, actor, agency_id)
-    if form.version and form.version != agency.version:
-        raise ConflictError()
-    values = await _validate_agency(db, actor, form, agency)
-    before = agency_snapshot(agency)
-    for key, value in values.items():
-        setattr(agency, key, value)
-    diff = changes(before, agency_snapshot(agency))
-    if diff["after"]:
-        await db.flush()
-        await audit(
-            db,
-            "agency.updated",
-            actor,
-            meta,
-            object_type="agency",
-            object_id=agency.id,
-            agency_id=agency.id,
-            detail=diff,
-        )
-    return agency
+    return await AgencyRecords.scoped(db, actor, meta).edit(
+        agency_id, form.version, lambda agency: _validate_agency(db, actor, form, agency)
+    )
 
 
 async def set_agency_active(
@@ -294,31 +288,17 @@ async def set_agency_active(
         NotFoundError: outside scope.
         InvalidInputError: deactivating the agency the actor is currently working in.
     """
-    agency = await get_agency(db, actor, agency_id)
-    if not active and agency.id == actor.agency_id:
-        raise InvalidInputError(t("admin.agency.cannot_deactivate_own"))
-    if agency.is_active != active:
-        agency.is_active = active
-        await db.flush()
-        await audit(
-            db,
-            "agency.reactivated" if active else "agency.deactivated",
-            actor,
-            meta,
-            object_type="agency",
-            object_id=agency.id,
-            agency_id=agency.id,
-            detail={"before": {"is_active": not active}, "after": {"is_active": active}},
-        )
-    return agency
+    return await AgencyRecords.scoped(db, actor, meta).switch_active(
+        agency_id,
+        active,
+        protected=lambda agency: agency.id == actor.agency_id,
+        refusal="admin.agency.cannot_deactivate_own",
+    )
 
 
 async def get_unit(db: AsyncSession, actor: Actor, unit_id: int) -> Unit:
     """The unit if its agency is in scope, else :class:`NotFoundError`."""
-    unit = await db.scalar(visible_units(actor).where(Unit.id == unit_id))
-    if unit is None:
-        raise NotFoundError()
-    return unit
+    return await UnitRecords.scoped(db, actor, _READ).find(unit_id)
 
 
 async def list_units(db: AsyncSession, actor: Actor, agency_id: int) -> list[Unit]:
@@ -364,63 +344,20 @@ async def create_unit(
     """Add a unit to an agency in scope (abbreviation unique within the agency)."""
     agency = await get_agency(db, actor, agency_id)
     values = await _validate_unit(db, agency.id, form, None)
-    unit = Unit(agency_id=agency.id, **values)
-    db.add(unit)
-    await db.flush()
-    await audit(
-        db,
-        "unit.created",
-        actor,
-        meta,
-        object_type="unit",
-        object_id=unit.id,
-        agency_id=agency.id,
-        detail={"after": values},
-    )
-    return unit
+    return await UnitRecords.scoped(db, actor, meta).add({"agency_id": agency.id, **values})
 
 
 async def update_unit(
     db: AsyncSession, actor: Actor, unit_id: int, form: UnitForm, meta: RequestMeta
 ) -> Unit:
     """Rename a unit or change its abbreviation."""
-    unit = await get_unit(db, actor, unit_id)
-    if form.version and form.version != unit.version:
-        raise ConflictError()
-    values = await _validate_unit(db, unit.agency_id, form, unit)
-    diff = changes({"abbreviation": unit.abbreviation, "name": unit.name}, values)
-    if diff["after"]:
-        unit.abbreviation, unit.name = values["abbreviation"], values["name"]
-        await db.flush()
-        await audit(
-            db,
-            "unit.updated",
-            actor,
-            meta,
-            object_type="unit",
-            object_id=unit.id,
-            agency_id=unit.agency_id,
-            detail=diff,
-        )
-    return unit
+    return await UnitRecords.scoped(db, actor, meta).edit(
+        unit_id, form.version, lambda unit: _validate_unit(db, unit.agency_id, form, unit)
+    )
 
 
 async def set_unit_active(
     db: AsyncSession, actor: Actor, unit_id: int, active: bool, meta: RequestMeta
 ) -> Unit:
     """Deactivate or reactivate a unit in scope."""
-    unit = await get_unit(db, actor, unit_id)
-    if unit.is_active != active:
-        unit.is_active = active
-        await db.flush()
-        await audit(
-            db,
-            "unit.reactivated" if active else "unit.deactivated",
-            actor,
-            meta,
-            object_type="unit",
-            object_id=unit.id,
-            agency_id=unit.agency_id,
-            detail={"before": {"is_active": not active}, "after": {"is_active": active}},
-        )
-    return unit
+    return await UnitRecords.scoped(db, actor, meta).switch_active(unit_id, active)

@@ -1,15 +1,17 @@
 """Which outgoing documents must also travel on paper (domain.md §22), decided from the admin's list.
 
-The list lives in the ``paper_copy_rule`` table (edited on ``/admin/paper-copy``). Its active rules
-are read in one query as *categories*: ``type:<code>`` for a document type, or the keyword itself.
-:func:`paper_copy_required` is the pure match (type code equal, or folded keyword contained in the
-folded summary); ``issue`` stores its result on the document, and :func:`paper_copy_preview` lets
-the document page say so before the clerk issues.
+The list lives in the ``paper_copy_rule`` table (edited on ``/admin/paper-copy``, see
+:mod:`.paper_copy_rules`). Its active rules are read in one query as typed rules: a
+:class:`TypeRule` (a document type, by its stable code) or a :class:`KeywordRule` (a word or phrase
+of the summary). :func:`paper_copy_required` is the pure match (type code equal, or folded keyword
+contained in the folded summary); ``issue`` stores its result on the document, and
+:func:`paper_copy_preview` lets the document page say so before the clerk issues.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,25 +19,49 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.db.models import DocumentType, OutgoingDocument, PaperCopyRule, PaperCopyRuleKind
 from backend.lib.text import fold
 
-__all__ = ["TYPE_PREFIX", "active_categories", "paper_copy_preview", "paper_copy_required"]
+__all__ = [
+    "KeywordRule",
+    "PaperCopyMatch",
+    "TypeRule",
+    "active_categories",
+    "paper_copy_preview",
+    "paper_copy_required",
+]
 
-TYPE_PREFIX = "type:"
+
+@dataclass(frozen=True, slots=True)
+class TypeRule:
+    """Every document of this type (``DocumentType.code``) travels on paper."""
+
+    code: str
+
+    def matches(self, doc_type: DocumentType, folded_summary: str) -> bool:
+        return doc_type.code == self.code
 
 
-def paper_copy_required(categories: Sequence[str], doc_type: DocumentType, summary: str) -> bool:
-    """True when the type (``type:<code>``) or a keyword of the deployment's list matches (§22)."""
+@dataclass(frozen=True, slots=True)
+class KeywordRule:
+    """Every document whose summary contains this keyword (accent- and case-insensitive)."""
+
+    keyword: str
+
+    def matches(self, doc_type: DocumentType, folded_summary: str) -> bool:
+        key = fold(self.keyword)
+        return bool(key) and key in folded_summary
+
+
+PaperCopyMatch = TypeRule | KeywordRule
+"""One active rule of the paper-copy list."""
+
+
+def paper_copy_required(rules: Sequence[PaperCopyMatch], doc_type: DocumentType, summary: str) -> bool:
+    """True when a type rule or a keyword rule of the deployment's list matches (§22)."""
     text = fold(summary)
-    for entry in categories:
-        if entry.startswith(TYPE_PREFIX):
-            if entry[len(TYPE_PREFIX):] == doc_type.code:
-                return True
-        elif fold(entry) and fold(entry) in text:
-            return True
-    return False
+    return any(rule.matches(doc_type, text) for rule in rules)
 
 
-async def active_categories(db: AsyncSession) -> tuple[str, ...]:
-    """The active rules of the paper-copy list as categories for :func:`paper_copy_required`."""
+async def active_categories(db: AsyncSession) -> tuple[PaperCopyMatch, ...]:
+    """The active rules of the paper-copy list, typed, in one query (for :func:`paper_copy_required`)."""
     rows = await db.execute(
         sa.select(PaperCopyRule.kind, PaperCopyRule.keyword, DocumentType.code)
         .outerjoin(DocumentType, DocumentType.id == PaperCopyRule.document_type_id)
@@ -43,7 +69,7 @@ async def active_categories(db: AsyncSession) -> tuple[str, ...]:
         .order_by(PaperCopyRule.id)
     )
     return tuple(
-        f"{TYPE_PREFIX}{code}" if kind == PaperCopyRuleKind.DOCUMENT_TYPE else keyword
+        TypeRule(code) if kind == PaperCopyRuleKind.DOCUMENT_TYPE else KeywordRule(keyword)
         for kind, keyword, code in rows
     )
 

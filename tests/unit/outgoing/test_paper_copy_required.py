@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from backend.db.models import DocumentType, DocumentTypeCategory
-from backend.domain.outgoing.paper_copy import paper_copy_required
+from backend.domain.outgoing.paper_copy import KeywordRule, PaperCopyMatch, TypeRule, paper_copy_required
 
 DECISION = DocumentType(code="quyet_dinh", name="Quyết định (cá biệt)", abbreviation="QĐ",
                         category=DocumentTypeCategory.ADMINISTRATIVE)
@@ -13,19 +13,19 @@ LETTER = DocumentType(code="cong_van", name="Công văn", abbreviation="", categ
 
 
 @pytest.mark.parametrize(
-    ("categories", "doc_type", "summary", "expected"),
+    ("rules", "doc_type", "summary", "expected"),
     [
-        (("type:quyet_dinh",), DECISION, "V/v phê duyệt kế hoạch", True),
-        (("type:quyet_dinh",), LETTER, "V/v phê duyệt kế hoạch", False),
-        (("bổ nhiệm",), LETTER, "V/v BO NHIEM cán bộ", True),  # accent- and case-insensitive
-        (("Ngân sách",), LETTER, "Về dự toán ngân sách năm 2027", True),
-        (("ngân sách",), LETTER, "Về chuyển đổi số", False),
-        (("type:quyet",), DECISION, "Quyết định khen thưởng", False),  # a type code is matched whole
+        ((TypeRule("quyet_dinh"),), DECISION, "V/v phê duyệt kế hoạch", True),
+        ((TypeRule("quyet_dinh"),), LETTER, "V/v phê duyệt kế hoạch", False),
+        ((KeywordRule("bổ nhiệm"),), LETTER, "V/v BO NHIEM cán bộ", True),  # accent- and case-insensitive
+        ((KeywordRule("Ngân sách"),), LETTER, "Về dự toán ngân sách năm 2027", True),
+        ((KeywordRule("ngân sách"),), LETTER, "Về chuyển đổi số", False),
+        ((TypeRule("quyet"),), DECISION, "Quyết định khen thưởng", False),  # a type code is matched whole
         ((), DECISION, "Bổ nhiệm", False),
-        (("",), LETTER, "Bất kỳ", False),  # an empty keyword never matches everything
+        ((KeywordRule(""),), LETTER, "Bất kỳ", False),  # an empty keyword never matches everything
     ],
 )
 def test_paper_copy_required_matches_types_and_keywords(
-    categories: tuple[str, ...], doc_type: DocumentType, summary: str, expected: bool
+    rules: tuple[PaperCopyMatch, ...], doc_type: DocumentType, summary: str, expected: bool
 ) -> None:
-    assert paper_copy_required(categories, doc_type, summary) is expected
+    assert paper_copy_required(rules, doc_type, summary) is expected

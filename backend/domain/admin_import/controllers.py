@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect
 
-from backend.domain.audit.deps import Meta
-from backend.domain.organizations._web import ADMIN_DEPENDENCIES, AdminActor, pop_once, stash_once
-from backend.domain.organizations.csv_import import (
+from backend.domain.admin.web import ADMIN_DEPENDENCIES, AdminActor, pop_once, stash_once
+from backend.domain.admin_import.service import (
     MAX_UPLOAD_BYTES,
     ImportKind,
     ImportReport,
@@ -19,16 +20,24 @@ from backend.domain.organizations.csv_import import (
     report_to_session,
     template_csv,
 )
-from backend.domain.organizations.schemas import ImportForm
+from backend.domain.audit.deps import Meta
 from backend.errors import InvalidInputError, NotFoundError
 from backend.lib.deps import DB
 from backend.lib.forms import redirect_with_flash, see_other, submit
 from backend.lib.i18n import t
 from backend.lib.templates import render_page
 
-__all__ = ["ImportController"]
+__all__ = ["ImportController", "ImportForm"]
 
 _REPORT_KEY = "admin_import_report"
+
+
+class ImportForm(msgspec.Struct, forbid_unknown_fields=False):
+    """The multipart upload of the import page: the CSV kind and the file."""
+
+    kind: str = ""
+    file: UploadFile | None = None
+
 _PAGE = "pages/admin/import.html"
 
 

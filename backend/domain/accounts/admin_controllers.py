@@ -1,30 +1,29 @@
 """``/admin/users``: list, create (initial password shown once), edit with roles, (de)activate,
-password reset and unlock. Same thin-handler rules as :mod:`controllers` (forms through
-:func:`backend.lib.forms.submit`)."""
+password reset and unlock. Same thin-handler rules as the other admin pages (forms through
+:func:`backend.lib.forms.submit`; ``admin`` dependency from :mod:`backend.domain.admin.web`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.base import utcnow
 from backend.db.models import Agency, Unit, User
+from backend.domain.accounts import admin_users as services
+from backend.domain.accounts.actor import Actor
+from backend.domain.accounts.schemas import UserForm
+from backend.domain.admin.activation import Activation, activation_routes
+from backend.domain.admin.form_pages import AdminForm, blank_form, form_routes
+from backend.domain.admin.validation import as_list
+from backend.domain.admin.web import ADMIN_DEPENDENCIES, AdminActor, int_or_none, pop_once, stash_once
 from backend.domain.audit.deps import Meta
-from backend.domain.organizations import services
-from backend.domain.organizations._web import (
-    ADMIN_DEPENDENCIES,
-    AdminActor,
-    int_or_none,
-    pop_once,
-    stash_once,
-)
-from backend.domain.organizations.schemas import UserForm, as_list
+from backend.domain.organizations.services import agency_choices
 from backend.lib.deps import DB
-from backend.lib.forms import form_values, redirect_with_flash, submit, submit_or_flash
+from backend.lib.forms import redirect_with_flash
 from backend.lib.i18n import t
 from backend.lib.templates import render_page
 
@@ -52,13 +51,14 @@ def _user_values(user: User) -> dict[str, Any]:
 async def _form_page(
     request: Request[Any, Any, Any],
     db: AsyncSession,
-    admin: AdminActor,
+    admin: Actor,
     user: User | None,
     values: dict[str, Any],
     errors: dict[str, str],
-    *,
     submitted: UserForm | None = None,
 ) -> Response[str]:
+    if user is not None:
+        values = {**values, "username": user.username}  # never edited, even when a re-post omits it
     raw_agency = str(values.get("agency_id") or "")
     options = await services.user_form_options(
         db, admin, agency_id=int(raw_agency) if raw_agency.isdigit() else None, user=user, form=submitted
@@ -78,6 +78,41 @@ def _with_password(request: Request[Any, Any, Any], user: User, password: str, m
     return redirect_with_flash(
         request, t(message_key, username=user.username), "admin.user_detail", user_id=user.id
     )
+
+
+_USER_ACTIVATION = Activation[User](
+    "user", "user_id", services.set_user_active, "admin.user_detail", lambda user: {"username": user.username}
+)
+
+
+async def _user_to_edit(
+    request: Request[Any, Any, Any], db: AsyncSession, admin: Actor
+) -> tuple[User, dict[str, Any]]:
+    user = await services.get_user(db, admin, int(request.path_params["user_id"]))
+    agency_id = request.query_params.get("agency_id", "")
+    return user, {**_user_values(user), **({"agency_id": agency_id} if int_or_none(agency_id) else {})}
+
+
+_NEW_USER = AdminForm[UserForm, tuple[User, str]](
+    "/new",
+    ("admin.user_new", "admin.user_create"),
+    UserForm,
+    blank_form(UserForm, "agency_id"),
+    _form_page,
+    lambda db, admin, _, form, meta: services.create_user(db, admin, form, meta),
+    lambda request, _, created: _with_password(request, *created, "admin.flash.user_created"),
+)
+_EDIT_USER = AdminForm[UserForm, User](
+    "/{user_id:int}/edit",
+    ("admin.user_edit", "admin.user_update"),
+    UserForm,
+    _user_to_edit,
+    _form_page,
+    lambda db, admin, user, form, meta: services.update_user(db, admin, user.id, form, meta),
+    lambda request, user, _: redirect_with_flash(
+        request, t("admin.flash.user_updated"), "admin.user_detail", user_id=user.id
+    ),
+)
 
 
 class UserController(Controller):
@@ -101,7 +136,7 @@ class UserController(Controller):
         result = await services.list_users(
             db, admin, agency_id=agency, query=q, status=status, page=int_or_none(page) or 1
         )
-        agencies = await services.agency_choices(db, admin)
+        agencies = await agency_choices(db, admin)
         context = {
             "section": "account",
             "page": result,
@@ -113,29 +148,7 @@ class UserController(Controller):
         }
         return render_page(request, "pages/admin/users.html", context, blocks={"user-list": "user_list"})
 
-    @get("/new", name="admin.user_new")
-    async def new(
-        self, request: Request[Any, Any, Any], db: DB, admin: AdminActor, agency_id: FromQuery[str] = ""
-    ) -> Response[str]:
-        values = {**form_values(UserForm()), "agency_id": int_or_none(agency_id) or admin.agency_id}
-        return await _form_page(request, db, admin, None, values, {})
-
-    @post("/new", name="admin.user_create")
-    async def create(
-        self,
-        request: Request[Any, Any, Any],
-        db: DB,
-        admin: AdminActor,
-        meta: Meta,
-        data: URLEncodedBody[UserForm],
-    ) -> Response[Any]:
-        return await submit(
-            services.create_user(db, admin, data, meta),
-            invalid=lambda exc: _form_page(
-                request, db, admin, None, form_values(data), exc.field_errors, submitted=data
-            ),
-            done=lambda created: _with_password(request, *created, "admin.flash.user_created"),
-        )
+    new, create = form_routes(_NEW_USER)
 
     @get("/{user_id:int}", name="admin.user_detail")
     async def detail(
@@ -161,69 +174,8 @@ class UserController(Controller):
         }
         return render_page(request, "pages/admin/user.html", context)
 
-    @get("/{user_id:int}/edit", name="admin.user_edit")
-    async def edit(
-        self,
-        request: Request[Any, Any, Any],
-        db: DB,
-        admin: AdminActor,
-        user_id: FromPath[int],
-        agency_id: FromQuery[str] = "",
-    ) -> Response[str]:
-        user = await services.get_user(db, admin, user_id)
-        values = {**_user_values(user), **({"agency_id": agency_id} if int_or_none(agency_id) else {})}
-        return await _form_page(request, db, admin, user, values, {})
-
-    @post("/{user_id:int}/edit", name="admin.user_update")
-    async def update(
-        self,
-        request: Request[Any, Any, Any],
-        db: DB,
-        admin: AdminActor,
-        meta: Meta,
-        user_id: FromPath[int],
-        data: URLEncodedBody[UserForm],
-    ) -> Response[Any]:
-        user = await services.get_user(db, admin, user_id)
-        return await submit(
-            services.update_user(db, admin, user_id, data, meta),
-            invalid=lambda exc: _form_page(
-                request,
-                db,
-                admin,
-                user,
-                {**form_values(data), "username": user.username},
-                exc.field_errors,
-                submitted=data,
-            ),
-            done=lambda _: redirect_with_flash(
-                request, t("admin.flash.user_updated"), "admin.user_detail", user_id=user_id
-            ),
-        )
-
-    @post("/{user_id:int}/deactivate", name="admin.user_deactivate")
-    async def deactivate(
-        self, request: Request[Any, Any, Any], db: DB, admin: AdminActor, meta: Meta, user_id: FromPath[int]
-    ) -> Redirect:
-        return await submit_or_flash(
-            request,
-            services.set_user_active(db, admin, user_id, False, meta),
-            lambda user: t("admin.flash.user_deactivated", username=user.username),
-            "admin.user_detail",
-            user_id=user_id,
-        )
-
-    @post("/{user_id:int}/reactivate", name="admin.user_reactivate")
-    async def reactivate(
-        self, request: Request[Any, Any, Any], db: DB, admin: AdminActor, meta: Meta, user_id: FromPath[int]
-    ) -> Redirect:
-        user = await services.set_user_active(db, admin, user_id, True, meta)
-        return redirect_with_flash(
-            request,
-            t("admin.flash.user_reactivated", username=user.username),
-            "admin.user_detail",
-            user_id=user_id,
-        )
+    edit, update = form_routes(_EDIT_USER)
+    deactivate, reactivate = activation_routes(_USER_ACTIVATION)
 
     @post("/{user_id:int}/reset-password", name="admin.user_reset_password")
     async def reset_password(

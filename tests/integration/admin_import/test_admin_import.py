@@ -8,7 +8,7 @@ import re
 import sqlalchemy as sa
 
 from backend.db.models import Agency, Role, RoleGrant, Unit, User
-from backend.domain.organizations.csv_import import MAX_UPLOAD_BYTES
+from backend.domain.admin_import.service import MAX_UPLOAD_BYTES
 
 DISTRICT_ADMIN = "quantri.nghiloc"
 

@@ -1,8 +1,8 @@
-"""Pure CSV import logic: row validation and planning (file reading lives in ``_csv_read``, re-exported).
+"""Pure CSV import logic: row validation and planning (file reading lives in ``csv_read``).
 
 Nothing here touches the database: the planners receive what already exists as plain mappings
 and decide, row by row, whether to create, skip (already exists) or reject (with every reason in
-Vietnamese). ``csv_import`` does the look-ups and the writes. Formats (docs/admin.md):
+Vietnamese). ``service`` does the look-ups and hands the writes to each context. Formats (docs/admin.md):
 
 * agencies: ``organ_id,name,abbreviation,place_name,level,parent_organ_id,address,email,phone``
 * units:    ``agency_organ_id,abbreviation,name``
@@ -20,44 +20,22 @@ from typing import Any
 
 from backend.db.models import AgencyLevel, Role
 from backend.domain.accounts.services import validate_new_password
-from backend.domain.organizations import _validation as v
-from backend.domain.organizations._csv_read import (
-    AGENCY_COLUMNS,
-    AGENCY_REQUIRED,
-    MAX_UPLOAD_BYTES,
-    UNIT_COLUMNS,
-    USER_COLUMNS,
-    USER_REQUIRED,
-    Record,
-    RejectedRow,
-    decode_upload,
-    detect_delimiter,
-    read_csv,
-)
+from backend.domain.admin import validation as v
+from backend.domain.admin_import.csv_read import Record, RejectedRow
 from backend.lib.i18n import t
 from backend.lib.text import clean
 
 __all__ = [
-    "AGENCY_COLUMNS",
-    "AGENCY_REQUIRED",
-    "MAX_UPLOAD_BYTES",
-    "UNIT_COLUMNS",
-    "USER_COLUMNS",
-    "USER_REQUIRED",
     "AgencyRow",
     "Plan",
-    "RejectedRow",
     "UnitRow",
     "UserRow",
-    "decode_upload",
-    "detect_delimiter",
     "parse_agency_row",
     "parse_unit_row",
     "parse_user_row",
     "plan_agencies",
     "plan_units",
     "plan_users",
-    "read_csv",
 ]
 
 

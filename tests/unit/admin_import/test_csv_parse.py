@@ -5,25 +5,27 @@ from __future__ import annotations
 import pytest
 
 from backend.db.models import AgencyLevel, Role
-from backend.domain.organizations._csv_parse import (
-    AGENCY_COLUMNS,
-    AGENCY_REQUIRED,
-    MAX_UPLOAD_BYTES,
-    UNIT_COLUMNS,
-    USER_COLUMNS,
-    USER_REQUIRED,
+from backend.domain.admin_import.csv_parse import (
     AgencyRow,
-    RejectedRow,
     UnitRow,
     UserRow,
-    decode_upload,
-    detect_delimiter,
     parse_agency_row,
     parse_unit_row,
     parse_user_row,
     plan_agencies,
     plan_units,
     plan_users,
+)
+from backend.domain.admin_import.csv_read import (
+    AGENCY_COLUMNS,
+    AGENCY_REQUIRED,
+    MAX_UPLOAD_BYTES,
+    UNIT_COLUMNS,
+    USER_COLUMNS,
+    USER_REQUIRED,
+    RejectedRow,
+    decode_upload,
+    detect_delimiter,
     read_csv,
 )
 from backend.errors import InvalidInputError

@@ -7,11 +7,17 @@ Rules beyond field validation:
 * the unit must be an active unit of the home agency;
 * administrators cannot deactivate themselves nor drop their own ``admin`` role in the agency
   they are working in (they would lock themselves out);
-* generated passwords are returned to the caller exactly once and never stored or logged in clear.
+* generated passwords are returned to the caller exactly once and never stored or logged in clear,
+  and are hashed between transactions (:func:`~backend.db.engine.end_reads`: argon2id is slow and
+  no lock may be held meanwhile).
+
+Writes go through :class:`UserRecords` (advanced-alchemy, scoped by ``visible_users``, audited as
+``user.*``); :func:`add_user` is the one create use case, shared by the form and the CSV import.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,21 +25,27 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.base import utcnow
+from backend.db.engine import end_reads
 from backend.db.models import Agency, Role, RoleGrant, Unit, User
 from backend.domain.accounts.actor import Actor
+from backend.domain.accounts.schemas import UserForm, UserListItem
+from backend.domain.admin import validation as v
+from backend.domain.admin.listing import Page, matches, paginate
+from backend.domain.admin.records import AuditedRecords, repository_for
+from backend.domain.admin.validation import as_list
 from backend.domain.audit.services import RequestMeta
-from backend.domain.organizations import _validation as v
-from backend.domain.organizations._common import Page, audit, changes, matches, paginate, scope_ids
-from backend.domain.organizations.policies import visible_agencies, visible_users
-from backend.domain.organizations.schemas import UserForm, UserListItem, as_list
-from backend.errors import ConflictError, InvalidInputError, NotFoundError
+from backend.domain.organizations.policies import scope_ids, visible_agencies, visible_users
+from backend.errors import InvalidInputError
 from backend.lib.i18n import t
 from backend.lib.security import generate_password, hash_password
 from backend.lib.text import clean, fold
 
 __all__ = [
     "USER_STATUSES",
+    "Grant",
     "UserFormOptions",
+    "UserRecords",
+    "add_user",
     "create_user",
     "get_user",
     "grant_labels",
@@ -55,12 +67,33 @@ def _int(raw: str) -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
+class UserRecords(AuditedRecords[User]):
+    """Users whose home agency is in the scope, audited as ``user.*``."""
+
+    repository_type = repository_for(User)
+    object_type = "user"
+
+    @staticmethod
+    def visible(actor: Actor) -> sa.Select[Any]:
+        return visible_users(actor)
+
+    def snapshot(self, obj: User) -> dict[str, Any]:
+        return {
+            "full_name": obj.full_name,
+            "agency_id": obj.agency_id,
+            "unit_id": obj.unit_id,
+            "position_title": obj.position_title,
+            "email": obj.email,
+            "phone": obj.phone,
+        }
+
+    def agency_of(self, obj: User) -> int | None:
+        return obj.agency_id
+
+
 async def get_user(db: AsyncSession, actor: Actor, user_id: int) -> User:
     """The user if their home agency is in scope, else :class:`NotFoundError`."""
-    user = await db.scalar(visible_users(actor).where(User.id == user_id))
-    if user is None:
-        raise NotFoundError()
-    return user
+    return await UserRecords.scoped(db, actor, RequestMeta()).find(user_id)
 
 
 USER_STATUSES = ("active", "inactive", "locked")
@@ -123,7 +156,8 @@ async def user_grants(db: AsyncSession, user_id: int) -> set[Grant]:
 async def grant_labels(db: AsyncSession, grants: set[Grant]) -> list[str]:
     """``"<organ_id>:<role>"`` labels of ``grants``, sorted, for audit details."""
     ids = {agency_id for agency_id, _ in grants}
-    organ = dict((await db.execute(sa.select(Agency.id, Agency.organ_id).where(Agency.id.in_(ids)))).all())
+    rows = (await db.execute(sa.select(Agency.id, Agency.organ_id).where(Agency.id.in_(ids)))).all()
+    organ: dict[int, str] = {agency_id: organ_id for agency_id, organ_id in rows}
     return sorted(f"{organ.get(agency_id, agency_id)}:{role.value}" for agency_id, role in grants)
 
 
@@ -197,9 +231,8 @@ async def user_form_options(
     other_ids = sorted({a for a, _ in grants if a in names and a != agency_id}, key=lambda a: fold(names[a]))
     other_roles = [(a, names[a], [(r.value, f"{a}:{r.value}" in ticked) for r in Role]) for a in other_ids]
     foreign_ids = {a for a, _ in grants if a not in names}
-    foreign_names = dict(
-        (await db.execute(sa.select(Agency.id, Agency.name).where(Agency.id.in_(foreign_ids)))).all()
-    )
+    foreign_rows = (await db.execute(sa.select(Agency.id, Agency.name).where(Agency.id.in_(foreign_ids)))).all()
+    foreign_names: dict[int, str] = {agency_id: name for agency_id, name in foreign_rows}
     foreign = sorted((foreign_names.get(a, str(a)), r.value) for a, r in grants if a in foreign_ids)
     return UserFormOptions(
         agencies=choices,
@@ -273,11 +306,10 @@ def _requested_grants(form: UserForm, agency_id: int | None, scope: set[int], er
     return grants
 
 
-async def _apply_grants(
-    db: AsyncSession, actor: Actor, user: User, wanted: set[Grant], meta: RequestMeta
-) -> None:
+async def _apply_grants(records: UserRecords, user: User, wanted: set[Grant]) -> None:
     """Make the user's in-scope grants equal ``wanted``; out-of-scope grants are kept."""
-    scope = await scope_ids(db, actor) or set()
+    db = records.db
+    scope = await scope_ids(db, records.scope) or set()
     current = await user_grants(db, user.id)
     in_scope = {g for g in current if g[0] in scope}
     removed, added = in_scope - wanted, wanted - in_scope
@@ -291,30 +323,32 @@ async def _apply_grants(
         )
     db.add_all(RoleGrant(user_id=user.id, agency_id=a, role=r) for a, r in added)
     await db.flush()
-    await audit(
-        db,
-        "user.roles_changed",
-        actor,
-        meta,
-        object_type="user",
-        object_id=user.id,
-        agency_id=user.agency_id,
-        detail={
+    await records.audit(
+        "roles_changed",
+        user,
+        {
             "before": await grant_labels(db, current),
             "after": await grant_labels(db, (current - removed) | added),
         },
     )
 
 
-def _snapshot(user: User) -> dict[str, Any]:
-    return {
-        "full_name": user.full_name,
-        "agency_id": user.agency_id,
-        "unit_id": user.unit_id,
-        "position_title": user.position_title,
-        "email": user.email,
-        "phone": user.phone,
-    }
+async def add_user(
+    records: UserRecords,
+    values: dict[str, Any],
+    grants: Iterable[Grant],
+    role_labels: list[str],
+    **detail: Any,
+) -> User:
+    """Insert a user (``values`` include the already computed ``password_hash``) with their roles.
+
+    ``role_labels`` are the ``"<organ_id>:<role>"`` labels of ``grants`` for the audit row;
+    ``detail`` adds keys beside ``after`` (the CSV source and line).
+    """
+    user = await records.add(values, after={"username": values["username"], "roles": role_labels}, **detail)
+    records.db.add_all(RoleGrant(user_id=user.id, agency_id=a, role=r) for a, r in grants)
+    await records.db.flush()
+    return user
 
 
 async def create_user(db: AsyncSession, actor: Actor, form: UserForm, meta: RequestMeta) -> tuple[User, str]:
@@ -324,23 +358,15 @@ async def create_user(db: AsyncSession, actor: Actor, form: UserForm, meta: Requ
         InvalidInputError: with field errors.
     """
     values, grants = await _validate(db, actor, form, None)
+    labels = await grant_labels(db, grants)
     password = generate_password()
-    user = User(password_hash=await hash_password(password), must_change_password=True, **values)
-    db.add(user)
-    await db.flush()
-    db.add_all(RoleGrant(user_id=user.id, agency_id=a, role=r) for a, r in grants)
-    await db.flush()
-    await audit(
-        db,
-        "user.created",
-        actor,
-        meta,
-        object_type="user",
-        object_id=user.id,
-        agency_id=user.agency_id,
-        detail={
-            "after": {"username": user.username, **_snapshot(user), "roles": await grant_labels(db, grants)}
-        },
+    await end_reads(db)
+    password_hash = await hash_password(password)
+    user = await add_user(
+        UserRecords.scoped(db, actor, meta),
+        {**values, "password_hash": password_hash, "must_change_password": True},
+        grants,
+        labels,
     )
     return user, password
 
@@ -353,29 +379,18 @@ async def update_user(
     Raises:
         NotFoundError, ConflictError, InvalidInputError.
     """
-    user = await get_user(db, actor, user_id)
-    if form.version and form.version != user.version:
-        raise ConflictError()
-    values, grants = await _validate(db, actor, form, user)
-    if user.id == actor.user_id and (actor.agency_id, Role.ADMIN) not in grants:
-        raise InvalidInputError(field_errors={"roles": t("admin.user.cannot_drop_own_admin")})
-    before = _snapshot(user)
-    for key, value in values.items():
-        setattr(user, key, value)
-    diff = changes(before, _snapshot(user))
-    if diff["after"]:
-        await db.flush()
-        await audit(
-            db,
-            "user.updated",
-            actor,
-            meta,
-            object_type="user",
-            object_id=user.id,
-            agency_id=user.agency_id,
-            detail=diff,
-        )
-    await _apply_grants(db, actor, user, grants, meta)
+    records = UserRecords.scoped(db, actor, meta)
+    wanted: set[Grant] = set()
+
+    async def validate(user: User) -> dict[str, Any]:
+        values, grants = await _validate(db, actor, form, user)
+        if user.id == actor.user_id and (actor.agency_id, Role.ADMIN) not in grants:
+            raise InvalidInputError(field_errors={"roles": t("admin.user.cannot_drop_own_admin")})
+        wanted.update(grants)
+        return values
+
+    user = await records.edit(user_id, form.version, validate)
+    await _apply_grants(records, user, wanted)
     return user
 
 
@@ -388,48 +403,31 @@ async def set_user_active(
         NotFoundError: outside scope.
         InvalidInputError: deactivating oneself.
     """
-    user = await get_user(db, actor, user_id)
-    if not active and user.id == actor.user_id:
-        raise InvalidInputError(t("admin.user.cannot_deactivate_self"))
-    if user.is_active != active:
-        user.is_active = active
-        await db.flush()
-        await audit(
-            db,
-            "user.reactivated" if active else "user.deactivated",
-            actor,
-            meta,
-            object_type="user",
-            object_id=user.id,
-            agency_id=user.agency_id,
-            detail={"before": {"is_active": not active}, "after": {"is_active": active}},
-        )
-    return user
+    return await UserRecords.scoped(db, actor, meta).switch_active(
+        user_id,
+        active,
+        protected=lambda user: user.id == actor.user_id,
+        refusal="admin.user.cannot_deactivate_self",
+    )
 
 
 async def reset_password(db: AsyncSession, actor: Actor, user_id: int, meta: RequestMeta) -> tuple[User, str]:
     """Replace the password with a generated one (returned once) that must be changed at next login."""
-    user = await get_user(db, actor, user_id)
+    records = UserRecords.scoped(db, actor, meta)
+    user = await records.find(user_id)
     password = generate_password()
+    await end_reads(db)
     user.password_hash = await hash_password(password)
     user.must_change_password = True
     await db.flush()
-    await audit(
-        db,
-        "user.password_reset",
-        actor,
-        meta,
-        object_type="user",
-        object_id=user.id,
-        agency_id=user.agency_id,
-        detail={"after": {"must_change_password": True}},
-    )
+    await records.audit("password_reset", user, {"after": {"must_change_password": True}})
     return user, password
 
 
 async def unlock_user(db: AsyncSession, actor: Actor, user_id: int, meta: RequestMeta) -> User:
     """Lift a lockout after repeated failed logins and reset the failure counter."""
-    user = await get_user(db, actor, user_id)
+    records = UserRecords.scoped(db, actor, meta)
+    user = await records.find(user_id)
     before = {
         "locked_until": user.locked_until.isoformat() if user.locked_until else None,
         "failed_logins": user.failed_logins,
@@ -438,14 +436,5 @@ async def unlock_user(db: AsyncSession, actor: Actor, user_id: int, meta: Reques
     user.failed_logins = 0
     user.first_failed_at = None
     await db.flush()
-    await audit(
-        db,
-        "user.unlocked",
-        actor,
-        meta,
-        object_type="user",
-        object_id=user.id,
-        agency_id=user.agency_id,
-        detail={"before": before, "after": {"locked_until": None, "failed_logins": 0}},
-    )
+    await records.audit("unlocked", user, {"before": before, "after": {"locked_until": None, "failed_logins": 0}})
     return user

@@ -1,4 +1,5 @@
-"""Helpers for the administration tests: log in as a demo user and post real forms with CSRF."""
+"""Fixtures shared by the integration tests of the admin pages: log in as a demo user, post real forms
+with CSRF, read audit rows."""
 
 from __future__ import annotations
 
@@ -64,12 +65,3 @@ def audit_rows(db_sessionmaker: Any) -> Callable[[str], Awaitable[list[AuditEven
             )
 
     return do
-
-
-# TEMPORARY: tests/conftest.py passes follow_redirects to AsyncTestClient.__init__, which Litestar 2.25
-# does not accept; remove this override once the shared fixture is fixed.
-@pytest.fixture
-async def client(app: Litestar):  # type: ignore[no-untyped-def]
-    async with AsyncTestClient(app=app, base_url="http://testserver.local") as test_client:
-        test_client.follow_redirects = False
-        yield test_client

@@ -24,6 +24,7 @@ __all__ = [
     "ORGAN_ID_PATTERN",
     "USERNAME_PATTERN",
     "Errors",
+    "as_list",
     "check_email",
     "check_length",
     "check_organ_id",
@@ -62,6 +63,13 @@ _ROLE_WORDS: dict[str, Role] = {
     "chuyen vien": Role.SPECIALIST,
     "quan tri": Role.ADMIN,
 }
+
+
+def as_list(value: list[str] | str) -> list[str]:
+    """A checkbox group's values as a list whatever the browser sent (one ticked box is a string)."""
+    if isinstance(value, str):
+        return [value] if value else []
+    return list(value)
 
 
 def _add(errors: Errors, field: str, message: str) -> None:
@@ -141,10 +149,10 @@ def parse_level(errors: Errors, field: str, raw: str) -> AgencyLevel | None:
     for level in AgencyLevel:
         if folded == level.value:
             return level
-    level = _LEVEL_WORDS.get(folded)
-    if level is None:
+    named = _LEVEL_WORDS.get(folded)
+    if named is None:
         _add(errors, field, t("admin.level.invalid", value=value))
-    return level
+    return named
 
 
 def parse_roles(errors: Errors, field: str, raw: str | Iterable[str]) -> list[Role]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from backend.db.models import AgencyLevel, Role
-from backend.domain.organizations import _validation as v
+from backend.domain.admin import validation as v
 from backend.lib.i18n import catalogue
 
 PACKAGE = Path(v.__file__).parent

@@ -5,26 +5,27 @@ administrator of the top-level agency (the province) may change it
 (:func:`~backend.domain.organizations.policies.can_edit_deployment_lists`); others get
 :class:`PermissionDeniedError`. A rule names a national document type (the ND 30 table, not an
 agency's own types) or a keyword of at least :data:`KEYWORD_MIN` characters; duplicates are
-compared accent- and case-insensitively, like the match at issue
-(:mod:`backend.domain.outgoing.paper_copy`). Every change writes an audit row
-(``paper_copy_rule.created|deactivated|reactivated|deleted``) in the same transaction.
+compared accent- and case-insensitively, like the match at issue (:mod:`.paper_copy`). Every
+change writes an audit row (``paper_copy_rule.created|deactivated|reactivated|deleted``) in the
+same transaction, through the shared admin records (:mod:`backend.domain.admin.records`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from backend.db.models import Agency, DocumentType, PaperCopyRule, PaperCopyRuleKind, User
 from backend.domain.accounts.actor import Actor
+from backend.domain.admin import validation as v
+from backend.domain.admin.records import AuditedRecords, repository_for
 from backend.domain.audit.services import RequestMeta
-from backend.domain.organizations import _validation as v
-from backend.domain.organizations._common import audit
 from backend.domain.organizations.policies import can_edit_deployment_lists
-from backend.domain.organizations.schemas import PaperCopyForm, PaperCopyRuleItem
 from backend.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from backend.lib.i18n import t
 from backend.lib.text import clean, fold
@@ -32,6 +33,8 @@ from backend.lib.text import clean, fold
 __all__ = [
     "KEYWORD_MAX",
     "KEYWORD_MIN",
+    "PaperCopyForm",
+    "PaperCopyRuleItem",
     "can_edit",
     "create_rule",
     "delete_rule",
@@ -45,6 +48,42 @@ KEYWORD_MIN = 3
 """Shorter keywords would flag almost every document."""
 KEYWORD_MAX = 100
 NOTE_MAX = 300
+
+
+class PaperCopyForm(msgspec.Struct, forbid_unknown_fields=False):
+    """Add a rule to the paper-copy list: ``kind`` is ``document_type`` (then ``document_type_id``)
+    or ``keyword`` (then ``keyword``)."""
+
+    kind: str = ""
+    document_type_id: str = ""
+    keyword: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PaperCopyRuleItem:
+    """One row of the paper-copy list page (``added_by`` is empty for the initial list)."""
+
+    id: int
+    kind: str
+    label: str
+    note: str
+    is_active: bool
+    added_by: str
+
+
+class _Rules(AuditedRecords[PaperCopyRule]):
+    """The rules of the list, audited as ``paper_copy_rule.*`` in the editor's agency.
+
+    Rules are created and deleted by this module (their audit row names the type by code), so only
+    the shared :meth:`~AuditedRecords.set_active` and :meth:`~AuditedRecords.audit` are used.
+    """
+
+    repository_type = repository_for(PaperCopyRule)
+    object_type = "paper_copy_rule"
+
+    def agency_of(self, obj: PaperCopyRule) -> int | None:
+        return self.scope.agency_id if self.scope else None
 
 
 def _national_types() -> sa.Select[tuple[DocumentType]]:
@@ -181,26 +220,6 @@ def _snapshot(rule: PaperCopyRule, doc_type: DocumentType | None) -> dict[str, A
     }
 
 
-async def _audit(
-    db: AsyncSession,
-    action: str,
-    actor: Actor,
-    meta: RequestMeta,
-    rule: PaperCopyRule,
-    detail: dict[str, Any],
-) -> None:
-    await audit(
-        db,
-        f"paper_copy_rule.{action}",
-        actor,
-        meta,
-        object_type="paper_copy_rule",
-        object_id=rule.id,
-        agency_id=actor.agency_id,
-        detail=detail,
-    )
-
-
 async def _get(db: AsyncSession, rule_id: int) -> tuple[PaperCopyRule, DocumentType | None]:
     rule = await db.get(PaperCopyRule, rule_id)
     if rule is None:
@@ -222,7 +241,7 @@ async def create_rule(db: AsyncSession, actor: Actor, form: PaperCopyForm, meta:
     db.add(rule)
     await db.flush()
     _, doc_type = await _get(db, rule.id)
-    await _audit(db, "created", actor, meta, rule, {"after": _snapshot(rule, doc_type)})
+    await _Rules(db, actor, meta).audit("created", rule, {"after": _snapshot(rule, doc_type)})
     return label
 
 
@@ -237,16 +256,8 @@ async def set_rule_active(
     await _require_editor(db, actor)
     rule, doc_type = await _get(db, rule_id)
     if rule.is_active != active:
-        rule.is_active, rule.updated_by_id = active, actor.user_id
-        await db.flush()
-        await _audit(
-            db,
-            "reactivated" if active else "deactivated",
-            actor,
-            meta,
-            rule,
-            {"before": {"is_active": not active}, "after": {"is_active": active}},
-        )
+        rule.updated_by_id = actor.user_id
+    await _Rules(db, actor, meta).set_active(rule, active)
     return rule_label(rule, doc_type)
 
 
@@ -259,7 +270,7 @@ async def delete_rule(db: AsyncSession, actor: Actor, rule_id: int, meta: Reques
     await _require_editor(db, actor)
     rule, doc_type = await _get(db, rule_id)
     label = rule_label(rule, doc_type)
-    await _audit(db, "deleted", actor, meta, rule, {"before": _snapshot(rule, doc_type)})
+    await _Rules(db, actor, meta).audit("deleted", rule, {"before": _snapshot(rule, doc_type)})
     await db.delete(rule)
     await db.flush()
     return label

@@ -15,10 +15,11 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, URLEncodedBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.domain.admin.activation import Activation, activation_routes
+from backend.domain.admin.web import ADMIN_DEPENDENCIES, AdminActor
 from backend.domain.audit.deps import Meta
-from backend.domain.organizations import paper_copy_rules as rules
-from backend.domain.organizations._web import ADMIN_DEPENDENCIES, AdminActor
-from backend.domain.organizations.schemas import PaperCopyForm
+from backend.domain.outgoing import paper_copy_rules as rules
+from backend.domain.outgoing.paper_copy_rules import PaperCopyForm
 from backend.lib.deps import DB
 from backend.lib.forms import form_values, redirect_with_flash, submit
 from backend.lib.i18n import t
@@ -66,6 +67,17 @@ async def _changed(
     return redirect_with_flash(request, message, "admin.paper_copy")
 
 
+_RULE_ACTIVATION = Activation[str](
+    "paper_copy",
+    "rule_id",
+    rules.set_rule_active,
+    "admin.paper_copy",
+    lambda label: {"label": label},
+    message="paper_copy.flash.{past}",
+    respond=_changed,
+)
+
+
 class PaperCopyController(Controller):
     """Read the paper-copy list; the province's administrators add, (de)activate and delete rules."""
 
@@ -91,19 +103,7 @@ class PaperCopyController(Controller):
             done=lambda label: _changed(request, db, admin, t("paper_copy.flash.created", label=label)),
         )
 
-    @post("/{rule_id:int}/deactivate", name="admin.paper_copy_deactivate")
-    async def deactivate(
-        self, request: Request[Any, Any, Any], db: DB, admin: AdminActor, meta: Meta, rule_id: FromPath[int]
-    ) -> Response[Any]:
-        label = await rules.set_rule_active(db, admin, rule_id, False, meta)
-        return await _changed(request, db, admin, t("paper_copy.flash.deactivated", label=label))
-
-    @post("/{rule_id:int}/reactivate", name="admin.paper_copy_reactivate")
-    async def reactivate(
-        self, request: Request[Any, Any, Any], db: DB, admin: AdminActor, meta: Meta, rule_id: FromPath[int]
-    ) -> Response[Any]:
-        label = await rules.set_rule_active(db, admin, rule_id, True, meta)
-        return await _changed(request, db, admin, t("paper_copy.flash.reactivated", label=label))
+    deactivate, reactivate = activation_routes(_RULE_ACTIVATION)
 
     @post("/{rule_id:int}/delete", name="admin.paper_copy_delete")
     async def delete(

@@ -1,10 +1,17 @@
-"""CSV import of agencies, units and users: look-ups, writes, audit and the report.
+"""CSV import of agencies, units and users: a thin service over each context's create use case.
+
+For each file: parse and plan the rows (pure, :mod:`.csv_parse`), look up what already exists,
+then create each planned row through the owning context — agencies and units through
+:mod:`backend.domain.organizations.services`' records, users through
+:func:`backend.domain.accounts.admin_users.add_user` — which writes the ``*.created`` audit rows.
+Users' passwords are all hashed before the first write, so the slow argon2id work never runs
+while the transaction holds a write lock.
 
 Valid rows are imported and bad rows rejected with their reasons (never all-or-nothing); rows
 whose key already exists are skipped, so importing the same file twice creates nothing the second
 time. ``scope=None`` is the system (seeding, CLI) and is unrestricted; an administrator's scope
 limits every referenced agency to their subtree. One ``organizations.csv_imported`` audit row
-records the counts, plus one ``*.created`` row per object. Parsing rules: ``_csv_parse``.
+records the counts.
 """
 
 from __future__ import annotations
@@ -17,31 +24,37 @@ import anyio
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import Agency, RoleGrant, Unit, User
+from backend.db.engine import end_reads
+from backend.db.models import Agency, Unit, User
 from backend.domain.accounts.actor import Actor
-from backend.domain.audit.services import RequestMeta
-from backend.domain.organizations._common import audit, scope_ids
-from backend.domain.organizations._csv_parse import (
-    AGENCY_COLUMNS,
-    AGENCY_REQUIRED,
-    MAX_UPLOAD_BYTES,
-    UNIT_COLUMNS,
-    USER_COLUMNS,
-    USER_REQUIRED,
+from backend.domain.accounts.admin_users import UserRecords, add_user
+from backend.domain.admin.records import audit
+from backend.domain.admin_import.csv_parse import (
     AgencyRow,
     Plan,
-    RejectedRow,
     UnitRow,
     UserRow,
-    decode_upload,
     parse_agency_row,
     parse_unit_row,
     parse_user_row,
     plan_agencies,
     plan_units,
     plan_users,
+)
+from backend.domain.admin_import.csv_read import (
+    AGENCY_COLUMNS,
+    AGENCY_REQUIRED,
+    MAX_UPLOAD_BYTES,
+    UNIT_COLUMNS,
+    USER_COLUMNS,
+    USER_REQUIRED,
+    RejectedRow,
+    decode_upload,
     read_csv,
 )
+from backend.domain.audit.services import RequestMeta
+from backend.domain.organizations.policies import scope_ids
+from backend.domain.organizations.services import AgencyRecords, UnitRecords
 from backend.errors import InvalidInputError
 from backend.lib.i18n import t
 from backend.lib.security import generate_password, hash_password
@@ -151,40 +164,25 @@ async def import_agencies_csv(
     existing = {k: agency_id for k, (agency_id, _) in (await _agencies_by_organ_id(db, referenced)).items()}
     plan = plan_agencies(parsed, existing, await scope_ids(db, scope))
     ids = dict(existing)
+    created = AgencyRecords.scoped(db, scope, meta, actor_name)
     for row in plan.create:
-        agency = Agency(
-            organ_id=row.organ_id,
-            name=row.name,
-            abbreviation=row.abbreviation,
-            place_name=row.place_name,
-            level=row.level,
-            parent_id=ids[row.parent_organ_id] if row.parent_organ_id else None,
-            address=row.address,
-            email=row.email,
-            phone=row.phone,
-        )
-        db.add(agency)
-        await db.flush()
-        ids[row.organ_id] = agency.id
-        await audit(
-            db,
-            "agency.created",
-            scope,
-            meta,
-            object_type="agency",
-            object_id=agency.id,
-            agency_id=agency.id,
-            actor_name=actor_name,
-            detail={
-                "source": "csv",
-                "line": row.line,
-                "after": {
-                    "organ_id": row.organ_id,
-                    "name": row.name,
-                    "parent_organ_id": row.parent_organ_id or None,
-                },
+        agency = await created.add(
+            {
+                "organ_id": row.organ_id,
+                "name": row.name,
+                "abbreviation": row.abbreviation,
+                "place_name": row.place_name,
+                "level": row.level,
+                "parent_id": ids[row.parent_organ_id] if row.parent_organ_id else None,
+                "address": row.address,
+                "email": row.email,
+                "phone": row.phone,
             },
+            after={"parent_organ_id": row.parent_organ_id or None},
+            source="csv",
+            line=row.line,
         )
+        ids[row.organ_id] = agency.id
     return await _finish(db, ImportKind.AGENCIES, plan, scope, meta, actor_name)
 
 
@@ -203,24 +201,12 @@ async def import_units_csv(
     ).all()
     existing = {(organ_of[agency_id], abbreviation) for agency_id, abbreviation in existing_rows}
     plan = plan_units(parsed, agencies, existing, await scope_ids(db, scope))
+    created = UnitRecords.scoped(db, scope, meta, actor_name)
     for row in plan.create:
-        unit = Unit(agency_id=agencies[row.agency_organ_id][0], abbreviation=row.abbreviation, name=row.name)
-        db.add(unit)
-        await db.flush()
-        await audit(
-            db,
-            "unit.created",
-            scope,
-            meta,
-            object_type="unit",
-            object_id=unit.id,
-            agency_id=unit.agency_id,
-            actor_name=actor_name,
-            detail={
-                "source": "csv",
-                "line": row.line,
-                "after": {"abbreviation": row.abbreviation, "name": row.name},
-            },
+        await created.add(
+            {"agency_id": agencies[row.agency_organ_id][0], "abbreviation": row.abbreviation, "name": row.name},
+            source="csv",
+            line=row.line,
         )
     return await _finish(db, ImportKind.UNITS, plan, scope, meta, actor_name)
 
@@ -251,7 +237,10 @@ async def import_users_csv(
     """Import users with their roles in their agency; rows without a password get a generated one.
 
     Generated passwords are returned in the report (once); users created here must change their
-    password at first login unless ``must_change_password`` is false (demo seeding).
+    password at first login unless ``must_change_password`` is false (demo seeding). Every
+    password is hashed outside any transaction (:func:`~backend.db.engine.end_reads` after the
+    look-ups), so callers must not have written in the same transaction before (the seed commits
+    after each file); usernames taken by someone else while hashing are skipped.
     """
     records, too_wide = read_csv(text, USER_COLUMNS, USER_REQUIRED)
     parsed = [*too_wide, *(parse_user_row(line, record) for line, record in records)]
@@ -270,48 +259,44 @@ async def import_users_csv(
         db, lambda chunk: sa.select(User.username).where(User.username.in_(chunk)), (r.username for r in rows)
     )
     plan = plan_users(parsed, agencies, units, {str(name) for (name,) in taken}, await scope_ids(db, scope))
+    clear = {row.username: row.password or generate_password() for row in plan.create}
+    await end_reads(db)
+    hashes = dict(zip(clear, await _hash_all(list(clear.values())), strict=True))
+    await _skip_taken_meanwhile(db, plan)
     create: list[UserRow] = plan.create
-    clear = [row.password or generate_password() for row in create]
-    hashes = await _hash_all(clear)
-    passwords = [
-        (row.username, password) for row, password in zip(create, clear, strict=True) if not row.password
-    ]
-    for row, password_hash in zip(create, hashes, strict=True):
+    passwords = [(row.username, clear[row.username]) for row in create if not row.password]
+    created = UserRecords.scoped(db, scope, meta, actor_name)
+    for row in create:
         agency_id = agencies[row.agency_organ_id][0]
-        user = User(
-            username=row.username,
-            full_name=row.full_name,
-            password_hash=password_hash,
-            agency_id=agency_id,
-            unit_id=units.get((row.agency_organ_id, row.unit_abbreviation)),
-            position_title=row.position_title,
-            email=row.email,
-            phone=row.phone,
-            must_change_password=must_change_password,
-        )
-        db.add(user)
-        await db.flush()
-        db.add_all(RoleGrant(user_id=user.id, agency_id=agency_id, role=role) for role in row.roles)
-        await audit(
-            db,
-            "user.created",
-            scope,
-            meta,
-            object_type="user",
-            object_id=user.id,
-            agency_id=agency_id,
-            actor_name=actor_name,
-            detail={
-                "source": "csv",
-                "line": row.line,
-                "after": {
-                    "username": row.username,
-                    "full_name": row.full_name,
-                    "roles": [f"{row.agency_organ_id}:{role.value}" for role in row.roles],
-                },
+        await add_user(
+            created,
+            {
+                "username": row.username,
+                "full_name": row.full_name,
+                "password_hash": hashes[row.username],
+                "agency_id": agency_id,
+                "unit_id": units.get((row.agency_organ_id, row.unit_abbreviation)),
+                "position_title": row.position_title,
+                "email": row.email,
+                "phone": row.phone,
+                "must_change_password": must_change_password,
             },
+            [(agency_id, role) for role in row.roles],
+            [f"{row.agency_organ_id}:{role.value}" for role in row.roles],
+            source="csv",
+            line=row.line,
         )
     return await _finish(db, ImportKind.USERS, plan, scope, meta, actor_name, passwords)
+
+
+async def _skip_taken_meanwhile(db: AsyncSession, plan: Plan) -> None:
+    """Move to ``skipped`` the planned users whose username was created while passwords were hashed."""
+    taken = await _in_chunks(
+        db, lambda chunk: sa.select(User.username).where(User.username.in_(chunk)), (r.username for r in plan.create)
+    )
+    names = {str(name) for (name,) in taken}
+    plan.skipped.extend(row for row in plan.create if row.username in names)
+    plan.create = [row for row in plan.create if row.username not in names]
 
 
 _IMPORTERS = {
