@@ -27,7 +27,7 @@ test-once: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install
-	$(BIN)/python tests/perf/bench_signing.py
+	$(BIN)/python -m tests.perf.bench_signing
 
 lint: install
 	$(BIN)/python -m ruff check backend signing_server tests

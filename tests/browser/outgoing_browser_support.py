@@ -16,14 +16,14 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright
-from pwa_support import PASSWORD, http_login, in_db
 
 from backend.db.models import Agency, DocumentType, OutgoingDocument, OutgoingVersion, Unit, User
 from backend.domain.signing.samples import DraftSpec, outgoing_draft_pdf
+from tests.support.pwa import PASSWORD, http_login, in_db
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "signing"))
 
-from signing_support import DemoOwner, SigningEnv, app_signing_env, running_signing_server  # noqa: E402
+from tests.support.signing import DemoOwner, SigningEnv, app_signing_env, running_signing_server  # noqa: E402
 
 COMMUNE = "xanghiphong"
 LEADER = f"lanhdao.{COMMUNE}"

@@ -30,11 +30,11 @@ from outgoing_browser_support import (  # noqa: F401 (fixtures)
     state,
 )
 from playwright.sync_api import Browser, Dialog, Locator, Page, Request, expect
-from pwa_support import DEPUTY, assign_to_deputy, in_db, register_document
-from signing_support import SigningEnv
 
 from backend.db.models import IncomingDocument
 from backend.domain.outgoing.workflow import TRANSITIONS
+from tests.support.pwa import DEPUTY, assign_to_deputy, in_db, register_document
+from tests.support.signing import SigningEnv
 
 pytestmark = pytest.mark.browser
 TEMPLATES = Path(__file__).resolve().parents[2] / "web" / "templates"

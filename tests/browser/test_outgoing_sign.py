@@ -22,8 +22,9 @@ from outgoing_browser_support import (  # noqa: F401 (fixtures)
     state,
 )
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
-from pwa_support import PASSWORD
-from signing_support import SigningEnv
+
+from tests.support.pwa import PASSWORD
+from tests.support.signing import SigningEnv
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parents[1] / ".artifacts"

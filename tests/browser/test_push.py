@@ -13,12 +13,12 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Browser, Page
 from playwright.sync_api import Error as PlaywrightError
-from push_receiver import PushReceiver, TestDevice, verify_vapid
-from pwa_support import LEADER, PASSWORD, count, http_login, in_db, register_document, token
 
 from backend.config.settings import load_settings
 from backend.db.models import PushSubscription
 from backend.domain.push.keys import load_vapid
+from tests.support.push_receiver import PushReceiver, TestDevice, verify_vapid
+from tests.support.pwa import LEADER, PASSWORD, count, http_login, in_db, register_document, token
 
 pytestmark = pytest.mark.browser
 

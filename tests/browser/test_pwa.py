@@ -10,7 +10,9 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 from playwright.sync_api import Error as PlaywrightError
-from pwa_support import (
+
+from backend.db.models import IncomingEvent, OfflineAction
+from tests.support.pwa import (
     CLERK,
     DEPUTY,
     LEADER,
@@ -22,8 +24,6 @@ from pwa_support import (
     token,
     wait_count,
 )
-
-from backend.db.models import IncomingEvent, OfflineAction
 
 pytestmark = pytest.mark.browser
 

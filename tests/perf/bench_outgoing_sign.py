@@ -1,6 +1,6 @@
 """Benchmark: the leader taps "Ký số" in the running web app → signed version stored, against a local floor.
 
-Run: ``.venv/bin/python tests/perf/bench_outgoing_sign.py [--runs 30] [--batch-runs 10] [--batch 5]
+Run from the repository root: ``.venv/bin/python -m tests.perf.bench_outgoing_sign [--runs 30] [--batch-runs 10] [--batch 5]
 [--postgres postgresql://postgres@127.0.0.1:5432/test] [--no-write]``
 
 Setup (never timed), on a throwaway data dir, once on SQLite and, with ``--postgres``, once more on PostgreSQL:
@@ -59,10 +59,9 @@ from urllib.parse import urlencode
 
 import httpx
 
-REPO = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(REPO), str(REPO / "tests" / "perf")]
+from tests.support.floor import Floor, Otps, local_token, machine, pct, write_section
 
-from floor_support import Floor, Otps, local_token, machine, pct, write_section  # noqa: E402
+REPO = Path(__file__).resolve().parents[2]
 
 BEGIN, END = "<!-- bench_outgoing_sign:begin -->", "<!-- bench_outgoing_sign:end -->"
 PASSWORD = "congvan2026"

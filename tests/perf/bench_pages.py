@@ -1,6 +1,6 @@
 """Pages and push benchmark: bytes on the wire for a phone, Lighthouse scores, push latency and fan-out.
 
-Run: ``.venv/bin/python tests/perf/bench_pages.py [--latency-runs N] [--no-lighthouse] [--no-write]``
+Run from the repository root: ``.venv/bin/python -m tests.perf.bench_pages [--latency-runs N] [--no-lighthouse] [--no-write]``
 
 On a throwaway data dir (migrated, demo-seeded, SQLite, real ``serve`` and ``worker`` processes):
 
@@ -38,11 +38,10 @@ from typing import Any
 
 import httpx
 
-REPO = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(REPO), str(REPO / "tests"), str(REPO / "tests" / "browser")]
+from tests.support.push_receiver import PushReceiver, TestDevice
+from tests.support.pwa import CLERK, LEADER, PASSWORD, http_login, in_db, register_document, token
 
-from push_receiver import PushReceiver, TestDevice  # noqa: E402
-from pwa_support import CLERK, LEADER, PASSWORD, http_login, in_db, register_document, token  # noqa: E402
+REPO = Path(__file__).resolve().parents[2]
 
 BEGIN, END = "<!-- bench_pages:begin -->", "<!-- bench_pages:end -->"
 CHROMIUM = "/usr/bin/chromium"

@@ -1,6 +1,6 @@
 """Benchmark: from "leader taps Ký số" to signed bytes, against a local PKCS#11 floor.
 
-Run: ``.venv/bin/python tests/perf/bench_sign_flow.py [--runs 30] [--no-write]``
+Run from the repository root: ``.venv/bin/python -m tests.perf.bench_sign_flow [--runs 30] [--no-write]``
 
 Measured (OTP in hand, the ND 30 draft already in memory, client logged in and warm):
 
@@ -25,22 +25,20 @@ import asyncio
 import datetime as dt
 import json
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(REPO), str(REPO / "tests" / "signing"), str(REPO / "tests" / "perf")]
+from tests.support.floor import Floor, Otps, local_token, machine, pct, write_section
 
-from floor_support import Floor, Otps, local_token, machine, pct, write_section  # noqa: E402
+REPO = Path(__file__).resolve().parents[2]
 
 BEGIN, END = "<!-- bench_sign_flow:begin -->", "<!-- bench_sign_flow:end -->"
 POOL = 24
 
 
 def start_server(root: Path) -> tuple[object, dict[str, dict[str, str]]]:
-    from signing_support import ServerProcess, SigningEnv, base_env
+    from tests.support.signing import ServerProcess, SigningEnv, base_env
 
     root.mkdir(parents=True)
     env = base_env(root / "data")

@@ -1,6 +1,6 @@
 """Signing-server benchmark: raw HSM rate vs ``signHash`` through the HTTP API, and PDF end to end.
 
-Run: ``.venv/bin/python tests/perf/bench_signing.py [--rounds N] [--pdf-runs N] [--no-write]``
+Run from the repository root: ``.venv/bin/python -m tests.perf.bench_signing [--rounds N] [--pdf-runs N] [--no-write]``
 
 What it does, in one run on a throwaway data dir (real SoftHSM token, real server process):
 
@@ -37,7 +37,6 @@ import httpx
 import pyotp
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO))
 FONT = "/usr/share/fonts/opentype/freefont/FreeSans.otf"
 BEGIN, END = "<!-- bench_signing:begin -->", "<!-- bench_signing:end -->"
 BATCHES = (1, 16, 256)

@@ -8,15 +8,11 @@ runs as ``python -m signing_server serve`` on a free loopback port.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from signing_support import FONT, OWNERS, DemoOwner, SigningEnv, nss_trusting, running_signing_server
+from tests.support.signing import FONT, OWNERS, DemoOwner, SigningEnv, nss_trusting, running_signing_server
 
 
 @pytest.fixture(scope="session")

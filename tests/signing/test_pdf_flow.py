@@ -26,7 +26,6 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
-from signing_support import DemoOwner, SigningEnv, nss_trusting, running_signing_server
 
 from backend.domain.signing.appearance import Placement, locate_signature_box, read_text_layer
 from backend.domain.signing.assets import seal_png, signature_png
@@ -41,6 +40,7 @@ from backend.domain.signing.stamping import (
     sign_seal,
 )
 from backend.domain.signing.verification import verify_pdf
+from tests.support.signing import DemoOwner, SigningEnv, nss_trusting, running_signing_server
 
 AGENCY = "Ủy ban nhân dân xã Nghi Phong"
 SEAL_CODE, APPENDIX_CODE = "000.00.31.H41", "000.00.32.H41"

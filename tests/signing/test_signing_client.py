@@ -10,7 +10,6 @@ from asn1crypto import pem, x509
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
-from signing_support import MAX_FAILURES, free_port
 
 from backend.domain.signing import (
     ClientNotAuthorizedError,
@@ -25,6 +24,7 @@ from backend.domain.signing import (
     SigningServiceError,
     sign_pdf,
 )
+from tests.support.signing import MAX_FAILURES, free_port
 
 
 def _config(signing: Any, **overrides: str) -> SigningServiceConfig:

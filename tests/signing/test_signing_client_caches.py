@@ -22,12 +22,12 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
-from signing_support import ServerProcess, SigningEnv, base_env
 
 from backend.domain.signing import SigningClient, SigningServiceConfig
 from backend.domain.signing.assets import signature_png
 from backend.domain.signing.samples import DraftSpec, outgoing_draft_pdf
 from backend.domain.signing.stamping import sign_personal
+from tests.support.signing import ServerProcess, SigningEnv, base_env
 
 OWNERS = {"cache.rsa": "rsa2048", "cache.p256": "p256", "cache.restart": "p256"}
 SIGNER = "Nguyễn Văn A"

@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from signing_support import MAX_FAILURES
 from test_signing_negative import authorize, error_of, new_hashes, sign_hash
+
+from tests.support.signing import MAX_FAILURES
 
 
 def test_csc_locked_after_n_failures_until_admin_unlocks(signing: Any) -> None:

@@ -14,7 +14,8 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, utils
-from signing_support import ServerProcess, free_port
+
+from tests.support.signing import ServerProcess, free_port
 
 
 def new_hashes(n: int) -> list[str]:

@@ -11,15 +11,11 @@ that change a credential (report, revoke) each use an owner of their own.
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "signing"))
-
-from signing_support import DemoOwner, SigningEnv, app_signing_env, running_signing_server
+from tests.support.signing import DemoOwner, SigningEnv, app_signing_env, running_signing_server
 
 # owner -> (owner kind, display name, extra ensure-demo fields)
 CERT_OWNERS: dict[str, tuple[str, str, dict[str, str]]] = {

@@ -14,7 +14,6 @@ import pytest
 import sqlalchemy as sa
 from fpdf import FPDF
 from litestar.testing import AsyncTestClient
-from signing_support import free_port
 
 from backend.asgi import create_app
 from backend.config.settings import load_settings
@@ -26,6 +25,7 @@ from backend.domain.notifications.kinds import NOTIFY
 from backend.domain.signing import CredentialRevokedError, SigningClient
 from backend.tasks.outbox import enqueue
 from backend.worker_app import run_once
+from tests.support.signing import free_port
 
 VN = dt.timezone(dt.timedelta(hours=7))
 

@@ -1,4 +1,4 @@
-"""Fixtures of the incoming-document tests (helpers live in ``incoming_support``)."""
+"""Fixtures of the incoming-document tests (helpers live in ``tests.support.incoming``)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from incoming_support import Clients
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+
+from tests.support.incoming import Clients
 
 
 @pytest.fixture

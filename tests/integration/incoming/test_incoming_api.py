@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from incoming_support import intake_fields, make_pdf, type_id, unit_id
-
 from backend.lib import clock
+from tests.support.incoming import intake_fields, make_pdf, type_id, unit_id
 
 
 async def _csrf(client) -> str:

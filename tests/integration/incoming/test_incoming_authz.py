@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from incoming_support import doc_id_from, intake, intake_fields, make_pdf, post_form, token, type_id
+
+from tests.support.incoming import doc_id_from, intake, intake_fields, make_pdf, post_form, token, type_id
 
 CLERK = "vanthu.xanghiphong"
 

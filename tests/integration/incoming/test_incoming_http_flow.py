@@ -12,7 +12,6 @@ import json
 from datetime import timedelta
 
 import sqlalchemy as sa
-from incoming_support import doc_id_from, intake, intake_fields, make_pdf, post_form, type_id, unit_id, user_id
 
 from backend.db.models import (
     Assignment,
@@ -30,6 +29,7 @@ from backend.domain.notifications.kinds import NOTIFY
 from backend.lib import clock
 from backend.lib.clock import now, to_local
 from backend.worker_app import run_once
+from tests.support.incoming import doc_id_from, intake, intake_fields, make_pdf, post_form, type_id, unit_id, user_id
 
 CLERK, LEADER, HEAD, SPECIALIST = ("vanthu.xanghiphong", "lanhdao.xanghiphong", "truongphong.xanghiphong",
                                    "chuyenvien.xanghiphong")

@@ -12,7 +12,6 @@ import asyncio
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from incoming_support import make_pdf, type_id
 
 from backend.db.models import ArrivalCounter, IncomingDocument
 from backend.domain.accounts.actor import Actor, load_actor
@@ -20,6 +19,7 @@ from backend.domain.documents.files import AcceptedFile, blob_store
 from backend.domain.incoming.numbering import allocate_arrival_number
 from backend.domain.incoming.schemas import IntakeForm
 from backend.domain.incoming.services import IncomingService
+from tests.support.incoming import make_pdf, type_id
 
 COUNT = 50
 

@@ -11,7 +11,10 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from incoming_support import (
+
+from backend.db.models import IncomingDocument, StoredFile
+from backend.lib import clock
+from tests.support.incoming import (
     corrupt_pdf,
     doc_id_from,
     encrypted_pdf,
@@ -22,9 +25,6 @@ from incoming_support import (
     type_id,
     unit_id,
 )
-
-from backend.db.models import IncomingDocument, StoredFile
-from backend.lib import clock
 
 CLERK = "vanthu.xanghiphong"
 

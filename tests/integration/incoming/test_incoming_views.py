@@ -7,11 +7,11 @@ import io
 from datetime import timedelta
 
 import sqlalchemy as sa
-from incoming_support import doc_id_from, intake, intake_fields, make_pdf, post_form, type_id
 from openpyxl import load_workbook
 
 from backend.db.models import IncomingDocument
 from backend.lib import clock
+from tests.support.incoming import doc_id_from, intake, intake_fields, make_pdf, post_form, type_id
 
 CLERK, LEADER = "vanthu.xanghiphong", "lanhdao.xanghiphong"
 
@@ -88,7 +88,7 @@ async def test_htmx_action_returns_the_panel_and_triggers_counts(clients, db_ses
 
 
 async def test_leader_forwards_straight_to_a_unit_and_reassigns(clients, db_sessionmaker, demo) -> None:
-    from incoming_support import unit_id
+    from tests.support.incoming import unit_id
 
     clerk = await clients(CLERK)
     doc_id = await _register(clerk, db_sessionmaker, "41")

@@ -8,16 +8,12 @@ that sign twice with one credential use ``SigningEnv.otp`` (a fresh time step ea
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "signing"))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from signing_support import DemoOwner, SigningEnv, app_signing_env, nss_trusting, running_signing_server
+from tests.support.signing import DemoOwner, SigningEnv, app_signing_env, nss_trusting, running_signing_server
 
 OWNERS: dict[str, tuple[str, str, str]] = {
     "lanhdao.xanghiphong": ("user", "Võ Minh Nam", "Ủy ban nhân dân xã Nghi Phong"),

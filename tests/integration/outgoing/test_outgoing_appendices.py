@@ -28,13 +28,11 @@ import sqlalchemy as sa
 from asn1crypto import pem, x509
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from outgoing_support import Api, create_draft, fresh_otp, ids, run_jobs
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
-from signing_support import SigningEnv
 
 from backend.config.settings import Settings
 from backend.db.engine import create_engine, create_sessionmaker
@@ -42,6 +40,8 @@ from backend.db.models import AuditEvent, OutgoingAppendix, OutgoingDocument, Ou
 from backend.domain.documents.files import blob_store
 from backend.domain.signing.samples import FONT_DIR
 from backend.lib import clock
+from tests.support.outgoing import Api, create_draft, fresh_otp, ids, run_jobs
+from tests.support.signing import SigningEnv
 
 LEADER = "lanhdao.xanghiphong"
 AGENCY = "000.01.21.H41"

@@ -17,16 +17,16 @@ from pathlib import Path
 from asn1crypto import pem, x509
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from outgoing_support import Api, create_draft, fresh_otp, ids, run_jobs
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
-from signing_support import SigningEnv
 
 from backend.config.settings import Settings
 from backend.domain.signing.nd30 import date_line
 from backend.domain.signing.stamping import find_signature_widget
 from backend.lib import clock
+from tests.support.outgoing import Api, create_draft, fresh_otp, ids, run_jobs
+from tests.support.signing import SigningEnv
 
 
 def _widgets(pdf: bytes) -> dict[str, tuple[float, float, float, float]]:

@@ -19,12 +19,12 @@ from typing import Any
 import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from outgoing_support import Api, create_draft, draft_pdf, fresh_otp, ids, run_jobs, to_awaiting
-from signing_support import SigningEnv
 
 from backend.config.settings import Settings
 from backend.db.engine import create_engine, create_sessionmaker
 from backend.db.models import Agency, AuditEvent, DocumentType, OutgoingEvent, Role, RoleGrant, Unit
+from tests.support.outgoing import Api, create_draft, draft_pdf, fresh_otp, ids, run_jobs, to_awaiting
+from tests.support.signing import SigningEnv
 
 LEADER = "lanhdao.xanghiphong"
 AGENCY = "000.01.21.H41"

@@ -23,14 +23,14 @@ import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from openpyxl import load_workbook
-from outgoing_support import Api, create_draft, draft_pdf, fresh_otp, ids, to_awaiting
-from signing_support import SigningEnv
 
 from backend.config.settings import Settings
 from backend.db.engine import create_engine, create_sessionmaker
 from backend.db.models import OutgoingDocument, SigningImage
 from backend.domain.signing.assets import signature_png
 from backend.lib import clock
+from tests.support.outgoing import Api, create_draft, draft_pdf, fresh_otp, ids, to_awaiting
+from tests.support.signing import SigningEnv
 
 DRAFTER, HEAD, CLERK = "chuyenvien.xanghiphong", "truongphong.xanghiphong", "vanthu.xanghiphong"
 LEADER, DEPUTY = "lanhdao.xanghiphong", "capho.xanghiphong"

@@ -14,10 +14,10 @@ import json
 from typing import Any
 
 import sqlalchemy as sa
-from outgoing_support import Api, create_draft, fresh_otp, ids, to_awaiting
 
 from backend.db.models import AuditEvent, OutgoingDocument
 from backend.domain.outgoing.paper_copy import paper_copy_preview
+from tests.support.outgoing import Api, create_draft, fresh_otp, ids, to_awaiting
 
 BUDGET = "V/v phân bổ ngân sách cho chuyển đổi số năm 2026"
 ALLOWANCE = "V/v chi trả phụ cấp cho người hoạt động không chuyên trách ở xã"

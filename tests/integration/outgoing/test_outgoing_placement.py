@@ -17,12 +17,12 @@ import httpx
 import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from outgoing_support import Api, ids, to_awaiting
 
 from backend.config.settings import Settings
 from backend.db.engine import create_engine, create_sessionmaker
 from backend.db.models import AuditEvent, OutgoingDocument
 from backend.domain.outgoing._pdf import DocLayout
+from tests.support.outgoing import Api, ids, to_awaiting
 
 DRAFTER, HEAD, CLERK, LEADER = ("chuyenvien.xanghiphong", "truongphong.xanghiphong", "vanthu.xanghiphong",
                                 "lanhdao.xanghiphong")

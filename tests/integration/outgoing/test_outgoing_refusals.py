@@ -17,8 +17,6 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from outgoing_support import Api, fresh_otp, ids, run_jobs, to_awaiting
-from signing_support import SigningEnv
 
 from backend.config.settings import Settings
 from backend.db.engine import create_engine, create_sessionmaker
@@ -26,6 +24,8 @@ from backend.db.models import OutgoingDocument, OutgoingVersion
 from backend.domain.documents.files import blob_store
 from backend.domain.outgoing.numbering import allocate_number
 from backend.domain.signing.verification import verify_pdf
+from tests.support.outgoing import Api, fresh_otp, ids, run_jobs, to_awaiting
+from tests.support.signing import SigningEnv
 
 LEADER = "lanhdao.xanghiphong"
 AGENCY = "000.01.21.H41"

@@ -10,10 +10,10 @@ import pytest
 import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from push_receiver import PushReceiver, TestDevice
 
 from backend.db.models import User
 from backend.worker_app import run_once
+from tests.support.push_receiver import PushReceiver, TestDevice
 
 Client = AsyncTestClient[Litestar]
 _CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from push_receiver import verify_vapid
 
 from backend.db.base import utcnow
 from backend.db.models import JobStatus, Notification, OutboxJob, PushPreference, PushSubscription
@@ -19,6 +18,7 @@ from backend.domain.push.jobs import PUSH_SEND
 from backend.domain.push.keys import load_vapid
 from backend.lib.clock import to_local
 from backend.tasks.outbox import enqueue
+from tests.support.push_receiver import verify_vapid
 
 CLERK = "vanthu.xanghiphong"
 
@@ -62,7 +62,7 @@ async def test_urgent_notification_is_pushed_encrypted_with_vapid_ttl_urgency_to
 
 async def test_each_push_service_gets_its_own_audience(subscribe, receiver, user_id, drain, db_sessionmaker,
                                                        settings) -> None:
-    from push_receiver import PushReceiver
+    from tests.support.push_receiver import PushReceiver
 
     with PushReceiver() as other:
         await subscribe(CLERK, receiver.endpoint("a"))

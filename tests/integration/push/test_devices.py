@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
-from push_receiver import TestDevice
 
 from backend.db.models import AuditEvent, OutboxJob, PushPreference, PushSubscription
 from backend.domain.push.jobs import PUSH_SEND
+from tests.support.push_receiver import TestDevice
 
 CLERK = "vanthu.xanghiphong"
 _CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')

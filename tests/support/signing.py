@@ -1,7 +1,6 @@
 """Helpers for the signing tests: server process control, OTP generation, CLI and HTTP calls.
 
-Kept out of ``conftest.py`` (whose module name is shared with other conftest files) so test modules
-can import it by a unique name. Every test package that needs a REAL signing server (signing,
+Imported as ``tests.support.signing``. Every test package that needs a REAL signing server (signing,
 outgoing and certificate pages, the browser's signing test) starts it the same way, through
 :func:`running_signing_server` (owners -> ``ensure-demo`` -> ``serve``), points the app at it with
 :func:`app_signing_env` and checks PDFs with poppler against :func:`nss_trusting`.

@@ -1,4 +1,4 @@
-"""Helpers for the incoming-document tests (imported as ``incoming_support``): generated PDFs, clients, intake.
+"""Helpers for the incoming-document tests (imported as ``tests.support.incoming``): generated PDFs, clients, intake.
 
 PDFs are generated with fpdf2 and the FreeSans font (it covers Vietnamese); the encrypted one is
 re-written by pypdf with AES-256. Each actor gets their own HTTP client so sessions never mix.

@@ -1,4 +1,4 @@
-"""Helpers of the outgoing tests (imported as ``outgoing_support``): API calls per actor, the worker."""
+"""Helpers of the outgoing tests (imported as ``tests.support.outgoing``): API calls per actor, the worker."""
 
 from __future__ import annotations
 
