@@ -40,7 +40,7 @@ from backend.domain.outgoing.queries import (
     tabs_for,
 )
 from backend.domain.outgoing.schemas import ApiBatchSignRequest, ApiTransitionRequest, DraftForm
-from backend.domain.outgoing.workflow import STATE_LABELS, State
+from backend.domain.outgoing.workflow import STATE_LABELS, State, route_opt
 from backend.errors import AppError, InvalidInputError
 from backend.lib.deps import DB, AppSettings
 
@@ -185,7 +185,7 @@ class OutgoingApiController(Controller):
             return _problem(exc, errors=exc.field_errors)
         return Response(await _fresh(request, db, actor, doc.id), status_code=201)
 
-    @post("/{doc_id:int}/transitions", name="api.outgoing.transition", status_code=200,
+    @post("/{doc_id:int}/transitions", name="api.outgoing.transition", status_code=200, opt=route_opt(),
           summary="Apply a workflow event (submit, approve, format_ok, return, sign+otp, number, seal+otp, issue, "
                   "archive, recall)")
     async def transition(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
@@ -198,7 +198,7 @@ class OutgoingApiController(Controller):
             return _problem(exc, errors=exc.field_errors)
         return Response(await _fresh(request, db, actor, doc_id))
 
-    @post("/sign-batch", name="api.outgoing.sign_batch", status_code=200,
+    @post("/sign-batch", name="api.outgoing.sign_batch", status_code=200, opt=route_opt("sign"),
           summary="Sign several documents awaiting the caller's signature with one OTP")
     async def sign_batch(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
                          meta: Meta, data: JSONBody[ApiBatchSignRequest]) -> Response[Any]:

@@ -37,6 +37,7 @@ from backend.domain.outgoing.schemas import (
     as_list,
     tap_from_form,
 )
+from backend.domain.outgoing.workflow import route_opt
 from backend.errors import InvalidInputError
 from backend.lib.deps import DB, AppSettings
 from backend.lib.i18n import t
@@ -95,7 +96,7 @@ class OutgoingController(Controller):
                      doc_id: FromPath[int]) -> Response[str]:
         return await _PAGE.show(request, db, settings, actor, doc_id)
 
-    @post("/{doc_id:int}/transition", name="outgoing.transition")
+    @post("/{doc_id:int}/transition", name="outgoing.transition", opt=route_opt())
     async def transition(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
                          meta: Meta, doc_id: FromPath[int], data: URLEncodedBody[TransitionForm]) -> Response[Any]:
         service = _web.service_for(request, db, settings, meta)
@@ -161,7 +162,7 @@ class OutgoingController(Controller):
         await _web.service_for(request, db, settings, meta).record_paper(doc_id, actor, data.note)
         return await _PAGE.done(request, db, settings, actor, doc_id, t("outgoing.flash.paper_sent"))
 
-    @post("/sign-batch", name="outgoing.sign_batch")
+    @post("/sign-batch", name="outgoing.sign_batch", opt=route_opt("sign"))
     async def sign_batch(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
                          meta: Meta, data: URLEncodedBody[BatchSignForm]) -> Response[Any]:
         """Several documents, one OTP. A refusal (no document ticked, wrong or reused OTP) signs nothing and

@@ -22,10 +22,11 @@ from dataclasses import dataclass
 
 from backend.db.models.outgoing import OutgoingState
 from backend.lib import transitions
+from backend.web.offline.policy import NEEDS_OTP
 
 __all__ = [
     "EDITABLE", "EVENT_LABELS", "INITIAL", "PUBLISHED", "STATE_LABELS", "State", "TABLE", "TERMINAL", "TRANSITIONS",
-    "Transition", "events", "find", "render_markdown", "transitions_from",
+    "Transition", "events", "find", "render_markdown", "route_opt", "transitions_from",
 ]
 
 State = OutgoingState
@@ -118,3 +119,13 @@ TABLE: transitions.TransitionTable[State, Transition] = transitions.TransitionTa
 
 TRANSITIONS, EVENT_LABELS, events = TABLE.transitions, TABLE.event_labels, TABLE.events
 transitions_from, find, render_markdown = TABLE.transitions_from, TABLE.find, TABLE.render_markdown
+
+
+def route_opt(*events: str) -> dict[str, bool]:
+    """The Litestar ``opt`` of a route that applies ``events`` (any event of the table when none are named).
+
+    ``needs_otp`` is set when one of them asks for an OTP: the offline guard never queues or replays
+    such a route (``backend.web.offline.policy.never_replayed``).
+    """
+    rows = [row for row in TRANSITIONS if not events or row.event in events]
+    return {NEEDS_OTP: any(row.needs_otp for row in rows)}

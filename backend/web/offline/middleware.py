@@ -6,8 +6,9 @@ GET responses: an authenticated, full-page HTML response (or a document's image)
 HTML: only the service worker keeps copies, per user.
 
 POST with ``Idempotency-Key``: claimed before the handler runs; a key seen before gets the stored
-response (``CV-Offline-Result: replayed``) and the handler is not run again. Signing paths refuse
-replays outright.
+response (``CV-Offline-Result: replayed``) and the handler is not run again. Routes flagged
+``needs_otp`` (signing, sealing) refuse replays outright. Registered as app middleware, so it runs
+after routing and sees the matched route handler.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from markupsafe import escape
 from backend.lib.i18n import t
 from backend.lib.sessions import get_session
 from backend.web.offline import idempotency
-from backend.web.offline.policy import is_signing_path, offline_kind, user_cache_id
+from backend.web.offline.policy import never_replayed, offline_kind, user_cache_id
 
 __all__ = ["OfflineMiddleware"]
 
@@ -97,7 +98,8 @@ class OfflineMiddleware:
     async def _replayable(self, scope: Scope, receive: Receive, send: Send, headers: Headers) -> None:
         key = headers.get("idempotency-key", "")
         path: str = scope["path"]
-        if is_signing_path(path):
+        handler = scope.get("route_handler")
+        if handler is None or never_replayed(handler.opt):
             await _send_message(send, 409, t("offline.signing_never_queued"), "refused")
             return
         uid = _user_id(scope)

@@ -5,6 +5,10 @@
 * ``asset``: images under a document's URL (its page images), kept with the document.
 
 Everything else (account, admin, search, signing, fragments) is never stored by the worker.
+
+A route whose Litestar ``opt`` carries ``needs_otp`` (set from a lifecycle table's ``needs_otp``
+column on every route that can apply a transition asking for an OTP) is never queued or replayed:
+a signature is a deliberate act of the moment, not a deferred one.
 """
 
 from __future__ import annotations
@@ -12,11 +16,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
-__all__ = ["OfflineKind", "is_signing_path", "offline_kind", "user_cache_id"]
+__all__ = ["NEEDS_OTP", "OfflineKind", "never_replayed", "offline_kind", "user_cache_id"]
 
 OfflineKind = Literal["page", "document", "asset"]
+NEEDS_OTP = "needs_otp"
+"""The route ``opt`` key of routes that apply an OTP-guarded transition (signing, sealing)."""
 
 _PAGES = re.compile(r"^/(incoming|outgoing|tasks|notifications)/?$")
 _DOCUMENT = re.compile(r"^/(incoming|outgoing|documents)/\d+/?$")
@@ -37,9 +44,9 @@ def offline_kind(path: str, content_type: str) -> OfflineKind | None:
     return None
 
 
-def is_signing_path(path: str) -> bool:
-    """Signing is never queued or replayed."""
-    return bool(_SIGNING.search(path))
+def never_replayed(route_opt: Mapping[str, Any]) -> bool:
+    """Whether a queued (offline) request to the route with ``route_opt`` is refused: it needs an OTP."""
+    return bool(route_opt.get(NEEDS_OTP))
 
 
 def user_cache_id(secret_key: str, user_id: int) -> str:

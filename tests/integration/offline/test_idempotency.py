@@ -6,9 +6,11 @@ import re
 import uuid
 
 import sqlalchemy as sa
+from litestar import Litestar
 
 from backend.db.models import Agency, OfflineAction, Unit, User
-from backend.web.offline.middleware import OfflineMiddleware
+from backend.domain.outgoing.workflow import route_opt
+from backend.web.offline.policy import NEEDS_OTP, never_replayed
 
 ADMIN = "quantri.tinh"
 _CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
@@ -92,27 +94,50 @@ async def test_keys_belong_to_one_user(client, login, db_sessionmaker, demo) -> 
     assert response.headers["cv-offline-result"] == "applied" and response.headers["location"] == "/notifications"
 
 
-async def test_signing_is_never_replayed() -> None:
-    """Refused before any handler runs (signing routes arrive with the outgoing issue)."""
-    called: list[str] = []
+def _otp_routes(app: Litestar) -> list[tuple[str, str, str]]:
+    """(route name, method, path) of every route flagged ``needs_otp``, found by walking the app."""
+    found = []
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            if never_replayed(handler.opt):
+                for method in sorted(handler.http_methods):
+                    found.append((handler.name or "", method, route.path))
+    return sorted(found)
 
-    async def app(scope, receive, send) -> None:
-        called.append(scope["path"])
 
-    sent: list[dict] = []
+def test_route_flag_comes_from_the_table() -> None:
+    assert route_opt("sign") == {NEEDS_OTP: True} and route_opt("seal") == {NEEDS_OTP: True}
+    assert route_opt("submit", "number", "issue") == {NEEDS_OTP: False}
+    assert route_opt() == {NEEDS_OTP: True}  # a route that may apply any event may apply "sign"
 
-    async def send(message) -> None:
-        sent.append(message)
 
-    scope = {"type": "http", "method": "POST", "path": "/outgoing/1/sign", "query_string": b"",
-             "headers": [(b"idempotency-key", str(uuid.uuid4()).encode()), (b"hx-request", b"true")]}
-    await OfflineMiddleware(app, secret_key="k" * 32)(scope, None, send)
-    assert called == []
-    start, body = sent
-    headers = dict(start["headers"])
-    assert start["status"] == 409 and headers[b"cv-offline-result"] == b"refused"
-    assert headers[b"hx-retarget"] == b"#toast"
-    assert "Ký số không thể thực hiện khi ngoại tuyến" in body["body"].decode()
+async def test_every_otp_route_refuses_offline_replay(app, client, login, db_sessionmaker) -> None:
+    """Each route that can sign or seal answers a queued (offline) request with 409 before any handler runs."""
+    routes = _otp_routes(app)
+    names = {name for name, _method, _path in routes}
+    assert len(routes) >= 4, routes
+    assert {"outgoing.transition", "outgoing.sign_batch", "api.outgoing.transition",
+            "api.outgoing.sign_batch"} <= names
+    await login(client, "lanhdao.xanghiphong")
+    token = await _token(client)
+
+    async def claims() -> int:
+        async with db_sessionmaker() as db:
+            return await db.scalar(sa.select(sa.func.count()).select_from(OfflineAction))
+
+    for name, method, path in routes:
+        url = path.replace("{doc_id:int}", "1")
+        body = {"event": "sign", "otp": "123456", "doc_ids": [1], "doc_id": "1", "version": 1}
+        kwargs = {"json": body} if path.startswith("/api/") else {"data": {**body, "_csrf_token": token}}
+        refused = await client.request(method, url, headers=_replay_headers(str(uuid.uuid4()), token), **kwargs)
+        assert refused.status_code == 409, (name, refused.status_code, refused.text)
+        assert refused.headers["cv-offline-result"] == "refused", name
+        assert refused.headers["hx-retarget"] == "#toast"
+        assert "Ký số không thể thực hiện khi ngoại tuyến" in refused.text
+        # The same request sent live reaches the handler (the guard keys on the replay, not on the route alone).
+        live = await client.request(method, url, headers={"X-CSRFToken": token}, **kwargs)
+        assert "cv-offline-result" not in live.headers and live.status_code != 409, (name, live.status_code)
+    assert await claims() == 0  # no idempotency claim was ever recorded for a signing route
 
 
 async def test_anonymous_replay_goes_to_login(client) -> None:
