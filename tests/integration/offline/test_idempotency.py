@@ -140,9 +140,17 @@ async def test_every_otp_route_refuses_offline_replay(app, client, login, db_ses
     assert await claims() == 0  # no idempotency claim was ever recorded for a signing route
 
 
-async def test_anonymous_replay_goes_to_login(client) -> None:
-    response = await client.post("/notifications/read-all", headers={"Idempotency-Key": str(uuid.uuid4())})
-    assert response.status_code in {303, 403}
+async def test_anonymous_replay_goes_to_login(client, db_sessionmaker) -> None:
+    """A replay whose session has expired is sent to the login page and claims nothing."""
+    token = _CSRF.search((await client.get("/login")).text).group(1)
+    response = await client.post("/notifications/read-all", data={"_csrf_token": token},
+                                 headers=_replay_headers(str(uuid.uuid4()), token))
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=%2Fnotifications%2Fread-all"
+    async with db_sessionmaker() as db:
+        assert await db.scalar(sa.select(sa.func.count()).select_from(OfflineAction)) == 0
+    forged = await client.post("/notifications/read-all", headers={"Idempotency-Key": str(uuid.uuid4())})
+    assert forged.status_code == 403  # no CSRF token: refused before anything else
 
 
 async def test_user_id_is_not_exposed(client, login, db_sessionmaker) -> None:
