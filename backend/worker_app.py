@@ -6,12 +6,16 @@ hooks); only this module knows them all. ``python -m backend worker`` runs :func
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.config.settings import Settings
 from backend.domain.certificates import jobs as certificates
 from backend.domain.exchange import jobs as exchange
 from backend.domain.notifications import jobs as notifications
+from backend.lib import clock
 from backend.tasks import worker
 from backend.tasks.bus import Registry
 from backend.web.live import channels as live
@@ -27,9 +31,11 @@ STARTUP: tuple[worker.StartupHook, ...] = (*certificates.STARTUP,)
 """Run when a worker starts (the daily certificate reminder makes sure it is scheduled)."""
 
 
-async def run_once(settings: Settings, sessions: async_sessionmaker[AsyncSession], batch: int = 20) -> int:
-    """Claim and run one batch of due jobs with the full registry; returns how many were claimed."""
-    return await worker.Worker(REGISTRY, settings, sessions).run_once(batch)
+async def run_once(settings: Settings, sessions: async_sessionmaker[AsyncSession], batch: int = 20, *,
+                   now: Callable[[], datetime] = clock.now) -> int:
+    """Claim and run one batch of due jobs (due by the clock ``now``) with the full registry; returns how many
+    were claimed."""
+    return await worker.Worker(REGISTRY, settings, sessions, now=now).run_once(batch)
 
 
 async def run_worker(settings: Settings, *, once: bool = False) -> None:

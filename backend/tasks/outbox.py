@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -46,9 +47,14 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=base * random.uniform(0.8, 1.2))
 
 
-async def claim_due(db: AsyncSession, worker_id: str, *, limit: int, lease_seconds: int) -> list[ClaimedJob]:
-    """Claim up to ``limit`` due jobs (pending and due, or running with an expired lease). Commits."""
-    now = utcnow()
+async def claim_due(db: AsyncSession, worker_id: str, *, limit: int, lease_seconds: int,
+                    clock: Callable[[], datetime] = utcnow) -> list[ClaimedJob]:
+    """Claim up to ``limit`` due jobs (pending and due, or running with an expired lease). Commits.
+
+    ``clock`` tells the time that decides what is due and when the new leases end (the worker's
+    clock; tests pass one ahead of the wall clock instead of waiting for a lease to run out).
+    """
+    now = clock()
     due = sa.or_(
         sa.and_(OutboxJob.status == JobStatus.PENDING, OutboxJob.run_after <= now),
         sa.and_(OutboxJob.status == JobStatus.RUNNING, OutboxJob.lease_until < now),

@@ -69,7 +69,8 @@ class Worker:
     async def run_once(self, batch: int = 20) -> int:
         """Claim and run one batch of due jobs; returns how many were claimed."""
         async with self.sessions() as db:
-            jobs = await claim_due(db, worker_id(), limit=batch, lease_seconds=self.settings.outbox_lease_seconds)
+            jobs = await claim_due(db, worker_id(), limit=batch, lease_seconds=self.settings.outbox_lease_seconds,
+                                   clock=self.now)
         for job in jobs:
             await self.run_job(job)
         return len(jobs)

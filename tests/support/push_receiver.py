@@ -48,6 +48,7 @@ class PushReceiver:
     def __init__(self) -> None:
         self.requests: list[Received] = []
         self._script: dict[str, deque[int]] = defaultdict(deque)
+        self._held: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
         receiver = self
 
@@ -61,6 +62,15 @@ class PushReceiver:
                                                       body, time.time()))
                     script = receiver._script[self.path]
                     status = script.popleft() if script else 201
+                    gate = receiver._held.pop(self.path, None)
+                if gate is not None:
+                    gate.wait(timeout=120)
+                try:
+                    self._answer(status)
+                except OSError:  # the sender died while the answer was held
+                    self.close_connection = True
+
+            def _answer(self, status: int) -> None:
                 self.send_response(status)
                 if status == 429:
                     self.send_header("Retry-After", "0")
@@ -84,6 +94,12 @@ class PushReceiver:
     def respond(self, name: str, *statuses: int) -> None:
         """The next POSTs to ``endpoint(name)`` get these statuses (then 201)."""
         self._script[f"/push/{name}"].extend(statuses)
+
+    def hold(self, name: str) -> threading.Event:
+        """The next POST to ``endpoint(name)`` is recorded but not answered until the returned event is set."""
+        gate = threading.Event()
+        self._held[f"/push/{name}"] = gate
+        return gate
 
     def to(self, name: str) -> list[Received]:
         return [r for r in self.requests if r.path == f"/push/{name}"]
