@@ -18,7 +18,6 @@ import hashlib
 import hmac
 import secrets
 import threading
-import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from typing import Any
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from signing_server.ca import load_pem_chain
+from signing_server.clock import Clock
 from signing_server.errors import (
     AccessTokenError,
     AlgorithmNotSupportedError,
@@ -130,6 +130,7 @@ class SigningService:
         self.hsm = hsm
         self.journal = journal
         self.cipher = OtpCipher(settings.otp_key)
+        self.clock = Clock(settings.clock_offset_file)
         self._grants = _Grants()
 
     # -- client authentication --------------------------------------------------------------
@@ -151,7 +152,7 @@ class SigningService:
         ttl = self.settings.access_token_ttl_seconds
         with self._grants.lock:
             self._purge()
-            self._grants.tokens[_digest(token)] = (client_id, time.time() + ttl)
+            self._grants.tokens[_digest(token)] = (client_id, self.clock() + ttl)
         return {"access_token": token, "expires_in": ttl}
 
     def authenticate(self, authorization: str | None) -> str:
@@ -159,12 +160,12 @@ class SigningService:
         if not authorization or not authorization.lower().startswith("bearer "):
             raise AccessTokenError("missing bearer access token; call auth/login first")
         entry = self._grants.tokens.get(_digest(authorization[7:].strip()))
-        if entry is None or entry[1] < time.time():
+        if entry is None or entry[1] < self.clock():
             raise AccessTokenError("the access token is invalid or expired")
         return entry[0]
 
     def _purge(self) -> None:
-        now = time.time()
+        now = self.clock()
         for key in [k for k, (_c, exp) in self._grants.tokens.items() if exp < now]:
             del self._grants.tokens[key]
         for key in [k for k, s in self._grants.sads.items() if s.expires_at + 3600 < now]:
@@ -270,7 +271,7 @@ class SigningService:
         ttl = self.settings.sad_ttl_seconds
         with self._grants.lock:
             self._purge()
-            self._grants.sads[_digest(sad)] = _Sad(client_id, cred.id, Counter(hashes), num, time.time() + ttl)
+            self._grants.sads[_digest(sad)] = _Sad(client_id, cred.id, Counter(hashes), num, self.clock() + ttl)
         self.journal.append(caller=client_id, action="authorize", credential_id=cred.id, hashes=hashes,
                             cert_serial=cred.cert_serial, result="ok", detail=f"{num} signature(s)")
         return {"SAD": sad, "expiresIn": ttl}
@@ -283,7 +284,7 @@ class SigningService:
                 raise UnknownCredentialError(f"credential {cred.id!r} vanished")
             self.check_usable(fresh)
             secret = self.cipher.decrypt(fresh.id, fresh.otp_secret_enc)
-            check = verify_totp(secret, otp, time.time(), fresh.last_otp_step, self.settings.otp_step_seconds)
+            check = verify_totp(secret, otp, self.clock(), fresh.last_otp_step, self.settings.otp_step_seconds)
             now = _now_iso()
             if check.outcome is OtpOutcome.ACCEPTED:
                 self.store.update(fresh.id, conn, failures=0, last_otp_step=check.step, last_used_at=now)
@@ -313,7 +314,7 @@ class SigningService:
             if grant.used:
                 raise SadUsedError("the SAD was already used; authorise again with a new OTP")
             grant.used = True
-            if grant.expires_at < time.time():
+            if grant.expires_at < self.clock():
                 raise SadExpiredError("the SAD expired; authorise again with a new OTP")
             return grant
 

@@ -76,6 +76,9 @@ class Settings:
     """``SIGNING_EXPIRY_WARNING_DAYS`` (default 30): window of the ``expiring`` listing."""
     softhsm_conf: Path | None
     """SoftHSM2 config; ``SOFTHSM2_CONF`` if set, else ``<data_dir>/hsm/softhsm2.conf`` for SoftHSM."""
+    clock_offset_file: Path | None = None
+    """``SIGNING_CLOCK_OFFSET_FILE`` (tests only, refused in production): seconds added to the server's
+    clock, re-read at each reading (see :mod:`signing_server.clock`)."""
 
     @property
     def db_path(self) -> Path:
@@ -171,6 +174,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         generated = _demo_secrets(data_dir)
     else:
+        if env.get("SIGNING_CLOCK_OFFSET_FILE"):
+            raise ConfigurationError("SIGNING_CLOCK_OFFSET_FILE is for tests; it is refused with APP_ENV=production")
         missing = [
             name
             for name in ("SIGNING_TOKEN_PIN", "SIGNING_CLIENT_ID", "SIGNING_CLIENT_SECRET", "SIGNING_OTP_KEY")
@@ -213,6 +218,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         cert_validity_days=_int(env, "SIGNING_CERT_VALIDITY_DAYS", 1095, 1, 5 * 366),
         expiry_warning_days=_int(env, "SIGNING_EXPIRY_WARNING_DAYS", 30, 1, 365),
         softhsm_conf=_softhsm_conf(env, data_dir, module),
+        clock_offset_file=Path(env["SIGNING_CLOCK_OFFSET_FILE"]) if env.get("SIGNING_CLOCK_OFFSET_FILE") else None,
     )
     if settings.app_env == "demo":
         client = {"url": settings.url, "client_id": settings.client_id, "client_secret": settings.client_secret}

@@ -1,6 +1,7 @@
 """Benchmark: the leader taps "Ký số" in the running web app → signed version stored, against a local floor.
 
-Run from the repository root: ``.venv/bin/python -m tests.perf.bench_outgoing_sign [--runs 30] [--batch-runs 10] [--batch 5]
+Run from the repository root:
+``.venv/bin/python -m tests.perf.bench_outgoing_sign [--runs 30] [--batch-runs 10] [--batch 5]
 [--postgres postgresql://postgres@127.0.0.1:5432/test] [--no-write]``
 
 Setup (never timed), on a throwaway data dir, once on SQLite and, with ``--postgres``, once more on PostgreSQL:

@@ -1,6 +1,7 @@
 """Pages and push benchmark: bytes on the wire for a phone, Lighthouse scores, push latency and fan-out.
 
-Run from the repository root: ``.venv/bin/python -m tests.perf.bench_pages [--latency-runs N] [--no-lighthouse] [--no-write]``
+Run from the repository root:
+``.venv/bin/python -m tests.perf.bench_pages [--latency-runs N] [--no-lighthouse] [--no-write]``
 
 On a throwaway data dir (migrated, demo-seeded, SQLite, real ``serve`` and ``worker`` processes):
 

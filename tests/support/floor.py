@@ -1,6 +1,7 @@
 """Shared parts of the PDF signing benchmarks: OTP rotation, the local PKCS#11 floor, figures, docs.
 
-Imported as ``tests.support.floor`` by ``bench_sign_flow`` and ``bench_outgoing_sign`` (run as ``python -m tests.perf.<name>``):
+Imported as ``tests.support.floor`` by ``bench_sign_flow`` and ``bench_outgoing_sign`` (run as
+``python -m tests.perf.<name>``):
 
 * :class:`Otps` -- hands out TOTP codes so that no credential sees a time step twice;
 * :func:`local_token` / :class:`Floor` -- pyHanko alone with a ``PKCS11Signer`` on a SoftHSM token of the

@@ -134,10 +134,35 @@ class SigningEnv:
         """The server's TOTP step (``SIGNING_OTP_STEP_SECONDS``, 30 unless the fixture shortened it)."""
         return int(self.env.get("SIGNING_OTP_STEP_SECONDS", "30"))
 
+    @property
+    def clock_file(self) -> Path | None:
+        """The server's ``SIGNING_CLOCK_OFFSET_FILE`` (seconds added to its clock), if it has one."""
+        name = self.env.get("SIGNING_CLOCK_OFFSET_FILE")
+        return Path(name) if name else None
+
+    def now(self) -> float:
+        """The server's time (the wall clock plus its offset file)."""
+        path = self.clock_file
+        return time.time() + (float(path.read_text() or 0) if path is not None and path.exists() else 0.0)
+
+    def advance(self, seconds: float) -> None:
+        """Move the running server's clock ``seconds`` forward (it re-reads the offset at every reading)."""
+        path = self.clock_file
+        assert path is not None, "this server has no SIGNING_CLOCK_OFFSET_FILE"
+        offset = float(path.read_text() or 0) if path.exists() else 0.0
+        path.write_text(f"{offset + seconds}\n", encoding="ascii")
+
+    def next_otp(self, owner: str) -> str:
+        """:meth:`otp`, moving the server's clock to the next TOTP step when both usable steps are used."""
+        now_step = int(self.now() // self.step_seconds)
+        if self.used_steps.get(owner, 0) > now_step:
+            self.advance((now_step + 1) * self.step_seconds - self.now() + 0.05)
+        return self.otp(owner)
+
     def otp(self, owner: str) -> str:
         """A valid OTP for a time step of *owner* not handed out before (current step, then the next)."""
         totp = pyotp.TOTP(self.enrolments[owner]["secret"], interval=self.step_seconds)
-        now_step = int(time.time() // self.step_seconds)
+        now_step = int(self.now() // self.step_seconds)
         step = max(now_step, self.used_steps.get(owner, 0) + 1)
         if step > now_step + 1:
             raise AssertionError(f"test used more than two OTPs of {owner} within one time step")
@@ -146,7 +171,7 @@ class SigningEnv:
 
     def wrong_otp(self, owner: str) -> str:
         totp = pyotp.TOTP(self.enrolments[owner]["secret"], interval=self.step_seconds)
-        valid = {totp.at(time.time() + d * self.step_seconds) for d in (-2, -1, 0, 1, 2)}
+        valid = {totp.at(self.now() + d * self.step_seconds) for d in (-2, -1, 0, 1, 2)}
         code = 123456
         while f"{code:06d}" in valid:
             code += 1
@@ -206,11 +231,15 @@ def running_signing_server(root: Path, owners: Iterable[DemoOwner], *, otp_step_
     Everything lives under ``root`` (the data dir ``root/signing``, ``owners.json``, ``server.log``);
     the enrolments (OTP secrets) are loaded into the returned :class:`SigningEnv`. The server is
     stopped when the block exits. Suites that sign many times with one credential shorten the TOTP
-    step (``otp_step_seconds``): each step is accepted once, so at 30 s they would mostly wait.
+    step (``otp_step_seconds``) and take codes with :meth:`SigningEnv.next_otp`, which moves the
+    server's clock (``SIGNING_CLOCK_OFFSET_FILE``) to the next step instead of waiting for it.
     """
     assert Path(SOFTHSM_MODULE).exists(), "SoftHSM2 must be installed (apt-get install softhsm2)"
     data_dir = root / "signing"
-    env = {**base_env(data_dir), "SIGNING_OTP_STEP_SECONDS": str(otp_step_seconds)}
+    env = {**base_env(data_dir), "SIGNING_OTP_STEP_SECONDS": str(otp_step_seconds),
+           "SIGNING_CLOCK_OFFSET_FILE": str(root / "clock-offset"),
+           # the server's clock may be moved forward by tests; clients' cached tokens must outlive that
+           "SIGNING_ACCESS_TOKEN_TTL_SECONDS": "86400"}
     spec = root / "owners.json"
     spec.write_text(json.dumps([owner.entry() for owner in owners], ensure_ascii=False), encoding="utf-8")
     senv = SigningEnv(env=env, data_dir=data_dir, server=ServerProcess(env=env, log_path=root / "server.log"))
