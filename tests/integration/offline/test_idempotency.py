@@ -11,6 +11,7 @@ from litestar import Litestar
 from backend.db.models import Agency, OfflineAction, Unit, User
 from backend.domain.outgoing.workflow import route_opt
 from backend.web.offline.policy import NEEDS_OTP, never_replayed
+from tests import factories
 
 ADMIN = "quantri.tinh"
 _CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
@@ -118,7 +119,10 @@ async def test_every_otp_route_refuses_offline_replay(app, client, login, db_ses
     assert len(routes) >= 4, routes
     assert {"outgoing.transition", "outgoing.sign_batch", "api.outgoing.transition",
             "api.outgoing.sign_batch"} <= names
-    await login(client, "lanhdao.xanghiphong")
+    async with db_sessionmaker() as db:
+        leader = (await factories.staff(db)).leader
+        await db.commit()
+    await login(client, leader.username, factories.PASSWORD)
     token = await _token(client)
 
     async def claims() -> int:

@@ -21,6 +21,7 @@ from backend.tasks.bus import JobKind
 from backend.tasks.outbox import claim_due, enqueue
 from backend.tasks.worker import worker_id
 from backend.worker_app import run_once
+from tests import factories
 from tests.conftest import CSRF_RE
 from tests.support.push_receiver import PushReceiver, TestDevice
 
@@ -33,9 +34,17 @@ _UNREGISTERED = JobKind("no.such.kind", _Nothing)
 """A kind no context registers: the worker must fail it, retry it, then give up."""
 
 
-async def _user_id(db_sessionmaker, username: str = "vanthu.xanghiphong") -> int:
+async def _user_id(db_sessionmaker) -> int:
+    """A clerk of a new agency (tests.factories), not a demo-seed account."""
     async with db_sessionmaker() as db:
-        return (await db.scalars(sa.select(User.id).where(User.username == username))).one()
+        clerk = await factories.user(db, await factories.agency(db), Role.CLERK)
+        await db.commit()
+        return clerk.id
+
+
+async def _username(db_sessionmaker, uid: int) -> str:
+    async with db_sessionmaker() as db:
+        return (await db.get(User, uid)).username
 
 
 def _run_worker_once(settings_env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -83,7 +92,7 @@ async def test_job_survives_worker_crash_and_runs_exactly_once(db_sessionmaker, 
 
 
 async def _subscribe(client, login, username: str, endpoint: str) -> None:
-    await login(client, username)
+    await login(client, username, factories.PASSWORD)
     token = CSRF_RE.search((await client.get("/account/devices")).text).group(1)
     response = await client.post("/account/devices/subscribe", json=TestDevice().subscription(endpoint),
                                  headers={"X-CSRFToken": token})
@@ -107,7 +116,7 @@ async def test_worker_killed_mid_run_leaves_job_reclaimable(db_sessionmaker, set
     uid = await _user_id(db_sessionmaker)
     log = tmp_path / "worker.log"
     with PushReceiver() as receiver:
-        await _subscribe(client, login, "vanthu.xanghiphong", receiver.endpoint("phone"))
+        await _subscribe(client, login, await _username(db_sessionmaker, uid), receiver.endpoint("phone"))
         gate = receiver.hold("phone")
         async with db_sessionmaker() as db:
             await enqueue(db, NOTIFY, Notify(user_ids=[uid], title="Phân công mới", urgent=True))
