@@ -17,7 +17,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from outgoing_browser_support import (  # noqa: F401 (fixtures)
+from playwright.sync_api import Browser, Dialog, Locator, Page, Request, expect
+
+from backend.db.models import IncomingDocument
+from backend.domain.outgoing.workflow import TRANSITIONS
+from tests.support.outgoing_browser import (  # noqa: F401 (fixtures)
     AGENCY,
     CLERK,
     LEADER,
@@ -29,10 +33,6 @@ from outgoing_browser_support import (  # noqa: F401 (fixtures)
     sign_server,
     state,
 )
-from playwright.sync_api import Browser, Dialog, Locator, Page, Request, expect
-
-from backend.db.models import IncomingDocument
-from backend.domain.outgoing.workflow import TRANSITIONS
 from tests.support.pwa import DEPUTY, assign_to_deputy, in_db, register_document
 from tests.support.signing import SigningEnv
 

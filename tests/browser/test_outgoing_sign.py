@@ -14,15 +14,15 @@ import re
 from pathlib import Path
 
 import pytest
-from outgoing_browser_support import (  # noqa: F401 (fixtures)
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+
+from tests.support.outgoing_browser import (  # noqa: F401 (fixtures)
     LEADER,
     prepare_awaiting_signature,
     settings_env,
     sign_server,
     state,
 )
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect
-
 from tests.support.pwa import PASSWORD
 from tests.support.signing import SigningEnv
 

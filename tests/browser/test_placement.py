@@ -14,7 +14,11 @@ import re
 from pathlib import Path
 
 import pytest
-from outgoing_browser_support import (  # noqa: F401 (fixtures)
+from PIL import Image, ImageChops
+from playwright.sync_api import Browser, Page, Request, expect
+
+from backend.domain.outgoing._pdf import DocLayout
+from tests.support.outgoing_browser import (  # noqa: F401 (fixtures)
     LEADER,
     layout,
     phone,
@@ -23,10 +27,6 @@ from outgoing_browser_support import (  # noqa: F401 (fixtures)
     sign_server,
     state,
 )
-from PIL import Image, ImageChops
-from playwright.sync_api import Browser, Page, Request, expect
-
-from backend.domain.outgoing._pdf import DocLayout
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parents[1] / ".artifacts"

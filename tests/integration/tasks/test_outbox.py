@@ -14,7 +14,7 @@ import msgspec
 import sqlalchemy as sa
 
 from backend.db.base import utcnow
-from backend.db.models import JobStatus, Notification, OutboxJob, User
+from backend.db.models import JobStatus, Notification, OutboxJob, Role, User
 from backend.domain.notifications.kinds import NOTIFY, Notify
 from backend.domain.push.jobs import PUSH_SEND
 from backend.tasks.bus import JobKind

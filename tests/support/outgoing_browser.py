@@ -1,4 +1,4 @@
-"""Helpers of the outgoing browser tests (imported as ``outgoing_browser_support``): a REAL signing
+"""Helpers of the outgoing browser tests (imported as ``tests.support.outgoing_browser``): a REAL signing
 server with demo credentials for the Nghi Phong leader and seal, drafts taken to a given state over
 the JSON API, database reads, and a logged-in Pixel 7 page.
 
@@ -8,7 +8,6 @@ The fixtures ``sign_server`` and ``settings_env`` are imported by the test modul
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,10 +19,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright
 from backend.db.models import Agency, DocumentType, OutgoingDocument, OutgoingVersion, Unit, User
 from backend.domain.signing.samples import DraftSpec, outgoing_draft_pdf
 from tests.support.pwa import PASSWORD, http_login, in_db
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "signing"))
-
-from tests.support.signing import DemoOwner, SigningEnv, app_signing_env, running_signing_server  # noqa: E402
+from tests.support.signing import DemoOwner, SigningEnv, app_signing_env, running_signing_server
 
 COMMUNE = "xanghiphong"
 LEADER = f"lanhdao.{COMMUNE}"
