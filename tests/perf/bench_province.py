@@ -2,8 +2,8 @@
 
 Run (PostgreSQL, database ``province`` generated when it has no agency yet)::
 
-    PYTHONPATH=. .venv/bin/python tests/perf/bench_province.py --documents 50000
-    PYTHONPATH=. .venv/bin/python tests/perf/bench_province.py --database-url sqlite:///data/prov.db --documents 200000
+    .venv/bin/python -m tests.perf.bench_province --documents 50000
+    .venv/bin/python -m tests.perf.bench_province --database-url sqlite:///data/prov.db --documents 200000
 
 It starts a real ``serve`` process on loopback, logs in as the province's clerk, leader, unit head
 and specialist (``vanthu.tinh`` …, password ``congvan2026``) and requests each page ``--runs`` times
@@ -33,15 +33,12 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
-REPO = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(REPO)]
-
-from backend.config.settings import load_settings  # noqa: E402
-from backend.db.engine import create_engine, create_sessionmaker  # noqa: E402
-from backend.db.models import Agency, IncomingDocument, Notification, User  # noqa: E402
-from backend.domain.accounts.actor import Actor, load_actor  # noqa: E402
-from backend.domain.incoming.policies import visible_incoming  # noqa: E402
-from backend.domain.incoming.queries import (  # noqa: E402
+from backend.config.settings import load_settings
+from backend.db.engine import create_engine, create_sessionmaker
+from backend.db.models import Agency, IncomingDocument, Notification, User
+from backend.domain.accounts.actor import Actor, load_actor
+from backend.domain.incoming.policies import visible_incoming
+from backend.domain.incoming.queries import (
     COUNT_CAP,
     ListFilters,
     _action_condition,
@@ -51,8 +48,10 @@ from backend.domain.incoming.queries import (  # noqa: E402
     list_documents,
     search_documents,
 )
-from backend.lib import clock  # noqa: E402
-from backend.lib.clock import VN_TZ  # noqa: E402
+from backend.lib import clock
+from backend.lib.clock import VN_TZ
+
+REPO = Path(__file__).resolve().parents[2]
 
 CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
 PASSWORD = "congvan2026"
