@@ -197,3 +197,30 @@ class Demo:
 @pytest.fixture
 def demo(db_sessionmaker: async_sessionmaker[AsyncSession]) -> Demo:
     return Demo(db_sessionmaker)
+
+
+@pytest.fixture(scope="session")
+def seaweed_s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A real SeaweedFS S3 gateway on free loopback ports, for this session (fails if SeaweedFS is missing)."""
+    import secrets
+
+    from backend.cli.seaweedfs import SeaweedError, SeaweedS3, weed_binary
+
+    try:
+        weed_binary()
+    except SeaweedError as error:
+        pytest.fail(str(error), pytrace=False)
+    server = SeaweedS3(tmp_path_factory.mktemp("seaweedfs"), access_key=f"ak{secrets.token_hex(8)}",
+                       secret_key=secrets.token_hex(20), bucket="congvan-test").start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def s3_settings_env(settings_env: dict[str, str], seaweed_s3: Any) -> dict[str, str]:
+    """``settings_env`` with blobs in the session's SeaweedFS bucket (content-addressed, so tests can share it)."""
+    return {**settings_env, "BLOB_BACKEND": "s3", "S3_ENDPOINT": seaweed_s3.endpoint,
+            "S3_BUCKET": seaweed_s3.bucket, "S3_ACCESS_KEY": seaweed_s3.access_key,
+            "S3_SECRET_KEY": seaweed_s3.secret_key}

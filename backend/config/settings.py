@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
 
@@ -73,6 +73,12 @@ class Settings:
     outgoing_series_per_type: bool = False
     signature_image_max_kb: int = 512
     seal_size_mm: int = 36
+    blob_backend: str = "local"
+    """``local`` (``<DATA_DIR>/blobs``) or ``s3`` (``BLOB_BACKEND``)."""
+    s3_endpoint: str = ""
+    s3_bucket: str = ""
+    s3_access_key: str = field(default="", repr=False)
+    s3_secret_key: str = field(default="", repr=False)
 
     @property
     def is_demo(self) -> bool:
@@ -85,6 +91,26 @@ class Settings:
     @property
     def blob_dir(self) -> Path:
         return self.data_dir / "blobs"
+
+
+def _blob_backend(env: Mapping[str, str]) -> dict[str, str]:
+    """``BLOB_BACKEND`` and, for ``s3``, the four ``S3_*`` values (all required; the keys are never echoed)."""
+    backend = (env.get("BLOB_BACKEND") or "local").strip().lower()
+    if backend == "local":
+        return {"blob_backend": "local"}
+    if backend != "s3":
+        raise SettingsError(_hint("BLOB_BACKEND phải là local hoặc s3.", "BLOB_BACKEND must be local or s3."))
+    values = {name: (env.get(name) or "").strip() for name in ("S3_ENDPOINT", "S3_BUCKET", "S3_ACCESS_KEY",
+                                                                 "S3_SECRET_KEY")}
+    missing = [name for name, value in values.items() if not value]
+    if missing:
+        raise SettingsError(_hint(f"BLOB_BACKEND=s3 cần đặt {', '.join(missing)}.",
+                                  f"BLOB_BACKEND=s3 requires {', '.join(missing)}."))
+    if not values["S3_ENDPOINT"].startswith(("http://", "https://")):
+        raise SettingsError(_hint("S3_ENDPOINT phải có dạng http(s)://máy:cổng.",
+                                  "S3_ENDPOINT must look like http(s)://host:port."))
+    return {"blob_backend": "s3", "s3_endpoint": values["S3_ENDPOINT"], "s3_bucket": values["S3_BUCKET"],
+            "s3_access_key": values["S3_ACCESS_KEY"], "s3_secret_key": values["S3_SECRET_KEY"]}
 
 
 def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
@@ -315,4 +341,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         outgoing_series_per_type=_outgoing_series(env),
         signature_image_max_kb=_int(env, "SIGNATURE_IMAGE_MAX_KB", 512, minimum=16),
         seal_size_mm=_int(env, "SEAL_SIZE_MM", 36, minimum=20),
+        **_blob_backend(env),
     )

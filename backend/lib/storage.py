@@ -1,13 +1,19 @@
-"""Content-addressed blob store on the local filesystem, keyed by SHA-256.
+"""Content-addressed blob store, keyed by SHA-256: the shared contract and the local-directory store.
 
 Originals are written once and never modified: a blob's name *is* the hex SHA-256 of its bytes,
 so storing the same content twice keeps one copy and any corruption is detectable. Uploads are
 streamed to a temporary file while hashing and moved into place atomically. Derived artefacts
-(page images) live beside the originals under ``derived/<sha256>/<name>`` and may be deleted at
-any time; they are re-created on demand.
+(page images) are kept per blob under a derived name and may be deleted at any time; they are
+re-created on demand.
+
+:class:`BlobStoreBase` is the contract every store implements (``put_stream``, ``put_bytes``,
+``exists``, ``read_bytes``, ``iter_chunks``, ``local_path``, ``delete``, ``read_derived``,
+``write_derived``); callers read through it and never build paths themselves. A tool that needs a
+file on disk (pypdf, pdftoppm, a ``File`` response) asks for :meth:`BlobStoreBase.local_path`: the
+blob itself here, a verified cache copy in the S3 store (``backend.lib.storage_s3``).
 
 Path safety: keys are validated (64 lowercase hex digits; derived names from a strict pattern)
-before any path is built, so no caller input can escape the store's root.
+before any path or object key is built, so no caller input can escape the store.
 """
 
 from __future__ import annotations
@@ -16,13 +22,18 @@ import hashlib
 import os
 import re
 import secrets
+from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import anyio
+import anyio.to_thread
 
-__all__ = ["BlobStore", "BlobTooLargeError", "InvalidBlobKeyError", "StoredBlob", "StorageError"]
+__all__ = [
+    "BlobMissingError", "BlobStore", "BlobStoreBase", "BlobTooLargeError", "InvalidBlobKeyError", "StoredBlob",
+    "StorageError",
+]
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _DERIVED_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
@@ -35,6 +46,10 @@ class StorageError(Exception):
 
 class InvalidBlobKeyError(StorageError):
     """A key or derived name that is not in the expected form (never turned into a path)."""
+
+
+class BlobMissingError(StorageError):
+    """No blob with this key is stored."""
 
 
 class BlobTooLargeError(StorageError):
@@ -52,15 +67,33 @@ class StoredBlob:
     sha256: str
     size: int
     path: Path
+    """A local file holding the content (the blob itself, or the S3 store's cache copy)."""
     head: bytes
     """The first bytes of the content (for sniffing the type without re-reading)."""
 
 
-class BlobStore:
-    """Blobs under ``root``: ``<root>/<aa>/<bb>/<sha256>``."""
+def check_derived_name(name: str) -> str:
+    """``name`` if it is a valid derived-artefact name (e.g. ``p1-w800.webp``), else :class:`InvalidBlobKeyError`."""
+    if not isinstance(name, str) or not _DERIVED_NAME.fullmatch(name):
+        raise InvalidBlobKeyError("invalid derived name")
+    return name
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
+
+def sharded(key: str) -> str:
+    """``aa/bb/<key>``: the relative location of a blob (directory or object key)."""
+    return f"{key[:2]}/{key[2:4]}/{key}"
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class BlobStoreBase(ABC):
+    """The blob-store contract; subclasses keep blobs somewhere and a local file per blob when asked."""
 
     @staticmethod
     def check_key(sha256: str) -> str:
@@ -69,25 +102,39 @@ class BlobStore:
             raise InvalidBlobKeyError("invalid blob key")
         return sha256
 
-    def path_for(self, sha256: str) -> Path:
-        key = self.check_key(sha256)
-        return self.root / key[:2] / key[2:4] / key
+    @property
+    @abstractmethod
+    def scratch_dir(self) -> Path:
+        """A local directory for temporary upload files (same filesystem as the local copies)."""
 
-    def derived_path(self, sha256: str, name: str) -> Path:
-        """Where a derived artefact ``name`` (e.g. ``p1-w800.webp``) of blob ``sha256`` is kept."""
-        key = self.check_key(sha256)
-        if not _DERIVED_NAME.fullmatch(name):
-            raise InvalidBlobKeyError("invalid derived name")
-        return self.root / "derived" / key[:2] / key / name
+    @abstractmethod
+    def _keep(self, tmp: Path, key: str) -> Path:
+        """Make the verified temporary file ``tmp`` the blob ``key``; return its local file (blocking)."""
 
-    def exists(self, sha256: str) -> bool:
-        return self.path_for(sha256).is_file()
+    @abstractmethod
+    def _exists(self, key: str) -> bool:
+        """Whether blob ``key`` is stored (blocking)."""
+
+    @abstractmethod
+    def _local_path(self, key: str) -> Path:
+        """A local file with blob ``key``'s content; :class:`BlobMissingError` if there is none (blocking)."""
+
+    @abstractmethod
+    def _delete(self, key: str) -> None:
+        """Remove blob ``key`` if present (blocking)."""
+
+    @abstractmethod
+    def _read_derived(self, key: str, name: str) -> bytes | None:
+        """Derived artefact ``name`` of blob ``key``, ``None`` when not made yet (blocking)."""
+
+    @abstractmethod
+    def _write_derived(self, key: str, name: str, data: bytes) -> None:
+        """Keep derived artefact ``name`` of blob ``key`` (blocking)."""
 
     async def put_stream(self, chunks: AsyncIterator[bytes], *, max_bytes: int) -> StoredBlob:
         """Store the streamed content; raises :class:`BlobTooLargeError` past ``max_bytes`` (nothing kept)."""
-        tmp_dir = self.root / "tmp"
-        await anyio.Path(tmp_dir).mkdir(parents=True, exist_ok=True)
-        tmp = tmp_dir / f"upload-{secrets.token_hex(8)}"
+        await anyio.Path(self.scratch_dir).mkdir(parents=True, exist_ok=True)
+        tmp = self.scratch_dir / f"upload-{secrets.token_hex(8)}"
         digest = hashlib.sha256()
         size = 0
         head = b""
@@ -102,16 +149,10 @@ class BlobStore:
                     digest.update(chunk)
                     await out.write(chunk)
             key = digest.hexdigest()
-            final = self.path_for(key)
-            await anyio.Path(final.parent).mkdir(parents=True, exist_ok=True)
-            if final.exists():
-                tmp.unlink()
-            else:
-                os.replace(tmp, final)
+            final = await anyio.to_thread.run_sync(self._keep, tmp, key)
             return StoredBlob(sha256=key, size=size, path=final, head=head)
-        except BaseException:
+        finally:
             tmp.unlink(missing_ok=True)
-            raise
 
     async def put_bytes(self, data: bytes) -> StoredBlob:
         """Store ``data`` (small content such as test fixtures or generated files)."""
@@ -121,15 +162,88 @@ class BlobStore:
 
         return await self.put_stream(once(), max_bytes=len(data))
 
-    async def write_derived(self, sha256: str, name: str, data: bytes) -> Path:
-        """Write a derived artefact atomically and return its path."""
-        path = self.derived_path(sha256, name)
-        await anyio.Path(path.parent).mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{name}.{secrets.token_hex(4)}")
-        await anyio.Path(tmp).write_bytes(data)
-        os.replace(tmp, path)
-        return path
+    async def exists(self, sha256: str) -> bool:
+        return await anyio.to_thread.run_sync(self._exists, self.check_key(sha256))
+
+    async def local_path(self, sha256: str) -> Path:
+        """A local file with the blob's content, for tools that need a path (never write to it)."""
+        return await anyio.to_thread.run_sync(self._local_path, self.check_key(sha256))
+
+    async def read_bytes(self, sha256: str) -> bytes:
+        return (await self.local_path(sha256)).read_bytes()
+
+    def read_bytes_sync(self, sha256: str) -> bytes:
+        """The blob's bytes from synchronous code (small blobs only: it blocks)."""
+        return self._local_path(self.check_key(sha256)).read_bytes()
+
+    async def iter_chunks(self, sha256: str, chunk_size: int = CHUNK) -> AsyncIterator[bytes]:
+        """The blob's content in chunks (for streaming it out)."""
+        path = await self.local_path(sha256)
+        async with await anyio.open_file(path, "rb") as handle:
+            while chunk := await handle.read(chunk_size):
+                yield chunk
 
     async def read_head(self, sha256: str, size: int = 4096) -> bytes:
-        async with await anyio.open_file(self.path_for(sha256), "rb") as handle:
+        async with await anyio.open_file(await self.local_path(sha256), "rb") as handle:
             return await handle.read(size)
+
+    async def delete(self, sha256: str) -> None:
+        await anyio.to_thread.run_sync(self._delete, self.check_key(sha256))
+
+    async def read_derived(self, sha256: str, name: str) -> bytes | None:
+        return await anyio.to_thread.run_sync(self._read_derived, self.check_key(sha256), check_derived_name(name))
+
+    async def write_derived(self, sha256: str, name: str, data: bytes) -> None:
+        await anyio.to_thread.run_sync(self._write_derived, self.check_key(sha256), check_derived_name(name), data)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+class BlobStore(BlobStoreBase):
+    """Blobs in a local directory: ``<root>/<aa>/<bb>/<sha256>``, derived ones under ``<root>/derived``."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    @property
+    def scratch_dir(self) -> Path:
+        return self.root / "tmp"
+
+    def path_for(self, sha256: str) -> Path:
+        return self.root / sharded(self.check_key(sha256))
+
+    def derived_path(self, sha256: str, name: str) -> Path:
+        """Where a derived artefact ``name`` (e.g. ``p1-w800.webp``) of blob ``sha256`` is kept."""
+        key = self.check_key(sha256)
+        return self.root / "derived" / key[:2] / key / check_derived_name(name)
+
+    def _keep(self, tmp: Path, key: str) -> Path:
+        final = self.path_for(key)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        if not final.exists():
+            os.replace(tmp, final)
+        return final
+
+    def _exists(self, key: str) -> bool:
+        return self.path_for(key).is_file()
+
+    def _local_path(self, key: str) -> Path:
+        path = self.path_for(key)
+        if not path.is_file():
+            raise BlobMissingError("blob not found")
+        return path
+
+    def _delete(self, key: str) -> None:
+        self.path_for(key).unlink(missing_ok=True)
+
+    def _read_derived(self, key: str, name: str) -> bytes | None:
+        path = self.derived_path(key, name)
+        return path.read_bytes() if path.is_file() else None
+
+    def _write_derived(self, key: str, name: str, data: bytes) -> None:
+        _atomic_write(self.derived_path(key, name), data)

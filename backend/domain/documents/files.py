@@ -8,8 +8,10 @@ The original bytes are never modified; page images are derived, cached blobs.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import sqlalchemy as sa
 from litestar.datastructures import UploadFile
@@ -19,12 +21,12 @@ from backend.config.settings import Settings
 from backend.db.models import StoredFile
 from backend.domain.documents.errors import FileRejectedError
 from backend.domain.documents.pdf import PdfProblem, inspect_pdf, render_page_webp
-from backend.lib.storage import BlobStore, BlobTooLargeError, InvalidBlobKeyError
+from backend.lib.storage import BlobStore, BlobStoreBase, BlobTooLargeError, InvalidBlobKeyError
 from backend.lib.text import clean
 
 __all__ = [
     "PDF_CONTENT_TYPE", "AcceptedFile", "accept_pdf_upload", "blob_store", "check_pending", "create_stored_file",
-    "discard_unused", "page_image_path",
+    "discard_unused", "page_image",
 ]
 
 PDF_CONTENT_TYPE = "application/pdf"
@@ -44,9 +46,20 @@ class AcceptedFile:
         return {"sha256": self.sha256, "size": self.size, "filename": self.filename, "page_count": self.page_count}
 
 
-def blob_store(settings: Settings) -> BlobStore:
-    """The deployment's blob store (``<DATA_DIR>/blobs``)."""
-    return BlobStore(settings.blob_dir)
+def blob_store(settings: Settings) -> BlobStoreBase:
+    """The deployment's blob store: ``<DATA_DIR>/blobs``, or the S3 bucket when ``BLOB_BACKEND=s3``."""
+    if settings.blob_backend != "s3":
+        return BlobStore(settings.blob_dir)
+    return _s3_store(settings.s3_endpoint, settings.s3_bucket, settings.s3_access_key, settings.s3_secret_key,
+                     settings.data_dir / "blob-cache")
+
+
+@functools.lru_cache(maxsize=4)
+def _s3_store(endpoint: str, bucket: str, access_key: str, secret_key: str, cache_dir: Path) -> BlobStoreBase:
+    """One S3 store (and its connection pool) per configuration, for the life of the process."""
+    from backend.lib.storage_s3 import S3BlobStore, S3Config
+
+    return S3BlobStore(S3Config(endpoint, bucket, access_key, secret_key), cache_dir)
 
 
 def _safe_filename(name: str | None) -> str:
@@ -86,7 +99,7 @@ async def accept_pdf_upload(db: AsyncSession, settings: Settings, upload: Upload
                         page_count=info.page_count)
 
 
-def check_pending(settings: Settings, pending: dict[str, object] | None) -> AcceptedFile | None:
+async def check_pending(settings: Settings, pending: dict[str, object] | None) -> AcceptedFile | None:
     """A file kept from an earlier attempt of the same user (session data), if its blob still exists."""
     if not pending:
         return None
@@ -94,7 +107,7 @@ def check_pending(settings: Settings, pending: dict[str, object] | None) -> Acce
         sha = BlobStore.check_key(str(pending.get("sha256", "")))
     except InvalidBlobKeyError:
         return None
-    if not blob_store(settings).exists(sha):
+    if not await blob_store(settings).exists(sha):
         return None
     return AcceptedFile(sha256=sha, size=int(str(pending.get("size", 0))), filename=str(pending.get("filename", "")),
                         page_count=int(str(pending.get("page_count", 0))))
@@ -104,7 +117,7 @@ async def discard_unused(db: AsyncSession, settings: Settings, sha256: str) -> N
     """Delete a blob that no stored file refers to (a pending upload that must not be kept)."""
     used = await db.scalar(sa.select(sa.func.count()).select_from(StoredFile).where(StoredFile.sha256 == sha256))
     if not used:
-        blob_store(settings).path_for(sha256).unlink(missing_ok=True)
+        await blob_store(settings).delete(sha256)
 
 
 async def create_stored_file(db: AsyncSession, accepted: AcceptedFile, uploaded_by_id: int | None) -> StoredFile:
@@ -116,8 +129,8 @@ async def create_stored_file(db: AsyncSession, accepted: AcceptedFile, uploaded_
     return row
 
 
-async def page_image_path(settings: Settings, file: StoredFile, page: int) -> str:
-    """Path of the cached WebP of ``page`` (rendered on first request, then reused).
+async def page_image(settings: Settings, file: StoredFile, page: int) -> bytes:
+    """The WebP of ``page`` at phone width (rendered on first request, then kept as a derived blob).
 
     Raises:
         FileRejectedError: the page cannot be rendered.
@@ -125,11 +138,11 @@ async def page_image_path(settings: Settings, file: StoredFile, page: int) -> st
     store = blob_store(settings)
     width = settings.page_image_width
     name = f"p{page}-w{width}.webp"
-    path = store.derived_path(file.sha256, name)
-    if not path.exists():
+    data = await store.read_derived(file.sha256, name)
+    if data is None:
         try:
-            data = await render_page_webp(store.path_for(file.sha256), page, width)
+            data = await render_page_webp(await store.local_path(file.sha256), page, width)
         except PdfProblem:
             raise FileRejectedError("doc.file.corrupt") from None
-        path = await store.write_derived(file.sha256, name, data)
-    return str(path)
+        await store.write_derived(file.sha256, name, data)
+    return data

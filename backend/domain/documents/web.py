@@ -29,7 +29,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.config.settings import Settings
 from backend.db.models import StoredFile
 from backend.domain.accounts.actor import Actor
-from backend.domain.documents.files import PDF_CONTENT_TYPE, blob_store, page_image_path
+from backend.domain.documents.files import PDF_CONTENT_TYPE, blob_store
+from backend.domain.documents.files import page_image as page_image_data
 from backend.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from backend.lib import clock
 from backend.lib.i18n import t
@@ -148,9 +149,9 @@ def not_modified(request: Request[Any, Any, Any], stored: StoredFile) -> Respons
     return None
 
 
-def pdf_file(settings: Settings, stored: StoredFile) -> File:
+async def pdf_file(settings: Settings, stored: StoredFile) -> File:
     """The stored PDF unchanged, as a download named after the file, with its SHA-256 as ETag."""
-    return File(path=blob_store(settings).path_for(stored.sha256), media_type=PDF_CONTENT_TYPE,
+    return File(path=await blob_store(settings).local_path(stored.sha256), media_type=PDF_CONTENT_TYPE,
                 etag=ETag(value=stored.sha256),
                 headers={"cache-control": _PDF_CACHE, "content-disposition": attachment_disposition(stored.filename)})
 
@@ -168,9 +169,9 @@ async def page_image(request: Request[Any, Any, Any], settings: Settings, stored
     headers = {"Cache-Control": "private, max-age=86400"}
     if request.headers.get("if-none-match") == f'"{tag}"':
         return Response(b"", status_code=304, headers={"ETag": f'"{tag}"', **headers})
-    path = await page_image_path(settings, stored, page)
-    return File(path=path, media_type="image/webp", content_disposition_type="inline",
-                filename=f"trang-{page}.webp", etag=ETag(value=tag), headers=headers)
+    data = await page_image_data(settings, stored, page)
+    return Response(data, media_type="image/webp", headers={
+        "ETag": f'"{tag}"', "Content-Disposition": f'inline; filename="trang-{page}.webp"', **headers})
 
 
 def register_range(request: Request[Any, Any, Any],

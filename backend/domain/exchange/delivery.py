@@ -126,7 +126,7 @@ class PlatformDelivery:
         service = IncomingService(db, self.settings, links=self._incoming_url)
         actor = platform_actor(target)
         incoming = await service.intake(actor, form, accepted)
-        pdf = blob_store(self.settings).path_for(stored.sha256).read_bytes()
+        pdf = await blob_store(self.settings).read_bytes(stored.sha256)
         ok, items = await verify_received(self.settings, pdf)
         checks: list[dict[str, Any]] = list(items)
         if appendices:
@@ -157,7 +157,7 @@ class PlatformDelivery:
                                             title=appendix.title, file_id=own.id, created_at=clock.now())
             db.add(attachment)
             await db.flush()
-            pdf = blob_store(self.settings).path_for(source.sha256).read_bytes()
+            pdf = await blob_store(self.settings).read_bytes(source.sha256)
             ok, items = await verify_received(self.settings, pdf)
             all_ok = all_ok and ok
             checks += [{**item, ATTACHMENT_KEY: attachment.id} for item in items]

@@ -56,7 +56,7 @@ class IncomingFilesController(Controller):
             return cached
         await record(db, action, actor_id=actor.user_id, actor_name=actor.username, agency_id=agency_id,
                      object_type="incoming", object_id=doc_id, meta=meta, detail=detail)
-        return pdf_file(settings, stored)
+        return await pdf_file(settings, stored)
 
     @get("/{doc_id:int}/file", name="incoming.file")
     async def original(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,

@@ -75,12 +75,12 @@ def service_for(request: Request[Any, Any, Any], db: AsyncSession, settings: Set
                            links=lambda doc_id: request.app.route_reverse("incoming.detail", doc_id=doc_id))
 
 
-def pending_file(request: Request[Any, Any, Any], settings: Settings, sha256: str) -> AcceptedFile | None:
+async def pending_file(request: Request[Any, Any, Any], settings: Settings, sha256: str) -> AcceptedFile | None:
     """The file this session kept from an earlier attempt, if the form still refers to it."""
     stored = get_session(request).get(_PENDING_KEY)
     if not sha256 or not isinstance(stored, dict) or stored.get("sha256") != sha256:
         return None
-    return check_pending(settings, stored)
+    return await check_pending(settings, stored)
 
 
 def remember_pending(request: Request[Any, Any, Any], accepted: AcceptedFile | None) -> None:

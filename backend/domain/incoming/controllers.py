@@ -81,7 +81,7 @@ class IncomingController(Controller):
                      meta: Meta, data: Annotated[IntakeForm, Body(media_type=RequestEncodingType.MULTI_PART)]
                      ) -> Response[Any]:
         values = {k: v for k, v in msgspec.structs.asdict(data).items() if k != "file"}
-        pending = _web.pending_file(request, settings, data.pending_file)
+        pending = await _web.pending_file(request, settings, data.pending_file)
         try:
             doc = await _web.service_for(request, db, settings, meta).intake(actor, data, pending)
         except ConfidentialDocumentError as exc:

@@ -62,7 +62,7 @@ class OutgoingFilesController(Controller):
         await record(db, "outgoing.file_downloaded", actor_id=actor.user_id, actor_name=actor.username,
                      agency_id=actor.agency_id, object_type="outgoing", object_id=doc_id, meta=meta,
                      detail={"sha256": stored.sha256})
-        return pdf_file(settings, stored)
+        return await pdf_file(settings, stored)
 
     @get("/{doc_id:int}/file", name="outgoing.file")
     async def current(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
@@ -150,7 +150,7 @@ class OutgoingFilesController(Controller):
             await current_image(db, SigningImageKind.SIGNATURE, user_id=actor.user_id)
         if image is None:
             raise NotFoundError()
-        return File(path=blob_store(settings).path_for(image.sha256), media_type="image/png",
+        return File(path=await blob_store(settings).local_path(image.sha256), media_type="image/png",
                     content_disposition_type="inline", filename=f"{kind}.png", headers={"Cache-Control": "no-store"})
 
     @post("/images/{kind:str}", name="outgoing.image_upload")

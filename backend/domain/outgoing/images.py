@@ -113,7 +113,7 @@ async def save_image(db: AsyncSession, settings: Settings, kind: SigningImageKin
 
 def image_bytes(settings: Settings, image: SigningImage) -> bytes:
     """The stored PNG."""
-    return blob_store(settings).path_for(image.sha256).read_bytes()
+    return blob_store(settings).read_bytes_sync(image.sha256)
 
 
 async def signature_for(db: AsyncSession, settings: Settings, user: User) -> SigningImage | None:

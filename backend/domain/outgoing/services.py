@@ -144,7 +144,7 @@ class OutgoingService(StepsMixin):
     async def _read(self, file_id: int) -> bytes:
         stored = await self.db.get(StoredFile, file_id)
         assert stored is not None
-        return await asyncio.to_thread(blob_store(self.settings).path_for(stored.sha256).read_bytes)
+        return await blob_store(self.settings).read_bytes(stored.sha256)
 
     async def _store_bytes(self, data: bytes, filename: str, pages: int, actor: Actor) -> StoredFile:
         blob = await blob_store(self.settings).put_bytes(data)

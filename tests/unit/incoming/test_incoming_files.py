@@ -30,7 +30,7 @@ async def test_blob_store_keys_content_by_sha256_and_keeps_one_copy(tmp_path) ->
     data = b"%PDF-1.4 noi dung"
     first, second = await store.put_bytes(data), await store.put_bytes(data)
     assert first.sha256 == second.sha256 == hashlib.sha256(data).hexdigest()
-    assert first.path.read_bytes() == data and store.exists(first.sha256)
+    assert first.path.read_bytes() == data and await store.exists(first.sha256)
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == [first.path]
 
 
