@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: install run test test-once bench lint clean
+.PHONY: install run run-production-like test test-once bench lint clean
 
 install: $(VENV)/.installed
 
@@ -17,6 +17,10 @@ $(VENV)/.installed: pyproject.toml
 ## Install, migrate, seed the demo province and start everything on http://127.0.0.1:8000
 run: install
 	$(BIN)/python -m backend up
+
+## The production topology on loopback: PostgreSQL, Redis, SeaweedFS S3, nginx → 2 web, 2 workers, signing server
+run-production-like: install
+	$(BIN)/python -m backend production-like
 
 ## The whole suite twice: SQLite + in-process stores, then PostgreSQL + Redis
 test: install
@@ -33,4 +37,4 @@ lint: install
 	$(BIN)/python -m ruff check backend signing_server tests
 
 clean:
-	rm -rf $(VENV) data .test-services
+	rm -rf $(VENV) data .test-services .prodlike

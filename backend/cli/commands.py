@@ -41,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("check", help="run startup checks")
     province = sub.add_parser("generate-province", help="bulk-load a province's year of documents (empty database)")
     province.add_argument("--documents", type=int, default=50_000, help="incoming documents to create")
+    sub.add_parser("production-like", help="PostgreSQL, Redis, SeaweedFS S3, nginx → 2 web, 2 workers, signing "
+                                           "server, on loopback (make run-production-like)")
     smoke = sub.add_parser("smoke", help="draft → sign → number → seal → issue → receive, via the JSON API")
     smoke.add_argument("--base-url", default="http://127.0.0.1:8000")
     smoke.add_argument("--out", type=Path, default=None, help="where to write the issued PDF")
@@ -98,6 +100,10 @@ def main(argv: list[str] | None = None) -> int:
         from backend.cli.smoke import run_smoke
 
         return run_smoke(settings, args.base_url, args.out)
+    if args.command == "production-like":
+        from backend.cli.production_like import run_production_like
+
+        return run_production_like(Path.cwd())
     if args.command == "check":
         from backend.server.checks import run_checks
 

@@ -12,7 +12,7 @@ from types import FrameType
 
 from backend.config.settings import Settings
 
-__all__ = ["serve", "up"]
+__all__ = ["serve", "spawn", "supervise", "up"]
 
 
 def serve(settings: Settings) -> int:
@@ -24,9 +24,9 @@ def serve(settings: Settings) -> int:
     return 0
 
 
-def _spawn(*args: str) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    return subprocess.Popen([sys.executable, "-m", *args], env=env)
+def spawn(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    """``python -m <args>`` with this interpreter, in ``env`` (default: this process's environment)."""
+    return subprocess.Popen([sys.executable, "-m", *args], env={**(env or os.environ), "PYTHONUNBUFFERED": "1"})
 
 
 def _banner(settings: Settings) -> str:
@@ -44,8 +44,8 @@ def _banner(settings: Settings) -> str:
     return "\n".join(lines)
 
 
-def up(settings: Settings) -> int:
-    """Migrate, seed (demo mode), then run web + worker until interrupted or one of them dies."""
+def prepare(settings: Settings) -> int:
+    """Migrate, seed the demo province and its signing credentials (demo mode), run the start-up checks."""
     from backend.cli.seed import seed_demo
     from backend.cli.signing_demo import demo_credential_specs, ensure_demo_credentials
     from backend.db.migrate import upgrade
@@ -57,13 +57,24 @@ def up(settings: Settings) -> int:
         print(asyncio.run(seed_demo(settings)))
         ensure_demo_credentials(settings, asyncio.run(demo_credential_specs(settings)))
         print("Demo signing credentials ready (OTP enrolment: Tài khoản page of each leader, deputy and clerk).")
-    if asyncio.run(run_checks(settings, verbose=True)) != 0:
+    return asyncio.run(run_checks(settings, verbose=True))
+
+
+def up(settings: Settings) -> int:
+    """Migrate, seed (demo mode), then run web + worker until interrupted or one of them dies."""
+    if prepare(settings) != 0:
         return 1
     children = {
-        "signing": _spawn("signing_server", "serve"),
-        "web": _spawn("backend", "serve"),
-        "worker": _spawn("backend", "worker"),
+        "signing": spawn("signing_server", "serve"),
+        "web": spawn("backend", "serve"),
+        "worker": spawn("backend", "worker"),
     }
+    print(_banner(settings), flush=True)
+    return supervise(children)
+
+
+def supervise(children: dict[str, subprocess.Popen[bytes]]) -> int:
+    """Wait until SIGINT/SIGTERM or until one child exits; then stop every child; 1 if a child died first."""
     stopping = False
 
     def _stop(_signum: int, _frame: FrameType | None) -> None:
@@ -72,7 +83,6 @@ def up(settings: Settings) -> int:
 
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
-    print(_banner(settings), flush=True)
     exit_code = 0
     while not stopping:
         for name, child in children.items():
