@@ -23,7 +23,7 @@ import pyotp
 from backend.config.settings import Settings
 from backend.domain.signing.samples import DraftSpec, outgoing_draft_pdf
 
-__all__ = ["run_smoke"]
+__all__ = ["SmokeError", "draft_form_ids", "run_smoke"]
 
 PASSWORD = "congvan2026"
 AGENCY, RECIPIENT = "000.01.21.H41", "000.02.21.H41"
@@ -80,7 +80,7 @@ def run_smoke(settings: Settings, base_url: str, out: Path | None = None) -> int
 
     try:
         drafter, token = users["chuyenvien.xanghiphong"]
-        detail = _lookup_ids(drafter)
+        detail = draft_form_ids(drafter.get("/outgoing/new").text)
         pdf = outgoing_draft_pdf(DraftSpec(signer_name=detail["leader_name"], symbol="UBND-ĐCXD"))
         created = _check(drafter.post("/api/v1/outgoing", headers={"X-CSRFToken": token}, data={
             "document_type_id": detail["cong_van"], "summary": "V/v kiểm tra hệ thống (smoke)", "urgency": "khan",
@@ -126,9 +126,8 @@ def run_smoke(settings: Settings, base_url: str, out: Path | None = None) -> int
             client.close()
 
 
-def _lookup_ids(client: httpx.Client) -> dict[str, str]:
-    """Ids the draft form needs, read from the form page (type Công văn, the Chủ tịch, Nghi Thái)."""
-    page = client.get("/outgoing/new").text
+def draft_form_ids(page: str) -> dict[str, str]:
+    """Ids a draft needs, read from the ``/outgoing/new`` form (type Công văn, the Chủ tịch, Nghi Thái)."""
     options = re.findall(r'<option value="(\d+)"[^>]*>([^<]+)</option>', page)
     boxes = re.findall(r'name="recipient_agencies" value="(\d+)"[^>]*> ([^<]+)</label>', page)
     try:
