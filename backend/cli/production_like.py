@@ -25,6 +25,7 @@ import os
 import secrets
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -124,6 +125,11 @@ def _s3_keys(root: Path) -> dict[str, str]:
 
 def run_production_like(repo: Path) -> int:
     """Start every process (see the module docstring) and supervise them until Ctrl+C."""
+    missing = [tool for tool in ("nginx", "psql") if shutil.which(tool) is None]
+    if missing:
+        print(f"Thiếu / missing: {', '.join(missing)} — apt-get install -y nginx postgresql-client redis-server",
+              file=sys.stderr)
+        return 1
     root = repo / ".prodlike"
     root.mkdir(exist_ok=True)
     stops: list[Callable[[], None]] = []
