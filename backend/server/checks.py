@@ -1,8 +1,8 @@
 """Startup checks with actionable bilingual hints (Vietnamese first, English in brackets).
 
 Fatal problems (data dir not writable, database unreachable, migrations missing, Redis configured
-but unreachable) return a non-zero code; the signing server being down is only a warning, because
-everything except signing still works without it.
+but unreachable, the S3 blob store configured but unusable) return a non-zero code; the signing
+server being down is only a warning, because everything except signing still works without it.
 """
 
 from __future__ import annotations
@@ -55,6 +55,20 @@ async def _redis(settings: Settings) -> list[str]:
     return []
 
 
+async def _blob_store(settings: Settings) -> list[str]:
+    if settings.blob_backend != "s3":
+        return []
+    from backend.domain.documents.files import blob_store
+
+    try:
+        await blob_store(settings).exists("0" * 64)  # creates the bucket if missing, proves the keys
+    except Exception as exc:  # noqa: BLE001 - any failure means files cannot be stored
+        return [f"Không dùng được kho tệp S3 tại {settings.s3_endpoint}, bucket {settings.s3_bucket} "
+                f"({type(exc).__name__}). Kiểm tra S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY, S3_SECRET_KEY. "
+                "[S3 blob store unusable.]"]
+    return []
+
+
 async def _signing(settings: Settings) -> list[str]:
     try:
         async with httpx.AsyncClient(timeout=2) as client:
@@ -73,6 +87,7 @@ async def run_checks(settings: Settings, *, verbose: bool = False, include_signi
                      "[DATA_DIR is not writable.]")
     fatal += await _database(settings)
     fatal += await _redis(settings)
+    fatal += await _blob_store(settings)
     warnings = await _signing(settings) if include_signing else []
     for line in fatal:
         print(f"LỖI / ERROR: {line}")
