@@ -26,7 +26,7 @@ from backend.lib.text import clean
 
 __all__ = [
     "PDF_CONTENT_TYPE", "AcceptedFile", "accept_pdf_upload", "blob_store", "check_pending", "create_stored_file",
-    "discard_unused", "page_image",
+    "discard_unused", "page_image_bytes",
 ]
 
 PDF_CONTENT_TYPE = "application/pdf"
@@ -129,7 +129,7 @@ async def create_stored_file(db: AsyncSession, accepted: AcceptedFile, uploaded_
     return row
 
 
-async def page_image(settings: Settings, file: StoredFile, page: int) -> bytes:
+async def page_image_bytes(settings: Settings, file: StoredFile, page: int) -> bytes:
     """The WebP of ``page`` at phone width (rendered on first request, then kept as a derived blob).
 
     Raises:

@@ -29,8 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.config.settings import Settings
 from backend.db.models import StoredFile
 from backend.domain.accounts.actor import Actor
-from backend.domain.documents.files import PDF_CONTENT_TYPE, blob_store
-from backend.domain.documents.files import page_image as page_image_data
+from backend.domain.documents.files import PDF_CONTENT_TYPE, blob_store, page_image_bytes
 from backend.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from backend.lib import clock
 from backend.lib.i18n import t
@@ -169,7 +168,7 @@ async def page_image(request: Request[Any, Any, Any], settings: Settings, stored
     headers = {"Cache-Control": "private, max-age=86400"}
     if request.headers.get("if-none-match") == f'"{tag}"':
         return Response(b"", status_code=304, headers={"ETag": f'"{tag}"', **headers})
-    data = await page_image_data(settings, stored, page)
+    data = await page_image_bytes(settings, stored, page)
     return Response(data, media_type="image/webp", headers={
         "ETag": f'"{tag}"', "Content-Disposition": f'inline; filename="trang-{page}.webp"', **headers})
 

@@ -23,7 +23,7 @@ from backend.domain.accounts.actor import Actor
 from backend.domain.accounts.deps import CurrentActor
 from backend.domain.audit.deps import Meta
 from backend.domain.audit.services import record
-from backend.domain.documents.files import blob_store, page_image_path
+from backend.domain.documents.files import blob_store, page_image_bytes
 from backend.domain.documents.web import (
     CSV,
     XLSX,
@@ -108,9 +108,9 @@ class OutgoingFilesController(Controller):
         headers = {"Cache-Control": "private, no-cache", "ETag": etag}
         if request.headers.get("if-none-match") == etag:
             return Response(b"", status_code=304, headers=headers)
-        path = await page_image_path(settings, stored, page)
-        pdf = blob_store(settings).path_for(stored.sha256).read_bytes()
-        body = await asyncio.to_thread(marked_page, path, pdf, layout, page)
+        image = await page_image_bytes(settings, stored, page)
+        pdf = await blob_store(settings).read_bytes(stored.sha256)
+        body = await asyncio.to_thread(marked_page, image, pdf, layout, page)
         return Response(body, media_type="image/webp", headers=headers)
 
     @get("/book", name="outgoing.book")

@@ -47,12 +47,12 @@ def _boxes_json(layout: DocLayout, index: int) -> str:
     return repr([(tuple(round(v, 2) for v in rect), sig) for rect, sig in _boxes(layout, index)])
 
 
-def marked_page(image_path: str, pdf: bytes, layout: DocLayout, page: int) -> bytes:
-    """Page ``page`` (1-based) rendered at ``image_path`` with the layout's boxes on it, as WebP."""
+def marked_page(page_image: bytes, pdf: bytes, layout: DocLayout, page: int) -> bytes:
+    """Page ``page`` (1-based), whose rendering is ``page_image``, with the layout's boxes on it, as WebP."""
     reader = PdfReader(io.BytesIO(pdf), strict=False)
     crop = reader.pages[page - 1].cropbox
     left, bottom, right, top = float(crop.left), float(crop.bottom), float(crop.right), float(crop.top)
-    with Image.open(image_path) as source:
+    with Image.open(io.BytesIO(page_image)) as source:
         image = source.convert("RGB")
     sx, sy = image.width / (right - left), image.height / (top - bottom)
     overlay = Image.new("RGBA", image.size, (0, 0, 0, 0))
