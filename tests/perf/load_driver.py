@@ -400,6 +400,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     for role, prefix, share in ROLE_MIX:
         for _ in range(max(1, round(args.users * share))):
             users.append(User(f"{prefix}.{args.agency}", role, await login(base, f"{prefix}.{args.agency}")))
+    while len(users) < args.users:  # rounding of the mix: the rest are specialists
+        users.append(User(f"chuyenvien.{args.agency}", "specialist", await login(base, f"chuyenvien.{args.agency}")))
     users = users[: args.users]
     for user in users:
         user.csrf = await _csrf(user.client)
