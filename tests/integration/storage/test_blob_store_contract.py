@@ -146,9 +146,11 @@ def test_s3_settings_require_every_value_and_never_echo_the_secret() -> None:
 async def test_startup_checks_refuse_wrong_s3_keys_without_printing_them(seaweed_s3, settings_env, capsys) -> None:
     from backend.server.checks import run_checks
 
+    Path(settings_env["DATA_DIR"]).mkdir(parents=True, exist_ok=True)  # only the S3 store can fail here
     env = {**settings_env, "BLOB_BACKEND": "s3", "S3_ENDPOINT": seaweed_s3.endpoint, "S3_BUCKET": seaweed_s3.bucket,
            "S3_ACCESS_KEY": seaweed_s3.access_key, "S3_SECRET_KEY": "sai-khoa-bi-mat-0123456789"}
     assert await run_checks(load_settings(env), verbose=True) == 1
     out = capsys.readouterr().out
     assert "Không dùng được kho tệp S3" in out and "sai-khoa-bi-mat-0123456789" not in out
+    assert "DATA_DIR" not in out
     assert await run_checks(load_settings({**env, "S3_SECRET_KEY": seaweed_s3.secret_key}), verbose=True) == 0
