@@ -200,9 +200,10 @@ def demo(db_sessionmaker: async_sessionmaker[AsyncSession]) -> Demo:
 
 
 @pytest.fixture(scope="session")
-def seaweed_s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def seaweed_s3() -> Iterator[Any]:
     """A real SeaweedFS S3 gateway on free loopback ports, for this session (fails if SeaweedFS is missing)."""
     import secrets
+    import tempfile
 
     from backend.cli.seaweedfs import SeaweedError, SeaweedS3, weed_binary
 
@@ -210,12 +211,15 @@ def seaweed_s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         weed_binary()
     except SeaweedError as error:
         pytest.fail(str(error), pytrace=False)
-    server = SeaweedS3(tmp_path_factory.mktemp("seaweedfs"), access_key=f"ak{secrets.token_hex(8)}",
-                       secret_key=secrets.token_hex(20), bucket="congvan-test").start()
+    # Not under pytest's basetemp: concurrent pytest runs of the same user prune each other's old basetemps.
+    root = Path(tempfile.mkdtemp(prefix="congvan-seaweedfs-"))
+    server = SeaweedS3(root, access_key=f"ak{secrets.token_hex(8)}", secret_key=secrets.token_hex(20),
+                       bucket="congvan-test")
     try:
-        yield server
+        yield server.start()
     finally:
         server.stop()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture

@@ -85,9 +85,17 @@ class SeaweedS3:
         config.write_text(json.dumps(identities))
         config.chmod(0o600)
         log = (self.root / "weed.log").open("ab")
-        self.process = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT,
-                                        start_new_session=True, env={**os.environ, "GOMAXPROCS": "2"})
-        self._wait_ready(timeout)
+        chosen_port = self.s3_port
+        for attempt in range(3):  # a free port can be taken by someone else before weed binds it
+            self.s3_port = chosen_port
+            self.process = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT,
+                                            start_new_session=True, env={**os.environ, "GOMAXPROCS": "2"})
+            try:
+                self._wait_ready(timeout)
+                return self
+            except SeaweedError:
+                if attempt == 2 or (self.process.returncode is None):
+                    raise
         return self
 
     def _wait_ready(self, timeout: float) -> None:
