@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from backend.config.settings import Settings
 from backend.db.models import StoredFile
 from backend.domain.documents.files import blob_store
+from backend.lib.storage import BlobMissingError
 
 __all__ = ["MAX_READING_PAGES", "ReadingPage", "extract_text", "reading_pages", "reflow"]
 
@@ -95,12 +96,13 @@ async def reading_pages(settings: Settings, file: StoredFile) -> list[ReadingPag
     still renders, with its images' own error handling).
     """
     store = blob_store(settings)
-    derived = store.derived_path(file.sha256, _NAME)
-    if derived.exists():
-        text = derived.read_text(encoding="utf-8")
+    kept = await store.read_derived(file.sha256, _NAME)
+    if kept is not None:
+        text = kept.decode("utf-8")
     else:
-        original = store.path_for(file.sha256)
-        if not original.is_file():
+        try:
+            original = await store.local_path(file.sha256)
+        except BlobMissingError:
             return []
         text = await extract_text(str(original), min(file.page_count, MAX_READING_PAGES))
         await store.write_derived(file.sha256, _NAME, text.encode("utf-8"))
