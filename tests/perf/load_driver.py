@@ -2,7 +2,7 @@
 
 Run against ``make run-production-like`` (nginx on ``--base-url``, web processes on ``--web-ports``):
 
-    .venv/bin/python tests/perf/load_driver.py --base-url http://127.0.0.1:8080 \\
+    .venv/bin/python -m tests.perf.load_driver --base-url http://127.0.0.1:8080 \\
         --database-url postgresql://postgres@127.0.0.1:5432/congvan_prodlike --data-dir .prodlike/data \\
         --agency xanghiphong --users 50 --rate 25 --duration 120 --write
 
@@ -49,7 +49,6 @@ from urllib.parse import urlsplit
 import httpx
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(REPO)]
 
 PASSWORD = "congvan2026"
 BEGIN, END = "<!-- load_driver:begin -->", "<!-- load_driver:end -->"

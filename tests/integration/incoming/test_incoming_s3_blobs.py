@@ -9,8 +9,9 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from incoming_support import doc_id_from, intake, intake_fields, make_pdf, type_id
 from minio import Minio
+
+from tests.support.incoming import doc_id_from, intake, intake_fields, make_pdf, type_id
 
 CLERK = "vanthu.xanghiphong"
 
