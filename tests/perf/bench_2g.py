@@ -1,6 +1,6 @@
 """2G benchmark: how long until page 1 of a new document is readable on a commune official's weak link.
 
-Run: ``.venv/bin/python tests/perf/bench_2g.py [--runs N] [--no-write]``
+Run: ``.venv/bin/python -m tests.perf.bench_2g [--runs N] [--no-write]``
 
 The link is emulated at the TCP level by :class:`Link2G`, an asyncio proxy on loopback between
 Chromium and the web process: 250 kbit/s down, 100 kbit/s up, 300 ms round trip (each direction's
@@ -45,10 +45,9 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
-REPO = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(REPO), str(REPO / "tests"), str(REPO / "tests" / "browser")]
+from tests.support.pwa import CLERK, LEADER, http_login, in_db, token
 
-from pwa_support import CLERK, LEADER, http_login, in_db, token  # noqa: E402
+REPO = Path(__file__).resolve().parents[2]
 
 BEGIN, END = "<!-- bench_2g:begin -->", "<!-- bench_2g:end -->"
 CHROMIUM = "/usr/bin/chromium"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from incoming_support import doc_id_from, intake, intake_fields, make_pdf, post_form, type_id
+from tests.support.incoming import doc_id_from, intake, intake_fields, make_pdf, post_form, type_id
 
 from backend.db.models import (
     ExchangeReceipt,

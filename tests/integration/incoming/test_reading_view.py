@@ -11,7 +11,7 @@ import base64
 import hashlib
 import re
 
-from incoming_support import doc_id_from, intake, intake_fields, make_pdf, type_id
+from tests.support.incoming import doc_id_from, intake, intake_fields, make_pdf, type_id
 
 from backend.domain.documents.reading import reading_pages
 
