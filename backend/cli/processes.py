@@ -7,12 +7,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
+from collections.abc import Mapping
 from types import FrameType
 
+from backend.cli.supervisor import Start, Supervisor
 from backend.config.settings import Settings
 
-__all__ = ["serve", "spawn", "supervise", "up"]
+__all__ = ["command", "prepare", "serve", "supervise", "up"]
 
 
 def serve(settings: Settings) -> int:
@@ -24,9 +25,10 @@ def serve(settings: Settings) -> int:
     return 0
 
 
-def spawn(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-    """``python -m <args>`` with this interpreter, in ``env`` (default: this process's environment)."""
-    return subprocess.Popen([sys.executable, "-m", *args], env={**(env or os.environ), "PYTHONUNBUFFERED": "1"})
+def command(*args: str, env: dict[str, str] | None = None) -> Start:
+    """Starts ``python -m <args>`` with this interpreter, in ``env`` (default: this process's environment)."""
+    environment = {**(env or os.environ), "PYTHONUNBUFFERED": "1"}
+    return lambda: subprocess.Popen([sys.executable, "-m", *args], env=environment)
 
 
 def _banner(settings: Settings) -> str:
@@ -61,20 +63,23 @@ def prepare(settings: Settings) -> int:
 
 
 def up(settings: Settings) -> int:
-    """Migrate, seed (demo mode), then run web + worker until interrupted or one of them dies."""
+    """Migrate, seed (demo mode), then run the signing server, web and worker until interrupted.
+
+    A child that dies is restarted with backoff (:class:`~backend.cli.supervisor.Supervisor`).
+    """
     if prepare(settings) != 0:
         return 1
     children = {
-        "signing": spawn("signing_server", "serve"),
-        "web": spawn("backend", "serve"),
-        "worker": spawn("backend", "worker"),
+        "signing": command("signing_server", "serve"),
+        "web": command("backend", "serve"),
+        "worker": command("backend", "worker"),
     }
     print(_banner(settings), flush=True)
     return supervise(children)
 
 
-def supervise(children: dict[str, subprocess.Popen[bytes]]) -> int:
-    """Wait until SIGINT/SIGTERM or until one child exits; then stop every child; 1 if a child died first."""
+def supervise(children: Mapping[str, Start]) -> int:
+    """Run ``children`` until SIGINT/SIGTERM, restarting any that dies (with backoff); then stop them all."""
     stopping = False
 
     def _stop(_signum: int, _frame: FrameType | None) -> None:
@@ -83,20 +88,5 @@ def supervise(children: dict[str, subprocess.Popen[bytes]]) -> int:
 
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
-    exit_code = 0
-    while not stopping:
-        for name, child in children.items():
-            if child.poll() is not None:
-                print(f"Tiến trình {name} đã dừng (mã {child.returncode}) / the {name} process exited.",
-                      file=sys.stderr)
-                exit_code, stopping = 1, True
-        time.sleep(0.5)
-    for child in children.values():
-        if child.poll() is None:
-            child.terminate()
-    for child in children.values():
-        try:
-            child.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            child.kill()
-    return exit_code
+    Supervisor(children).run(lambda: stopping)
+    return 0

@@ -30,8 +30,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from backend.cli.processes import prepare, spawn, supervise
+from backend.cli.processes import command, prepare, supervise
 from backend.cli.seaweedfs import SeaweedS3, free_port
+from backend.cli.supervisor import Start
 from backend.config.settings import load_settings
 from backend.lib.templates import STATIC_DIR
 
@@ -155,12 +156,13 @@ def run_production_like(repo: Path) -> int:
         config = run_dir / "nginx.conf"
         config.write_text(nginx_config(run_dir, f"127.0.0.1:{proxy_port}",
                                        [f"127.0.0.1:{port}" for port in web_ports], settings.upload_max_mb))
-        children: dict[str, subprocess.Popen[bytes]] = {"signing": spawn("signing_server", "serve", env=env)}
+        children: dict[str, Start] = {"signing": command("signing_server", "serve", env=env)}
         for number, port in enumerate(web_ports, start=1):
-            children[f"web{number}"] = spawn("backend", "serve", env={**env, "PORT": str(port)})
+            children[f"web{number}"] = command("backend", "serve", env={**env, "PORT": str(port)})
         for number in range(1, WORKERS + 1):
-            children[f"worker{number}"] = spawn("backend", "worker", env=env)
-        children["nginx"] = subprocess.Popen(["nginx", "-c", str(config), "-p", str(run_dir), "-g", "daemon off;"])
+            children[f"worker{number}"] = command("backend", "worker", env=env)
+        children["nginx"] = lambda: subprocess.Popen(["nginx", "-c", str(config), "-p", str(run_dir),
+                                                      "-g", "daemon off;"])
         print(f"\nCôngVăn (production-like) tại / at http://127.0.0.1:{proxy_port}  — nginx → web :"
               f"{', :'.join(map(str, web_ports))}; {WORKERS} workers; S3 {seaweed.endpoint}; {database_url}; "
               f"{redis_url}\nDừng / stop: Ctrl+C\n", flush=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from tests.support.incoming import doc_id_from, intake, intake_fields, make_pdf, post_form, type_id
 
 from backend.db.models import (
     ExchangeReceipt,
@@ -14,6 +13,7 @@ from backend.db.models import (
     User,
 )
 from backend.lib import clock
+from tests.support.incoming import doc_id_from, intake, intake_fields, make_pdf, post_form, type_id
 
 CLERK, LEADER, SPECIALIST = "vanthu.xanghiphong", "lanhdao.xanghiphong", "chuyenvien.xanghiphong"
 

@@ -11,9 +11,8 @@ import base64
 import hashlib
 import re
 
-from tests.support.incoming import doc_id_from, intake, intake_fields, make_pdf, type_id
-
 from backend.domain.documents.reading import reading_pages
+from tests.support.incoming import doc_id_from, intake, intake_fields, make_pdf, type_id
 
 CLERK = "vanthu.xanghiphong"
 
