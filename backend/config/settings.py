@@ -53,6 +53,12 @@ class Settings:
     push_endpoint_hosts: tuple[str, ...] = ()
     timezone: str = "Asia/Ho_Chi_Minh"
     upload_max_mb: int = 50
+    upload_max_pages: int = 2000
+    """Page ceiling of an uploaded PDF (``UPLOAD_MAX_PAGES``)."""
+    db_lock_timeout_seconds: float = 30.0
+    """How long a writer waits for SQLite's write lock (``DB_LOCK_TIMEOUT_SECONDS``)."""
+    page_render_timeout_seconds: float = 10.0
+    """Time limit of one page-image rendering (``PAGE_RENDER_TIMEOUT_SECONDS``); below the lock timeout."""
     clerk_sla_office_hours: int = 2
     office_hours: tuple[tuple[time, time], ...] = ((time(7, 30), time(11, 30)), (time(13, 30), time(17, 0)))
     """Local office intervals of a working day (``OFFICE_HOURS``)."""
@@ -298,6 +304,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             "Production mode expects PostgreSQL; set DATABASE_URL or ALLOW_SQLITE=true."))
     port = _int(env, "PORT", 8000)
     vapid = _vapid(env, app_env)
+    lock_timeout = float(_int(env, "DB_LOCK_TIMEOUT_SECONDS", 30, minimum=1))
+    render_timeout = float(_int(env, "PAGE_RENDER_TIMEOUT_SECONDS", 10, minimum=1))
+    if render_timeout >= lock_timeout:
+        raise SettingsError(_hint("PAGE_RENDER_TIMEOUT_SECONDS phải nhỏ hơn DB_LOCK_TIMEOUT_SECONDS.",
+                                  "PAGE_RENDER_TIMEOUT_SECONDS must be below DB_LOCK_TIMEOUT_SECONDS."))
     if port > 65535:
         raise SettingsError(_hint("PORT phải nằm trong 1–65535.", "PORT must be within 1-65535."))
     return Settings(
@@ -325,6 +336,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         push_endpoint_hosts=tuple(host.strip().lower() for host in env["PUSH_ENDPOINT_HOSTS"].split(",")
                                   if host.strip()) if env.get("PUSH_ENDPOINT_HOSTS") else _DEFAULT_PUSH_HOSTS,
         upload_max_mb=_int(env, "UPLOAD_MAX_MB", 50),
+        upload_max_pages=_int(env, "UPLOAD_MAX_PAGES", 2000, minimum=1),
+        db_lock_timeout_seconds=lock_timeout,
+        page_render_timeout_seconds=render_timeout,
         clerk_sla_office_hours=_int(env, "CLERK_SLA_OFFICE_HOURS", 2),
         office_hours=_office_hours(env),
         compensatory_working_days=_dates(env, "COMPENSATORY_WORKING_DAYS"),

@@ -1,8 +1,16 @@
 """Async engine and session factory for SQLite (embedded default) and PostgreSQL.
 
-SQLite runs in WAL mode with foreign keys on, and every transaction starts with
+SQLite runs in WAL mode with foreign keys on. A transaction that may write starts with
 ``BEGIN IMMEDIATE`` so that writers are serialised up front (row-lock semantics for numbering
-and the audit hash chain) instead of failing at commit time.
+and the audit hash chain) instead of failing at commit time; SQLite has one write lock for the
+whole database, so such a transaction must be short (no parsing, rendering, hashing or signing
+inside it). A read-only transaction (sessions from :func:`create_read_sessionmaker`, used for
+GET requests) starts with a plain deferred ``BEGIN``: in WAL mode it never blocks a writer, and a
+writer never blocks it.
+
+``lock_timeout`` bounds how long a writer waits for a lock: SQLite's busy timeout, and PostgreSQL's
+``lock_timeout``. Slow work elsewhere is given shorter time limits, so that no single request can
+hold the lock past it.
 
 PostgreSQL connections are opened with two session settings, because the app's queries are short
 OLTP look-ups served by indexes (issue 12, EXPLAIN plans in docs/performance.md):
@@ -30,40 +38,45 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
 
-__all__ = ["create_engine", "create_sessionmaker", "end_reads"]
+__all__ = ["READ_ONLY", "create_engine", "create_read_sessionmaker", "create_sessionmaker", "end_reads"]
+
+READ_ONLY = "congvan_read_only"
+"""Execution option of an engine whose SQLite transactions start deferred (they do not write)."""
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def _configure_sqlite(engine: AsyncEngine, lock_timeout: float) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # let SQLAlchemy emit BEGIN itself
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(lock_timeout * 1000)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 POSTGRES_SESSION_SETTINGS = {"jit": "off", "plan_cache_mode": "force_custom_plan"}
 
 
 def create_engine(database_url: str, *, echo: bool = False, pool: bool = True, pool_size: int = 10,
-                  pool_timeout: int = 120) -> AsyncEngine:
+                  pool_timeout: int = 120, lock_timeout: float = 30.0) -> AsyncEngine:
     """Create the engine for ``database_url`` (already normalised by the settings).
 
     ``pool=False`` opens a fresh connection per use (for short-lived tools and tests that run on
-    several event loops).
+    several event loops). ``lock_timeout`` is SQLite's busy timeout in seconds.
     """
     if database_url.startswith("sqlite"):
-        engine = create_async_engine(database_url, echo=echo, connect_args={"timeout": 30})
-        _configure_sqlite(engine)
+        engine = create_async_engine(database_url, echo=echo, connect_args={"timeout": lock_timeout})
+        _configure_sqlite(engine, lock_timeout)
         return engine
-    connect_args = {"server_settings": dict(POSTGRES_SESSION_SETTINGS)}
+    settings = {**POSTGRES_SESSION_SETTINGS, "lock_timeout": str(int(lock_timeout * 1000))}
+    connect_args = {"server_settings": settings}
     if not pool:
         return create_async_engine(database_url, echo=echo, poolclass=NullPool, connect_args=connect_args)
     return create_async_engine(database_url, echo=echo, pool_size=pool_size, max_overflow=0,
@@ -75,10 +88,19 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
 
 
-async def end_reads(db: AsyncSession) -> None:
-    """End the session's transaction before slow work that needs no database (password hashing).
+def create_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for requests that only read: on SQLite their transactions take no write lock.
 
-    On SQLite every transaction takes the write lock at its first statement (``BEGIN IMMEDIATE``),
+    A write through such a session still works when nobody else is writing, but it is not
+    serialised with other writers: code that writes must use :func:`create_sessionmaker`'s sessions.
+    """
+    return create_sessionmaker(engine.execution_options(**{READ_ONLY: True}))
+
+
+async def end_reads(db: AsyncSession) -> None:
+    """End the session's transaction before slow work that needs no database (password hashing, parsing, signing).
+
+    On SQLite a writing transaction takes the write lock at its first statement (``BEGIN IMMEDIATE``),
     so a use case that read and now hashes would block every other writer meanwhile. Call this
     before the use case's first write: it commits the reads (``expire_on_commit`` is off, loaded
     objects stay usable) and the writes that follow run in a fresh transaction.

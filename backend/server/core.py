@@ -20,7 +20,7 @@ from litestar.stores.memory import MemoryStore
 from litestar.stores.redis import RedisStore
 
 from backend.config.settings import Settings
-from backend.db.engine import create_engine, create_sessionmaker
+from backend.db.engine import create_engine, create_read_sessionmaker, create_sessionmaker
 from backend.lib.sessions import SessionMiddleware
 from backend.lib.templates import STATIC_DIR, environment
 from backend.server import deps
@@ -64,8 +64,8 @@ def _compression() -> CompressionConfig:
 def build_app(settings: Settings) -> Litestar:
     """The web application for ``settings`` (database engine created here, disposed at shutdown)."""
     engine = create_engine(settings.database_url, pool_size=settings.db_pool_size,
-                           pool_timeout=settings.db_pool_timeout_seconds)
-    sessions = create_sessionmaker(engine)
+                           pool_timeout=settings.db_pool_timeout_seconds, lock_timeout=settings.db_lock_timeout_seconds)
+    sessions, read_sessions = create_sessionmaker(engine), create_read_sessionmaker(engine)
     install_template_globals(environment())
 
     async def dispose_engine() -> None:
@@ -92,7 +92,7 @@ def build_app(settings: Settings) -> Litestar:
         plugins=[build_channels_plugin(settings)],
         compression_config=_compression(),
         exception_handlers={Exception: handle_exception},
-        state=State({"settings": settings, "sessions": sessions, "engine": engine}),
+        state=State({"settings": settings, "sessions": sessions, "read_sessions": read_sessions, "engine": engine}),
         on_shutdown=[dispose_engine],
         request_max_body_size=max(MAX_REQUEST_BYTES, (settings.upload_max_mb + 2) * 1024 * 1024),
         openapi_config=OpenAPIConfig(

@@ -5,7 +5,10 @@ The names controllers annotate with live below the server (:mod:`backend.lib.dep
 this package; the app registers :data:`dependencies` under those names.
 
 The database session commits when the handler succeeds and rolls back when anything raises,
-so a handler's changes, audit rows and outbox jobs land together or not at all.
+so a handler's changes, audit rows and outbox jobs land together or not at all. Requests with a
+safe method (GET, HEAD, OPTIONS) get a read-only session, which on SQLite takes no write lock.
+Authentication ends its own short transaction, so a handler's slow work before its first query
+(reading a large upload, for instance) holds no lock either.
 """
 
 from __future__ import annotations
@@ -35,9 +38,13 @@ __all__ = ["dependencies", "provide_actor", "provide_db", "provide_meta", "provi
 _ALLOWED_BEFORE_PASSWORD_CHANGE = frozenset({"/account/password", "/logout"})
 
 
-async def provide_db(state: State) -> AsyncGenerator[AsyncSession, None]:
-    """One session and transaction per request."""
-    async with state.sessions() as db:
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def provide_db(request: Request[Any, Any, Any], state: State) -> AsyncGenerator[AsyncSession, None]:
+    """One session per request: read-only for safe methods, a writing one otherwise."""
+    sessions = state.read_sessions if request.method in _SAFE_METHODS else state.sessions
+    async with sessions() as db:
         try:
             yield db
         except BaseException:
@@ -91,6 +98,7 @@ async def provide_actor(request: Request[Any, Any, Any], db: DB) -> Actor:
             "incoming": await incoming_action_count(db, actor),
             "outgoing": await outgoing_action_count(db, actor),
         }
+    await db.commit()  # end the authentication's transaction: no lock is held until the handler's first query
     flash = session.get("flash")
     if flash:
         request.state.flash = flash

@@ -62,8 +62,12 @@ class Worker:
                 return True
         except Exception as exc:  # noqa: BLE001 - any handler failure is recorded and retried
             log.warning("job %s (%s) attempt %s failed: %r", job.id, job.kind, job.attempts, exc)
-            async with self.sessions() as db:
-                await fail(db, job, repr(exc))
+            try:
+                async with self.sessions() as db:
+                    await fail(db, job, repr(exc))
+            except Exception as again:  # noqa: BLE001 - e.g. the database is busy: the lease expires, the job returns
+                log.error("job %s: the failure could not be recorded (%r); it runs again when its lease expires",
+                          job.id, again)
             return False
 
     async def run_once(self, batch: int = 20) -> int:
@@ -79,7 +83,8 @@ class Worker:
 async def run_worker(settings: Settings, registry: Registry, startup: Sequence[StartupHook] = (), *,
                      once: bool = False) -> None:
     """Poll the outbox until SIGTERM/SIGINT (or, with ``once``, until no job is due)."""
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, pool_size=settings.db_pool_size,
+                           pool_timeout=settings.db_pool_timeout_seconds, lock_timeout=settings.db_lock_timeout_seconds)
     worker = Worker(registry, settings, create_sessionmaker(engine))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -87,15 +92,25 @@ async def run_worker(settings: Settings, registry: Registry, startup: Sequence[S
         loop.add_signal_handler(sig, stop.set)
     log.info("worker %s started", worker_id())
     for hook in startup:
-        await hook(worker.sessions, settings)
+        try:
+            await hook(worker.sessions, settings)
+        except Exception as exc:  # noqa: BLE001 - a failed start-up hook is retried at the next start
+            log.error("worker %s: start-up hook %s failed: %r", worker_id(), getattr(hook, "__name__", hook), exc)
+    pause = settings.worker_poll_seconds
     try:
         while not stop.is_set():
-            claimed = await worker.run_once()
+            try:
+                claimed = await worker.run_once()
+                pause = settings.worker_poll_seconds
+            except Exception as exc:  # noqa: BLE001 - a busy or unreachable database must not end the worker
+                claimed = 0
+                pause = min(30.0, max(pause * 2, 1.0))
+                log.warning("worker %s: cannot claim jobs (%r); trying again in %.0f s", worker_id(), exc, pause)
             if once and claimed == 0:
                 break
             if claimed == 0:
                 try:
-                    await asyncio.wait_for(stop.wait(), timeout=settings.worker_poll_seconds)
+                    await asyncio.wait_for(stop.wait(), timeout=pause)
                 except TimeoutError:
                     pass
     finally:

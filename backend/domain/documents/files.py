@@ -91,10 +91,10 @@ async def accept_pdf_upload(db: AsyncSession, settings: Settings, upload: Upload
     except BlobTooLargeError:
         raise FileRejectedError("doc.file.too_large", limit_mb=settings.upload_max_mb) from None
     try:
-        info = await inspect_pdf(blob.path, signable=signable)
+        info = await inspect_pdf(blob.path, signable=signable, max_pages=settings.upload_max_pages)
     except PdfProblem as problem:
         await discard_unused(db, settings, blob.sha256)
-        raise FileRejectedError(f"doc.file.{problem.reason}") from None
+        raise FileRejectedError(f"doc.file.{problem.reason}", max_pages=settings.upload_max_pages) from None
     return AcceptedFile(sha256=blob.sha256, size=blob.size, filename=_safe_filename(upload.filename),
                         page_count=info.page_count)
 
@@ -141,8 +141,9 @@ async def page_image_bytes(settings: Settings, file: StoredFile, page: int) -> b
     data = await store.read_derived(file.sha256, name)
     if data is None:
         try:
-            data = await render_page_webp(await store.local_path(file.sha256), page, width)
-        except PdfProblem:
-            raise FileRejectedError("doc.file.corrupt") from None
+            data = await render_page_webp(await store.local_path(file.sha256), page, width,
+                                          timeout=settings.page_render_timeout_seconds)
+        except PdfProblem as problem:
+            raise FileRejectedError(f"doc.file.{problem.reason}", page=page) from None
         await store.write_derived(file.sha256, name, data)
     return data

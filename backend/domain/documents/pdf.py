@@ -29,14 +29,17 @@ from pypdf.errors import PyPdfError
 __all__ = ["PDF_MAGIC", "PdfInfo", "PdfProblem", "inspect_pdf", "looks_like_pdf", "render_page_webp"]
 
 PDF_MAGIC = b"%PDF-"
-_RENDER_TIMEOUT = 60
 # Exceptions pypdf lets escape on malformed input besides its own hierarchy.
 _PARSE_ERRORS = (PyPdfError, ValueError, KeyError, IndexError, TypeError, AttributeError, RecursionError,
                  AssertionError, OSError, ZeroDivisionError)
 
 
 class PdfProblem(Exception):
-    """Why a file is not an acceptable PDF: ``not_pdf``, ``encrypted``, ``corrupt``, ``empty`` or ``not_signable``."""
+    """Why a file is not an acceptable PDF (or a page cannot be shown).
+
+    ``not_pdf``, ``encrypted``, ``corrupt``, ``empty``, ``not_signable``, ``too_many_pages``, or
+    ``render_timeout`` (a page too heavy to render within the time limit).
+    """
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -55,7 +58,7 @@ def looks_like_pdf(head: bytes) -> bool:
     return PDF_MAGIC in head[:1024]
 
 
-def _inspect(path: Path, signable: bool) -> PdfInfo:
+def _inspect(path: Path, signable: bool, max_pages: int) -> PdfInfo:
     with path.open("rb") as handle:
         head = handle.read(1024)
     if not head:
@@ -73,6 +76,8 @@ def _inspect(path: Path, signable: bool) -> PdfInfo:
         raise PdfProblem("corrupt") from None
     if pages < 1:
         raise PdfProblem("corrupt")
+    if pages > max_pages:
+        raise PdfProblem("too_many_pages")
     if signable:
         try:
             with path.open("rb") as handle:
@@ -82,15 +87,15 @@ def _inspect(path: Path, signable: bool) -> PdfInfo:
     return PdfInfo(page_count=pages)
 
 
-async def inspect_pdf(path: Path, *, signable: bool = False) -> PdfInfo:
-    """Check that ``path`` is a readable, unencrypted PDF and count its pages (in a worker thread).
+async def inspect_pdf(path: Path, *, signable: bool = False, max_pages: int = 2000) -> PdfInfo:
+    """Check that ``path`` is a readable, unencrypted PDF of at most ``max_pages`` pages (in a worker thread).
 
     With ``signable`` the file must also open for a signature's incremental update.
 
     Raises:
         PdfProblem: with the reason the file is refused.
     """
-    return await anyio.to_thread.run_sync(_inspect, path, signable)
+    return await anyio.to_thread.run_sync(_inspect, path, signable, max_pages)
 
 
 def _to_webp(png: bytes, quality: int) -> bytes:
@@ -100,11 +105,14 @@ def _to_webp(png: bytes, quality: int) -> bytes:
         return out.getvalue()
 
 
-async def render_page_webp(path: Path, page: int, width: int, *, quality: int = 60) -> bytes:
+async def render_page_webp(path: Path, page: int, width: int, *, timeout: float, quality: int = 60) -> bytes:
     """Page ``page`` (1-based) of the PDF at ``path`` as a WebP image ``width`` pixels wide.
 
+    The renderer is killed after ``timeout`` seconds (a page holding a huge image, for instance).
+
     Raises:
-        PdfProblem: ``corrupt`` when poppler cannot render the page.
+        PdfProblem: ``corrupt`` when poppler cannot render the page, ``render_timeout`` when it
+            took too long.
     """
     with tempfile.TemporaryDirectory(prefix="cv-page-") as tmp:
         prefix = Path(tmp) / "page"
@@ -114,11 +122,11 @@ async def render_page_webp(path: Path, page: int, width: int, *, quality: int = 
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
         )
         try:
-            _out, _err = await asyncio.wait_for(process.communicate(), timeout=_RENDER_TIMEOUT)
+            _out, _err = await asyncio.wait_for(process.communicate(), timeout=timeout)
         except TimeoutError:
             process.kill()
             await process.wait()
-            raise PdfProblem("corrupt") from None
+            raise PdfProblem("render_timeout") from None
         png_path = prefix.with_suffix(".png")
         if process.returncode != 0 or not png_path.exists():
             raise PdfProblem("corrupt")

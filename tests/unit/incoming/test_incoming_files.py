@@ -88,10 +88,10 @@ async def test_pdf_encrypted_with_qpdf_is_refused(tmp_path) -> None:
 async def test_page_rendering_gives_webp_of_the_requested_width(tmp_path) -> None:
     path = tmp_path / "two.pdf"
     path.write_bytes(_pdf(2))
-    image = await render_page_webp(path, 2, 360)
+    image = await render_page_webp(path, 2, 360, timeout=30)
     from PIL import Image
 
     with Image.open(io.BytesIO(image)) as picture:
         assert picture.format == "WEBP" and picture.width == 360 and picture.height > 360
     with pytest.raises(PdfProblem):
-        await render_page_webp(path, 9, 360)
+        await render_page_webp(path, 9, 360, timeout=30)
