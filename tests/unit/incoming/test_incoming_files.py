@@ -95,3 +95,20 @@ async def test_page_rendering_gives_webp_of_the_requested_width(tmp_path) -> Non
         assert picture.format == "WEBP" and picture.width == 360 and picture.height > 360
     with pytest.raises(PdfProblem):
         await render_page_webp(path, 9, 360, timeout=30)
+
+
+async def test_a_pdf_over_the_page_ceiling_is_refused_before_anything_renders_it(tmp_path) -> None:
+    path = tmp_path / "three.pdf"
+    path.write_bytes(_pdf(3))
+    assert (await inspect_pdf(path, max_pages=3)).page_count == 3
+    with pytest.raises(PdfProblem) as refused:
+        await inspect_pdf(path, max_pages=2)
+    assert refused.value.reason == "too_many_pages"
+
+
+async def test_page_rendering_that_outlasts_its_time_limit_is_stopped(tmp_path) -> None:
+    path = tmp_path / "one.pdf"
+    path.write_bytes(_pdf(1))
+    with pytest.raises(PdfProblem) as refused:
+        await render_page_webp(path, 1, 2000, timeout=0.001)
+    assert refused.value.reason == "render_timeout"
