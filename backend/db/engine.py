@@ -72,7 +72,8 @@ def create_engine(database_url: str, *, echo: bool = False, pool: bool = True, p
     several event loops). ``lock_timeout`` is SQLite's busy timeout in seconds.
     """
     if database_url.startswith("sqlite"):
-        engine = create_async_engine(database_url, echo=echo, connect_args={"timeout": lock_timeout})
+        engine = create_async_engine(database_url, echo=echo, pool_size=pool_size, max_overflow=0,
+                                     pool_timeout=pool_timeout, connect_args={"timeout": lock_timeout})
         _configure_sqlite(engine, lock_timeout)
         return engine
     settings = {**POSTGRES_SESSION_SETTINGS, "lock_timeout": str(int(lock_timeout * 1000))}
