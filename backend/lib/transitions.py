@@ -1,51 +1,96 @@
 """Declarative transition tables (the django-fsm / python-statemachine idea, without ORM magic).
 
-A domain's ``workflow.py`` declares its states (a ``StrEnum``), a label per state and a tuple of
-:class:`Transition` rows, and wraps them in one :class:`TransitionTable`. The table answers the
-questions every lifecycle asks -- which transitions leave a state, which one an event names, what
-the event labels are -- checks python-statemachine's class-definition rules (:meth:`problems`) and
-renders itself as Markdown for ``docs/workflows/``. It holds no domain knowledge: policies are
-named, not called; labels and extra columns come from the caller. A domain that needs more per
-row (an OTP, an automatic step) subclasses :class:`Transition` and adds columns for them.
+A domain's ``workflow.py`` declares its states and events (``StrEnum``), a label per state and a
+tuple of :class:`Transition` rows, and wraps them in one :class:`TransitionTable`. Each row carries
+everything the workflow engine (:mod:`backend.domain.documents.engine`) needs to apply it: the
+policy *callable*, the effect callable (``no_effect`` when the event only moves the state -- an
+explicit declaration, never a silent fall-through), who is notified, whether a reason or an OTP is
+required, whether only the system takes it (``automatic``), whether several documents may take it
+at once (``batch``) and how the button behaves (``confirm``, ``destructive``).
+
+The table answers the questions every lifecycle asks -- which transitions leave a state, which one
+an event names, what the labels are -- checks python-statemachine's class-definition rules
+(:meth:`TransitionTable.problems`) and renders itself as Markdown for ``docs/workflows/``. All
+policies share one signature ``(actor, doc, ctx) -> Decision``.
 
 Invariants enforced at construction (``ValueError`` otherwise): every state has a label, the
-initial and terminal states belong to the state enum, and no state has two transitions with the
-same event (the table is deterministic).
+initial and terminal states belong to the state enum, every row declares an effect, and no state
+has two transitions with the same event (the table is deterministic).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
-__all__ = ["Column", "Transition", "TransitionTable"]
+__all__ = ["ALLOWED", "Column", "Decision", "Policy", "Transition", "TransitionTable", "deny", "no_effect"]
 
 S = TypeVar("S", bound=StrEnum)
 T = TypeVar("T", bound="Transition[Any]")
 
 
 @dataclass(frozen=True, slots=True)
-class Transition(Generic[S]):
-    """``event`` moves an object from any of ``sources`` to ``target`` when the policy named ``policy`` allows.
+class Decision:
+    """Allowed, or denied with a message key saying why (truthy only when allowed)."""
 
+    allowed: bool
+    reason: str = ""
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+ALLOWED = Decision(True)
+
+
+def deny(key: str) -> Decision:
+    """A refusal whose ``reason`` is the message key ``key``."""
+    return Decision(False, key)
+
+
+Policy = Callable[[Any, Any, Any], Decision]
+"""``(actor, doc, ctx) -> Decision``: the one signature of every workflow policy."""
+
+
+async def no_effect(step: Any, docs: Sequence[Any]) -> None:
+    """The declared effect of an event that only moves the state (history, audit, notification)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Transition(Generic[S]):
+    """``event`` moves an object from any of ``sources`` to ``target`` when ``policy`` allows.
+
+    ``effect`` is ``async (step, docs) -> None`` (run once for all documents taking this row);
+    ``notify`` is ``async (step, doc) -> list[int]`` naming the users to notify (``None``: nobody).
     ``label`` is the button text; ``reason_label`` names the required comment when ``needs_reason``
     (empty: the table's default); ``description`` is the "Meaning" column of the rendered docs.
     """
 
-    event: str
+    event: StrEnum
     sources: frozenset[S]
     target: S
-    policy: str
+    policy: Policy
     label: str
+    effect: Callable[..., Any] | None = None
+    notify: Callable[..., Any] | None = None
     needs_reason: bool = False
     reason_label: str = ""
+    needs_otp: bool = False
+    automatic: bool = False
+    batch: bool = False
+    confirm: bool = False
+    destructive: bool = False
     description: str = ""
 
 
 Column = tuple[str, Callable[[T], str]]
 """An extra Markdown column: its heading and the cell text of a row."""
+
+
+def _name(function: Callable[..., Any] | None) -> str:
+    return getattr(function, "__name__", "") if function is not None else ""
 
 
 class TransitionTable(Generic[S, T]):
@@ -61,8 +106,8 @@ class TransitionTable(Generic[S, T]):
         columns: extra Markdown columns, rendered between "Reason required" and "Meaning".
 
     Raises:
-        ValueError: a state without a label, an initial/terminal state outside ``states``, or two
-            transitions with the same event from the same state.
+        ValueError: a state without a label, an initial/terminal state outside ``states``, a row
+            without an effect, or two transitions with the same event from the same state.
     """
 
     def __init__(self, states: type[S], transitions: Iterable[T], *, initial: S, terminal: Iterable[S],
@@ -82,6 +127,9 @@ class TransitionTable(Generic[S, T]):
             raise ValueError(f"states without a label: {missing}")
         if initial not in set(states) or not self.terminal <= set(states):
             raise ValueError("the initial and terminal states must be members of the state enum")
+        without_effect = [row.event for row in self.transitions if row.effect is None]
+        if without_effect:
+            raise ValueError(f"transitions without a declared effect (use no_effect): {without_effect}")
         for state in states:
             events = [row.event for row in self.transitions_from(state)]
             if len(events) != len(set(events)):
@@ -90,6 +138,10 @@ class TransitionTable(Generic[S, T]):
     def events(self) -> frozenset[str]:
         """Every event name of the table."""
         return frozenset(self.event_labels)
+
+    def label(self, state: str) -> str:
+        """The human label of ``state`` (a member or its stored string)."""
+        return self.state_labels[self.states(state)]
 
     def transitions_from(self, state: S) -> tuple[T, ...]:
         """Transitions whose sources include ``state``, in table order."""
@@ -102,6 +154,19 @@ class TransitionTable(Generic[S, T]):
                 return row
         return None
 
+    def batchable(self, event: str) -> bool:
+        """Whether several objects may take ``event`` in one call."""
+        return any(row.batch for row in self.transitions if row.event == event)
+
+    def automatic(self, event: str) -> bool:
+        """Whether ``event`` is taken only by the system."""
+        return any(row.automatic for row in self.transitions if row.event == event)
+
+    def available(self, actor: Any, doc: Any, ctx: Any) -> list[T]:
+        """The non-automatic transitions ``actor`` may take on ``doc`` now, in table order (the buttons)."""
+        return [row for row in self.transitions_from(self.states(doc.state))
+                if not row.automatic and row.policy(actor, doc, ctx)]
+
     def reachable(self) -> frozenset[S]:
         """States reachable from the initial state (the initial state included)."""
         reached, frontier = {self.initial}, [self.initial]
@@ -112,11 +177,11 @@ class TransitionTable(Generic[S, T]):
                     frontier.append(row.target)
         return frozenset(reached)
 
-    def problems(self, policies: Collection[str]) -> list[str]:
+    def problems(self) -> list[str]:
         """python-statemachine's class checks, as readable messages (empty when the table is sound).
 
         Every state reachable from the initial one, terminal states without exits, non-terminal
-        states with at least one exit, and every transition naming one of ``policies`` with a
+        states with at least one exit, and every transition with a callable policy and effect, a
         label and at least one source. (Returning to the initial state is allowed: an outgoing
         draft comes back to ``draft`` when a reviewer returns it.)
         """
@@ -131,21 +196,23 @@ class TransitionTable(Generic[S, T]):
             if state not in self.terminal and not exits:
                 found.append(f"non-terminal state {state.value!r} has no exit")
         for row in self.transitions:
-            if row.policy not in policies:
-                found.append(f"transition {row.event!r} names an unknown policy {row.policy!r}")
+            if not callable(row.policy) or not callable(row.effect):
+                found.append(f"transition {row.event!r} needs a callable policy and effect")
             if not row.label or not row.sources:
                 found.append(f"transition {row.event!r} needs a label and at least one source")
         return found
 
     def render_markdown(self) -> str:
         """The transition table and the state table as Markdown (embedded in ``docs/workflows/``)."""
-        headings = ["Event", "From", "To", "Policy", "Button", "Reason required",
+        headings = ["Event", "From", "To", "Policy", "Effect", "Notifies", "Button", "Reason required",
                     *(name for name, _cell in self.columns), "Meaning"]
         lines = ["| " + " | ".join(headings) + " |", "|" + "---|" * len(headings)]
         for row in self.transitions:
             sources = ", ".join(f"`{s.value}`" for s in self.states if s in row.sources)
-            cells = [f"`{row.event}`", sources, f"`{row.target.value}`", f"`{row.policy}`", row.label,
-                     row.reason_label if row.needs_reason else "—", *(cell(row) for _name, cell in self.columns),
+            notify = f"`{_name(row.notify)}`" if row.notify else "—"
+            cells = [f"`{row.event}`", sources, f"`{row.target.value}`", f"`{_name(row.policy)}`",
+                     f"`{_name(row.effect)}`", notify, row.label,
+                     row.reason_label if row.needs_reason else "—", *(cell(row) for _name_, cell in self.columns),
                      row.description]
             lines.append("| " + " | ".join(cells) + " |")
         lines += ["", "| State | Label | Initial | Terminal |", "|---|---|---|---|"]

@@ -27,6 +27,7 @@ from backend.server import deps
 from backend.server.errors import handle_exception
 from backend.server.middleware import SecurityHeadersMiddleware
 from backend.server.routes import ROUTES
+from backend.server.workflow_globals import install_workflow_globals
 from backend.web.live.channels import build_channels_plugin
 from backend.web.offline.middleware import OfflineMiddleware
 from backend.web.offline.templating import install_template_globals
@@ -67,6 +68,7 @@ def build_app(settings: Settings) -> Litestar:
                            pool_timeout=settings.db_pool_timeout_seconds, lock_timeout=settings.db_lock_timeout_seconds)
     sessions, read_sessions = create_sessionmaker(engine), create_read_sessionmaker(engine)
     install_template_globals(environment())
+    install_workflow_globals(environment())
 
     async def dispose_engine() -> None:
         await engine.dispose()

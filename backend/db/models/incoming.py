@@ -12,10 +12,11 @@ from datetime import date, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from backend.db.base import Base, TimestampMixin, UTCDateTime, enum_column, utcnow
 from backend.db.models.documents import DocumentSource, Urgency
+from backend.db.state_guard import guard_state
 
 __all__ = [
     "ArrivalCounter", "Assignment", "AssignmentRole", "AssignmentStatus", "Classification", "IncomingAttachment",
@@ -84,6 +85,11 @@ class IncomingDocument(TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"), index=True)
     state: Mapped[IncomingState] = enum_column(IncomingState, "incoming_state", default=IncomingState.RECEIVED)
+
+    @validates("state")
+    def _only_the_engine_moves_state(self, _key: str, value: IncomingState) -> IncomingState:
+        return guard_state(self, value)
+
     urgency: Mapped[Urgency] = enum_column(Urgency, "urgency", default=Urgency.NORMAL)
     priority: Mapped[int] = mapped_column(default=0)
     source: Mapped[DocumentSource] = enum_column(DocumentSource, "document_source")

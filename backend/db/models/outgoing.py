@@ -13,10 +13,11 @@ from datetime import date, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from backend.db.base import Base, TimestampMixin, UTCDateTime, enum_column, utcnow
 from backend.db.models.documents import Urgency
+from backend.db.state_guard import guard_state
 
 __all__ = [
     "DeliveryStatus", "ExchangeReceipt", "OutgoingAppendix", "OutgoingCounter", "OutgoingDocument", "OutgoingEvent",
@@ -112,6 +113,11 @@ class OutgoingDocument(TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"), index=True)
     state: Mapped[OutgoingState] = enum_column(OutgoingState, "outgoing_state", default=OutgoingState.DRAFT)
+
+    @validates("state")
+    def _only_the_engine_moves_state(self, _key: str, value: OutgoingState) -> OutgoingState:
+        return guard_state(self, value)
+
     document_type_id: Mapped[int] = mapped_column(sa.ForeignKey("document_type.id"))
     summary: Mapped[str] = mapped_column(sa.String(500))
     urgency: Mapped[Urgency] = enum_column(Urgency, "urgency", default=Urgency.NORMAL)

@@ -35,9 +35,10 @@ from backend.lib import clock
 from backend.lib.i18n import t
 from backend.lib.sessions import flash
 from backend.lib.templates import is_fragment_request, render_page
+from backend.lib.transitions import Decision
 
 __all__ = [
-    "CSV", "XLSX", "ContextBuilder", "DocumentPage", "PolicyDecision", "attachment_disposition", "form_version",
+    "CSV", "XLSX", "ContextBuilder", "DocumentPage", "attachment_disposition", "form_version",
     "not_modified", "page_image", "pdf_file", "register_range", "require", "see_other", "table_download",
 ]
 
@@ -54,14 +55,6 @@ class ContextBuilder(Protocol):
                  values: dict[str, Any] | None = None) -> Awaitable[dict[str, Any]]: ...
 
 
-class PolicyDecision(Protocol):
-    """What every ``can_*`` policy returns: truthy when allowed, else ``reason`` is a message key."""
-
-    reason: str
-
-    def __bool__(self) -> bool: ...
-
-
 def see_other(request: Request[Any, Any, Any], route: str, **params: Any) -> Redirect:
     """303 to the named route (POST → redirect → GET)."""
     return Redirect(request.app.route_reverse(route, **params), status_code=303)
@@ -72,7 +65,7 @@ def form_version(raw: str) -> int | None:
     return int(raw) if raw.strip().isdigit() else None
 
 
-def require(decision: PolicyDecision) -> None:
+def require(decision: Decision) -> None:
     """Raise :class:`PermissionDeniedError` with the decision's message unless it allows."""
     if not decision:
         raise PermissionDeniedError(t(decision.reason))

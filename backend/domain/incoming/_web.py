@@ -33,7 +33,6 @@ from backend.domain.documents.reference import (
 from backend.domain.documents.web import see_other
 from backend.domain.exchange.receipts import receipt_view, replies_to
 from backend.domain.incoming.policies import (
-    available_transitions,
     can_classify,
     can_delegate,
     can_intake,
@@ -54,6 +53,7 @@ from backend.domain.incoming.queries import (
 from backend.domain.incoming.schemas import as_list
 from backend.domain.incoming.services import IncomingService
 from backend.domain.incoming.timing import DeadlineInfo, calendar_for, deadline_info, timing_for
+from backend.domain.incoming.workflow import AT_CLERK, TABLE, TERMINAL
 from backend.lib import clock
 from backend.lib.sessions import get_session
 from backend.lib.templates import is_fragment_request
@@ -102,7 +102,7 @@ class ListItem:
 
 
 def _deadline(doc: IncomingDocument, settings: Settings, today: Any) -> DeadlineInfo | None:
-    done = doc.state in ("completed", "returned")
+    done = doc.state in TERMINAL
     return deadline_info(doc.due_on, today, calendar_for(settings), settings.due_soon_working_days, done=done)
 
 
@@ -186,7 +186,7 @@ async def build_detail_context(request: Request[Any, Any, Any], db: AsyncSession
     today = clock.to_local(now).date()
     doc, ctx = view.doc, view.ctx
     calendar = calendar_for(settings)
-    transitions = available_transitions(actor, doc, ctx)
+    transitions = TABLE.available(actor, doc, ctx)
     delegable = delegable_assignments(actor, doc, ctx)
     delegate_people: dict[int, list[tuple[str, str]]] = {}
     for assignment in delegable:
@@ -213,6 +213,7 @@ async def build_detail_context(request: Request[Any, Any, Any], db: AsyncSession
         "doc": doc,
         "type_label": type_label(view.doc_type),
         "timing": timing_for(doc, settings, now),
+        "at_clerk": doc.state in AT_CLERK,
         "deadline": _deadline(doc, settings, today),
         "lines": lines,
         "live_lines": [line for line in lines if line["a"].status is not AssignmentStatus.CANCELLED],

@@ -28,7 +28,6 @@ from backend.domain.documents.reference import source_label, urgency_label
 from backend.domain.exchange.receipts import ReceiptView, receipt_view
 from backend.domain.incoming import _web
 from backend.domain.incoming._assign import plan_from_api
-from backend.domain.incoming.policies import available_transitions
 from backend.domain.incoming.queries import (
     INBOXES,
     DocumentView,
@@ -40,7 +39,7 @@ from backend.domain.incoming.queries import (
     load_view,
 )
 from backend.domain.incoming.schemas import ApiAssignRequest, ApiTransitionRequest, IntakeForm
-from backend.domain.incoming.workflow import STATE_LABELS, State
+from backend.domain.incoming.workflow import TABLE
 from backend.errors import AppError, InvalidInputError
 from backend.lib import clock
 from backend.lib.deps import DB, AppSettings
@@ -153,7 +152,7 @@ class ApiList(msgspec.Struct):
 
 def _summary_fields(doc: Any) -> dict[str, Any]:
     return {
-        "id": doc.id, "state": str(doc.state), "state_label": STATE_LABELS[State(doc.state)],
+        "id": doc.id, "state": str(doc.state), "state_label": TABLE.label(doc.state),
         "urgency": str(doc.urgency), "urgency_label": urgency_label(doc.urgency),
         "arrival_year": doc.arrival_year, "arrival_number": doc.arrival_number,
         "document_type_id": doc.document_type_id, "code_number": doc.code_number,
@@ -190,7 +189,7 @@ def _detail(request: Request[Any, Any, Any], view: DocumentView, actor: Actor, r
                                    view.assignee_name(a), a.due_on, str(a.status), a.instruction, a.proposal)
                      for a in view.assignments],
         actions=[ApiAction(t.event, t.label, t.needs_reason, t.reason_label)
-                 for t in available_transitions(actor, doc, view.ctx)],
+                 for t in TABLE.available(actor, doc, view.ctx)],
         history=[ApiEvent(e.at, e.actor_name, e.kind, e.from_state, e.to_state, e.text) for e in view.events],
         attachments=_attachments(request, view, receipt),
     )

@@ -6,48 +6,37 @@ only to its clerks, leaders and deputies, or to someone holding a live assignmen
 assignee person, or the head of the assigned unit). Anything else is indistinguishable from a
 missing document (404).
 
-Policies are plain functions ``can_x(actor, doc, ctx) -> Decision``; ``ctx`` carries the
-document's live assignments so that no policy touches the database. ``POLICIES`` maps the names
-used by the workflow table to these functions.
+Policies are plain functions ``can_x(actor, doc, ctx) -> Decision`` (the one signature of
+:data:`backend.lib.transitions.Policy`); ``ctx`` carries the document's live assignments so that no
+policy touches the database. The workflow table (:mod:`.workflow`) holds the transition policies
+themselves, not their names.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
 from backend.db.models import Assignment, AssignmentRole, AssignmentStatus, IncomingDocument, Role
+from backend.db.models import IncomingState as State
 from backend.domain.accounts.actor import Actor
-from backend.domain.incoming.workflow import State, Transition, transitions_from
+from backend.lib.transitions import ALLOWED, Decision, deny
 
 __all__ = [
-    "ALLOWED", "POLICIES", "Decision", "DocContext", "Policy", "available_transitions", "can_classify",
-    "can_delegate", "can_intake", "can_link_reply", "can_note", "can_view_book", "delegable_assignments",
-    "is_clerk", "is_leader", "my_assignments", "visible_incoming",
+    "ALLOWED", "Decision", "DocContext", "can_assign", "can_classify", "can_complete", "can_delegate",
+    "can_forward", "can_intake", "can_link_reply", "can_note", "can_reassign", "can_register",
+    "can_return_to_leader", "can_return_to_sender", "can_start", "can_submit", "can_view_book",
+    "delegable_assignments", "is_clerk", "is_leader", "my_assignments", "visible_incoming",
 ]
 
 _LIVE = (AssignmentStatus.PENDING, AssignmentStatus.IN_PROGRESS)
 _HANDLING_ROLES = (AssignmentRole.LEAD, AssignmentRole.COORDINATE)
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
-    """Allowed, or denied with a message key saying why (truthy only when allowed)."""
-
-    allowed: bool
-    reason: str = ""
-
-    def __bool__(self) -> bool:
-        return self.allowed
-
-
-ALLOWED = Decision(True)
-
-
 def _deny(reason: str) -> Decision:
-    return Decision(False, f"incoming.denied.{reason}")
+    return deny(f"incoming.denied.{reason}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +44,6 @@ class DocContext:
     """What policies need besides the actor and the document: its assignments that are not cancelled."""
 
     assignments: Sequence[Assignment] = field(default_factory=tuple)
-
-
-Policy = Callable[[Actor, IncomingDocument, DocContext], Decision]
 
 
 def visible_incoming(actor: Actor) -> sa.Select[tuple[IncomingDocument]]:
@@ -190,22 +176,3 @@ def can_link_reply(actor: Actor, doc: IncomingDocument, ctx: DocContext) -> Deci
     if lead or is_leader(actor, doc) or is_clerk(actor, doc):
         return ALLOWED
     return _deny("not_lead_handler")
-
-
-POLICIES: dict[str, Policy] = {
-    "can_register": can_register,
-    "can_return_to_sender": can_return_to_sender,
-    "can_submit": can_submit,
-    "can_forward": can_forward,
-    "can_assign": can_assign,
-    "can_reassign": can_reassign,
-    "can_return_to_leader": can_return_to_leader,
-    "can_start": can_start,
-    "can_complete": can_complete,
-}
-"""Policies the workflow table may name."""
-
-
-def available_transitions(actor: Actor, doc: IncomingDocument, ctx: DocContext) -> list[Transition]:
-    """The transitions the actor may take now, in table order (they become the buttons)."""
-    return [t for t in transitions_from(State(doc.state)) if POLICIES[t.policy](actor, doc, ctx)]

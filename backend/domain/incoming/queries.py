@@ -33,9 +33,9 @@ from backend.db.models import (
     Urgency,
     User,
 )
+from backend.db.models import IncomingState as State
 from backend.domain.accounts.actor import Actor
 from backend.domain.incoming.policies import DocContext, visible_incoming
-from backend.domain.incoming.workflow import State
 from backend.errors import NotFoundError
 from backend.lib.clock import VN_TZ
 from backend.lib.text import clean, fold

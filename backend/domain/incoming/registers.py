@@ -18,7 +18,16 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import Assignment, AssignmentRole, AssignmentStatus, DocumentType, IncomingDocument, Unit, User
+from backend.db.models import (
+    Assignment,
+    AssignmentRole,
+    AssignmentStatus,
+    DocumentType,
+    IncomingDocument,
+    IncomingState,
+    Unit,
+    User,
+)
 from backend.domain.accounts.actor import Actor
 from backend.domain.incoming.policies import visible_incoming
 from backend.lib.clock import VN_TZ, to_local
@@ -98,7 +107,7 @@ async def book_rows(db: AsyncSession, actor: Actor, start: date, end: date) -> S
     for row in rows:
         names = [name for _order, name in sorted(recipients.get(row.id, []), key=lambda item: item[0])]
         note = row.description
-        if row.state == "returned":
+        if row.state == IncomingState.RETURNED:
             note = "; ".join(p for p in (note, t("incoming.book.returned", reason=row.return_reason)) if p)
         result.append(BookRow(
             doc_id=row.id,

@@ -31,7 +31,7 @@ from backend.domain.accounts.actor import Actor
 from backend.domain.incoming.policies import visible_incoming
 from backend.domain.outgoing.policies import AUTHORITIES, authority_roles, visible_outgoing
 from backend.domain.outgoing.schemas import DraftData, DraftForm, as_list
-from backend.domain.outgoing.workflow import PUBLISHED
+from backend.domain.outgoing.states import PUBLISHED
 from backend.lib.forms import parse_date
 from backend.lib.i18n import t
 from backend.lib.text import clean, fold

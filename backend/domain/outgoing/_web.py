@@ -23,7 +23,7 @@ from litestar import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config.settings import Settings
-from backend.db.models import Agency, IncomingDocument, Role, RoleGrant, Unit, User
+from backend.db.models import Agency, IncomingDocument, IncomingState, Role, RoleGrant, Unit, User
 from backend.domain.accounts.actor import Actor
 from backend.domain.audit.services import RequestMeta
 from backend.domain.documents.reading import reading_pages
@@ -33,7 +33,6 @@ from backend.domain.outgoing._pdf import DocLayout
 from backend.domain.outgoing.paper_copy import paper_copy_preview
 from backend.domain.outgoing.policies import (
     AUTHORITIES,
-    available_transitions,
     can_create,
     can_place,
     can_record_paper,
@@ -50,7 +49,7 @@ from backend.domain.outgoing.queries import (
     tabs_for,
 )
 from backend.domain.outgoing.services import OutgoingService
-from backend.domain.outgoing.workflow import EDITABLE, STATE_LABELS, State
+from backend.domain.outgoing.workflow import AFTER_ISSUE, EDITABLE, TABLE, State
 
 __all__ = ["PLACE_MODE", "build_detail_context", "build_list_context", "build_new_context", "service_for"]
 
@@ -83,7 +82,7 @@ async def build_list_context(request: Request[Any, Any, Any], db: AsyncSession, 
     rows = await list_documents(db, tab_query(actor, tab, q))
     return {
         "section": "outgoing", "tab": tab, "tabs": tabs, "counts": await tab_counts(db, actor), "q": q,
-        "items": rows, "state_labels": {s.value: label for s, label in STATE_LABELS.items()},
+        "items": rows, "state_labels": {s.value: label for s, label in TABLE.state_labels.items()},
         "can_create": bool(can_create(actor)), "can_view_book": bool(can_view_book(actor)),
         "batch": tab == "to_sign" and len(rows) > 0, "picked": set(picked), "errors": errors or {},
     }
@@ -103,7 +102,8 @@ async def build_new_context(db: AsyncSession, actor: Actor, values: dict[str, An
         .order_by(User.full_name))).tuples().all()
     incoming = (await db.execute(visible_incoming(actor).with_only_columns(
         IncomingDocument.id, IncomingDocument.code_number, IncomingDocument.code_notation, IncomingDocument.summary)
-        .where(IncomingDocument.state.in_(("registered", "submitted", "assigned", "in_progress")))
+        .where(IncomingDocument.state.in_((IncomingState.REGISTERED, IncomingState.SUBMITTED, IncomingState.ASSIGNED,
+                                            IncomingState.IN_PROGRESS)))
         .order_by(IncomingDocument.id.desc()).limit(100))).tuples().all()
     return {
         "section": "outgoing", "values": values, "errors": errors,
@@ -122,16 +122,19 @@ async def build_detail_context(request: Request[Any, Any, Any], db: AsyncSession
     """The document page: metadata, the actor's actions, versions, appendices, recipients, history, pages."""
     view = await load_view(db, actor, doc_id)
     doc = view.doc
-    transitions = available_transitions(actor, doc)
+    transitions = TABLE.available(actor, doc, None)
     layout = DocLayout.from_json(doc.layout)
     placeable = bool(can_place(actor, doc))
     return {
         "section": "outgoing", "view": view, "doc": doc, "type_label": type_label(view.doc_type),
-        "state_label": STATE_LABELS[State(doc.state)],
+        "state_label": TABLE.label(doc.state),
         "transitions": [t for t in transitions if not t.needs_otp],
         "otp_transitions": [t for t in transitions if t.needs_otp],
         "layout": layout, "placeable": placeable,
         "placing": placeable and request.query_params.get("place") == "1", "place_mode": PLACE_MODE,
+        "status": {"recalled": doc.state == State.RECALLED, "replaced": doc.state == State.REPLACED,
+                   "archived": doc.state == State.ARCHIVED, "editable": doc.state in EDITABLE,
+                   "after_issue": doc.state in AFTER_ISSUE},
         "paper_copy_notice": doc.state == State.ORG_SIGNED and await paper_copy_preview(db, doc),
         "can": {
             "upload": bool(can_upload_version(actor, doc)) or (

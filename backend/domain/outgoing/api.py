@@ -28,8 +28,7 @@ from backend.domain.audit.deps import Meta
 from backend.domain.documents.files import accept_pdf_upload
 from backend.domain.documents.reference import urgency_label
 from backend.domain.outgoing import _web
-from backend.domain.outgoing._steps import SignatureRefusedError
-from backend.domain.outgoing.policies import available_transitions
+from backend.domain.outgoing.errors import SignatureRefusedError
 from backend.domain.outgoing.queries import (
     TABS,
     DocumentView,
@@ -40,7 +39,7 @@ from backend.domain.outgoing.queries import (
     tabs_for,
 )
 from backend.domain.outgoing.schemas import ApiBatchSignRequest, ApiTransitionRequest, DraftForm
-from backend.domain.outgoing.workflow import STATE_LABELS, State, route_opt
+from backend.domain.outgoing.workflow import TABLE, route_opt
 from backend.errors import AppError, InvalidInputError
 from backend.lib.deps import DB, AppSettings
 
@@ -114,7 +113,7 @@ class ApiOutgoingList(msgspec.Struct):
 
 
 def _summary(doc: Any) -> dict[str, Any]:
-    return {"id": doc.id, "state": str(doc.state), "state_label": STATE_LABELS[State(doc.state)],
+    return {"id": doc.id, "state": str(doc.state), "state_label": TABLE.label(doc.state),
             "urgency": str(doc.urgency), "urgency_label": urgency_label(doc.urgency),
             "document_type_id": doc.document_type_id, "summary": doc.summary, "code_number": doc.code_number,
             "code_notation": doc.code_notation, "issued_on": doc.issued_on, "signer_name": doc.signer_name,
@@ -135,7 +134,7 @@ def _detail(request: Request[Any, Any, Any], view: DocumentView, actor: Actor) -
                   for v in view.versions],
         recipients=[ApiRecipient(r.id, str(r.kind), r.name, str(r.status), r.status_at, r.status_note, r.incoming_id,
                                  r.recall_confirmed_at) for r in view.recipients],
-        actions=[ApiAction(t.event, t.label, t.needs_reason, t.needs_otp) for t in available_transitions(actor, doc)],
+        actions=[ApiAction(t.event, t.label, t.needs_reason, t.needs_otp) for t in TABLE.available(actor, doc, None)],
     )
 
 

@@ -5,26 +5,27 @@ exports and object look-ups. Clerks, leaders and deputies see every document of 
 anyone else sees the documents they drafted, those they are designated to sign, and (unit heads)
 those drafted in their unit. Anything else is indistinguishable from a missing document (404).
 
-Policies are plain functions ``can_x(actor, doc) -> Decision``; ``POLICIES`` maps the names used
-by the workflow table to these functions. The signing authority prefixes (domain.md §3.2) decide
+Transition policies share the one signature ``can_x(actor, doc, ctx) -> Decision`` (outgoing
+policies need no context: ``ctx`` is ``None``); the workflow table holds them, not their names.
+Other actions' checks take ``(actor, doc)``. The signing authority prefixes (domain.md §3.2) decide
 which role may sign: none/``TM.``/``Q.`` a leader, ``KT.`` a deputy, ``TL.``/``TUQ.`` a unit head
 or a deputy.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import sqlalchemy as sa
 
 from backend.db.models import OutgoingDocument, Role
 from backend.domain.accounts.actor import Actor
-from backend.domain.outgoing.workflow import PUBLISHED, State, Transition, transitions_from
+from backend.domain.outgoing.states import AFTER_ISSUE, State
+from backend.lib.transitions import ALLOWED, Decision, deny
 
 __all__ = [
-    "ALLOWED", "AUTHORITIES", "POLICIES", "Decision", "Policy", "authority_roles", "available_transitions",
-    "can_create", "can_manage_seal", "can_place", "can_record_paper", "can_upload_version", "can_view_book", "is_clerk",
-    "visible_outgoing",
+    "ALLOWED", "AUTHORITIES", "Decision", "authority_roles", "can_approve", "can_archive", "can_check_format",
+    "can_create", "can_issue", "can_manage_seal", "can_number", "can_place", "can_recall", "can_record_paper",
+    "can_return", "can_revise", "can_seal", "can_sign", "can_submit", "can_supersede", "can_upload_version",
+    "can_view_book", "is_clerk", "visible_outgoing",
 ]
 
 AUTHORITIES: dict[str, str] = {"": "", "TM.": "TM.", "KT.": "KT.", "TL.": "TL.", "TUQ.": "TUQ.", "Q.": "Q."}
@@ -35,28 +36,10 @@ _AUTHORITY_ROLES: dict[str, tuple[Role, ...]] = {
     "TL.": (Role.UNIT_HEAD, Role.DEPUTY), "TUQ.": (Role.UNIT_HEAD, Role.DEPUTY),
 }
 _DRAFTERS = (Role.SPECIALIST, Role.UNIT_HEAD, Role.CLERK, Role.LEADER, Role.DEPUTY)
-_AFTER_ISSUE = PUBLISHED | {State.RECALLED, State.REPLACED}
-
-
-class Decision:
-    """Allowed, or denied with a message key saying why (truthy only when allowed)."""
-
-    __slots__ = ("allowed", "reason")
-
-    def __init__(self, allowed: bool, reason: str = "") -> None:
-        self.allowed = allowed
-        self.reason = reason
-
-    def __bool__(self) -> bool:
-        return self.allowed
-
-
-ALLOWED = Decision(True)
-Policy = Callable[[Actor, OutgoingDocument], Decision]
 
 
 def _deny(reason: str) -> Decision:
-    return Decision(False, f"outgoing.denied.{reason}")
+    return deny(f"outgoing.denied.{reason}")
 
 
 def authority_roles(prefix: str) -> tuple[Role, ...]:
@@ -124,27 +107,27 @@ def can_place(actor: Actor, doc: OutgoingDocument) -> Decision:
 
 def can_record_paper(actor: Actor, doc: OutgoingDocument) -> Decision:
     """The clerk records that the paper copy left (documents flagged at issue), whatever happened since."""
-    if not doc.paper_copy_required or doc.state not in _AFTER_ISSUE:
+    if not doc.paper_copy_required or doc.state not in AFTER_ISSUE:
         return _deny("no_paper")
     return ALLOWED if is_clerk(actor, doc) else _deny("not_clerk")
 
 
-def can_submit(actor: Actor, doc: OutgoingDocument) -> Decision:
+def can_submit(actor: Actor, doc: OutgoingDocument, ctx: object = None) -> Decision:
     return ALLOWED if doc.drafter_id == actor.user_id or _heads_unit(actor, doc) else _deny("not_drafter")
 
 
-def can_approve(actor: Actor, doc: OutgoingDocument) -> Decision:
+def can_approve(actor: Actor, doc: OutgoingDocument, ctx: object = None) -> Decision:
     """The head of the drafting unit; a leader or deputy when no unit drafted it."""
     if _heads_unit(actor, doc) or (doc.drafting_unit_id is None and _is_leader(actor, doc)):
         return ALLOWED
     return _deny("not_unit_head")
 
 
-def can_check_format(actor: Actor, doc: OutgoingDocument) -> Decision:
+def can_check_format(actor: Actor, doc: OutgoingDocument, ctx: object = None) -> Decision:
     return ALLOWED if is_clerk(actor, doc) else _deny("not_clerk")
 
 
-def can_return(actor: Actor, doc: OutgoingDocument) -> Decision:
+def can_return(actor: Actor, doc: OutgoingDocument, ctx: object = None) -> Decision:
     """Whoever holds the document at its current review step."""
     match doc.state:
         case State.UNIT_REVIEW:
@@ -156,63 +139,40 @@ def can_return(actor: Actor, doc: OutgoingDocument) -> Decision:
     return _deny("not_reviewer")
 
 
-def can_revise(actor: Actor, doc: OutgoingDocument) -> Decision:
+def can_revise(actor: Actor, doc: OutgoingDocument, ctx: object = None) -> Decision:
     """After approval, the format checker (clerk) or the signer may change the file; it returns to the signer."""
     return ALLOWED if is_clerk(actor, doc) or doc.signer_id == actor.user_id else _deny("not_clerk")
 
 
-def can_sign(actor: Actor, doc: OutgoingDocument) -> Decision:
+def can_sign(actor: Actor, doc: OutgoingDocument, ctx: object = None) -> Decision:
     """Only the designated signer, holding the role the signing-authority prefix requires."""
     if doc.agency_id != actor.agency_id or doc.signer_id != actor.user_id:
         return _deny("not_signer")
     return ALLOWED if actor.has(*authority_roles(doc.signing_authority)) else _deny("no_authority")
 
 
-def can_number(actor: Actor, doc: OutgoingDocument) -> Decision:
+def can_number(actor: Actor, doc: OutgoingDocument, ctx: object = None) -> Decision:
     return ALLOWED if is_clerk(actor, doc) else _deny("not_clerk")
 
 
-def can_seal(actor: Actor, doc: OutgoingDocument) -> Decision:
+def can_seal(actor: Actor, doc: OutgoingDocument, ctx: object = None) -> Decision:
     return ALLOWED if is_clerk(actor, doc) else _deny("not_clerk")
 
 
-def can_issue(actor: Actor, doc: OutgoingDocument) -> Decision:
+def can_issue(actor: Actor, doc: OutgoingDocument, ctx: object = None) -> Decision:
     return ALLOWED if is_clerk(actor, doc) else _deny("not_clerk")
 
 
-def can_archive(actor: Actor, doc: OutgoingDocument) -> Decision:
+def can_archive(actor: Actor, doc: OutgoingDocument, ctx: object = None) -> Decision:
     """The clerk files the original (Đ.19); the service also waits until no delivery is still queued."""
     return ALLOWED if is_clerk(actor, doc) else _deny("not_clerk")
 
 
-def can_recall(actor: Actor, doc: OutgoingDocument) -> Decision:
+def can_recall(actor: Actor, doc: OutgoingDocument, ctx: object = None) -> Decision:
     """A leader, a deputy or the clerk of the issuing agency (issued or archived: Đ.18.4 sets no time limit)."""
     return ALLOWED if _is_leader(actor, doc) or is_clerk(actor, doc) else _deny("not_leader")
 
 
-def can_supersede(actor: Actor, doc: OutgoingDocument) -> Decision:
+def can_supersede(actor: Actor, doc: OutgoingDocument, ctx: object = None) -> Decision:
     """The automatic ``replace``: taken for the clerk who issues the replacing document of the same agency."""
     return ALLOWED if is_clerk(actor, doc) else _deny("not_clerk")
-
-
-POLICIES: dict[str, Policy] = {
-    "can_submit": can_submit,
-    "can_approve": can_approve,
-    "can_check_format": can_check_format,
-    "can_return": can_return,
-    "can_revise": can_revise,
-    "can_sign": can_sign,
-    "can_number": can_number,
-    "can_seal": can_seal,
-    "can_issue": can_issue,
-    "can_archive": can_archive,
-    "can_recall": can_recall,
-    "can_supersede": can_supersede,
-}
-"""Policies the workflow table may name."""
-
-
-def available_transitions(actor: Actor, doc: OutgoingDocument) -> list[Transition]:
-    """The transitions the actor may take now, in table order (they become the buttons; never automatic ones)."""
-    return [t for t in transitions_from(State(doc.state)) if not t.automatic and POLICIES[t.policy](actor, doc)]
-

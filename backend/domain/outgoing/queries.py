@@ -30,7 +30,7 @@ from backend.db.models import (
 )
 from backend.domain.accounts.actor import Actor
 from backend.domain.outgoing.policies import visible_outgoing
-from backend.domain.outgoing.workflow import PUBLISHED, State
+from backend.domain.outgoing.states import PUBLISHED, State
 from backend.errors import NotFoundError
 from backend.lib.text import clean, fold
 

@@ -1,10 +1,11 @@
 """The outgoing-document lifecycle as a declared transition table (domain.md §6.1-6.2).
 
-``TRANSITIONS`` is the only definition of what may happen to an outgoing document; the single
-entry point that applies it is :meth:`backend.domain.outgoing.services.OutgoingService.apply`.
-Each transition names its policy (a function in :mod:`backend.domain.outgoing.policies`), its
-Vietnamese button label, whether a reason (comment) is required and whether the actor must type an
-OTP (the leader's personal signature, the agency seal). ``docs/workflows/outgoing.md`` embeds
+``TABLE`` is the only definition of what may happen to an outgoing document; the one engine that
+applies it is :class:`backend.domain.documents.engine.Workflow` (with :data:`LIFECYCLE`). Each row
+carries its policy (a function of :mod:`.policies`), its effect and recipients (:mod:`._effects`,
+:mod:`._signing`), its Vietnamese button label, whether a reason (comment) is required, whether the
+actor must type an OTP (the leader's personal signature, the agency seal) and whether several
+documents may take it at once (``sign``). ``docs/workflows/outgoing.md`` embeds
 :func:`render_markdown`; a test keeps the two equal.
 
 Numbering and registration are one step (``number``): the number is allocated under a row lock
@@ -18,26 +19,49 @@ issued, the system moves it to ``replaced`` (the automatic ``replace`` row, Đ.1
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from enum import StrEnum
 
-from backend.db.models.outgoing import OutgoingState
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.db.models import OutgoingDocument, OutgoingEvent
+from backend.domain.accounts.actor import Actor
+from backend.domain.documents.engine import Lifecycle
+from backend.domain.outgoing import _effects as fx
+from backend.domain.outgoing import _signing as signing
+from backend.domain.outgoing import policies as p
+from backend.domain.outgoing._drafting import search_text_for
+from backend.domain.outgoing.notify import notify
+from backend.domain.outgoing.states import AFTER_ISSUE, EDITABLE, PUBLISHED, State
 from backend.lib import transitions
+from backend.lib.transitions import no_effect
 from backend.web.offline.policy import NEEDS_OTP
 
 __all__ = [
-    "EDITABLE", "EVENT_LABELS", "INITIAL", "PUBLISHED", "STATE_LABELS", "State", "TABLE", "TERMINAL", "TRANSITIONS",
-    "Transition", "events", "find", "render_markdown", "route_opt", "transitions_from",
+    "AFTER_ISSUE", "EDITABLE", "EVENT_LABELS", "INITIAL", "LIFECYCLE", "PUBLISHED", "STATE_LABELS", "State", "TABLE",
+    "TERMINAL", "TRANSITIONS", "Event", "Transition", "events", "find", "render_markdown", "route_opt",
+    "transitions_from",
 ]
 
-State = OutgoingState
-"""The states (stored as strings with a CHECK constraint on ``outgoing_document.state``)."""
+
+class Event(StrEnum):
+    """The events of the outgoing lifecycle."""
+
+    SUBMIT = "submit"
+    APPROVE = "approve"
+    FORMAT_OK = "format_ok"
+    RETURN = "return"
+    REVISE = "revise"
+    SIGN = "sign"
+    NUMBER = "number"
+    SEAL = "seal"
+    ISSUE = "issue"
+    ARCHIVE = "archive"
+    RECALL = "recall"
+    REPLACE = "replace"
+
 
 INITIAL = State.DRAFT
 TERMINAL = frozenset({State.RECALLED, State.REPLACED})
-EDITABLE = frozenset({State.DRAFT, State.UNIT_REVIEW})
-"""States in which a new draft version is a plain upload (no approval has happened yet)."""
-PUBLISHED = frozenset({State.ISSUED, State.ARCHIVED})
-"""Issued and in force: what may be recalled, amended or replaced (Đ.18.3-4)."""
 
 STATE_LABELS: dict[State, str] = {
     State.DRAFT: "Dự thảo",
@@ -54,64 +78,68 @@ STATE_LABELS: dict[State, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Transition(transitions.Transition[State]):
-    """A row of the outgoing table; also whether the actor types an OTP and whether only the system takes it.
+Transition = transitions.Transition
+"""A row of the outgoing table (``Transition[State]``).
 
-    An ``automatic`` transition is never offered as a button and never accepted from a request:
-    the service takes it as the consequence of another document's transition (a replacing
-    document's issue moves the replaced one to ``replaced``).
-    """
-
-    needs_otp: bool = False
-    automatic: bool = False
-
+An ``automatic`` transition is never offered as a button and never accepted from a request: the
+engine takes it as the follow-up of another document's transition (a replacing document's issue
+moves the replaced one to ``replaced``).
+"""
 
 _REVIEWING = frozenset({State.UNIT_REVIEW, State.FORMAT_CHECK, State.AWAITING_SIGNATURE})
 
-_ROWS: tuple[Transition, ...] = (
-    Transition("submit", frozenset({State.DRAFT}), State.UNIT_REVIEW, "can_submit", "Trình duyệt",
+_ROWS: tuple[Transition[State], ...] = (
+    Transition(Event.SUBMIT, frozenset({State.DRAFT}), State.UNIT_REVIEW, p.can_submit, "Trình duyệt",
+               effect=no_effect, notify=fx.reviewers,
                description="The drafter sends the draft to the head of the drafting unit (Đ.12.1)."),
-    Transition("approve", frozenset({State.UNIT_REVIEW}), State.FORMAT_CHECK, "can_approve", "Duyệt nội dung",
+    Transition(Event.APPROVE, frozenset({State.UNIT_REVIEW}), State.FORMAT_CHECK, p.can_approve, "Duyệt nội dung",
+               effect=no_effect, notify=fx.clerks,
                description="The unit head checks and approves the content; it goes to the format check."),
-    Transition("format_ok", frozenset({State.FORMAT_CHECK}), State.AWAITING_SIGNATURE, "can_check_format",
-               "Đạt thể thức, trình ký",
+    Transition(Event.FORMAT_OK, frozenset({State.FORMAT_CHECK}), State.AWAITING_SIGNATURE, p.can_check_format,
+               "Đạt thể thức, trình ký", effect=fx.locate, notify=fx.signer,
                description="The office/clerk checks format and presentation (Đ.12.2); the signature box and "
                            "number/date areas are located and fixed."),
-    Transition("return", _REVIEWING, State.DRAFT, "can_return", "Trả lại", needs_reason=True,
-               reason_label="Ý kiến trả lại",
+    Transition(Event.RETURN, _REVIEWING, State.DRAFT, p.can_return, "Trả lại", effect=no_effect, notify=fx.drafter,
+               needs_reason=True, reason_label="Ý kiến trả lại", confirm=True, destructive=True,
                description="Any reviewer (unit head, format checker, signer) sends it back to the drafter "
                            "with a comment."),
-    Transition("revise", frozenset({State.FORMAT_CHECK, State.AWAITING_SIGNATURE}), State.AWAITING_SIGNATURE,
-               "can_revise", "Sửa và trình lại người ký", needs_reason=True, reason_label="Nội dung sửa đổi",
+    Transition(Event.REVISE, frozenset({State.FORMAT_CHECK, State.AWAITING_SIGNATURE}), State.AWAITING_SIGNATURE,
+               p.can_revise, "Sửa và trình lại người ký", effect=fx.revise, notify=fx.signer, needs_reason=True,
+               reason_label="Nội dung sửa đổi",
                description="A new version after approval: it goes back to the signer (Đ.11.2)."),
-    Transition("sign", frozenset({State.AWAITING_SIGNATURE}), State.SIGNED, "can_sign", "Ký số", needs_otp=True,
+    Transition(Event.SIGN, frozenset({State.AWAITING_SIGNATURE}), State.SIGNED, p.can_sign, "Ký số",
+               effect=signing.sign, notify=fx.clerks_and_drafter, needs_otp=True, batch=True,
                description="The designated signer signs with the personal certificate and one OTP (PAdES); "
                            "the number/date fields are reserved in the signed revision."),
-    Transition("number", frozenset({State.SIGNED}), State.REGISTERED, "can_number", "Cấp số và vào sổ",
+    Transition(Event.NUMBER, frozenset({State.SIGNED}), State.REGISTERED, p.can_number, "Cấp số và vào sổ",
+               effect=fx.number,
                description="The clerk allocates the number under a row lock, writes number and date into the "
                            "reserved fields (form filling) and registers it."),
-    Transition("seal", frozenset({State.REGISTERED}), State.ORG_SIGNED, "can_seal", "Ký số cơ quan (đóng dấu)",
-               needs_otp=True,
+    Transition(Event.SEAL, frozenset({State.REGISTERED}), State.ORG_SIGNED, p.can_seal, "Ký số cơ quan (đóng dấu)",
+               effect=signing.seal, needs_otp=True,
                description="The clerk applies the agency's seal signature to the main file and each "
                            "separate-file appendix with one OTP."),
-    Transition("issue", frozenset({State.ORG_SIGNED}), State.ISSUED, "can_issue", "Phát hành",
+    Transition(Event.ISSUE, frozenset({State.ORG_SIGNED}), State.ISSUED, p.can_issue, "Phát hành",
+               effect=fx.issue, notify=fx.drafter_and_signer,
                description="Dispatch to every recipient: platform agencies receive an incoming document, "
                            "internal units are informed."),
-    Transition("archive", frozenset({State.ISSUED}), State.ARCHIVED, "can_archive", "Lưu bản gốc",
+    Transition(Event.ARCHIVE, frozenset({State.ISSUED}), State.ARCHIVED, p.can_archive, "Lưu bản gốc",
+               effect=fx.archive,
                description="The clerk files the electronic original in the agency's system (Đ.19, lưu văn bản đi) "
                            "once no recipient's delivery is still queued; the document stays read-only."),
-    Transition("recall", PUBLISHED, State.RECALLED, "can_recall", "Thu hồi", needs_reason=True,
-               reason_label="Lý do thu hồi",
+    Transition(Event.RECALL, PUBLISHED, State.RECALLED, p.can_recall, "Thu hồi", effect=fx.recall,
+               notify=fx.recall_notified, needs_reason=True, reason_label="Lý do thu hồi", confirm=True,
+               destructive=True,
                description="The document is frozen; recipients' copies become inaccessible and each recipient "
                            "confirms (Đ.18.4, no time limit: also after archiving; PL VI §III.8.a)."),
-    Transition("replace", PUBLISHED, State.REPLACED, "can_supersede", "Bị thay thế", automatic=True,
+    Transition(Event.REPLACE, PUBLISHED, State.REPLACED, p.can_supersede, "Bị thay thế", effect=fx.mark_replaced,
+               notify=fx.drafter_and_signer, automatic=True,
                description="Taken by the system when a document declared as replacing it (thay thế, Đ.18.3) is "
                            "issued; it keeps its number and links to the new document. An amending document "
                            "(sửa đổi) only links the two."),
 )
 
-TABLE: transitions.TransitionTable[State, Transition] = transitions.TransitionTable(
+TABLE: transitions.TransitionTable[State, Transition[State]] = transitions.TransitionTable(
     State, _ROWS, initial=INITIAL, terminal=TERMINAL, state_labels=STATE_LABELS, reason_label="Ý kiến",
     columns=(("OTP", lambda row: "yes" if row.needs_otp else ""),
              ("Automatic", lambda row: "yes" if row.automatic else "")))
@@ -119,6 +147,26 @@ TABLE: transitions.TransitionTable[State, Transition] = transitions.TransitionTa
 
 TRANSITIONS, EVENT_LABELS, events = TABLE.transitions, TABLE.event_labels, TABLE.events
 transitions_from, find, render_markdown = TABLE.transitions_from, TABLE.find, TABLE.render_markdown
+
+
+async def _no_context(db: AsyncSession, doc: OutgoingDocument) -> None:
+    """Outgoing policies decide from the actor and the document alone."""
+
+
+def _history_row(doc: OutgoingDocument, at: object, actor: Actor, kind: str, before: str | None,
+                 after: str | None, text: str) -> OutgoingEvent:
+    return OutgoingEvent(outgoing_id=doc.id, at=at, actor_id=actor.user_id, actor_name=actor.full_name, kind=kind,
+                         from_state=before, to_state=after, text=text)
+
+
+def _refresh(doc: OutgoingDocument) -> None:
+    doc.search_text = search_text_for(doc)
+
+
+LIFECYCLE: Lifecycle[OutgoingDocument] = Lifecycle(
+    name="outgoing", table=TABLE, model=OutgoingDocument, visible=p.visible_outgoing, history_row=_history_row,
+    context=_no_context, send=notify, otp_message="outgoing.sign.otp_format", refresh=_refresh)
+"""The outgoing lifecycle as the workflow engine runs it."""
 
 
 def route_opt(*events: str) -> dict[str, bool]:

@@ -6,8 +6,8 @@ import pytest
 
 from backend.db.models import Assignment, AssignmentRole, AssignmentStatus, IncomingDocument, Role
 from backend.domain.accounts.actor import Actor
-from backend.domain.incoming.policies import POLICIES, DocContext, available_transitions
-from backend.domain.incoming.workflow import State, find
+from backend.domain.incoming.policies import DocContext, can_complete, can_register, can_start
+from backend.domain.incoming.workflow import TABLE, State, find
 
 AGENCY, OTHER_AGENCY, UNIT = 10, 20, 5
 ROLES = {
@@ -60,27 +60,27 @@ EXPECTED = {
 def test_policy_matrix(state: State, event: str, role: str) -> None:
     transition = find(state, event)
     actor, doc, ctx = _actor(role), _doc(state), _ctx()
-    allowed = transition is not None and bool(POLICIES[transition.policy](actor, doc, ctx))
+    allowed = transition is not None and bool(transition.policy(actor, doc, ctx))
     expected = transition is not None and role in EXPECTED[event]
     assert allowed == expected
 
 
 def test_denials_carry_a_message_key() -> None:
-    decision = POLICIES["can_register"](_actor("specialist"), _doc(State.RECEIVED), _ctx())
+    decision = can_register(_actor("specialist"), _doc(State.RECEIVED), _ctx())
     assert not decision and decision.reason == "incoming.denied.not_clerk"
 
 
 def test_available_transitions_are_the_buttons() -> None:
-    events = [t.event for t in available_transitions(_actor("clerk"), _doc(State.REGISTERED), DocContext())]
+    events = [t.event for t in TABLE.available(_actor("clerk"), _doc(State.REGISTERED), DocContext())]
     assert events == ["return_to_sender", "submit"]
-    events = [t.event for t in available_transitions(_actor("leader"), _doc(State.REGISTERED), DocContext())]
+    events = [t.event for t in TABLE.available(_actor("leader"), _doc(State.REGISTERED), DocContext())]
     assert events == ["forward"]
-    assert available_transitions(_actor("specialist"), _doc(State.IN_PROGRESS), DocContext()) == []
+    assert TABLE.available(_actor("specialist"), _doc(State.IN_PROGRESS), DocContext()) == []
 
 
 def test_a_cooperating_handler_may_start_but_not_complete() -> None:
     coordinate = Assignment(id=3, incoming_id=1, role=AssignmentRole.COORDINATE, assignee_user_id=5,
                             assigned_by_id=2, status=AssignmentStatus.PENDING)
     ctx, actor = DocContext((coordinate,)), _actor("specialist")
-    assert POLICIES["can_start"](actor, _doc(State.ASSIGNED), ctx)
-    assert not POLICIES["can_complete"](actor, _doc(State.IN_PROGRESS), ctx)
+    assert can_start(actor, _doc(State.ASSIGNED), ctx)
+    assert not can_complete(actor, _doc(State.IN_PROGRESS), ctx)

@@ -1,0 +1,24 @@
+"""Row locks that hide the dialect: ``FOR UPDATE`` on PostgreSQL, nothing extra on SQLite.
+
+SQLite serialises writers with ``BEGIN IMMEDIATE`` (see :mod:`backend.db.engine`), so a plain
+select inside the transaction is already exclusive there.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+__all__ = ["lock_one"]
+
+M = TypeVar("M")
+
+
+async def lock_one(db: AsyncSession, query: sa.Select[tuple[M]], model: type[Any]) -> M | None:
+    """The row ``query`` selects, re-read from the database and locked until the transaction ends."""
+    query = query.execution_options(populate_existing=True)
+    if db.bind.dialect.name == "postgresql":
+        query = query.with_for_update(of=model)
+    return await db.scalar(query)

@@ -1,0 +1,28 @@
+"""Errors of outgoing-document effects (both are user errors: nothing was changed)."""
+
+from __future__ import annotations
+
+from backend.domain.signing.errors import SigningServiceError
+from backend.domain.signing.pdf_errors import PdfSigningError
+from backend.errors import InvalidInputError
+
+__all__ = ["DeliveryPendingError", "SignatureRefusedError"]
+
+
+class SignatureRefusedError(InvalidInputError):
+    """The signature (or the number/date fill) did not happen; the message says why, nothing changed."""
+
+    code = "OUT_SIGNATURE_REFUSED"
+
+    def __init__(self, error: SigningServiceError | PdfSigningError, doc_id: int | None = None) -> None:
+        message = error.user_message
+        field = "tap" if error.code == "PDF_SIGNATURE_BOX_NOT_FOUND" else "otp"
+        super().__init__(message, field_errors={field: message})
+        self.reason_code = error.code
+        self.doc_id = doc_id
+
+
+class DeliveryPendingError(InvalidInputError):
+    """The original cannot be filed yet: some recipients' delivery is still queued (nothing changed)."""
+
+    code = "OUT_DELIVERY_PENDING"
