@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from playwright.sync_api import Browser, Dialog, Locator, Page, Request, expect
 
 from backend.db.models import IncomingDocument
+from backend.domain.incoming.workflow import TRANSITIONS as INCOMING_TRANSITIONS
 from backend.domain.outgoing.workflow import TRANSITIONS
 from tests.support.outgoing_browser import (  # noqa: F401 (fixtures)
     AGENCY,
@@ -39,6 +40,11 @@ from tests.support.signing import SigningEnv
 pytestmark = pytest.mark.browser
 TEMPLATES = Path(__file__).resolve().parents[2] / "web" / "templates"
 OTP_EVENTS = frozenset(t.event for t in TRANSITIONS if t.needs_otp)
+TABLE_CONFIRMS = {
+    "incoming": frozenset(t.event for t in INCOMING_TRANSITIONS if t.confirm),
+    "outgoing": frozenset(t.event for t in TRANSITIONS if t.confirm and not t.needs_otp),
+}
+"""The events whose buttons the transition tables mark ``confirm`` (the OTP forms confirm anyway)."""
 COVERED: dict[str, set[str]] = {
     "pages/incoming/detail.html": {"return_to_sender", "return_to_leader"},
     "pages/outgoing/detail.html": {"sign", "seal", "return", "recall"},
@@ -48,8 +54,9 @@ COVERED: dict[str, set[str]] = {
 
 
 def _confirmations(template: Path) -> set[str]:
-    """The forms of ``template`` that carry ``data-confirm``: the events named in their condition, the
-    OTP events for the OTP-transition loop, else the form's id."""
+    """The forms of ``template`` that carry ``data-confirm``: the events named in their condition (or, for
+    ``tr.confirm``, the events the template's transition table marks ``confirm``), the OTP events for the
+    OTP-transition loop, else the form's id."""
     text = template.read_text(encoding="utf-8")
     found: set[str] = set()
     for match in re.finditer(r"data-confirm=", text):
@@ -58,6 +65,8 @@ def _confirmations(template: Path) -> set[str]:
         loop = text[text.rfind("{% for", 0, match.start()):match.start()]
         if events := re.search(r"tr\.event in \(([^)]*)\)", line):
             found |= set(re.findall(r"'([a-z_]+)'", events.group(1)))
+        elif "tr.confirm" in line and template.parent.name in TABLE_CONFIRMS:
+            found |= TABLE_CONFIRMS[template.parent.name]
         elif "in otp_transitions" in loop:
             found |= OTP_EVENTS
         elif form_id := re.search(r'id="([^"]+)"', form):
