@@ -17,7 +17,6 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 from playwright.sync_api import Error as PlaywrightError
-from pwa_support import CLERK, DEPUTY, PASSWORD, assign_to_deputy, count, in_db, register_document, small_pdf
 
 from backend.db.models import (
     DocumentType,
@@ -30,6 +29,7 @@ from backend.db.models import (
     User,
 )
 from backend.lib import clock
+from tests.support.pwa import CLERK, DEPUTY, PASSWORD, assign_to_deputy, count, in_db, register_document, small_pdf
 
 pytestmark = pytest.mark.browser
 
