@@ -1,7 +1,8 @@
 """Row locks that hide the dialect: ``FOR UPDATE`` on PostgreSQL, nothing extra on SQLite.
 
-SQLite serialises writers with ``BEGIN IMMEDIATE`` (see :mod:`backend.db.engine`), so a plain
-select inside the transaction is already exclusive there.
+SQLite serialises writing transactions with ``BEGIN IMMEDIATE`` (see :mod:`backend.db.engine`), so a
+plain select inside one is already exclusive there; the read-only sessions of GET requests must not
+lock (they are not serialised with writers).
 """
 
 from __future__ import annotations
