@@ -65,9 +65,9 @@ class CredentialSpec:
             raw = item.get(name)
             return None if raw is None else dt.datetime.fromisoformat(str(raw)).astimezone(dt.UTC)
 
-        return cls(owner_kind=kind, owner=owner,  # type: ignore[arg-type]
+        return cls(owner_kind=kind, owner=owner,
                    display_name=str(item.get("display_name") or owner), agency=str(item.get("agency") or ""),
-                   algo=algo, not_before=when("not_before"), not_after=when("not_after"))  # type: ignore[arg-type]
+                   algo=algo, not_before=when("not_before"), not_after=when("not_after"))
 
 
 @dataclass(frozen=True, slots=True)

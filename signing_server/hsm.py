@@ -43,9 +43,10 @@ _LIBS_LOCK = threading.Lock()
 
 def digest_info_sha256(digest: bytes) -> bytes:
     """DER ``DigestInfo`` for a SHA-256 *digest*, with the explicit NULL parameters PKCS#1 wants."""
-    return algos.DigestInfo(
+    der: bytes = algos.DigestInfo(
         {"digest_algorithm": {"algorithm": "sha256", "parameters": core.Null()}, "digest": digest}
     ).dump()
+    return der
 
 
 def write_softhsm_conf(conf_path: Path) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie, MutableScopeHeaders
+from litestar.enums import ScopeType
 from litestar.stores.base import Store
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -59,7 +60,8 @@ class Session:
 
 def get_session(connection: ASGIConnection[Any, Any, Any, Any]) -> Session:
     """The current request's session (created empty by the middleware when there is none)."""
-    return connection.scope[_SCOPE_KEY]  # type: ignore[literal-required]
+    session: Session = connection.scope[_SCOPE_KEY]  # type: ignore[literal-required]
+    return session
 
 
 class SessionMiddleware:
@@ -77,7 +79,7 @@ class SessionMiddleware:
         return cookie.to_header(header="")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
         store: Store = scope["litestar_app"].stores.get(self.store_name)

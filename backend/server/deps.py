@@ -13,7 +13,7 @@ Authentication ends its own short transaction, so a handler's slow work before i
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -55,7 +55,8 @@ async def provide_db(request: Request[Any, Any, Any], state: State) -> AsyncGene
 
 
 def provide_settings(state: State) -> Settings:
-    return state.settings
+    settings: Settings = state.settings
+    return settings
 
 
 UNREAD_CAP = 100
@@ -106,7 +107,7 @@ async def provide_actor(request: Request[Any, Any, Any], db: DB) -> Actor:
     return actor
 
 
-dependencies = {
+dependencies: dict[str, Callable[..., Any]] = {
     "db": provide_db,
     "settings": provide_settings,
     "meta": provide_meta,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 
 from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.lib.inline_style import stylesheet_hash
@@ -32,7 +33,7 @@ class SecurityHeadersMiddleware:
         self.hsts = hsts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
         request_id = secrets.token_hex(8)

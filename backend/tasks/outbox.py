@@ -13,10 +13,11 @@ import json
 import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 import msgspec
 import sqlalchemy as sa
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.base import utcnow
@@ -82,11 +83,11 @@ def _fenced(job: ClaimedJob) -> sa.ColumnElement[bool]:
 
 async def complete(db: AsyncSession, job: ClaimedJob) -> bool:
     """Mark ``job`` done in the caller's transaction; False if the claim was lost meanwhile."""
-    result = await db.execute(
+    result = cast("CursorResult[Any]", await db.execute(
         sa.update(OutboxJob).where(_fenced(job))
         .values(status=JobStatus.DONE, finished_at=utcnow(), lease_until=None, last_error=None)
         .execution_options(synchronize_session=False)
-    )
+    ))
     return result.rowcount == 1
 
 

@@ -11,9 +11,11 @@ import base64
 import binascii
 import hashlib
 from dataclasses import dataclass
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config.settings import Settings
@@ -123,8 +125,8 @@ async def revoke_device(db: AsyncSession, actor: Actor, subscription_id: int, me
 
 async def remove_by_endpoint(db: AsyncSession, actor: Actor, endpoint: str) -> bool:
     """The browser unsubscribed: forget its endpoint if it is the actor's."""
-    result = await db.execute(sa.delete(PushSubscription).where(
-        PushSubscription.endpoint_hash == endpoint_hash(endpoint), PushSubscription.user_id == actor.user_id))
+    result = cast("CursorResult[Any]", await db.execute(sa.delete(PushSubscription).where(
+        PushSubscription.endpoint_hash == endpoint_hash(endpoint), PushSubscription.user_id == actor.user_id)))
     return bool(result.rowcount)
 
 

@@ -435,7 +435,8 @@ class SigningClient:
                 writer = pdf if isinstance(pdf, IncrementalPdfFileWriter) else IncrementalPdfFileWriter(io.BytesIO(pdf))
                 out = await pdf_signer.async_sign_pdf(writer, bytes_reserved=reserved,
                                                       appearance_text_params=appearance_text_params)
-                return out.getvalue()
+                signed: bytes = out.getvalue()
+                return signed
 
             results = await asyncio.wait_for(asyncio.gather(*(one(p) for p in pdfs)),
                                              timeout=self.config.timeout_seconds * 2)

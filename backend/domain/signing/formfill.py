@@ -71,8 +71,9 @@ def _num(value: float) -> generic.FloatObject:
 
 def _form_xobject(width: float, height: float, ops: bytes, resources: generic.DictionaryObject | None = None
                   ) -> generic.StreamObject:
-    entries = {pdf_name("/Type"): pdf_name("/XObject"), pdf_name("/Subtype"): pdf_name("/Form"),
-               pdf_name("/BBox"): generic.ArrayObject([_num(0), _num(0), _num(width), _num(height)])}
+    entries: dict[generic.NameObject, generic.PdfObject] = {
+        pdf_name("/Type"): pdf_name("/XObject"), pdf_name("/Subtype"): pdf_name("/Form"),
+        pdf_name("/BBox"): generic.ArrayObject([_num(0), _num(0), _num(width), _num(height)])}
     if resources is not None:
         entries[pdf_name("/Resources")] = resources
     return generic.StreamObject(entries, stream_data=ops)
@@ -98,7 +99,7 @@ def _acroform(writer: IncrementalPdfFileWriter) -> generic.DictionaryObject:
             generic.DictionaryObject({pdf_name("/Fields"): generic.ArrayObject()}))
         writer.update_root()
     raw = root.raw_get("/AcroForm")
-    form = raw.get_object()
+    form: generic.DictionaryObject = raw.get_object()
     if isinstance(raw, generic.IndirectObject):
         writer.mark_update(raw)
     else:
@@ -185,7 +186,7 @@ def reserved_fields(pdf: bytes) -> dict[str, Area]:
     reader = PdfReader(io.BytesIO(pdf), strict=False)
     pages = {page.indirect_reference.idnum: i for i, page in enumerate(reader.pages) if page.indirect_reference}
     out = {}
-    for field_ref in reader.trailer["/Root"].get("/AcroForm", {}).get("/Fields", []):
+    for field_ref in reader.root_object.get("/AcroForm", {}).get("/Fields", []):
         field = field_ref.get_object()
         name = str(field.get("/T", ""))
         if name not in (NUMBER_FIELD, DATE_FIELD):

@@ -131,8 +131,8 @@ class PushSender:
             except (aiohttp.ClientError, TimeoutError) as exc:
                 log.info("push to subscription %s failed in transit: %r", target.subscription_id, exc)
                 return DeliveryResult(target.subscription_id, DeliveryOutcome.RETRY, None)
-        status = response.status  # type: ignore[union-attr]
-        retry_after = _retry_after(response.headers.get("Retry-After"))  # type: ignore[union-attr]
+        status = response.status
+        retry_after = _retry_after(response.headers.get("Retry-After"))
         return DeliveryResult(target.subscription_id, classify(status), status, retry_after)
 
     async def send_many(self, targets: Iterable[PushTarget], data: bytes, *, ttl: int, urgency: str,
