@@ -7,26 +7,34 @@ Routes, all ``POST`` with JSON bodies and answering ``200`` on success:
 * ``/csc/v1/credentials/list``, ``/credentials/info``, ``/credentials/authorize``,
   ``/signatures/signHash`` -- require ``Authorization: Bearer <access_token>``.
 
-Handlers only parse the body and delegate to :class:`~signing_server.service.SigningService` in a
-worker thread (SQLite and PKCS#11 calls block). Errors become ``{"error", "error_description"}``
+Handlers only decode the body into its typed struct (:mod:`signing_server.bodies`) and delegate
+to :class:`~signing_server.service.SigningService` in a worker thread (SQLite and PKCS#11 calls
+block). Errors become ``{"error", "error_description"}``
 with the status fixed by the error class (:mod:`signing_server.errors`).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio.to_thread
+import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import HTTPException
 
-from signing_server.errors import InvalidRequestError, SigningServerError
+from signing_server.bodies import (
+    AuthorizeBody,
+    CredentialInfoBody,
+    ListCredentialsBody,
+    SignHashBody,
+    decode_body,
+)
+from signing_server.errors import SigningServerError
 from signing_server.service import SigningService
 
-__all__ = ["CscController", "csc_error_handlers", "health"]
+__all__ = ["CscController", "authed", "csc_error_handlers", "health"]
 
 log = logging.getLogger("signing_server.csc")
 
@@ -48,24 +56,19 @@ def _service(request: Request[Any, Any, Any]) -> SigningService:
     return service
 
 
-async def _body(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    raw = await request.body()
-    if not raw.strip():
-        return {}
-    try:
-        body = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidRequestError("the request body is not valid JSON") from exc
-    if not isinstance(body, dict):
-        raise InvalidRequestError("the request body must be a JSON object")
-    return body
+B = TypeVar("B", bound=msgspec.Struct)
 
 
-async def _authed(request: Request[Any, Any, Any],
-                  call: Callable[[SigningService, str, dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+async def authed(request: Request[Any, Any, Any], body_type: type[B],
+                 call: Callable[[SigningService, str, B], dict[str, Any]]) -> dict[str, Any]:
+    """Authenticate the bearer token, decode the body as ``body_type``, run ``call`` in a worker thread.
+
+    The token is checked before the body is read, so an unauthenticated caller learns nothing about
+    the body rules.
+    """
     service = _service(request)
     client_id = service.authenticate(request.headers.get("authorization"))
-    body = await _body(request)
+    body = decode_body(await request.body(), body_type)
     return await anyio.to_thread.run_sync(call, service, client_id, body)
 
 
@@ -92,22 +95,22 @@ class CscController(Controller):
     @post("/credentials/list", status_code=200)
     async def credentials_list(self, request: Request[Any, Any, Any]) -> dict[str, Any]:
         """Identifiers of the usable credentials (optionally of one ``userID``)."""
-        return await _authed(request, lambda s, _c, b: s.list_credentials(b))
+        return await authed(request, ListCredentialsBody, lambda s, _c, b: s.list_credentials(b))
 
     @post("/credentials/info", status_code=200)
     async def credentials_info(self, request: Request[Any, Any, Any]) -> dict[str, Any]:
         """Certificate chain, key algorithms, SCAL, OTP and batch limits of a credential."""
-        return await _authed(request, lambda s, _c, b: s.credential_info(b))
+        return await authed(request, CredentialInfoBody, lambda s, _c, b: s.credential_info(b))
 
     @post("/credentials/authorize", status_code=200)
     async def credentials_authorize(self, request: Request[Any, Any, Any]) -> dict[str, Any]:
         """OTP -> SAD bound to the given hashes."""
-        return await _authed(request, lambda s, c, b: s.authorize(c, b))
+        return await authed(request, AuthorizeBody, lambda s, c, b: s.authorize(c, b))
 
     @post("/signatures/signHash", status_code=200)
     async def sign_hash(self, request: Request[Any, Any, Any]) -> dict[str, Any]:
         """Sign hashes with a credential, under a SAD."""
-        return await _authed(request, lambda s, c, b: s.sign_hash(c, b))
+        return await authed(request, SignHashBody, lambda s, c, b: s.sign_hash(c, b))
 
 
 @get("/healthz", sync_to_thread=False)

@@ -25,18 +25,15 @@ from typing import Any
 from cryptography.x509.oid import NameOID
 from litestar import Controller, Request, post
 
+from signing_server.bodies import ExtListBody, RevokeBody
 from signing_server.ca import load_pem_chain
 from signing_server.credentials import CredentialManager
-from signing_server.csc import _authed
-from signing_server.errors import CredentialRevokedError, InvalidRequestError, UnknownCredentialError
+from signing_server.csc import authed
+from signing_server.errors import CredentialRevokedError, UnknownCredentialError
 from signing_server.service import SigningService
 from signing_server.store import Credential
 
 __all__ = ["ExtController", "credential_record", "list_credentials", "revoke_credential"]
-
-_MAX_OWNERS = 10000
-_MAX_REASON = 500
-
 
 def _cert_status(cred: Credential, now: str) -> str:
     if cred.status == "revoked":
@@ -65,24 +62,9 @@ def credential_record(cred: Credential, now: str | None = None) -> dict[str, Any
     }
 
 
-def _string_list(body: dict[str, Any], name: str) -> list[str] | None:
-    value = body.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value) or len(value) > _MAX_OWNERS:
-        raise InvalidRequestError(f"parameter {name} must be a list of at most {_MAX_OWNERS} strings")
-    return value
-
-
-def list_credentials(service: SigningService, body: dict[str, Any]) -> dict[str, Any]:
+def list_credentials(service: SigningService, body: ExtListBody) -> dict[str, Any]:
     """``ext/v1/credentials/list``: registry rows, filtered by owners, revocation and expiry."""
-    users, agencies = _string_list(body, "userIDs"), _string_list(body, "agencyIDs")
-    include_revoked = body.get("includeRevoked", False)
-    if not isinstance(include_revoked, bool):
-        raise InvalidRequestError("parameter includeRevoked must be a boolean")
-    within = body.get("expiringWithinDays")
-    if within is not None and (not isinstance(within, int) or isinstance(within, bool) or not 0 <= within <= 3660):
-        raise InvalidRequestError("parameter expiringWithinDays must be an integer between 0 and 3660")
+    users, agencies, within = body.user_ids, body.agency_ids, body.expiring_within_days
     now = dt.datetime.now(dt.UTC)
     limit = (now + dt.timedelta(days=within)).isoformat(timespec="seconds") if within is not None else None
     wanted: set[tuple[str, str]] | None = None
@@ -90,7 +72,7 @@ def list_credentials(service: SigningService, body: dict[str, Any]) -> dict[str,
         wanted = {("user", u) for u in users or []} | {("agency", a) for a in agencies or []}
     now_iso = now.isoformat(timespec="seconds")
     rows = []
-    for cred in service.store.list(include_revoked=include_revoked):
+    for cred in service.store.list(include_revoked=body.include_revoked):
         if wanted is not None and (cred.owner_kind, cred.owner) not in wanted:
             continue
         if limit is not None and (cred.status == "revoked" or cred.not_after > limit):
@@ -99,18 +81,10 @@ def list_credentials(service: SigningService, body: dict[str, Any]) -> dict[str,
     return {"credentials": rows}
 
 
-def revoke_credential(service: SigningService, client_id: str, body: dict[str, Any],
+def revoke_credential(service: SigningService, client_id: str, body: RevokeBody,
                       compromised: bool) -> dict[str, Any]:
     """Revoke at once (``reportCompromised``: reason ``key_compromise``); journaled as *client_id*."""
-    cred_id = body.get("credentialID")
-    reason = body.get("reason")
-    requested_by = body.get("requestedBy", "")
-    if not isinstance(cred_id, str) or not cred_id:
-        raise InvalidRequestError("missing or invalid string parameter credentialID")
-    if not isinstance(reason, str) or not reason.strip() or len(reason) > _MAX_REASON:
-        raise InvalidRequestError(f"parameter reason must be a non-empty string of at most {_MAX_REASON} chars")
-    if not isinstance(requested_by, str) or len(requested_by) > 100:
-        raise InvalidRequestError("parameter requestedBy must be a string of at most 100 characters")
+    cred_id, reason, requested_by = body.credential_id, body.reason, body.requested_by
     cred = service.store.get(cred_id)
     if cred is None:
         raise UnknownCredentialError(f"invalid parameter credentialID: no credential {cred_id!r}")
@@ -133,14 +107,14 @@ class ExtController(Controller):
     @post("/credentials/list", status_code=200)
     async def credentials_list(self, request: Request[Any, Any, Any]) -> dict[str, Any]:
         """Credentials with owner, status, certificate serial and validity."""
-        return await _authed(request, lambda s, _c, b: list_credentials(s, b))
+        return await authed(request, ExtListBody, lambda s, _c, b: list_credentials(s, b))
 
     @post("/credentials/reportCompromised", status_code=200)
     async def report_compromised(self, request: Request[Any, Any, Any]) -> dict[str, Any]:
         """Suspected key compromise: revoke at once (reason ``key_compromise``)."""
-        return await _authed(request, lambda s, c, b: revoke_credential(s, c, b, compromised=True))
+        return await authed(request, RevokeBody, lambda s, c, b: revoke_credential(s, c, b, compromised=True))
 
     @post("/credentials/revoke", status_code=200)
     async def revoke(self, request: Request[Any, Any, Any]) -> dict[str, Any]:
         """Administrator revocation."""
-        return await _authed(request, lambda s, c, b: revoke_credential(s, c, b, compromised=False))
+        return await authed(request, RevokeBody, lambda s, c, b: revoke_credential(s, c, b, compromised=False))

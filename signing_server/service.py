@@ -25,6 +25,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from signing_server.bodies import AuthorizeBody, CredentialInfoBody, ListCredentialsBody, SignHashBody
 from signing_server.ca import load_pem_chain
 from signing_server.clock import Clock
 from signing_server.errors import (
@@ -37,7 +38,6 @@ from signing_server.errors import (
     CredentialLockedError,
     CredentialRevokedError,
     HashMismatchError,
-    InvalidRequestError,
     OtpInvalidError,
     OtpReusedError,
     SadExpiredError,
@@ -56,6 +56,12 @@ from signing_server.store import Credential, Store
 __all__ = ["ALGORITHMS", "SHA256_OID", "SigningService"]
 
 SHA256_OID = "2.16.840.1.101.3.4.2.1"
+
+OTP_PROMPT = {"label": "Mã OTP", "description": "Mã 6 chữ số trong ứng dụng xác thực"}
+"""What a CSC client shows next to the OTP field (``credentials/info`` ``OTP.label`` / ``description``).
+
+Protocol data in the service's declared language (``lang`` ``vi-VN``), kept here because the signing
+server shares no code with the backend (so it cannot read the backend's message catalogue)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,29 +102,6 @@ def _digest(secret_value: str) -> str:
 
 def _now_iso() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-def _str(body: dict[str, Any], name: str, required: bool = True) -> str:
-    value = body.get(name)
-    if value is None and not required:
-        return ""
-    if not isinstance(value, str) or not value:
-        raise InvalidRequestError(f"missing or invalid string parameter {name}")
-    return value
-
-
-def _hashes(body: dict[str, Any]) -> list[str]:
-    value = body.get("hash")
-    if not isinstance(value, list) or not value or not all(isinstance(h, str) for h in value):
-        raise InvalidRequestError("missing or invalid parameter hash: expected a non-empty list of base64 strings")
-    for h in value:
-        try:
-            raw = base64.b64decode(h, validate=True)
-        except (binascii.Error, ValueError) as exc:
-            raise InvalidRequestError("parameter hash holds a value that is not base64") from exc
-        if len(raw) != 32:
-            raise InvalidRequestError(f"parameter hash holds a {len(raw)}-byte value; SHA-256 hashes are 32 bytes")
-    return value
 
 
 class SigningService:
@@ -196,25 +179,16 @@ class SigningService:
             raise CertificateNotYetValidError(
                 f"the certificate of credential {cred.id} is valid only from {cred.not_before}")
 
-    def list_credentials(self, body: dict[str, Any]) -> dict[str, Any]:
+    def list_credentials(self, body: ListCredentialsBody) -> dict[str, Any]:
         """``credentials/list``: ids of non-revoked credentials, optionally of one ``userID``."""
-        user = body.get("userID")
-        if user is not None and not isinstance(user, str):
-            raise InvalidRequestError("parameter userID must be a string")
-        max_results = body.get("maxResults", 1000)
-        if not isinstance(max_results, int) or max_results < 1:
-            raise InvalidRequestError("parameter maxResults must be a positive integer")
-        creds = self.store.list(owner=user, include_revoked=False)
-        return {"credentialIDs": [c.id for c in creds[:max_results]]}
+        creds = self.store.list(owner=body.user_id, include_revoked=False)
+        return {"credentialIDs": [c.id for c in creds[:body.max_results]]}
 
-    def credential_info(self, body: dict[str, Any]) -> dict[str, Any]:
+    def credential_info(self, body: CredentialInfoBody) -> dict[str, Any]:
         """``credentials/info`` in CSC 1.0.4.0 shape (key, cert, authMode, SCAL, OTP, multisign)."""
-        cred = self._credential(_str(body, "credentialID"))
-        mode = body.get("certificates", "single")
-        if mode not in ("none", "single", "chain"):
-            raise InvalidRequestError("parameter certificates must be none, single or chain")
+        cred = self._credential(body.credential_id)
         chain = load_pem_chain(cred.cert_chain_pem)
-        certs = {"none": [], "single": chain[:1], "chain": chain}[mode]
+        certs = {"none": [], "single": chain[:1], "chain": chain}[body.certificates]
         algo = ALGORITHMS[cred.algo]
         now = _now_iso()
         cert_status = ("revoked" if cred.status == "revoked" else "expired" if now > cred.not_after
@@ -226,7 +200,7 @@ class SigningService:
         cert: dict[str, Any] = {
             "status": cert_status,
             "certificates": [base64.b64encode(c.public_bytes(Encoding.DER)).decode("ascii") for c in certs]}
-        if body.get("certInfo") is True:
+        if body.cert_info:
             leaf = chain[0]
             cert.update(issuerDN=leaf.issuer.rfc4514_string(), subjectDN=leaf.subject.rfc4514_string(),
                         serialNumber=str(leaf.serial_number),
@@ -237,25 +211,17 @@ class SigningService:
             "key": key, "cert": cert, "authMode": "explicit", "SCAL": "2",
             "PIN": {"presence": "false"},
             "OTP": {"presence": "true", "type": "offline", "format": "N", "ID": "totp",
-                    "provider": self.settings.otp_issuer,
-                    "label": "Mã OTP", "description": "Mã 6 chữ số trong ứng dụng xác thực"},
+                    "provider": self.settings.otp_issuer, **OTP_PROMPT},
             "multisign": self.settings.max_batch, "lang": "vi-VN",
         }
 
     # -- authorize -------------------------------------------------------------------------------
 
-    def authorize(self, client_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    def authorize(self, client_id: str, body: AuthorizeBody) -> dict[str, Any]:
         """``credentials/authorize``: check the OTP, return a SAD bound to the given hashes."""
-        cred_id = _str(body, "credentialID")
-        num = body.get("numSignatures")
-        if not isinstance(num, int) or isinstance(num, bool) or num < 1:
-            raise InvalidRequestError("missing or invalid integer parameter numSignatures")
+        cred_id, num, hashes, otp = body.credential_id, body.num_signatures, body.hashes, body.otp
         if num > self.settings.max_batch:
             raise TooManyHashesError(f"numSignatures {num} exceeds multisign {self.settings.max_batch}")
-        hashes = _hashes(body)
-        if len(hashes) != num:
-            raise InvalidRequestError(f"numSignatures is {num} but {len(hashes)} hashes were sent")
-        otp = _str(body, "OTP")
         cert_serial = ""
         try:
             cred = self._credential(cred_id)
@@ -318,13 +284,10 @@ class SigningService:
                 raise SadExpiredError("the SAD expired; authorise again with a new OTP")
             return grant
 
-    def sign_hash(self, client_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    def sign_hash(self, client_id: str, body: SignHashBody) -> dict[str, Any]:
         """``signatures/signHash``: check SAD, hashes, count and algorithm, then sign on the HSM."""
-        cred_id = _str(body, "credentialID")
-        sad = _str(body, "SAD")
-        hashes = _hashes(body)
-        sign_algo = _str(body, "signAlgo")
-        hash_algo = _str(body, "hashAlgo", required=False)
+        cred_id, sad, hashes = body.credential_id, body.sad, body.hashes
+        sign_algo, hash_algo = body.sign_algo, body.hash_algo
         cert_serial = ""
         try:
             cred = self._credential(cred_id)
