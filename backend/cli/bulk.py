@@ -29,7 +29,7 @@ class BulkLoader:
 
     async def _driver(self) -> asyncpg.Connection:
         raw = await self.conn.get_raw_connection()
-        return raw.driver_connection  # type: ignore[return-value]
+        return raw.driver_connection
 
     async def load(self, table: sa.Table, rows: Iterable[dict[str, Any]]) -> int:
         """Insert ``rows`` into ``table`` in batches; returns how many."""

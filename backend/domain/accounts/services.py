@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
+from functools import partial
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -77,11 +78,11 @@ async def authenticate(db: AsyncSession, settings: Settings, username: str, pass
         await record(db, "auth.login_failed", actor_name=username, meta=meta, detail={"reason": "unknown_user"})
         return LoginResult(LoginOutcome.BAD_CREDENTIALS, message=t("login.bad_credentials"))
 
-    audit = {"actor_id": user.id, "actor_name": user.username, "agency_id": user.agency_id,
-             "object_type": "user", "object_id": user.id, "meta": meta}
+    audit = partial(record, db, actor_id=user.id, actor_name=user.username, agency_id=user.agency_id,
+                    object_type="user", object_id=user.id, meta=meta)
     if user.locked_until is not None and user.locked_until > now:
         minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        await record(db, "auth.login_refused_locked", **audit)
+        await audit("auth.login_refused_locked")
         return LoginResult(LoginOutcome.LOCKED, message=t("login.locked", minutes=minutes))
 
     agency_active = await db.scalar(sa.select(Agency.is_active).where(Agency.id == user.agency_id))
@@ -91,7 +92,7 @@ async def authenticate(db: AsyncSession, settings: Settings, username: str, pass
         user.first_failed_at = None
         user.locked_until = None
         user.last_login_at = now
-        await record(db, "auth.login", **audit)
+        await audit("auth.login")
         return LoginResult(LoginOutcome.OK, user=user)
 
     window = timedelta(minutes=settings.login_failure_window_minutes)
@@ -101,12 +102,12 @@ async def authenticate(db: AsyncSession, settings: Settings, username: str, pass
     else:
         user.failed_logins += 1
     reason = "bad_password" if account_usable else "inactive"
-    await record(db, "auth.login_failed", **audit, detail={"reason": reason, "failures": user.failed_logins})
+    await audit("auth.login_failed", detail={"reason": reason, "failures": user.failed_logins})
     if user.failed_logins >= settings.login_max_failures:
         user.locked_until = now + timedelta(minutes=settings.login_lockout_minutes)
         user.failed_logins = 0
         user.first_failed_at = None
-        await record(db, "auth.lockout", **audit, detail={"minutes": settings.login_lockout_minutes})
+        await audit("auth.lockout", detail={"minutes": settings.login_lockout_minutes})
         await _notify_admins_of_lockout(db, user)
         return LoginResult(LoginOutcome.LOCKED, message=t("login.locked", minutes=settings.login_lockout_minutes))
     return LoginResult(LoginOutcome.BAD_CREDENTIALS, message=t("login.bad_credentials"))

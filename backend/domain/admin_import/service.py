@@ -113,7 +113,7 @@ async def _agencies_by_organ_id(db: AsyncSession, organ_ids: Iterable[str]) -> d
         ),
         organ_ids,
     )
-    return {organ_id: (agency_id, active) for organ_id, agency_id, active in rows}  # type: ignore[misc]
+    return {organ_id: (agency_id, active) for organ_id, agency_id, active in rows}
 
 
 async def _finish(

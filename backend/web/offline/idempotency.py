@@ -42,7 +42,10 @@ class Claim:
 
 
 async def _existing(db: AsyncSession, user_id: int, key: str) -> OfflineAction | None:
-    return await db.scalar(sa.select(OfflineAction).where(OfflineAction.user_id == user_id, OfflineAction.key == key))
+    # Bound to a typed name: in a return context mypy picks the untyped overload of ``scalar``.
+    action: OfflineAction | None = await db.scalar(
+        sa.select(OfflineAction).where(OfflineAction.user_id == user_id, OfflineAction.key == key))
+    return action
 
 
 async def claim(sessions: async_sessionmaker[AsyncSession], user_id: int, key: str, method: str, path: str) -> Claim:

@@ -18,7 +18,8 @@ from typing import Any
 
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Headers, MutableScopeHeaders
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 from markupsafe import escape
 
 from backend.lib.i18n import t
@@ -63,7 +64,7 @@ class OfflineMiddleware:
         self.secret_key = secret_key
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
         headers = Headers.from_scope(scope)
@@ -95,7 +96,7 @@ class OfflineMiddleware:
 
         return wrapped
 
-    async def _replayable(self, scope: Scope, receive: Receive, send: Send, headers: Headers) -> None:
+    async def _replayable(self, scope: HTTPScope, receive: Receive, send: Send, headers: Headers) -> None:
         key = headers.get("idempotency-key", "")
         path: str = scope["path"]
         handler = scope.get("route_handler")
