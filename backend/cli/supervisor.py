@@ -70,7 +70,7 @@ class Supervisor:
 
     def delay_for(self, failures: int) -> float:
         """The wait before restarting a child that has failed ``failures`` times in a row (≥ 1)."""
-        return min(self.max_delay, self.base_delay * 2 ** max(0, failures - 1))
+        return min(self.max_delay, self.base_delay * 2.0 ** max(0, failures - 1))
 
     def tick(self) -> None:
         """Notice dead children and schedule their restart; restart those whose delay has passed."""
