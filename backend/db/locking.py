@@ -22,4 +22,6 @@ async def lock_one(db: AsyncSession, query: sa.Select[tuple[M]], model: type[Any
     query = query.execution_options(populate_existing=True)
     if db.bind.dialect.name == "postgresql":
         query = query.with_for_update(of=model)
-    return await db.scalar(query)
+    # Bound to a typed name: in a return context mypy picks the untyped overload of ``scalar``.
+    row: M | None = await db.scalar(query)
+    return row

@@ -12,11 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import inspect
 
 __all__ = ["StateWriteError", "guard_state", "state_writer"]
+
+S = TypeVar("S")
 
 _WRITING: ContextVar[bool] = ContextVar("workflow_state_writer", default=False)
 
@@ -35,7 +37,7 @@ def state_writer() -> Iterator[None]:
         _WRITING.reset(token)
 
 
-def guard_state(target: Any, value: Any) -> Any:
+def guard_state(target: Any, value: S) -> S:
     """Return ``value`` when the write is allowed; raise :class:`StateWriteError` otherwise."""
     status = inspect(target)
     if status.transient or status.pending or _WRITING.get():

@@ -264,7 +264,7 @@ class Workflow(Generic[D]):
         """The row for ``event`` from the document's own state, after its policy allowed ``actor``."""
         table = self.lifecycle.table
         state = table.states(_any(doc).state)
-        transition = table.find(state, event) if event else None
+        transition: Transition[Any] | None = table.find(state, event) if event else None
         if transition is None:
             raise TransitionNotAllowedError(event=table.event_labels.get(event or "", event),
                                             state=table.state_labels[state])

@@ -111,7 +111,8 @@ async def build_list_context(request: Request[Any, Any, Any], db: AsyncSession, 
     """The inbox page: tabs with counts, filters, one keyset page of cards."""
     params = {key: request.query_params.get(key, "") for key in request.query_params}
     tabs = inboxes_for(actor)
-    inbox = params.get("inbox") if params.get("inbox") in tabs else default_inbox(actor)
+    requested = params.get("inbox", "")
+    inbox = requested if requested in tabs else default_inbox(actor)
     filters = ListFilters.from_query(params)
     today = clock.to_local(clock.now()).date()
     page = await list_documents(db, filtered_query(actor, inbox, filters, today), cursor=params.get("cursor", ""))
@@ -194,7 +195,7 @@ async def build_detail_context(request: Request[Any, Any, Any], db: AsyncSession
             User.unit_id == assignment.assignee_unit_id, User.is_active.is_(True), User.id != actor.user_id)
             .order_by(User.full_name))).tuples().all()
         delegate_people[assignment.id] = [(str(uid), name) for uid, name in rows]
-    lines = []
+    lines: list[dict[str, Any]] = []  # template rows
     for assignment in view.assignments:
         done = assignment.status in (AssignmentStatus.DONE, AssignmentStatus.CANCELLED)
         lines.append({

@@ -221,7 +221,8 @@ class IncomingApiController(Controller):
     @get("/session", name="api.session", summary="Who is logged in, and the CSRF token for POSTs")
     async def session(self, request: Request[Any, Any, Any], actor: CurrentActor) -> ApiSession:
         state = ScopeState.from_scope(request.scope)
-        token = state.csrf_token if isinstance(getattr(state, "csrf_token", None), str) else ""
+        csrf = getattr(state, "csrf_token", None)
+        token = csrf if isinstance(csrf, str) else ""
         return ApiSession(actor.user_id, actor.username, actor.full_name, actor.agency_id,
                           sorted(str(r) for r in actor.roles), token)
 

@@ -108,8 +108,10 @@ class DocLayout:
         data = json.loads(raw)
 
         def area(d: dict[str, Any] | None) -> Area | None:
-            return None if d is None else Area(int(d["page"]), tuple(d["rect"]), float(d["font_size"]),  # type: ignore[arg-type]
-                                               bool(d["italic"]))
+            if d is None:
+                return None
+            x0, y0, x1, y1 = (float(v) for v in d["rect"])
+            return Area(int(d["page"]), (x0, y0, x1, y1), float(d["font_size"]), bool(d["italic"]))
         sig = data.get("signature")
         return cls(Placement(int(sig[0]), *map(float, sig[1:])) if sig else None, area(data.get("number")),
                    area(data.get("date")), tuple(data.get("tapped", ())), str(data.get("previous", "")))
@@ -213,7 +215,7 @@ async def seal_with_appendices(client: SigningClient, main: bytes, appendices: S
             meta = signers.PdfSignatureMetadata(field_name=job.field, md_algorithm="sha256", reason=reason,
                                                 location=location, subfilter=fields.SigSeedSubFilter.PADES)
             pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=job.style, new_field_spec=job.spec)
-            out = await pdf_signer.async_sign_pdf(IncrementalPdfFileWriter(io.BytesIO(job.pdf)))
+            out: io.BytesIO = await pdf_signer.async_sign_pdf(IncrementalPdfFileWriter(io.BytesIO(job.pdf)))
             return out.getvalue()
 
         tasks = [asyncio.ensure_future(one(job)) for job in jobs]

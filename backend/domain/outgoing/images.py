@@ -92,8 +92,10 @@ async def current_image(db: AsyncSession, kind: SigningImageKind, *, user_id: in
     """The newest image of a user (signature) or an agency (seal)."""
     owner = SigningImage.user_id == user_id if kind is SigningImageKind.SIGNATURE else \
         SigningImage.agency_id == agency_id
-    return await db.scalar(sa.select(SigningImage).where(SigningImage.kind == kind, owner)
-                           .order_by(SigningImage.id.desc()).limit(1))
+    # Bound to a typed name: in a return context mypy picks the untyped overload of ``scalar``.
+    image: SigningImage | None = await db.scalar(
+        sa.select(SigningImage).where(SigningImage.kind == kind, owner).order_by(SigningImage.id.desc()).limit(1))
+    return image
 
 
 async def save_image(db: AsyncSession, settings: Settings, kind: SigningImageKind, data: bytes, *,
