@@ -260,6 +260,15 @@ class Workflow(Generic[D]):
             plan.found.append((doc, transition))
         return plan
 
+    async def authorize(self, doc: D, event: str, actor: Actor) -> None:
+        """Raise unless ``event`` is available from the document's state and its policy allows ``actor``
+        (for an action that will take the transition later, e.g. once an upload has been read).
+
+        Raises:
+            TransitionNotAllowedError, PermissionDeniedError: as :meth:`check`.
+        """
+        await self._check(doc, event, actor, {})
+
     async def _check(self, doc: D, event: str | None, actor: Actor, ctx: dict[int, Any]) -> Transition[Any]:
         """The row for ``event`` from the document's own state, after its policy allowed ``actor``."""
         table = self.lifecycle.table

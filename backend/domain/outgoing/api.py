@@ -27,8 +27,10 @@ from backend.domain.accounts.deps import CurrentActor
 from backend.domain.audit.deps import Meta
 from backend.domain.documents.files import accept_pdf_upload
 from backend.domain.documents.reference import urgency_label
+from backend.domain.documents.web import require
 from backend.domain.outgoing import _web
 from backend.domain.outgoing.errors import SignatureRefusedError
+from backend.domain.outgoing.policies import can_create
 from backend.domain.outgoing.queries import (
     TABS,
     DocumentView,
@@ -175,6 +177,7 @@ class OutgoingApiController(Controller):
     async def create(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
                      meta: Meta, data: Annotated[DraftForm, Body(media_type=RequestEncodingType.MULTI_PART)]
                      ) -> Response[Any]:
+        require(can_create(actor))  # before the files are stored or parsed
         try:
             main, appendix = [None if upload is None else await accept_pdf_upload(db, settings, upload, signable=True)
                               for upload in (data.file, data.appendix)]

@@ -22,6 +22,7 @@ from litestar.params import Body, FromPath, URLEncodedBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config.settings import Settings
+from backend.db.engine import end_reads
 from backend.domain.accounts.deps import CurrentActor
 from backend.domain.audit.deps import Meta
 from backend.domain.documents.files import AcceptedFile, accept_pdf_upload
@@ -80,6 +81,7 @@ class OutgoingController(Controller):
                      meta: Meta, data: Annotated[DraftForm, Body(media_type=RequestEncodingType.MULTI_PART)]
                      ) -> Response[Any]:
         values = {k: v for k, v in msgspec.structs.asdict(data).items() if k not in ("file", "appendix")}
+        require(can_create(actor))  # before the files are stored or parsed
         try:
             main = await _accept(db, settings, data.file)
             appendix = await _accept(db, settings, data.appendix)
@@ -113,11 +115,13 @@ class OutgoingController(Controller):
         kind = "appendix" if data.kind == "appendix" else "version"
 
         async def upload_file() -> None:
+            service = _web.service_for(request, db, settings, meta)
+            await service.authorize_upload(doc_id, actor, kind)  # before the file is stored or parsed
+            await end_reads(db)  # no lock is held while the upload is read and checked
             accepted = await _accept(db, settings, data.file)
             if accepted is None:
                 raise InvalidInputError(field_errors={"file": t("doc.file.missing")})
-            await _web.service_for(request, db, settings, meta).upload(doc_id, actor, accepted, kind=kind,
-                                                                       note=data.note, title=data.title)
+            await service.upload(doc_id, actor, accepted, kind=kind, note=data.note, title=data.title)
 
         return await _PAGE.run(request, db, settings, actor, doc_id, upload_file, f"outgoing.flash.{kind}",
                                {"note": data.note})

@@ -130,6 +130,25 @@ class OutgoingService(DocumentService[OutgoingDocument]):
                                      file_id=stored.id, created_at=self.now))
         await self.db.flush()
 
+    async def authorize_upload(self, doc_id: int, actor: Actor, kind: str) -> OutgoingDocument:
+        """The document, once ``actor`` may add a file of ``kind`` (``version`` or ``appendix``) to it.
+
+        Controllers call it before they read the upload, so nobody can make the server store and
+        parse a file for a document they cannot see or change.
+
+        Raises:
+            NotFoundError: the document is not visible to the actor.
+            PermissionDeniedError, TransitionNotAllowedError: the actor may not add the file now.
+        """
+        doc = await self.flow.lock(actor, doc_id)
+        if kind == "version" and State(doc.state) not in EDITABLE:
+            await self.flow.authorize(doc, Event.REVISE, actor)
+        else:
+            decision = can_upload_version(actor, doc)
+            if not decision:
+                raise PermissionDeniedError(t(decision.reason))
+        return doc
+
     async def upload(self, doc_id: int, actor: Actor, accepted: AcceptedFile, *, kind: str, note: str = "",
                      title: str = "") -> OutgoingDocument:
         """A new main-file version or an appendix; after approval a new version goes back to the signer.
@@ -137,13 +156,10 @@ class OutgoingService(DocumentService[OutgoingDocument]):
         Raises:
             PermissionDeniedError: the document is not editable by the actor in its state.
         """
-        doc = await self.flow.lock(actor, doc_id)
+        doc = await self.authorize_upload(doc_id, actor, kind)
         note = clean(note)[:500]
         if kind == "version" and State(doc.state) not in EDITABLE:
             return (await self.apply(doc.id, Event.REVISE, actor, reason=note, upload=accepted))[0]
-        decision = can_upload_version(actor, doc)
-        if not decision:
-            raise PermissionDeniedError(t(decision.reason))
         if kind == "appendix":
             await self._add_appendix(doc, accepted, clean(title), actor)
             await self.flow.history(doc, actor, "appendix", text=clean(title) or accepted.filename)
