@@ -32,3 +32,5 @@ class Notification(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     source_job_id: Mapped[int | None] = mapped_column(sa.Integer)
+    actor_id: Mapped[int | None] = mapped_column(sa.Integer)
+    """Who caused the notice (no foreign key: a notice outlives nothing it refers to); merges bursts."""

@@ -14,10 +14,9 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import Assignment, IncomingDocument, Role, RoleGrant, Urgency, User
-from backend.domain.notifications.kinds import NOTIFY, Notify
+from backend.db.models import Assignment, IncomingDocument, Role, RoleGrant, User
+from backend.domain.notifications.compose import notify_document
 from backend.lib.i18n import t
-from backend.tasks.outbox import enqueue
 
 __all__ = ["assignee_user_ids", "notify", "role_holders"]
 
@@ -50,13 +49,6 @@ async def assignee_user_ids(db: AsyncSession, agency_id: int, assignments: Itera
 async def notify(db: AsyncSession, doc: IncomingDocument, kind: str, user_ids: Iterable[int], *,
                  actor_id: int | None, url: str) -> None:
     """Enqueue one notification job for ``user_ids`` (minus the actor); nothing when nobody is left."""
-    recipients = sorted({uid for uid in user_ids if uid != actor_id})
-    if not recipients:
-        return
-    urgency = Urgency(doc.urgency)
-    reference = f"{doc.code_number}/{doc.code_notation}"
-    title = t(f"incoming.notify.{kind}", reference=reference)
-    if urgency.is_urgent:
-        title = f"[{t(f'doc.urgency.{urgency.value}')}] {title}"
-    await enqueue(db, NOTIFY, Notify(user_ids=recipients, title=title[:200], body=doc.summary[:1000], url=url,
-                                     urgent=urgency.is_urgent, urgency=urgency.value))
+    title = t(f"incoming.notify.{kind}", reference=f"{doc.code_number}/{doc.code_notation}")
+    await notify_document(db, user_ids=user_ids, actor_id=actor_id, title=title, summary=doc.summary,
+                          urgency=doc.urgency, url=url)

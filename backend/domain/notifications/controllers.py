@@ -1,4 +1,4 @@
-"""The notification list of the actor, and marking notifications read."""
+"""The notification list of the actor, opening one (which marks it read), and marking all read."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ from typing import Any
 
 import sqlalchemy as sa
 from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
 from litestar.response import Redirect
 
 from backend.db.base import utcnow
 from backend.db.models import Notification
 from backend.domain.accounts.deps import CurrentActor
+from backend.errors import NotFoundError
 from backend.lib.deps import DB
 from backend.lib.templates import render_page
 
@@ -30,6 +32,22 @@ class NotificationController(Controller):
             .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(100)
         )).all()
         return render_page(request, "pages/notifications/list.html", {"section": "account", "items": rows})
+
+    @get("/{note_id:int}/open", name="notifications.open")
+    async def open_notification(self, db: DB, actor: CurrentActor, note_id: FromPath[int]) -> Redirect:
+        """Mark one of the actor's notifications read and go to what it is about.
+
+        Only the actor's own notifications, and only links inside the application (a stored URL
+        never turns this into an open redirect); anything else goes back to the list.
+        """
+        note = await db.scalar(sa.select(Notification).where(Notification.id == note_id,
+                                                              Notification.user_id == actor.user_id))
+        if note is None:
+            raise NotFoundError()
+        if note.read_at is None:
+            note.read_at = utcnow()
+        target = note.url if note.url.startswith("/") and not note.url.startswith("//") else "/notifications"
+        return Redirect(target, status_code=303)
 
     @post("/read-all", name="notifications.read_all")
     async def read_all(self, db: DB, actor: CurrentActor) -> Redirect:

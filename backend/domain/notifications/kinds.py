@@ -14,7 +14,8 @@ class Notify(msgspec.Struct, frozen=True, kw_only=True):
 
     ``urgency`` is a document urgency value (such as ``hoa_toc``) that sets the push ``Urgency``;
     ``topic`` overrides the push ``Topic`` derived from ``url``; ``informational`` lowers the push
-    urgency of a non-urgent notice.
+    urgency of a non-urgent notice. ``actor_id`` is who caused it: an unread notice about the same
+    page by the same person a moment earlier is updated instead of repeated (one notice per burst).
     """
 
     user_ids: list[int]
@@ -25,6 +26,7 @@ class Notify(msgspec.Struct, frozen=True, kw_only=True):
     urgency: str | None = None
     topic: str | None = None
     informational: bool = False
+    actor_id: int | None = None
 
 
 NOTIFY: JobKind[Notify] = JobKind("notification.create", Notify)

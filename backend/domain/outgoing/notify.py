@@ -14,11 +14,11 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import OutgoingDocument, Role, RoleGrant, Urgency, User
+from backend.db.models import OutgoingDocument, Role, RoleGrant, User
 from backend.domain.incoming.notify import role_holders
-from backend.domain.notifications.kinds import NOTIFY, Notify
+from backend.domain.notifications.compose import notify_document
 from backend.lib.i18n import t
-from backend.tasks.outbox import enqueue
+from backend.lib.text import shorten
 
 __all__ = ["notify", "role_holders", "unit_heads"]
 
@@ -37,13 +37,7 @@ async def unit_heads(db: AsyncSession, agency_id: int, unit_id: int | None) -> l
 async def notify(db: AsyncSession, doc: OutgoingDocument, kind: str, user_ids: Iterable[int], *,
                  actor_id: int | None, url: str) -> None:
     """Enqueue one notification job for ``user_ids`` (minus the actor); nothing when nobody is left."""
-    recipients = sorted({uid for uid in user_ids if uid != actor_id})
-    if not recipients:
-        return
-    urgency = Urgency(doc.urgency)
-    reference = f"{doc.code_number}/{doc.code_notation}" if doc.code_number else doc.summary[:60]
-    title = t(f"outgoing.notify.{kind}", reference=reference)
-    if urgency.is_urgent:
-        title = f"[{t(f'doc.urgency.{urgency.value}')}] {title}"
-    await enqueue(db, NOTIFY, Notify(user_ids=recipients, title=title[:200], body=doc.summary[:1000], url=url,
-                                     urgent=urgency.is_urgent, urgency=urgency.value))
+    reference = f"{doc.code_number}/{doc.code_notation}" if doc.code_number else shorten(doc.summary, 60)
+    await notify_document(db, user_ids=user_ids, actor_id=actor_id,
+                          title=t(f"outgoing.notify.{kind}", reference=reference), summary=doc.summary,
+                          urgency=doc.urgency, url=url)

@@ -35,3 +35,14 @@ def test_every_message_key_used_in_python_exists_in_catalogue() -> None:
     assert not missing, f"message keys missing from backend/locale/vi: {missing}"
     for path in (root / "locale" / "vi").glob("*.json"):
         json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_shorten_cuts_on_a_word_with_an_ellipsis() -> None:
+    from backend.lib.text import shorten
+
+    assert shorten("Về việc  triển khai", 60) == "Về việc triển khai"
+    cut = shorten("Về việc triển khai chuyển đổi số cấp xã", 20)
+    assert cut == "Về việc triển khai…" and len(cut) <= 20
+    assert shorten("Về việc triển, khai", 15) == "Về việc triển…"  # no dangling comma
+    assert shorten("Chuyểnđổisốcấpxã", 8) == "Chuyểnđ…"  # one long word: cut inside it
+    assert shorten("ab cd", 5) == "ab cd"
