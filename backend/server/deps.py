@@ -25,12 +25,11 @@ from backend.config.settings import Settings
 from backend.db.models import Notification
 from backend.domain.accounts.actor import Actor, load_actor
 from backend.domain.audit.services import RequestMeta
-from backend.domain.incoming.queries import action_count as incoming_action_count
-from backend.domain.outgoing.queries import action_count as outgoing_action_count
 from backend.errors import NotAuthenticatedError, PasswordChangeRequiredError
 from backend.lib.deps import DB
 from backend.lib.sessions import get_session
 from backend.lib.templates import is_fragment_request
+from backend.web.live.counts import nav_counts
 
 __all__ = ["dependencies", "provide_actor", "provide_db", "provide_meta", "provide_settings"]
 
@@ -95,10 +94,7 @@ async def provide_actor(request: Request[Any, Any, Any], db: DB) -> Actor:
         sa.select(Notification.id).where(Notification.user_id == actor.user_id, Notification.read_at.is_(None))
         .limit(UNREAD_CAP).subquery())) or 0
     if _renders_layout(request):
-        request.state.nav_counts = {
-            "incoming": await incoming_action_count(db, actor),
-            "outgoing": await outgoing_action_count(db, actor),
-        }
+        request.state.nav_counts = await nav_counts(db, actor)
     await db.commit()  # end the authentication's transaction: no lock is held until the handler's first query
     flash = session.get("flash")
     if flash:

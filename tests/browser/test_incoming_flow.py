@@ -65,8 +65,11 @@ def test_clerk_registers_an_urgent_document_and_leader_assigns_it_on_a_phone(
     submit = clerk.get_by_role("button", name="Trình lãnh đạo")
     box = submit.bounding_box()
     assert box and box["height"] >= 44
+    clerk_badge = clerk.get_by_role("navigation", name="Điều hướng chính").locator("#nav-count-incoming .nav-count")
+    expect(clerk_badge).to_have_text("1")  # registered, waiting for the clerk to submit it
     submit.click()
     expect(clerk.locator("#document-panel .state")).to_have_text("Chờ phân công")
+    expect(clerk_badge).to_have_count(0)  # the badge follows the action without a reload
     assert clerk.evaluate("document.documentElement.scrollWidth") <= 412  # no horizontal scrolling
     clerk.screenshot(path=str(ARTIFACTS / "incoming-clerk-pixel7.png"), full_page=True)
 

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from litestar import Controller, Request, Response, get
 
-from backend.db.models import Assignment, AssignmentStatus, IncomingDocument, Role
+from backend.db.models import Assignment, IncomingDocument
 from backend.domain.accounts.deps import CurrentActor
-from backend.domain.incoming.policies import visible_incoming
-from backend.domain.incoming.queries import search_documents
+from backend.domain.incoming.queries import search_documents, tasks_query
 from backend.domain.incoming.timing import calendar_for, deadline_info
 from backend.lib import clock
 from backend.lib.deps import DB, AppSettings
@@ -28,15 +26,8 @@ class WorkController(Controller):
     @get("/tasks", name="tasks.list")
     async def tasks(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings,
                     actor: CurrentActor) -> Response[str]:
-        mine = [Assignment.assignee_user_id == actor.user_id]
-        if actor.has(Role.UNIT_HEAD) and actor.unit_id is not None:
-            mine.append(sa.and_(Assignment.assignee_unit_id == actor.unit_id, Assignment.assignee_user_id.is_(None)))
-        visible_ids = visible_incoming(actor).with_only_columns(IncomingDocument.id)
         rows = (await db.execute(
-            sa.select(Assignment, IncomingDocument)
-            .join(IncomingDocument, IncomingDocument.id == Assignment.incoming_id)
-            .where(sa.or_(*mine), Assignment.status.in_((AssignmentStatus.PENDING, AssignmentStatus.IN_PROGRESS)),
-                   IncomingDocument.id.in_(visible_ids))
+            tasks_query(actor)
             .order_by(Assignment.due_on.is_(None), Assignment.due_on, IncomingDocument.priority.desc(),
                       Assignment.id.desc())
             .limit(200)

@@ -262,6 +262,24 @@ async def action_count(db: AsyncSession, actor: Actor) -> int:
                                            cap=COUNT_CAP)) or 0)
 
 
+def tasks_query(actor: Actor) -> sa.Select[tuple[Assignment, IncomingDocument]]:
+    """The actor's live assignments ("Công việc"): their own, and, for a unit head, their unit's unassigned ones."""
+    mine = [Assignment.assignee_user_id == actor.user_id]
+    if actor.has(Role.UNIT_HEAD) and actor.unit_id is not None:
+        mine.append(sa.and_(Assignment.assignee_unit_id == actor.unit_id, Assignment.assignee_user_id.is_(None)))
+    visible_ids = visible_incoming(actor).with_only_columns(IncomingDocument.id)
+    return (sa.select(Assignment, IncomingDocument)
+            .join(IncomingDocument, IncomingDocument.id == Assignment.incoming_id)
+            .where(sa.or_(*mine), Assignment.status.in_((AssignmentStatus.PENDING, AssignmentStatus.IN_PROGRESS)),
+                   IncomingDocument.id.in_(visible_ids)))
+
+
+async def task_count(db: AsyncSession, actor: Actor) -> int:
+    """The actor's live assignments (the "Công việc" badge), capped at ``COUNT_CAP``."""
+    inner = tasks_query(actor).with_only_columns(Assignment.id).limit(COUNT_CAP)
+    return int(await db.scalar(sa.select(sa.func.count()).select_from(inner.subquery())) or 0)
+
+
 async def search_documents(db: AsyncSession, actor: Actor, text: str, limit: int = 50) -> Sequence[
         tuple[IncomingDocument, str]]:
     """Visible documents whose number, symbol, issuer, summary or signer contain every word of ``text``."""

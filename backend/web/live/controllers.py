@@ -1,4 +1,5 @@
-"""``/live/events`` (SSE, Redis mode only) and ``/live/counts`` (the counts region, for htmx).
+"""``/live/events`` (SSE, Redis mode only) and ``/live/counts`` (the bell, and the navigation badges
+out of band, for htmx).
 
 The event stream reads the user from the server-side session only and never opens a database
 session: an SSE connection lives for minutes, and on SQLite an open transaction would hold the
@@ -19,10 +20,11 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from backend.domain.accounts.deps import CurrentActor
 from backend.errors import NotAuthenticatedError
-from backend.lib.deps import AppSettings
+from backend.lib.deps import DB, AppSettings
 from backend.lib.sessions import get_session
 from backend.lib.templates import render_string
 from backend.web.live.channels import user_channel
+from backend.web.live.counts import NAV_SECTIONS, nav_counts
 from backend.web.live.kinds import COUNTS_CHANGED, live_mode
 
 __all__ = ["LiveController"]
@@ -63,7 +65,10 @@ class LiveController(Controller):
         return ServerSentEvent(stream(), headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
     @get("/counts", name="live.counts")
-    async def counts(self, request: Request[Any, Any, Any], actor: CurrentActor) -> Response[str]:
-        html = render_string(request, "layouts/app.html", {}, block="live_counts")
+    async def counts(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor) -> Response[str]:
+        """The bell, then each navigation badge as an out-of-band swap: one event, one poll, every count."""
+        html = render_string(request, "layouts/app.html", {}, block="live_counts") + render_string(
+            request, "components/_nav_counts.html",
+            {"nav_counts": await nav_counts(db, actor), "sections": NAV_SECTIONS})
         return Response(html, media_type="text/html; charset=utf-8",
                         headers={"Vary": "HX-Request", "Cache-Control": "no-store"})
