@@ -1,5 +1,6 @@
-"""``/tasks`` (Công việc: the actor's own live assignments by deadline) and ``/search`` (documents
-within the actor's scope), both built on :func:`visible_incoming`.
+"""``/tasks`` (Công việc: the actor's own live assignments by deadline), built on :func:`visible_incoming`.
+
+Search over incoming and outgoing documents lives in the shell (:mod:`backend.web.shell.search`).
 """
 
 from __future__ import annotations
@@ -10,18 +11,17 @@ from litestar import Controller, Request, Response, get
 
 from backend.db.models import Assignment, IncomingDocument
 from backend.domain.accounts.deps import CurrentActor
-from backend.domain.incoming.queries import search_documents, tasks_query
+from backend.domain.incoming.queries import tasks_query
 from backend.domain.incoming.timing import calendar_for, deadline_info
 from backend.lib import clock
 from backend.lib.deps import DB, AppSettings
 from backend.lib.templates import render_page
-from backend.lib.text import clean
 
 __all__ = ["WorkController"]
 
 
 class WorkController(Controller):
-    """The "Công việc" and "Tìm kiếm" sections of the bottom navigation."""
+    """The "Công việc" section of the bottom navigation."""
 
     @get("/tasks", name="tasks.list")
     async def tasks(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings,
@@ -38,11 +38,3 @@ class WorkController(Controller):
                   "deadline": deadline_info(a.due_on, today, calendar, settings.due_soon_working_days)}
                  for a, doc in rows]
         return render_page(request, "pages/incoming/tasks.html", {"section": "tasks", "items": items})
-
-    @get("/search", name="search.page")
-    async def search(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor) -> Response[str]:
-        query = clean(request.query_params.get("q", ""))[:100]
-        rows = await search_documents(db, actor, query) if query else []
-        return render_page(request, "pages/incoming/search.html",
-                           {"section": "search", "q": query, "rows": rows},
-                           blocks={"search-results": "search_results"})

@@ -42,7 +42,8 @@ from backend.lib.text import clean, fold
 
 __all__ = [
     "COUNT_CAP", "INBOXES", "AttachmentView", "DocumentView", "ListFilters", "ListPage", "action_count", "count_query",
-    "default_inbox", "inbox_counts", "inboxes_for", "list_documents", "load_view", "search_documents",
+    "default_inbox", "inbox_counts", "inboxes_for", "list_documents", "load_view", "search_documents", "task_count",
+    "tasks_query",
 ]
 
 PAGE_SIZE = 20

@@ -6,7 +6,8 @@ from litestar.types import ControllerRouterHandler
 
 from backend.web.shell.controllers import ShellController
 from backend.web.shell.offline_sync import OfflineSyncController
+from backend.web.shell.search import SearchController
 
 __all__ = ["ROUTES"]
 
-ROUTES: list[ControllerRouterHandler] = [ShellController, OfflineSyncController]
+ROUTES: list[ControllerRouterHandler] = [ShellController, OfflineSyncController, SearchController]
