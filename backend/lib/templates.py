@@ -15,6 +15,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from litestar import Request, Response
+from litestar.enums import MediaType
 from litestar.utils.scope.state import ScopeState
 
 from backend.lib.clock import format_local
@@ -111,4 +112,4 @@ def render_page(
         block = (blocks or {}).get(target, default_block)
     body = render_string(request, template, context or {}, block)
     response_headers = {"Vary": "HX-Request", **(headers or {})}
-    return Response(body, status_code=status_code, media_type="text/html; charset=utf-8", headers=response_headers)
+    return Response(body, status_code=status_code, media_type=MediaType.HTML, headers=response_headers)

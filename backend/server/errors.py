@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from litestar import Request, Response
+from litestar.enums import MediaType
 from litestar.exceptions import HTTPException, PermissionDeniedException
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
@@ -79,4 +80,4 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
     except Exception:  # noqa: BLE001 - the error page itself must never fail the response
         log.exception("error page rendering failed")
         html = f"<!doctype html><html lang=vi><meta charset=utf-8><title>{status}</title><p>{message}</p>"
-    return Response(html, status_code=status, media_type="text/html; charset=utf-8", headers=headers)
+    return Response(html, status_code=status, media_type=MediaType.HTML, headers=headers)

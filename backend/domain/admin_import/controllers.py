@@ -127,7 +127,7 @@ class ImportController(Controller):
             raise NotFoundError() from None
         return Response(
             template_csv(import_kind),
-            media_type="text/csv; charset=utf-8",
+            media_type="text/csv",
             headers={
                 "Content-Disposition": f'attachment; filename="mau-{import_kind.value}.csv"',
                 "Cache-Control": "no-store",

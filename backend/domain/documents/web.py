@@ -42,7 +42,7 @@ __all__ = [
     "not_modified", "page_image", "pdf_file", "register_range", "require", "see_other", "table_download",
 ]
 
-CSV = "text/csv; charset=utf-8"
+CSV = "text/csv"  # Litestar adds "; charset=utf-8" to every text/* type
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _PDF_CACHE = "private, no-cache"
 

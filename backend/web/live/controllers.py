@@ -16,6 +16,7 @@ from typing import Any
 from litestar import Controller, Request, Response, get
 from litestar.channels import ChannelsPlugin
 from litestar.di import NamedDependency
+from litestar.enums import MediaType
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from backend.domain.accounts.deps import CurrentActor
@@ -70,5 +71,5 @@ class LiveController(Controller):
         html = render_string(request, "layouts/app.html", {}, block="live_counts") + render_string(
             request, "components/_nav_counts.html",
             {"nav_counts": await nav_counts(db, actor), "sections": NAV_SECTIONS})
-        return Response(html, media_type="text/html; charset=utf-8",
+        return Response(html, media_type=MediaType.HTML,
                         headers={"Vary": "HX-Request", "Cache-Control": "no-store"})

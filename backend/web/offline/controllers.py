@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from litestar import Controller, Request, Response, get
+from litestar.enums import MediaType
 
 from backend.lib.templates import STATIC_DIR, render_string, static_url
 
@@ -65,4 +66,4 @@ class PwaController(Controller):
     @get("/offline", name="pwa.offline", include_in_schema=False)
     async def offline(self, request: Request[Any, Any, Any]) -> Response[str]:
         html = render_string(request, "offline.html", {"csrf_token": "", "actor": None})
-        return Response(html, media_type="text/html; charset=utf-8", headers=_REVALIDATE)
+        return Response(html, media_type=MediaType.HTML, headers=_REVALIDATE)

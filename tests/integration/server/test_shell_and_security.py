@@ -40,6 +40,15 @@ async def test_shell_has_bottom_navigation_in_vietnamese(client, login) -> None:
     assert "HX-Request" in page.headers["vary"]
 
 
+async def test_content_type_names_the_charset_once(client, login) -> None:
+    await login(client, "vanthu.xanghiphong")
+    for path, headers in (("/incoming", {}), ("/live/counts", {"HX-Request": "true"}), ("/no-such-page", {}),
+                          ("/incoming/book.csv", {})):
+        response = await client.get(path, headers=headers)
+        assert response.headers["content-type"].count("charset") <= 1, (path, response.headers["content-type"])
+    assert (await client.get("/incoming")).headers["content-type"] == "text/html; charset=utf-8"
+
+
 async def test_post_without_csrf_token_is_refused_in_vietnamese(client, login) -> None:
     await login(client, "vanthu.xanghiphong")
     response = await client.post("/logout", data={})
