@@ -119,7 +119,7 @@ def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-def _signing_error(_request: Request[Any, Any, Any], exc: SigningServerError) -> Response[dict[str, str]]:
+def _signing_error(_request: Request[Any, Any, Any], exc: SigningServerError) -> Response[dict[str, Any]]:
     if exc.http_status >= 500:
         log.error("signing server error %s: %s", exc.code, exc.description)
     else:

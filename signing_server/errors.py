@@ -13,7 +13,7 @@ It never contains an OTP, a SAD, an access token or a PIN.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 __all__ = [
     "ERROR_CODES",
@@ -50,7 +50,7 @@ class SigningServerError(Exception):
         super().__init__(description)
         self.description = description
 
-    def to_json(self) -> dict[str, str]:
+    def to_json(self) -> dict[str, Any]:
         """Return the CSC error body for this error."""
         return {"error": self.code, "error_description": self.description}
 
@@ -125,10 +125,24 @@ class CertificateNotYetValidError(SigningServerError):
 
 
 class OtpInvalidError(SigningServerError):
-    """The OTP does not match any acceptable time step."""
+    """The OTP does not match any acceptable time step.
+
+    The body also carries ``remaining_attempts`` (wrong codes left before the credential locks), so
+    the signer can be told how careful to be; it is a CSC-compatible extension of the error body.
+    """
 
     code = "invalid_otp"
     http_status = 400
+
+    def __init__(self, description: str, remaining_attempts: int | None = None) -> None:
+        super().__init__(description)
+        self.remaining_attempts = remaining_attempts
+
+    def to_json(self) -> dict[str, Any]:
+        body = super().to_json()
+        if self.remaining_attempts is not None:
+            body["remaining_attempts"] = self.remaining_attempts
+        return body
 
 
 class OtpReusedError(SigningServerError):

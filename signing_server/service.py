@@ -267,7 +267,8 @@ class SigningService:
                 self.store.update(fresh.id, conn, **values)
                 error = OtpInvalidError(
                     f"the OTP is invalid ({failures} of {self.settings.otp_max_failures} failures"
-                    + ("; the credential is now locked)" if locked else ")"))
+                    + ("; the credential is now locked)" if locked else ")"),
+                    remaining_attempts=max(self.settings.otp_max_failures - failures, 0))
         raise error
 
     # -- signHash --------------------------------------------------------------------------------

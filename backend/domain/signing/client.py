@@ -67,12 +67,26 @@ from backend.domain.signing.errors import (
     SigningFailedError,
     SigningServerUnavailableError,
     SigningServiceError,
-    error_for_server_code,
+    error_from_body,
 )
 
 __all__ = ["CertificateRecord", "OtpAuthorizationManager", "SigningClient", "SigningServiceConfig", "sign_pdf"]
 
 log = logging.getLogger(__name__)
+
+
+class _UserMistakesAreNotErrors(logging.Filter):
+    """Drop pyHanko's ERROR-with-traceback about a signer's ordinary mistake (a mistyped OTP).
+
+    :meth:`SigningClient` logs the same failure itself, at INFO and without a traceback.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not (isinstance(exc, SigningServiceError) and exc.user_mistake)
+
+
+logging.getLogger("pyhanko.sign.signers.csc_signer").addFilter(_UserMistakesAreNotErrors())
 
 _TOKENS: dict[tuple[str, str, str], tuple[str, float]] = {}
 """Bearer tokens of this process per (server URL, client id, secret digest): (token, monotonic expiry)."""
@@ -166,8 +180,7 @@ async def _capture_errors(req: aiohttp.ClientRequest, handler: Any) -> aiohttp.C
     if resp.status >= 400 and box is not None:
         try:
             body = json.loads(await resp.read())
-            err = error_for_server_code(str(body.get("error", "")), str(body.get("error_description", "")),
-                                        resp.status)
+            err = error_from_body(body, resp.status)
         except (ValueError, AttributeError):
             err = (SigningServerUnavailableError if resp.status >= 500 else SigningFailedError)(
                 f"{req.url.path} answered HTTP {resp.status} without a CSC error body", http_status=resp.status)
@@ -227,8 +240,7 @@ class OtpAuthorizationManager(CSCAuthorizationManager):
             self.error = SigningFailedError(f"authorize answered HTTP {status} with a non-JSON body")
             raise self.error from exc
         if status != 200:
-            self.error = error_for_server_code(str(body.get("error", "")), str(body.get("error_description", "")),
-                                               status)
+            self.error = error_from_body(body, status)
             log.info("authorize for %s refused: %s", self.csc_session_info.credential_id, self.error)
             raise self.error
         return self.parse_csc_auth_response(body)
@@ -280,7 +292,7 @@ class SigningClient:
         except ValueError as exc:
             raise SigningFailedError(f"{endpoint} answered HTTP {status} with a non-JSON body") from exc
         if status != 200:
-            raise error_for_server_code(str(data.get("error", "")), str(data.get("error_description", "")), status)
+            raise error_from_body(data, status)
         return data
 
     async def access_token(self, *, refresh: bool = False) -> str:
@@ -443,7 +455,8 @@ class SigningClient:
             return list(results)
         except (TimeoutError, SigningError, aiohttp.ClientError) as exc:
             error = manager.error if manager is not None and manager.error is not None else _unwrap(exc, box)
-            log.warning("signing with %s failed: %s", credential_id, error)
+            log.log(logging.INFO if error.user_mistake else logging.WARNING, "signing with %s failed: %s",
+                    credential_id, error)
             raise error from exc
         finally:
             _current_box.reset(reset)

@@ -15,7 +15,7 @@ signing pipeline (the authorization manager) keeps pyHanko's own error contract.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pyhanko.sign.general import SigningError
 
@@ -35,6 +35,7 @@ __all__ = [
     "SigningServerUnavailableError",
     "SigningServiceError",
     "error_for_server_code",
+    "error_from_body",
 ]
 
 
@@ -43,6 +44,8 @@ class SigningServiceError(SigningError):
 
     code: ClassVar[str] = "SIGN_FAILED"
     message_key: ClassVar[str] = "signing.failed"
+    user_mistake: ClassVar[bool] = False
+    """An ordinary mistake of the signer (a mistyped code): logged at INFO, never as an error."""
 
     def __init__(self, detail: str, *, server_code: str | None = None, http_status: int | None = None) -> None:
         super().__init__(detail)
@@ -65,10 +68,24 @@ class SigningFailedError(SigningServiceError):
 
 
 class OtpInvalidError(SigningServiceError):
-    """The OTP the user typed is wrong (server code ``invalid_otp``)."""
+    """The OTP the user typed is wrong (server code ``invalid_otp``).
+
+    ``remaining_attempts`` is what the signing server reports (wrong codes left before the credential
+    locks); the message then says how many tries remain.
+    """
 
     code = "SIGN_OTP_INVALID"
     message_key = "signing.otp_invalid"
+    user_mistake = True
+    remaining_attempts: int | None = None
+
+    @property
+    def user_message(self) -> str:
+        if self.remaining_attempts is None:
+            return t(self.message_key)
+        if self.remaining_attempts <= 0:
+            return t("signing.otp_invalid_locked")
+        return t("signing.otp_invalid_remaining", remaining=self.remaining_attempts)
 
 
 class OtpReusedError(SigningServiceError):
@@ -76,6 +93,7 @@ class OtpReusedError(SigningServiceError):
 
     code = "SIGN_OTP_REUSED"
     message_key = "signing.otp_reused"
+    user_mistake = True
 
 
 class CredentialLockedError(SigningServiceError):
@@ -160,3 +178,16 @@ def error_for_server_code(server_code: str, description: str, http_status: int) 
     if cls is None:
         cls = SigningServerUnavailableError if http_status >= 500 else SigningFailedError
     return cls(description or server_code, server_code=server_code, http_status=http_status)
+
+
+def error_from_body(body: Any, http_status: int) -> SigningServiceError:
+    """The typed error for a parsed CSC error body (with the ``remaining_attempts`` extension of a wrong OTP).
+
+    Raises:
+        AttributeError: when ``body`` is not a JSON object.
+    """
+    error = error_for_server_code(str(body.get("error", "")), str(body.get("error_description", "")), http_status)
+    remaining = body.get("remaining_attempts")
+    if isinstance(error, OtpInvalidError) and isinstance(remaining, int) and not isinstance(remaining, bool):
+        error.remaining_attempts = remaining
+    return error
