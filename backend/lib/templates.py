@@ -20,6 +20,7 @@ from litestar.utils.scope.state import ScopeState
 
 from backend.lib.clock import format_local
 from backend.lib.i18n import t
+from backend.lib.text import vn_hours
 from backend.lib.inline_style import inline_stylesheet
 
 __all__ = ["WEB_DIR", "environment", "is_fragment_request", "render_page", "render_string", "static_url"]
@@ -52,6 +53,7 @@ def environment() -> Environment:
     env.globals["inline_stylesheet"] = inline_stylesheet
     env.globals["t"] = t
     env.filters["local_time"] = format_local
+    env.filters["vn_hours"] = vn_hours
     return env
 
 

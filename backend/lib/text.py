@@ -1,10 +1,11 @@
-"""Text normalisation: NFC for storage, accent folding for Vietnamese search, and cutting on a word."""
+"""Text normalisation: NFC for storage, accent folding for Vietnamese search, cutting on a word, and
+numbers written the Vietnamese way."""
 
 from __future__ import annotations
 
 import unicodedata
 
-__all__ = ["nfc", "clean", "fold", "shorten"]
+__all__ = ["nfc", "clean", "fold", "shorten", "vn_hours"]
 
 
 def nfc(value: str) -> str:
@@ -36,3 +37,14 @@ def shorten(value: str, limit: int) -> str:
     if space > 0 and text[limit - 1] != " ":
         head = head[:space]
     return head.rstrip(" ,;:.-–—") + "…"
+
+
+def vn_hours(value: float) -> str:
+    """A number of hours as Vietnamese text: one decimal with a comma, no trailing ",0" ("1,5", "2").
+
+    A positive amount below 0.05 reads "dưới 0,1" rather than a misleading "0".
+    """
+    if 0 < value < 0.05:
+        return "dưới 0,1"
+    text = f"{value:.1f}"
+    return (text[:-2] if text.endswith(".0") else text).replace(".", ",")

@@ -23,7 +23,8 @@ def new_hashes(n: int) -> list[str]:
 
 def error_of(resp: httpx.Response) -> tuple[int, str]:
     body = resp.json()
-    assert set(body) == {"error", "error_description"}, body
+    extension = {"remaining_attempts"} if body.get("error") == "invalid_otp" else set()  # tries left
+    assert set(body) == {"error", "error_description"} | extension, body
     return resp.status_code, body["error"]
 
 
@@ -45,6 +46,7 @@ def test_csc_wrong_otp_is_refused_with_invalid_otp(signing: Any) -> None:
     r = authorize(signing, "neg.wrong", new_hashes(1), otp=signing.wrong_otp("neg.wrong"))
     assert error_of(r) == (400, "invalid_otp")
     assert "1 of 3 failures" in r.json()["error_description"]
+    assert r.json()["remaining_attempts"] == 2
 
 
 def test_csc_reused_otp_is_refused_with_otp_reused(signing: Any) -> None:

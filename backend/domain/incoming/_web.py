@@ -215,6 +215,7 @@ async def build_detail_context(request: Request[Any, Any, Any], db: AsyncSession
         "type_label": type_label(view.doc_type),
         "timing": timing_for(doc, settings, now),
         "at_clerk": doc.state in AT_CLERK,
+        "shows_clerk_sla": actor.has(Role.CLERK),
         "deadline": _deadline(doc, settings, today),
         "lines": lines,
         "live_lines": [line for line in lines if line["a"].status is not AssignmentStatus.CANCELLED],

@@ -57,3 +57,15 @@ async def test_opening_a_notice_marks_it_read_and_goes_to_the_document(
 
     head = await clients(HEAD)  # someone else's notice is not there for them
     assert (await head.get(f"/notifications/{note.id}/open", follow_redirects=False)).status_code == 404
+
+
+async def test_clerk_sla_line_is_for_clerks_only_and_reads_in_vietnamese(clients, db_sessionmaker) -> None:
+    clerk = await clients(CLERK)
+    doc_id = doc_id_from(await intake(clerk, intake_fields(await type_id(db_sessionmaker)), make_pdf(1)))
+    assert (await post_form(clerk, f"/incoming/{doc_id}/transition", {"event": "submit"})).status_code == 303
+    clerk_page = (await clerk.get(f"/incoming/{doc_id}")).text
+    assert "Thời gian văn thư xử lý" in clerk_page
+    sla_line = clerk_page.split("Thời gian văn thư xử lý:", 1)[1].split("giờ hành chính", 1)[0]
+    assert "." not in sla_line, sla_line  # "0,5", "dưới 0,1", never "0.0"
+    leader_page = (await (await clients(LEADER)).get(f"/incoming/{doc_id}")).text
+    assert "Thời gian văn thư xử lý" not in leader_page

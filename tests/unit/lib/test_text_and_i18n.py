@@ -46,3 +46,9 @@ def test_shorten_cuts_on_a_word_with_an_ellipsis() -> None:
     assert shorten("Về việc triển, khai", 15) == "Về việc triển…"  # no dangling comma
     assert shorten("Chuyểnđổisốcấpxã", 8) == "Chuyểnđ…"  # one long word: cut inside it
     assert shorten("ab cd", 5) == "ab cd"
+
+
+def test_hours_read_the_vietnamese_way() -> None:
+    from backend.lib.text import vn_hours
+
+    assert [vn_hours(v) for v in (0, 0.01, 1.5, 2.0, 7.25)] == ["0", "dưới 0,1", "1,5", "2", "7,2"]
