@@ -69,6 +69,7 @@ async def test_file_over_the_size_limit_is_refused(clients, db_sessionmaker, set
     big = make_pdf(1) + b"%" + b"0" * (1024 * 1024)
     response = await intake(clerk, intake_fields(await type_id(db_sessionmaker)), big)
     assert response.status_code == 422 and "lớn hơn giới hạn 1 MB" in response.text
+    assert "phụ lục" not in response.text.split("lớn hơn giới hạn", 1)[1][:300]  # the intake has no appendix field
     assert _blobs(settings) == []
 
 

@@ -10,6 +10,19 @@
   document.addEventListener("DOMContentLoaded", function () { scheduleToastRemoval(document); });
   document.addEventListener("htmx:afterSwap", function (event) { scheduleToastRemoval(event.target); });
 
+  // Print buttons (data-print) work only with JS, so they start hidden and the page says how to print
+  // without one; a phone has no Ctrl+P.
+  function showPrintButtons(root) {
+    root.querySelectorAll("[data-print]").forEach(function (button) { button.hidden = false; });
+    root.querySelectorAll("[data-print-hint]").forEach(function (hint) { hint.hidden = true; });
+  }
+  document.addEventListener("DOMContentLoaded", function () { showPrintButtons(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { showPrintButtons(event.target); });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-print]");
+    if (button) { event.preventDefault(); window.print(); }
+  });
+
   // Destructive or legal actions carry data-confirm="question". Declining must send nothing.
   // htmx forms are asked through htmx's own hook (htmx:confirm): htmx sends its request whatever a
   // submit listener does, so the question has to gate the request itself. Plain forms (and every
