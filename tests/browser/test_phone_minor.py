@@ -46,3 +46,24 @@ def test_intake_action_bar_is_opaque(live_server: str, browser: Browser, playwri
     bar = page.locator(".sticky-actions")
     background = bar.evaluate("el => getComputedStyle(el).backgroundColor")
     assert background not in ("rgba(0, 0, 0, 0)", "transparent"), background
+
+
+def test_long_summary_is_counted_like_the_server_and_never_cut(live_server: str, browser: Browser,
+                                                                playwright) -> None:
+    import unicodedata
+
+    page = _phone(browser, playwright)
+    _login(page, live_server, "vanthu.xanghiphong")
+    page.goto(f"{live_server}/incoming/new")
+    summary = page.locator("#f-summary")
+    # 500 characters after NFC, but 700 UTF-16 units as a decomposing keyboard types them: allowed.
+    decomposed = unicodedata.normalize("NFD", "Về " * 166 + "Về")
+    assert len(unicodedata.normalize("NFC", decomposed)) == 500 and len(decomposed) > 500
+    summary.fill(decomposed)
+    assert summary.evaluate("el => el.value.length") == len(decomposed)  # nothing cut
+    expect(page.locator("#f-summary-count")).to_have_text("500/500 ký tự")
+    assert summary.evaluate("el => el.validity.valid")
+    summary.fill("Về " * 170)  # 509 characters after trimming: said, not cut, and the form holds it back
+    assert summary.evaluate("el => el.value.length") == 510
+    expect(page.locator("#f-summary-count")).to_contain_text("quá 9 ký tự")
+    assert not summary.evaluate("el => el.validity.valid")

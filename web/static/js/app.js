@@ -18,6 +18,36 @@
   }
   document.addEventListener("DOMContentLoaded", function () { showPrintButtons(document); });
   document.addEventListener("htmx:afterSwap", function (event) { showPrintButtons(event.target); });
+  // Length limits (data-max-chars) counted as the server counts: NFC, trimmed, inner whitespace
+  // collapsed, in characters. A browser's maxlength counts UTF-16 units of the raw text and cuts
+  // silently; here nothing is cut, the hint says how many characters are left or too many, and the
+  // form will not submit while the text is too long.
+  function serverLength(text) {
+    var cleaned = text.normalize("NFC").trim().split(/\s+/).filter(Boolean).join(" ");
+    return Array.from(cleaned).length;
+  }
+  function updateCount(field) {
+    var limit = Number(field.getAttribute("data-max-chars"));
+    var hint = document.getElementById(field.id + "-count");
+    var used = serverLength(field.value);
+    var over = used - limit;
+    var message = over > 0 ? "Trích yếu dài " + used + " ký tự, quá " + over + " ký tự so với giới hạn " + limit +
+      ". Hãy rút gọn." : "";
+    field.setCustomValidity(message);
+    if (hint) {
+      hint.textContent = over > 0 ? message : used + "/" + limit + " ký tự";
+      hint.classList.toggle("field-error", over > 0);
+    }
+  }
+  function watchCounts(root) {
+    root.querySelectorAll("[data-max-chars]").forEach(updateCount);
+  }
+  document.addEventListener("DOMContentLoaded", function () { watchCounts(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { watchCounts(event.target); });
+  document.addEventListener("input", function (event) {
+    if (event.target.hasAttribute && event.target.hasAttribute("data-max-chars")) { updateCount(event.target); }
+  });
+
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-print]");
     if (button) { event.preventDefault(); window.print(); }
