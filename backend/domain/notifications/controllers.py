@@ -33,9 +33,12 @@ class NotificationController(Controller):
         )).all()
         return render_page(request, "pages/notifications/list.html", {"section": "account", "items": rows})
 
-    @get("/{note_id:int}/open", name="notifications.open")
+    @post("/{note_id:int}/open", name="notifications.open")
     async def open_notification(self, db: DB, actor: CurrentActor, note_id: FromPath[int]) -> Redirect:
         """Mark one of the actor's notifications read and go to what it is about.
+
+        A POST (the list's rows are small forms): GET requests read through sessions that take no
+        write lock, and marking read is a write.
 
         Only the actor's own notifications, and only links inside the application (a stored URL
         never turns this into an open redirect); anything else goes back to the list.

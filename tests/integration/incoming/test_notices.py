@@ -50,13 +50,13 @@ async def test_opening_a_notice_marks_it_read_and_goes_to_the_document(
 
     leader = await clients(LEADER)
     listing = (await leader.get("/notifications")).text
-    assert f'href="/notifications/{note.id}/open"' in listing and "Chưa đọc" in listing
-    opened = await leader.get(f"/notifications/{note.id}/open", follow_redirects=False)
+    assert f'action="/notifications/{note.id}/open"' in listing and "Chưa đọc" in listing
+    opened = await post_form(leader, f"/notifications/{note.id}/open", {})
     assert opened.status_code == 303 and opened.headers["location"] == f"/incoming/{doc_id}"
     assert [n.read_at for n in await _notes(db_sessionmaker, LEADER) if n.id == note.id][0] is not None
 
     head = await clients(HEAD)  # someone else's notice is not there for them
-    assert (await head.get(f"/notifications/{note.id}/open", follow_redirects=False)).status_code == 404
+    assert (await post_form(head, f"/notifications/{note.id}/open", {})).status_code == 404
 
 
 async def test_clerk_sla_line_is_for_clerks_only_and_reads_in_vietnamese(clients, db_sessionmaker) -> None:
