@@ -20,8 +20,8 @@ from litestar.utils.scope.state import ScopeState
 
 from backend.lib.clock import format_local
 from backend.lib.i18n import t
-from backend.lib.text import vn_hours
 from backend.lib.inline_style import inline_stylesheet
+from backend.lib.text import vn_hours
 
 __all__ = ["WEB_DIR", "environment", "is_fragment_request", "render_page", "render_string", "static_url"]
 
