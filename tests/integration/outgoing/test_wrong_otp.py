@@ -9,7 +9,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from backend.config.settings import Settings
-from tests.support.outgoing import Api, ids, to_awaiting
+from tests.support.outgoing import Api, fresh_otp, ids, to_awaiting
 from tests.support.signing import SigningEnv
 
 DRAFTER, HEAD, CLERK, LEADER = ("chuyenvien.xanghiphong", "truongphong.xanghiphong", "vanthu.xanghiphong",
@@ -36,3 +36,5 @@ async def test_wrong_otp_counts_down_the_tries_and_logs_no_error(
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR or (r.exc_info and r.levelno > logging.DEBUG)]
     assert errors == [], [(r.name, r.levelname, r.getMessage()) for r in errors]
     assert any("SIGN_OTP_INVALID" in r.getMessage() and r.levelno == logging.INFO for r in caplog.records)
+    # The right code resets the count (the signing server is shared by the session's tests).
+    assert (await leader.act(doc_id, "sign", otp=await fresh_otp(out_signing, LEADER))).status_code == 200
