@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import Assignment, IncomingDocument, Role, RoleGrant, User
 from backend.domain.notifications.compose import notify_document
-from backend.lib.i18n import t
 
 __all__ = ["assignee_user_ids", "notify", "role_holders"]
 
@@ -49,6 +48,6 @@ async def assignee_user_ids(db: AsyncSession, agency_id: int, assignments: Itera
 async def notify(db: AsyncSession, doc: IncomingDocument, kind: str, user_ids: Iterable[int], *,
                  actor_id: int | None, url: str) -> None:
     """Enqueue one notification job for ``user_ids`` (minus the actor); nothing when nobody is left."""
-    title = t(f"incoming.notify.{kind}", reference=f"{doc.code_number}/{doc.code_notation}")
-    await notify_document(db, user_ids=user_ids, actor_id=actor_id, title=title, summary=doc.summary,
+    await notify_document(db, user_ids=user_ids, actor_id=actor_id, title_key=f"incoming.notify.{kind}",
+                          reference=f"{doc.code_number}/{doc.code_notation}", summary=doc.summary,
                           urgency=doc.urgency, url=url)

@@ -18,9 +18,12 @@ TITLE_LIMIT = 200
 BODY_LIMIT = 1000
 
 
-async def notify_document(db: AsyncSession, *, user_ids: Iterable[int], actor_id: int | None, title: str,
-                          summary: str, urgency: Urgency | str, url: str) -> None:
+async def notify_document(db: AsyncSession, *, user_ids: Iterable[int], actor_id: int | None, title_key: str,
+                          reference: str, summary: str, urgency: Urgency | str, url: str) -> None:
     """Enqueue one notice for ``user_ids`` minus the actor; nothing when nobody is left.
+
+    The title is the catalogue text ``title_key`` with the document's ``reference``; it is looked
+    up only when somebody is notified (an event that notifies nobody needs no text).
 
     The title carries the urgency, the text starts with the acting person's name, and both are cut
     on a word with "…" rather than in the middle of one.
@@ -29,6 +32,7 @@ async def notify_document(db: AsyncSession, *, user_ids: Iterable[int], actor_id
     if not recipients:
         return
     level = Urgency(urgency)
+    title = t(title_key, reference=reference)
     if level.is_urgent:
         title = f"[{t(f'doc.urgency.{level.value}')}] {title}"
     actor = await db.get(User, actor_id) if actor_id is not None else None

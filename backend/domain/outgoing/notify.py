@@ -17,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.db.models import OutgoingDocument, Role, RoleGrant, User
 from backend.domain.incoming.notify import role_holders
 from backend.domain.notifications.compose import notify_document
-from backend.lib.i18n import t
 from backend.lib.text import shorten
 
 __all__ = ["notify", "role_holders", "unit_heads"]
@@ -39,5 +38,5 @@ async def notify(db: AsyncSession, doc: OutgoingDocument, kind: str, user_ids: I
     """Enqueue one notification job for ``user_ids`` (minus the actor); nothing when nobody is left."""
     reference = f"{doc.code_number}/{doc.code_notation}" if doc.code_number else shorten(doc.summary, 60)
     await notify_document(db, user_ids=user_ids, actor_id=actor_id,
-                          title=t(f"outgoing.notify.{kind}", reference=reference), summary=doc.summary,
+                          title_key=f"outgoing.notify.{kind}", reference=reference, summary=doc.summary,
                           urgency=doc.urgency, url=url)
