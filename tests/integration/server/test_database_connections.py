@@ -4,15 +4,12 @@ pool that queues a burst, and page views that no writer can block."""
 from __future__ import annotations
 
 import asyncio
-import sqlite3
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
-import asyncpg
 import sqlalchemy as sa
 from litestar import Litestar
 
 from backend.config.settings import load_settings
+from tests.support.locks import writer_holding_lock
 
 
 def test_pool_and_lock_settings_come_from_the_environment() -> None:
@@ -49,30 +46,9 @@ async def test_a_burst_larger_than_the_pool_queues_instead_of_failing(app: Lites
     assert sum(await asyncio.gather(*(hold() for _ in range(size * 3)))) == size * 3
 
 
-@asynccontextmanager
-async def _writer_holding_its_lock(database_url: str) -> AsyncIterator[None]:
-    """Another process's long write transaction on the documents table."""
-    if database_url.startswith("sqlite"):
-        conn = sqlite3.connect(database_url.split("///", 1)[1], isolation_level=None)
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        finally:
-            conn.execute("ROLLBACK")
-            conn.close()
-        return
-    pg = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://"))
-    await pg.execute("BEGIN; LOCK TABLE incoming_document IN EXCLUSIVE MODE")
-    try:
-        yield
-    finally:
-        await pg.execute("ROLLBACK")
-        await pg.close()
-
-
 async def test_page_views_are_served_while_a_writer_holds_its_lock(client, login, settings) -> None:
     await login(client, "vanthu.xanghiphong")
-    async with _writer_holding_its_lock(settings.database_url):
+    async with writer_holding_lock(settings.database_url, "incoming_document"):
         for path in ("/incoming", "/outgoing", "/notifications"):
             response = await asyncio.wait_for(client.get(path), timeout=10)
             assert response.status_code == 200, path

@@ -4,40 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
-import asyncpg
 import sqlalchemy as sa
 
 from backend.db.models import JobStatus, OutboxJob, User
 from backend.domain.notifications.kinds import NOTIFY, Notify
 from backend.tasks.outbox import enqueue
-
-
-@asynccontextmanager
-async def _database_locked(database_url: str) -> AsyncIterator[None]:
-    """Hold the lock the worker needs to claim jobs, from another connection, until the block ends."""
-    if database_url.startswith("sqlite"):
-        conn = sqlite3.connect(database_url.split("///", 1)[1], isolation_level=None)
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        finally:
-            conn.execute("ROLLBACK")
-            conn.close()
-        return
-    pg = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://"))
-    await pg.execute("BEGIN; LOCK TABLE outbox_job IN ACCESS EXCLUSIVE MODE")
-    try:
-        yield
-    finally:
-        await pg.execute("ROLLBACK")
-        await pg.close()
+from tests.support.locks import writer_holding_lock
 
 
 async def _started(db_sessionmaker, worker: subprocess.Popen[str]) -> None:
@@ -60,7 +36,7 @@ async def test_worker_survives_a_busy_database_and_then_runs_the_job(db_sessionm
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         await _started(db_sessionmaker, worker)
-        async with _database_locked(settings.database_url):
+        async with writer_holding_lock(settings.database_url, "outbox_job", "ACCESS EXCLUSIVE"):
             await asyncio.sleep(5)  # claims time out time out while the lock is held
             assert worker.poll() is None, worker.stdout.read() if worker.stdout else ""
         async with db_sessionmaker() as db:
