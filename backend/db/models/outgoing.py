@@ -40,6 +40,7 @@ class OutgoingState(StrEnum):
     ARCHIVED = "archived"
     RECALLED = "recalled"
     REPLACED = "replaced"
+    DISCARDED = "discarded"
 
 
 class ReplaceKind(StrEnum):

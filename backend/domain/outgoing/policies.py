@@ -116,6 +116,16 @@ def can_submit(actor: Actor, doc: OutgoingDocument, ctx: object = None) -> Decis
     return ALLOWED if doc.drafter_id == actor.user_id or _heads_unit(actor, doc) else _deny("not_drafter")
 
 
+def can_withdraw(actor: Actor, doc: OutgoingDocument, ctx: object = None) -> Decision:
+    """The drafter takes a draft back from the unit head's review (before approval, issue 11 item 5)."""
+    return ALLOWED if doc.agency_id == actor.agency_id and doc.drafter_id == actor.user_id else _deny("only_drafter")
+
+
+def can_discard(actor: Actor, doc: OutgoingDocument, ctx: object = None) -> Decision:
+    """Only the drafter deletes their own draft; it is kept (state ``discarded``) for the audit trail."""
+    return can_withdraw(actor, doc, ctx)
+
+
 def can_approve(actor: Actor, doc: OutgoingDocument, ctx: object = None) -> Decision:
     """The head of the drafting unit; a leader or deputy when no unit drafted it."""
     if _heads_unit(actor, doc) or (doc.drafting_unit_id is None and _is_leader(actor, doc)):

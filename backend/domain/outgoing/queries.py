@@ -86,7 +86,7 @@ def _tab_condition(actor: Actor, tab: str) -> sa.ColumnElement[bool]:
             return OutgoingDocument.state.in_((State.SIGNED, State.REGISTERED, State.ORG_SIGNED))
         case "issued":
             return OutgoingDocument.state.in_(_AFTER_ISSUE)
-    return sa.true()
+    return OutgoingDocument.state != State.DISCARDED
 
 
 def tab_query(actor: Actor, tab: str, q: str = "") -> sa.Select[tuple[OutgoingDocument]]:

@@ -58,10 +58,12 @@ class Event(StrEnum):
     ARCHIVE = "archive"
     RECALL = "recall"
     REPLACE = "replace"
+    WITHDRAW = "withdraw"
+    DISCARD = "discard"
 
 
 INITIAL = State.DRAFT
-TERMINAL = frozenset({State.RECALLED, State.REPLACED})
+TERMINAL = frozenset({State.RECALLED, State.REPLACED, State.DISCARDED})
 
 STATE_LABELS: dict[State, str] = {
     State.DRAFT: "Dự thảo",
@@ -75,6 +77,7 @@ STATE_LABELS: dict[State, str] = {
     State.ARCHIVED: "Đã lưu bản gốc",
     State.RECALLED: "Đã thu hồi",
     State.REPLACED: "Đã bị thay thế",
+    State.DISCARDED: "Đã xóa dự thảo",
 }
 
 
@@ -92,6 +95,14 @@ _ROWS: tuple[Transition[State], ...] = (
     Transition(Event.SUBMIT, frozenset({State.DRAFT}), State.UNIT_REVIEW, p.can_submit, "Trình duyệt",
                effect=no_effect, notify=fx.reviewers,
                description="The drafter sends the draft to the head of the drafting unit (Đ.12.1)."),
+    Transition(Event.WITHDRAW, frozenset({State.UNIT_REVIEW}), State.DRAFT, p.can_withdraw, "Rút lại dự thảo",
+               effect=no_effect, confirm=True,
+               description="The drafter takes the draft back before the unit head approves it (to correct it "
+                           "or to delete it)."),
+    Transition(Event.DISCARD, frozenset({State.DRAFT}), State.DISCARDED, p.can_discard, "Xóa dự thảo",
+               effect=no_effect, confirm=True, destructive=True,
+               description="The drafter deletes a draft nobody has approved (a duplicate, an abandoned text). "
+                           "It leaves every list; its history and files stay for the audit trail."),
     Transition(Event.APPROVE, frozenset({State.UNIT_REVIEW}), State.FORMAT_CHECK, p.can_approve, "Duyệt nội dung",
                effect=no_effect, notify=fx.clerks,
                description="The unit head checks and approves the content; it goes to the format check."),
