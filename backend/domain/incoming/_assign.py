@@ -2,7 +2,10 @@
 
 Rules: at least one assignee; exactly one lead (chủ trì); no assignee twice; units and people
 must belong to the document's agency; deadlines may not lie in the past and, for the lead and
-cooperating assignees, default to ``HANDLING_DEFAULT_WORKING_DAYS`` working days from today.
+cooperating assignees, default to ``HANDLING_DEFAULT_WORKING_DAYS`` working days from today --
+never after the document's reply-by date, and a cooperating assignee's never after the lead's
+(issue 11 item 9). A cooperating deadline typed after the lead's, or a lead deadline after the
+reply-by date, is refused with the date to respect.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from backend.lib.i18n import t
 from backend.lib.text import clean
 from backend.lib.workdays import WorkCalendar
 
-__all__ = ["plan_from_api", "plan_from_form", "validate_plan"]
+__all__ = ["default_deadline", "plan_from_api", "plan_from_form", "validate_plan"]
 
 
 def _target(raw: str) -> tuple[int | None, int | None] | None:
@@ -74,9 +77,29 @@ def plan_from_api(data: ApiAssignRequest) -> AssignPlan:
     return AssignPlan(lines, clean(data.instruction), data.classification, data.reply_by_on)
 
 
+def default_deadline(today: date, calendar: WorkCalendar, default_days: int, *caps: date | None) -> date:
+    """``default_days`` working days from today, but never after any cap that is not already past."""
+    due = calendar.add_working_days(today, default_days)
+    return min([due, *(cap for cap in caps if cap is not None and cap >= today)])
+
+
+def _late_deadline(plan: AssignPlan, reply_by: date | None, lead_due: date | None) -> str | None:
+    """The message for a typed deadline after the date it must respect, or ``None``."""
+    for line in plan.lines:
+        if line.due_on is None:
+            continue
+        if line.role is AssignmentRole.LEAD and reply_by is not None and line.due_on > reply_by:
+            return t("incoming.assign.due_after_reply_by", date=reply_by.strftime("%d/%m/%Y"))
+        if line.role is AssignmentRole.COORDINATE and lead_due is not None and line.due_on > lead_due:
+            return t("incoming.assign.due_after_lead", date=lead_due.strftime("%d/%m/%Y"))
+    return None
+
+
 async def validate_plan(db: AsyncSession, agency_id: int, plan: AssignPlan, today: date,
-                        calendar: WorkCalendar, default_days: int) -> AssignPlan:
+                        calendar: WorkCalendar, default_days: int, reply_by: date | None = None) -> AssignPlan:
     """Check the plan against the agency and fill default deadlines.
+
+    ``reply_by`` is the document's reply-by date (the plan's own, when it classifies, wins).
 
     Raises:
         InvalidInputError: with ``field_errors`` for the form.
@@ -102,12 +125,18 @@ async def validate_plan(db: AsyncSession, agency_id: int, plan: AssignPlan, toda
         errors["assignees"] = t("incoming.assign.due_past")
     if plan.classification is Classification.NEEDS_REPLY and plan.reply_by_on is None:
         errors["reply_by_on"] = t("incoming.classify.reply_by_required")
+    reply_by = plan.reply_by_on or reply_by
+    lead_due = next((line.due_on for line in leads), None) or default_deadline(today, calendar, default_days, reply_by)
+    late = None if errors else _late_deadline(plan, reply_by, lead_due)
+    if late:
+        errors["assignees"] = late
     if errors:
         raise InvalidInputError(field_errors=errors)
-    default_due = calendar.add_working_days(today, default_days)
+    others_due = default_deadline(today, calendar, default_days, reply_by, lead_due)
     lines = tuple(
         line if line.due_on is not None or line.role is AssignmentRole.INFORM
-        else AssigneeLine(line.role, line.unit_id, line.user_id, default_due)
+        else AssigneeLine(line.role, line.unit_id, line.user_id,
+                          lead_due if line.role is AssignmentRole.LEAD else others_due)
         for line in plan.lines
     )
     return AssignPlan(lines, plan.instruction, plan.classification, plan.reply_by_on)

@@ -74,7 +74,7 @@ async def assign(step: Step, docs: Sequence[IncomingDocument]) -> None:
         raise InvalidInputError(field_errors={"assignees": t("incoming.assign.none")})
     for doc in docs:
         checked = await validate_plan(step.db, doc.agency_id, plan, step.today, calendar_for(step.settings),
-                                      step.settings.handling_default_working_days)
+                                      step.settings.handling_default_working_days, doc.reply_by_on)
         for assignment in _live(step, doc):
             assignment.status = AssignmentStatus.CANCELLED
         created = await _create_assignments(step, doc, checked)

@@ -64,6 +64,8 @@ async def delegate(flow: Flow, doc_id: int, actor: Actor, form: DelegateForm) ->
         errors["due_on"] = t("incoming.field.date_invalid")
     elif due_on is not None and due_on < flow.today:
         errors["due_on"] = t("incoming.assign.due_past")
+    elif due_on is not None and parent.due_on is not None and due_on > parent.due_on:
+        errors["due_on"] = t("incoming.delegate.due_after_unit", date=parent.due_on.strftime("%d/%m/%Y"))
     if errors or user is None:
         raise InvalidInputError(field_errors=errors)
     instruction = clean(form.instruction)[:_MAX_TEXT]

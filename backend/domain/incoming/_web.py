@@ -32,6 +32,7 @@ from backend.domain.documents.reference import (
 )
 from backend.domain.documents.web import see_other
 from backend.domain.exchange.receipts import receipt_view, replies_to
+from backend.domain.incoming._assign import default_deadline
 from backend.domain.incoming.policies import (
     can_classify,
     can_delegate,
@@ -206,7 +207,8 @@ async def build_detail_context(request: Request[Any, Any, Any], db: AsyncSession
             "child": assignment.parent_id is not None,
         })
     values = values or {}
-    default_due = calendar.add_working_days(today, settings.handling_default_working_days).isoformat()
+    default_due = default_deadline(today, calendar, settings.handling_default_working_days,
+                                   doc.reply_by_on).isoformat()
     return {
         "section": "incoming",
         "assign_rows": _assign_rows(values, default_due),
