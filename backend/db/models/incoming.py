@@ -59,6 +59,8 @@ class AssignmentStatus(StrEnum):
     IN_PROGRESS = "in_progress"
     DONE = "done"
     CANCELLED = "cancelled"
+    CLOSED = "closed"
+    """The document was completed while this line had never acted (it is not reported as done)."""
 
 
 class ArrivalCounter(Base):

@@ -102,18 +102,59 @@ async def start(step: Step, docs: Sequence[IncomingDocument]) -> None:
         step.outcome.text[doc.id] = ""
 
 
+def _acted(step: Step, doc: IncomingDocument, live: list[Assignment]) -> set[int]:
+    """Ids of the live lines that took part: started, proposed, the completer's own, or a hand-over that did."""
+    ctx: DocContext = step.ctx[doc.id]
+    acted = {a.id for a in live if a.status is AssignmentStatus.IN_PROGRESS or a.proposal}
+    acted |= {a.id for a in my_assignments(step.actor, ctx)}
+    acted |= {a.parent_id for a in live if a.id in acted and a.parent_id is not None}
+    return acted
+
+
 async def complete(step: Step, docs: Sequence[IncomingDocument]) -> None:
-    """The result (and the reply's reference, if given) is recorded; the live assignments are done."""
+    """The result (and the reply's reference, if given) is recorded; who took part is reported.
+
+    Live lines that acted become ``done``; the others (a cooperating unit that never started, a line
+    "để biết") become ``closed``, and the history says who did and who did not take part (issue 11 item 11).
+    """
     reply_reference = str(step.inputs.get("reply_reference") or "")
     for doc in docs:
         live = _live(step, doc)
         doc.result, doc.completed_at = step.reason, step.now
         if reply_reference:
             doc.reply_reference = reply_reference[:100]
+        acted = _acted(step, doc, live)
         for assignment in live:
-            assignment.status, assignment.completed_at = AssignmentStatus.DONE, step.now
+            assignment.status = AssignmentStatus.DONE if assignment.id in acted else AssignmentStatus.CLOSED
+            assignment.completed_at = step.now
         step.outcome.data[doc.id] = [a.assigned_by_id for a in live]
-        step.outcome.audit[doc.id] = {"reason": ""}  # the result is in the history, not repeated in the audit
+        step.outcome.text[doc.id] = "\n".join(part for part in (step.reason, await _participation(step, live))
+                                              if part)
+        step.outcome.audit[doc.id] = {"reason": "", "done": sorted(acted & {a.id for a in live}),
+                                      "closed": sorted(a.id for a in live if a.id not in acted)}
+
+
+async def _participation(step: Step, live: list[Assignment]) -> str:
+    """``Đã xử lý: Phòng A, Nguyễn B. Không tham gia: Phòng C.`` over the top-level handling lines."""
+    lines = [a for a in live if a.parent_id is None and a.role is not AssignmentRole.INFORM]
+    units, people = await _names(step, [a.assignee_unit_id for a in lines], [a.assignee_user_id for a in lines])
+    def name(a: Assignment) -> str:
+        return units.get(a.assignee_unit_id or 0) or people.get(a.assignee_user_id or 0, "")
+    done = [name(a) for a in lines if a.status is AssignmentStatus.DONE]
+    idle = [name(a) for a in lines if a.status is AssignmentStatus.CLOSED]
+    return " ".join(part for part in (
+        t("incoming.history.took_part", names=", ".join(done)) if done else "",
+        t("incoming.history.did_not_take_part", names=", ".join(idle)) if idle else "") if part)
+
+
+async def _names(step: Step, unit_ids: Sequence[int | None], user_ids: Sequence[int | None]
+                 ) -> tuple[dict[int, str], dict[int, str]]:
+    """Unit names and people's full names by id."""
+    units = dict((await step.db.execute(sa.select(Unit.id, Unit.name).where(
+        Unit.id.in_([uid for uid in unit_ids if uid])))).tuples().all())
+    people = dict((await step.db.execute(sa.select(User.id, User.full_name).where(
+        User.id.in_([uid for uid in user_ids if uid])))).tuples().all())
+    return units, people
 
 
 async def _create_assignments(step: Step, doc: IncomingDocument, plan: AssignPlan) -> list[Assignment]:
@@ -133,10 +174,8 @@ async def _create_assignments(step: Step, doc: IncomingDocument, plan: AssignPla
 
 async def _describe_plan(step: Step, plan: AssignPlan) -> str:
     """One history line per role: ``Chủ trì: Phòng X (hạn 25/11/2026)``."""
-    units = dict((await step.db.execute(sa.select(Unit.id, Unit.name).where(
-        Unit.id.in_([line.unit_id for line in plan.lines if line.unit_id])))).tuples().all())
-    people = dict((await step.db.execute(sa.select(User.id, User.full_name).where(
-        User.id.in_([line.user_id for line in plan.lines if line.user_id])))).tuples().all())
+    units, people = await _names(step, [line.unit_id for line in plan.lines],
+                                 [line.user_id for line in plan.lines])
     parts = []
     for role in AssignmentRole:
         names = []

@@ -198,7 +198,7 @@ async def build_detail_context(request: Request[Any, Any, Any], db: AsyncSession
         delegate_people[assignment.id] = [(str(uid), name) for uid, name in rows]
     lines: list[dict[str, Any]] = []  # template rows
     for assignment in view.assignments:
-        done = assignment.status in (AssignmentStatus.DONE, AssignmentStatus.CANCELLED)
+        done = assignment.status in (AssignmentStatus.DONE, AssignmentStatus.CANCELLED, AssignmentStatus.CLOSED)
         lines.append({
             "a": assignment,
             "name": view.assignee_name(assignment),

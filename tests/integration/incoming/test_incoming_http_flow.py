@@ -144,8 +144,12 @@ async def test_incoming_document_goes_from_upload_to_completion_over_http(
             "incoming.start", "incoming.note", "incoming.proposal", "incoming.complete"]
         events = (await db.scalars(sa.select(IncomingEvent.kind).where(IncomingEvent.incoming_id == doc_id))).all()
         assert events[:3] == ["receive", "register", "submit"]
-        statuses = (await db.scalars(sa.select(Assignment.status).where(Assignment.incoming_id == doc_id))).all()
-        assert set(statuses) == {AssignmentStatus.DONE}
+        rows = (await db.execute(sa.select(Assignment.assignee_unit_id, Assignment.assignee_user_id, Assignment.status)
+                                 .where(Assignment.incoming_id == doc_id))).tuples().all()
+        statuses = {("unit", unit) if unit else ("user", user): status for unit, user, status in rows}
+        # the lead unit and its specialist did the work; the cooperating unit and the deputy (để biết) never acted
+        assert statuses == {("unit", lead_unit): AssignmentStatus.DONE, ("user", specialist_id): AssignmentStatus.DONE,
+                            ("unit", other_unit): AssignmentStatus.CLOSED, ("user", deputy): AssignmentStatus.CLOSED}
         jobs = (await db.scalars(sa.select(OutboxJob.payload).where(OutboxJob.kind == NOTIFY.name))).all()
         payloads = [json.loads(p) for p in jobs]
         titles = [p["title"] for p in payloads]
