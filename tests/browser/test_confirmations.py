@@ -38,6 +38,7 @@ from tests.support.pwa import DEPUTY, assign_to_deputy, in_db, register_document
 from tests.support.signing import SigningEnv
 
 pytestmark = pytest.mark.browser
+DRAFTER = "chuyenvien.xanghiphong"
 TEMPLATES = Path(__file__).resolve().parents[2] / "web" / "templates"
 OTP_EVENTS = frozenset(t.event for t in TRANSITIONS if t.needs_otp)
 TABLE_CONFIRMS = {
@@ -47,7 +48,7 @@ TABLE_CONFIRMS = {
 """The events whose buttons the transition tables mark ``confirm`` (the OTP forms confirm anyway)."""
 COVERED: dict[str, set[str]] = {
     "pages/incoming/detail.html": {"return_to_sender", "return_to_leader"},
-    "pages/outgoing/detail.html": {"sign", "seal", "return", "recall"},
+    "pages/outgoing/detail.html": {"sign", "seal", "return", "recall", "withdraw", "discard"},
     "pages/outgoing/list.html": {"batch-sign"},
 }
 """Each template with a confirmation → the forms exercised below (their ``event``, or the form id)."""
@@ -250,6 +251,30 @@ def test_cancel_sends_nothing_and_ok_sends_exactly_one_request(
     back.locator("textarea[name=reason]").fill("Đề nghị bổ sung số liệu.")
     assert dialogs.confirm("return", back, path) == 200
     assert state(database_url, to_sign)[0] == "draft"
+    exercised |= dialogs.exercised
+    context.close()
+
+    # The drafter: "Rút lại dự thảo" from the unit head's review, then "Xóa dự thảo" (the returned one).
+    drafter = api(live_server, DRAFTER)
+    try:
+        act(drafter, to_sign, "submit")
+    finally:
+        drafter.close()
+    context, page = phone(browser, playwright, live_server, DRAFTER)
+    dialogs = Confirmations(page)
+    page.goto(f"{live_server}/outgoing/{to_sign}")
+    path = f"/outgoing/{to_sign}/transition"
+    withdraw = page.locator("form.action-form").filter(has=page.locator("input[name=event][value=withdraw]"))
+    dialogs.dismiss("withdraw", withdraw, path, lambda: state(database_url, to_sign)[0] == "unit_review")
+    dialogs.check_page()
+    assert dialogs.confirm("withdraw", withdraw, path) == 200
+    assert state(database_url, to_sign)[0] == "draft"
+    page.goto(f"{live_server}/outgoing/{to_sign}")
+    discard = page.locator("form.action-form").filter(has=page.locator("input[name=event][value=discard]"))
+    dialogs.dismiss("discard", discard, path, lambda: state(database_url, to_sign)[0] == "draft")
+    dialogs.check_page()
+    assert dialogs.confirm("discard", discard, path) == 200
+    assert state(database_url, to_sign)[0] == "discarded"
     exercised |= dialogs.exercised
     context.close()
 

@@ -9,7 +9,7 @@ case- and accent-insensitively.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,7 +20,8 @@ from backend.lib.forms import parse_date
 from backend.lib.i18n import t
 from backend.lib.text import clean, fold
 
-__all__ = ["find_duplicates", "is_confidential", "parse_date", "search_text_for", "validate_intake"]
+__all__ = ["OWN_RECENT_MINUTES", "find_duplicates", "is_confidential", "own_recent", "parse_date", "search_text_for",
+           "validate_intake"]
 
 _LIMITS = {"code_number": 11, "code_notation": 30, "issuer_name": 200, "summary": 500, "signer_position": 100,
            "signer_name": 50, "document_identifier": 100, "description": 500}
@@ -100,6 +101,18 @@ def search_text_for(doc: IncomingDocument) -> str:
     parts = [f"{doc.code_number}/{doc.code_notation}", doc.issuer_name, doc.summary, doc.signer_name,
              doc.document_identifier or "", str(doc.arrival_number or "")]
     return fold(" ".join(parts))
+
+
+OWN_RECENT_MINUTES = 60
+"""A duplicate the same clerk took in within this many minutes is recognised as their own (issue 11 item 4)."""
+
+
+def own_recent(duplicates: Sequence[IncomingDocument], user_id: int, now: datetime) -> list[int]:
+    """Ids of the duplicates ``user_id`` took in during the last :data:`OWN_RECENT_MINUTES` minutes: the
+    same paper sent twice (a double tap, a back button), not another document with the same number."""
+    since = now - timedelta(minutes=OWN_RECENT_MINUTES)
+    return [d.id for d in duplicates
+            if user_id in (d.received_by_id, d.registered_by_id) and d.received_at >= since]
 
 
 async def find_duplicates(db: AsyncSession, agency_id: int, data: IntakeData) -> Sequence[IncomingDocument]:

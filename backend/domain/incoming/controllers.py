@@ -25,6 +25,7 @@ from backend.domain.documents.files import AcceptedFile, discard_unused
 from backend.domain.documents.web import DocumentPage, form_version, require
 from backend.domain.incoming import _web
 from backend.domain.incoming._assign import plan_from_form
+from backend.domain.incoming._intake import own_recent
 from backend.domain.incoming.policies import can_intake, visible_incoming
 from backend.domain.incoming.schemas import (
     AssignForm,
@@ -35,6 +36,7 @@ from backend.domain.incoming.schemas import (
     ReplyLinkForm,
     TransitionForm,
 )
+from backend.lib import clock
 from backend.lib.deps import DB, AppSettings
 from backend.lib.i18n import t
 from backend.lib.sessions import flash
@@ -49,10 +51,12 @@ _PAGE = DocumentPage("pages/incoming/detail.html", "incoming.detail", _web.build
 
 async def _intake_page(request: Request[Any, Any, Any], db: AsyncSession, actor: Actor, values: dict[str, Any],
                        errors: dict[str, str], *, kept: AcceptedFile | None = None, message: str | None = None,
-                       duplicates: list[IncomingDocument] | None = None, status_code: int = 200) -> Response[str]:
+                       duplicates: list[IncomingDocument] | None = None, own_duplicates: list[int] | None = None,
+                       status_code: int = 200) -> Response[str]:
     context = {
         "section": "incoming", "values": values, "errors": errors, "kept": kept, "message": message,
-        "duplicates": duplicates or [], "options": await _web.intake_options(db, actor),
+        "duplicates": duplicates or [], "own_duplicates": own_duplicates or [],
+        "options": await _web.intake_options(db, actor),
     }
     return render_page(request, _NEW, context, status_code=status_code)
 
@@ -101,8 +105,9 @@ class IncomingController(Controller):
             _web.remember_pending(request, exc.kept_file)
             duplicates = list((await db.scalars(visible_incoming(actor).where(
                 IncomingDocument.id.in_(exc.duplicate_ids)).order_by(IncomingDocument.id))).all())
+            mine = own_recent(duplicates, actor.user_id, clock.now())
             return await _intake_page(request, db, actor, values, {}, kept=exc.kept_file, message=exc.message,
-                                      duplicates=duplicates, status_code=409)
+                                      duplicates=duplicates, own_duplicates=mine, status_code=409)
         _web.clear_pending(request)
         key = "incoming.flash.registered" if doc.arrival_number else "incoming.flash.received"
         flash(request, t(key, number=doc.arrival_number or ""))

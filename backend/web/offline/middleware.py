@@ -5,9 +5,11 @@ GET responses: an authenticated, full-page HTML response (or a document's image)
 ``/static/…?v=<hash>`` gets ``Cache-Control: immutable``. HTTP caches still see ``no-store`` on
 HTML: only the service worker keeps copies, per user.
 
-POST with ``Idempotency-Key``: claimed before the handler runs; a key seen before gets the stored
-response (``CV-Offline-Result: replayed``) and the handler is not run again. Routes flagged
-``needs_otp`` (signing, sealing) refuse replays outright. Registered as app middleware, so it runs
+POST with ``Idempotency-Key`` (queued offline actions, and every online htmx form: a double tap or a
+retry is one action): claimed before the handler runs; a key seen before gets the stored response
+(``CV-Offline-Result: replayed``; an htmx request is sent to the page as it now is) and the handler
+is not run again. Routes flagged ``needs_otp`` (signing, sealing) refuse queued replays
+(``CV-Offline-Replay``) outright. Registered as app middleware, so it runs
 after routing and sees the matched route handler.
 """
 
@@ -56,6 +58,19 @@ async def _send_message(send: Send, status: int, message: str, result: str) -> N
     }, body)
 
 
+async def _send_replayed(send: Send, claim: idempotency.Claim, *, fragment: bool) -> None:
+    """The stored outcome of an action applied before. htmx gets no body to swap (it would blank the
+    target) but the page as it now is: ``HX-Redirect`` to where the action led, else ``HX-Refresh``."""
+    replay = {"cache-control": "no-store", "cv-offline-result": "replayed", "idempotent-replayed": "true"}
+    if fragment:
+        replay["hx-redirect" if claim.location else "hx-refresh"] = claim.location or "true"
+        await _send_simple(send, 200, replay)
+        return
+    if claim.location:
+        replay["location"] = claim.location
+    await _send_simple(send, claim.status_code or 204, replay)
+
+
 class OfflineMiddleware:
     """See the module docstring. ``secret_key`` keys the per-user cache id."""
 
@@ -100,7 +115,8 @@ class OfflineMiddleware:
         key = headers.get("idempotency-key", "")
         path: str = scope["path"]
         handler = scope.get("route_handler")
-        if handler is None or never_replayed(handler.opt):
+        queued = "cv-offline-replay" in headers  # sent by the service worker's queue, not by an online form
+        if handler is None or (queued and never_replayed(handler.opt)):
             await _send_message(send, 409, t("offline.signing_never_queued"), "refused")
             return
         uid = _user_id(scope)
@@ -113,10 +129,7 @@ class OfflineMiddleware:
             await _send_message(send, 409, t("offline.in_flight"), "in-flight")
             return
         if not claim.new:
-            replay = {"cache-control": "no-store", "cv-offline-result": "replayed", "idempotent-replayed": "true"}
-            if claim.location:
-                replay["location"] = claim.location
-            await _send_simple(send, claim.status_code or 204, replay)
+            await _send_replayed(send, claim, fragment=headers.get("hx-request") == "true" and not queued)
             return
         outcome: dict[str, Any] = {}
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from backend.domain.incoming.workflow import TRANSITIONS as INCOMING
 from backend.domain.outgoing.workflow import INITIAL, TERMINAL, TRANSITIONS, State, find, render_markdown
+from backend.lib.i18n import t as text_of
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "workflows" / "outgoing.md"
 
@@ -30,3 +32,11 @@ def test_outgoing_workflow_policies_exist_and_signing_steps_need_an_otp() -> Non
 
 def test_outgoing_workflow_docs_embed_the_rendered_table() -> None:
     assert render_markdown() in DOC.read_text(encoding="utf-8")
+
+
+def test_every_offered_event_has_its_confirmation_text_on_both_lifecycles() -> None:
+    """The page announces each applied event with ``<lifecycle>.flash.<event>`` (a missing key was a 500)."""
+    for lifecycle, rows in (("outgoing", TRANSITIONS), ("incoming", INCOMING)):
+        for row in rows:
+            if not row.automatic:
+                assert text_of(f"{lifecycle}.flash.{row.event}"), (lifecycle, row.event)

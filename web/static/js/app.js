@@ -81,4 +81,62 @@
       event.stopPropagation();
     }
   }, true);
+
+  // One tap, one effect. Every state-changing htmx form sends an Idempotency-Key that stays the same
+  // while the form is on the page, so a second tap or a retry after a lost answer is applied once by
+  // the server (backend/web/offline/middleware.py: the mechanism the offline queue replays with). A form
+  // asking for an OTP carries none: an OTP is accepted once, and signing routes refuse replay keys.
+  // While a request runs, the form's submit buttons are disabled and marked busy. A plain (non-htmx)
+  // form is submitted once: a second submit while the page is leaving is dropped.
+  function newKey() {
+    if (window.crypto && window.crypto.randomUUID) { return window.crypto.randomUUID().replace(/-/g, ""); }
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.from(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+  function formOf(event) {
+    var elt = event.detail && event.detail.elt;
+    if (!elt) { return null; }
+    return elt instanceof HTMLFormElement ? elt : (elt.closest ? elt.closest("form") : null);
+  }
+  function setBusy(form, busy) {
+    form.setAttribute("aria-busy", busy ? "true" : "false");
+    form.querySelectorAll("button[type=submit], input[type=submit], button:not([type])").forEach(function (button) {
+      button.disabled = busy;
+    });
+  }
+  window.CongVan.setBusy = setBusy;
+  document.addEventListener("htmx:configRequest", function (event) {
+    var form = formOf(event);
+    if (!form || event.detail.verb !== "post" || form.querySelector("input[name=otp]")) { return; }
+    if (!form.dataset.idempotencyKey) { form.dataset.idempotencyKey = newKey(); }
+    event.detail.headers["Idempotency-Key"] = form.dataset.idempotencyKey;
+  });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = formOf(event);
+    if (form && event.detail.requestConfig && event.detail.requestConfig.verb === "post") { setBusy(form, true); }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = formOf(event);
+    if (!form) { return; }
+    setBusy(form, false);
+    // Applied: the next submission of a form still on the page is a new action. Not answered (the
+    // link dropped): the key is kept, so "Thử lại" cannot apply it twice.
+    if (event.detail.successful) { delete form.dataset.idempotencyKey; }
+  });
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || event.defaultPrevented || handledByHtmx(form)) { return; }
+    if ((form.method || "").toLowerCase() !== "post") { return; }
+    if (form.dataset.submitted) { event.preventDefault(); return; }
+    form.dataset.submitted = "1";
+    window.setTimeout(function () { setBusy(form, true); }, 0); // after the submitter's value is taken
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) { return; }
+    document.querySelectorAll("form[data-submitted]").forEach(function (form) {
+      delete form.dataset.submitted;
+      setBusy(form, false);
+    });
+  });
 })();

@@ -21,12 +21,7 @@
     };
   }
 
-  function setBusy(form, busy) {
-    form.setAttribute("aria-busy", busy ? "true" : "false");
-    form.querySelectorAll("button[type=submit], input[type=submit]").forEach(function (button) {
-      button.disabled = busy;
-    });
-  }
+  function setBusy(form, busy) { window.CongVan.setBusy(form, busy); }  // app.js, loaded first
 
   var submitters = new WeakMap();
 
