@@ -23,9 +23,11 @@ from typing import Literal
 
 from signing_server.errors import ConfigurationError
 
-__all__ = ["CLIENT_FILE_NAME", "DEMO_OTP_FILE_NAME", "Settings", "load_settings"]
+__all__ = ["CLIENT_FILE_NAME", "DB_FILE_NAME", "DEMO_OTP_FILE_NAME", "Settings", "data_dir_from_env", "load_settings",
+           "softhsm_conf_from_env"]
 
 CLIENT_FILE_NAME = "client.json"
+DB_FILE_NAME = "signing.sqlite3"
 DEMO_OTP_FILE_NAME = "demo-otp.json"
 _SECRETS_FILE_NAME = "generated-secrets.json"
 _SOFTHSM_DEFAULT = "/usr/lib/softhsm/libsofthsm2.so"
@@ -83,7 +85,7 @@ class Settings:
     @property
     def db_path(self) -> Path:
         """SQLite file holding the credential registry and the journal."""
-        return self.data_dir / "signing.sqlite3"
+        return self.data_dir / DB_FILE_NAME
 
     @property
     def ca_dir(self) -> Path:
@@ -148,6 +150,17 @@ def _demo_secrets(data_dir: Path) -> dict[str, str]:
     return data
 
 
+def data_dir_from_env(env: Mapping[str, str]) -> Path:
+    """``SIGNING_DATA_DIR``, else ``<DATA_DIR>/signing`` (read without side effects, e.g. by backups)."""
+    base = Path(env.get("DATA_DIR") or "./data")
+    return Path(env.get("SIGNING_DATA_DIR") or base / "signing").resolve()
+
+
+def softhsm_conf_from_env(env: Mapping[str, str]) -> Path | None:
+    """The SoftHSM2 config :func:`load_settings` would use, without side effects (``None``: not SoftHSM)."""
+    return _softhsm_conf(env, data_dir_from_env(env), env.get("PKCS11_MODULE") or _SOFTHSM_DEFAULT)
+
+
 def _softhsm_conf(env: Mapping[str, str], data_dir: Path, module: str) -> Path | None:
     if env.get("SOFTHSM2_CONF"):
         return Path(env["SOFTHSM2_CONF"])
@@ -165,8 +178,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     app_env = env.get("APP_ENV", "demo").strip() or "demo"
     if app_env not in ("demo", "production"):
         raise ConfigurationError(f"APP_ENV must be 'demo' or 'production', found {app_env!r}")
-    base = Path(env.get("DATA_DIR") or "./data")
-    data_dir = Path(env.get("SIGNING_DATA_DIR") or base / "signing").resolve()
+    data_dir = data_dir_from_env(env)
     module = env.get("PKCS11_MODULE") or _SOFTHSM_DEFAULT
 
     generated: dict[str, str] = {}

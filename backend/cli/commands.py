@@ -10,6 +10,8 @@
 * ``check``         run the startup checks and print their hints
 * ``generate-province``  bulk-load a realistic province with N incoming documents (benchmarks)
 * ``smoke``         play the outgoing flow against a running instance through the JSON API
+* ``backup``        write the database, blobs and signing server data to a new directory (manifest.json)
+* ``restore``       verify a backup's manifest and restore it into an empty target (``--force`` to replace)
 """
 
 from __future__ import annotations
@@ -46,6 +48,11 @@ def _parser() -> argparse.ArgumentParser:
     smoke = sub.add_parser("smoke", help="draft → sign → number → seal → issue → receive, via the JSON API")
     smoke.add_argument("--base-url", default="http://127.0.0.1:8000")
     smoke.add_argument("--out", type=Path, default=None, help="where to write the issued PDF")
+    backup = sub.add_parser("backup", help="back up the database, blobs and signing server to a new directory")
+    backup.add_argument("dest", type=Path)
+    restore = sub.add_parser("restore", help="verify a backup and restore it into an empty target")
+    restore.add_argument("src", type=Path)
+    restore.add_argument("--force", action="store_true", help="replace a target that already holds data")
     return parser
 
 
@@ -104,6 +111,14 @@ def main(argv: list[str] | None = None) -> int:
         from backend.cli.production_like import run_production_like
 
         return run_production_like(Path.cwd())
+    if args.command == "backup":
+        from backend.cli.backup import run_backup
+
+        return run_backup(settings, args.dest)
+    if args.command == "restore":
+        from backend.cli.backup import run_restore
+
+        return run_restore(settings, args.src, force=args.force)
     if args.command == "check":
         from backend.server.checks import run_checks
 

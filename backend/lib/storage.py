@@ -8,9 +8,10 @@ re-created on demand.
 
 :class:`BlobStoreBase` is the contract every store implements (``put_stream``, ``put_bytes``,
 ``exists``, ``read_bytes``, ``iter_chunks``, ``local_path``, ``delete``, ``read_derived``,
-``write_derived``); callers read through it and never build paths themselves. A tool that needs a
-file on disk (pypdf, pdftoppm, a ``File`` response) asks for :meth:`BlobStoreBase.local_path`: the
-blob itself here, a verified cache copy in the S3 store (``backend.lib.storage_s3``).
+``write_derived``, and for backups the blocking ``iter_keys``, ``copy_out`` and ``add_file``); callers
+read through it and never build paths themselves. A tool that needs a file on disk (pypdf, pdftoppm,
+a ``File`` response) asks for :meth:`BlobStoreBase.local_path`: the blob itself here, a verified cache
+copy in the S3 store (``backend.lib.storage_s3``).
 
 Path safety: keys are validated (64 lowercase hex digits; derived names from a strict pattern)
 before any path or object key is built, so no caller input can escape the store.
@@ -22,8 +23,9 @@ import hashlib
 import os
 import re
 import secrets
+import shutil
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,6 +122,14 @@ class BlobStoreBase(ABC):
         """A local file with blob ``key``'s content; :class:`BlobMissingError` if there is none (blocking)."""
 
     @abstractmethod
+    def _iter_keys(self) -> Iterator[str]:
+        """The key of every stored blob, derived artefacts excluded (blocking)."""
+
+    def _copy_out(self, key: str, dest: Path) -> None:
+        """Write blob ``key``'s content to the new file ``dest`` (blocking); stores may fetch directly."""
+        shutil.copyfile(self._local_path(key), dest)
+
+    @abstractmethod
     def _delete(self, key: str) -> None:
         """Remove blob ``key`` if present (blocking)."""
 
@@ -187,6 +197,29 @@ class BlobStoreBase(ABC):
         async with await anyio.open_file(await self.local_path(sha256), "rb") as handle:
             return await handle.read(size)
 
+    def iter_keys(self) -> Iterator[str]:
+        """Every stored blob's key (blocking: backups and store checks run it outside the event loop)."""
+        for key in self._iter_keys():
+            if _SHA256.fullmatch(key):
+                yield key
+
+    def copy_out(self, sha256: str, dest: Path) -> None:
+        """Write the blob's content to ``dest`` (blocking; the caller checks the copy's SHA-256)."""
+        self._copy_out(self.check_key(sha256), dest)
+
+    def add_file(self, path: Path) -> str:
+        """Store a copy of the local file ``path`` and return its key (blocking; ``path`` is left as it is)."""
+        self.scratch_dir.mkdir(parents=True, exist_ok=True)
+        tmp = self.scratch_dir / f"import-{secrets.token_hex(8)}"
+        try:
+            shutil.copyfile(path, tmp)
+            key = file_sha256(tmp)
+            if not self._exists(key):
+                self._keep(tmp, key)
+            return key
+        finally:
+            tmp.unlink(missing_ok=True)
+
     async def delete(self, sha256: str) -> None:
         await anyio.to_thread.run_sync(self._delete, self.check_key(sha256))
 
@@ -237,6 +270,12 @@ class BlobStore(BlobStoreBase):
         if not path.is_file():
             raise BlobMissingError("blob not found")
         return path
+
+    def _iter_keys(self) -> Iterator[str]:
+        for first in sorted(self.root.glob("[0-9a-f][0-9a-f]")):
+            for path in sorted(first.glob("[0-9a-f][0-9a-f]/*")):
+                if path.is_file() and path.name[:2] == first.name and path.name[2:4] == path.parent.name:
+                    yield path.name
 
     def _delete(self, key: str) -> None:
         self.path_for(key).unlink(missing_ok=True)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import os
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -128,6 +129,21 @@ class S3BlobStore(BlobStoreBase):
         finally:
             tmp.unlink(missing_ok=True)
         return final
+
+    def _iter_keys(self) -> Iterator[str]:
+        self._ensure_bucket()
+        for item in self._client.list_objects(self.config.bucket, prefix="blobs/", recursive=True):
+            if item.object_name:
+                yield item.object_name.rsplit("/", 1)[-1]
+
+    def _copy_out(self, key: str, dest: Path) -> None:
+        self._ensure_bucket()
+        try:
+            self._client.fget_object(self.config.bucket, self._object(key), str(dest))
+        except S3Error as error:
+            if error.code in _MISSING:
+                raise BlobMissingError("blob not found") from None
+            raise
 
     def _delete(self, key: str) -> None:
         self._ensure_bucket()
