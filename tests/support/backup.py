@@ -114,3 +114,14 @@ def signing_state(data_dir: Path) -> tuple[list[str], dict[str, str]]:
     files = {path.relative_to(tokens).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
              for path in sorted(tokens.rglob("*")) if path.is_file()}
     return dump, files
+
+
+async def target_untouched(env: dict[str, str]) -> bool:
+    """True when the deployment ``env`` has no table, no blob and no signing data (nothing restored)."""
+    url = load_settings(env).database_url
+    if url.startswith("sqlite"):
+        database_empty = not Path(url.split(":///", 1)[1]).exists()
+    else:
+        database_empty = await table_rows(url) == {}
+    signing = Path(env["SIGNING_DATA_DIR"])
+    return database_empty and not blob_digests(env) and not (signing.exists() and any(signing.iterdir()))
