@@ -12,9 +12,11 @@ password never appears on a command line.
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
 import re
 import shutil
+import signal
 import sqlite3
 import subprocess
 from pathlib import Path
@@ -132,6 +134,8 @@ class PgTarget:
 
     def run(self, args: list[str], what: str) -> None:
         proc = subprocess.run(args, env=self.env, capture_output=True, text=True, check=False)
+        if proc.returncode == -signal.SIGXFSZ:
+            raise OSError(errno.EFBIG, f"{what}: file size limit exceeded")
         if proc.returncode != 0:
             detail = (proc.stderr or proc.stdout).strip().splitlines()
             raise BackupError(f"{what} thất bại: {detail[-1] if detail else 'mã lỗi ' + str(proc.returncode)}")
