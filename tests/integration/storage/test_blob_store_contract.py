@@ -103,6 +103,24 @@ async def test_delete_removes_the_blob(store: BlobStoreBase) -> None:
     await store.delete(blob.sha256)  # deleting twice is harmless
 
 
+async def test_keys_copy_out_and_add_file_for_backups(store: BlobStoreBase, tmp_path: Path) -> None:
+    blob = await store.put_bytes(b"%PDF-1.4 sao luu " + secrets.token_bytes(16))
+    await store.write_derived(blob.sha256, "p1-w800.webp", b"RIFF")
+    keys = list(store.iter_keys())
+    assert blob.sha256 in keys and all(len(key) == 64 for key in keys)
+    copy = tmp_path / "copy"
+    store.copy_out(blob.sha256, copy)
+    assert hashlib.sha256(copy.read_bytes()).hexdigest() == blob.sha256
+    fresh = tmp_path / "fresh.pdf"
+    fresh.write_bytes(b"%PDF-1.4 khoi phuc " + secrets.token_bytes(16))
+    key = store.add_file(fresh)
+    assert key == hashlib.sha256(fresh.read_bytes()).hexdigest() and fresh.is_file()
+    assert await store.read_bytes(key) == fresh.read_bytes() and key in set(store.iter_keys())
+    assert store.add_file(fresh) == key
+    with pytest.raises(BlobMissingError):
+        store.copy_out(hashlib.sha256(b"never stored").hexdigest(), tmp_path / "absent")
+
+
 async def test_s3_store_refuses_an_object_that_does_not_match_its_key(seaweed_s3, tmp_path: Path) -> None:
     settings = load_settings({"APP_ENV": "demo", "DATA_DIR": str(tmp_path), "SECRET_KEY": "t" * 64,
                               "BLOB_BACKEND": "s3", "S3_ENDPOINT": seaweed_s3.endpoint,
