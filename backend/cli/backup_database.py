@@ -37,12 +37,16 @@ def sqlite_path(database_url: str) -> Path:
 
 
 def sqlite_copy(source: Path, dest: Path) -> None:
-    """Copy the SQLite database ``source`` (live or not) to the new file ``dest`` with the online backup API."""
+    """Copy the SQLite database ``source`` (live or not) to the new file ``dest`` with the online backup API.
+
+    The copy is switched to rollback-journal mode, so it is one file with nothing pending in a WAL.
+    """
     src = sqlite3.connect(source)
     try:
         out = sqlite3.connect(dest)
         try:
             src.backup(out, pages=1024)
+            out.execute("PRAGMA journal_mode=DELETE")  # one self-contained file; the processes set WAL again
         finally:
             out.close()
     finally:
@@ -53,11 +57,13 @@ def sqlite_copy(source: Path, dest: Path) -> None:
 
 def sqlite_revision(path: Path) -> str:
     """The Alembic revision stored in the SQLite database ``path`` (empty when it has none)."""
-    with sqlite3.connect(path) as conn:
-        try:
-            row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-        except sqlite3.OperationalError:
-            return ""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.OperationalError:
+        return ""
+    finally:
+        conn.close()
     return str(row[0]) if row else ""
 
 

@@ -90,6 +90,7 @@ async def test_backup_restore_round_trip_is_byte_identical(
     manifest = json.loads((archive / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["source"]["database"] == ("sqlite" if settings.is_sqlite else "postgresql")
     assert manifest["source"]["signing"] is True and manifest["counts"]["blobs"] >= 4
+    assert not [item for item in manifest["files"] if item["path"].endswith(("-wal", "-shm"))]
 
     async with fresh_target(source_env, tmp_path / "target") as target_env:
         restored = cli(target_env, "restore", str(archive))
