@@ -12,6 +12,7 @@
 * ``smoke``         play the outgoing flow against a running instance through the JSON API
 * ``backup``        write the database, blobs and signing server data to a new directory (manifest.json)
 * ``restore``       verify a backup's manifest and restore it into an empty target (``--force`` to replace)
+* ``axis-standin``  a stand-in for the national document axis (tests and the demo)
 """
 
 from __future__ import annotations
@@ -53,6 +54,10 @@ def _parser() -> argparse.ArgumentParser:
     restore = sub.add_parser("restore", help="verify a backup and restore it into an empty target")
     restore.add_argument("src", type=Path)
     restore.add_argument("--force", action="store_true", help="replace a target that already holds data")
+    standin = sub.add_parser("axis-standin", help="serve a stand-in of the national document axis (test double)")
+    standin.add_argument("--port", type=int, default=8710)
+    standin.add_argument("--host", default="127.0.0.1")
+    standin.add_argument("--config", type=Path, default=None, help="JSON systems and agencies (default: demo)")
     return parser
 
 
@@ -119,6 +124,10 @@ def main(argv: list[str] | None = None) -> int:
         from backend.cli.backup import run_restore
 
         return run_restore(settings, args.src, force=args.force)
+    if args.command == "axis-standin":
+        from backend.cli.axis_standin import run_standin
+
+        return run_standin(args.port, args.config, args.host)
     if args.command == "check":
         from backend.server.checks import run_checks
 

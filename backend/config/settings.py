@@ -85,6 +85,14 @@ class Settings:
     s3_bucket: str = ""
     s3_access_key: str = field(default="", repr=False)
     s3_secret_key: str = field(default="", repr=False)
+    axis_url: str = ""
+    """Base URL of the national document axis or the provincial LGSP (``AXIS_URL``; empty: not connected)."""
+    axis_system_id: str = ""
+    """This system's id on the axis (``AXIS_SYSTEM_ID``)."""
+    axis_secret: str = field(default="", repr=False)
+    """The secret paired with the system id (``AXIS_SECRET``); never logged, never in ``repr``."""
+    axis_timeout_seconds: float = 30.0
+    """Time limit of one axis call (``AXIS_TIMEOUT_SECONDS``)."""
 
     @property
     def is_demo(self) -> bool:
@@ -250,6 +258,26 @@ def initial_paper_copy_categories(env: Mapping[str, str]) -> tuple[str, ...]:
     return tuple(item.strip().lower() for item in raw.split(";") if item.strip())
 
 
+def _axis(env: Mapping[str, str]) -> dict[str, object]:
+    """``AXIS_URL`` / ``AXIS_SYSTEM_ID`` / ``AXIS_SECRET``: all three, or none (the axis is not connected)."""
+    url, system_id, secret = (env.get(name, "").strip() for name in ("AXIS_URL", "AXIS_SYSTEM_ID", "AXIS_SECRET"))
+    if url and not (system_id and secret):
+        raise SettingsError(_hint("AXIS_URL đã đặt thì phải đặt cả AXIS_SYSTEM_ID và AXIS_SECRET.",
+                                  "AXIS_URL needs AXIS_SYSTEM_ID and AXIS_SECRET."))
+    if url and not url.startswith(("http://", "https://")):
+        raise SettingsError(_hint("AXIS_URL phải bắt đầu bằng http:// hoặc https://.",
+                                  "AXIS_URL must start with http:// or https://."))
+    try:
+        timeout = float(env.get("AXIS_TIMEOUT_SECONDS", "30"))
+    except ValueError:
+        timeout = -1.0
+    if timeout <= 0:
+        raise SettingsError(_hint("AXIS_TIMEOUT_SECONDS phải là số giây dương.",
+                                  "AXIS_TIMEOUT_SECONDS must be a positive number of seconds."))
+    return {"axis_url": url.rstrip("/"), "axis_system_id": system_id, "axis_secret": secret,
+            "axis_timeout_seconds": timeout}
+
+
 def _normalise_database_url(url: str) -> str:
     """Accept the usual spellings and return the async driver URL SQLAlchemy needs."""
     if url.startswith("postgres://"):
@@ -356,4 +384,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         signature_image_max_kb=_int(env, "SIGNATURE_IMAGE_MAX_KB", 512, minimum=16),
         seal_size_mm=_int(env, "SEAL_SIZE_MM", 36, minimum=20),
         **_blob_backend(env),
+        **_axis(env),
     )

@@ -1,0 +1,67 @@
+"""The axis stand-in served by a real uvicorn on a loopback socket, in a thread, for the exchange tests."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+import uvicorn
+
+from backend.cli.axis_standin import AxisState, create_standin
+
+__all__ = ["StandIn", "edoc_package", "free_port", "running_standin", "status_package"]
+
+NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class StandIn:
+    def __init__(self, url: str, state: AxisState) -> None:
+        self.url, self.state = url, state
+
+
+@contextmanager
+def running_standin(config: Mapping[str, Any] | None = None) -> Iterator[StandIn]:
+    """``with running_standin(cfg) as axis:`` -- ``axis.url`` is the base URL, ``axis.state`` its memory."""
+    app = create_standin(config)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the axis stand-in did not start")
+        time.sleep(0.02)
+    try:
+        yield StandIn(f"http://127.0.0.1:{port}", app.state.axis)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def edoc_package(sender: str, recipients: list[str], subject: str = "Công văn thử") -> bytes:
+    """A minimal edXML-shaped package (only what the stand-in reads: From and To organ ids)."""
+    to = "".join(f"<edXML:To><edXML:OrganId>{code}</edXML:OrganId></edXML:To>" for code in recipients)
+    return (f'<?xml version="1.0" encoding="UTF-8"?><edXML xmlns="{NS}"><edXML:edXMLEnvelope xmlns:edXML="{NS}">'
+            f"<edXML:edXMLHeader><edXML:MessageHeader><edXML:From><edXML:OrganId>{sender}</edXML:OrganId>"
+            f"</edXML:From>{to}<edXML:Subject>{subject}</edXML:Subject></edXML:MessageHeader></edXML:edXMLHeader>"
+            "</edXML:edXMLEnvelope></edXML>").encode()
+
+
+def status_package(sender: str, original_sender: str, code: str) -> bytes:
+    """A minimal status message answering a package of ``original_sender``."""
+    return (f'<?xml version="1.0" encoding="UTF-8"?><edXML xmlns="{NS}"><edXML:edXMLEnvelope xmlns:edXML="{NS}">'
+            f"<edXML:edXMLHeader><edXML:MessageHeader><edXML:From><edXML:OrganId>{sender}</edXML:OrganId>"
+            f"</edXML:From><edXML:ResponseFor><edXML:OrganId>{original_sender}</edXML:OrganId></edXML:ResponseFor>"
+            f"<edXML:StatusCode>{code}</edXML:StatusCode></edXML:MessageHeader></edXML:edXMLHeader>"
+            "</edXML:edXMLEnvelope></edXML>").encode()
