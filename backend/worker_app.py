@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.config.settings import Settings
 from backend.domain.certificates import jobs as certificates
+from backend.domain.exchange import directory_jobs as exchange_directory
 from backend.domain.exchange import jobs as exchange
 from backend.domain.notifications import jobs as notifications
 from backend.lib import clock
@@ -24,11 +25,11 @@ from backend.web.push import transport as push
 __all__ = ["REGISTRY", "STARTUP", "run_once", "run_worker"]
 
 REGISTRY = Registry((*notifications.HANDLERS, *push.HANDLERS, *live.HANDLERS, *certificates.HANDLERS,
-                     *exchange.HANDLERS))
+                     *exchange.HANDLERS, *exchange_directory.HANDLERS))
 """Every job kind the worker runs, with its handler."""
 
-STARTUP: tuple[worker.StartupHook, ...] = (*certificates.STARTUP,)
-"""Run when a worker starts (the daily certificate reminder makes sure it is scheduled)."""
+STARTUP: tuple[worker.StartupHook, ...] = (*certificates.STARTUP, *exchange_directory.STARTUP)
+"""Run when a worker starts (the daily certificate reminder and directory sync make sure they are scheduled)."""
 
 
 async def run_once(settings: Settings, sessions: async_sessionmaker[AsyncSession], batch: int = 20, *,

@@ -129,7 +129,7 @@ def run_smoke(settings: Settings, base_url: str, out: Path | None = None) -> int
 def draft_form_ids(page: str) -> dict[str, str]:
     """Ids a draft needs, read from the ``/outgoing/new`` form (type Công văn, the Chủ tịch, Nghi Thái)."""
     options = re.findall(r'<option value="(\d+)"[^>]*>([^<]+)</option>', page)
-    boxes = re.findall(r'name="recipient_agencies" value="(\d+)"[^>]*> ([^<]+)</label>', page)
+    boxes = re.findall(r'name="recipient_agencies" value="(\d+)"[^>]*> ([^<]+)<', page)
     try:
         type_id = next(v for v, label in options if label.strip() == "Công văn")
         leader_id, leader = next((v, label) for v, label in options if label.endswith("— Chủ tịch"))

@@ -258,7 +258,7 @@ def initial_paper_copy_categories(env: Mapping[str, str]) -> tuple[str, ...]:
     return tuple(item.strip().lower() for item in raw.split(";") if item.strip())
 
 
-def _axis(env: Mapping[str, str]) -> dict[str, object]:
+def _axis(env: Mapping[str, str]) -> tuple[str, str, str, float]:
     """``AXIS_URL`` / ``AXIS_SYSTEM_ID`` / ``AXIS_SECRET``: all three, or none (the axis is not connected)."""
     url, system_id, secret = (env.get(name, "").strip() for name in ("AXIS_URL", "AXIS_SYSTEM_ID", "AXIS_SECRET"))
     if url and not (system_id and secret):
@@ -274,8 +274,7 @@ def _axis(env: Mapping[str, str]) -> dict[str, object]:
     if timeout <= 0:
         raise SettingsError(_hint("AXIS_TIMEOUT_SECONDS phải là số giây dương.",
                                   "AXIS_TIMEOUT_SECONDS must be a positive number of seconds."))
-    return {"axis_url": url.rstrip("/"), "axis_system_id": system_id, "axis_secret": secret,
-            "axis_timeout_seconds": timeout}
+    return url.rstrip("/"), system_id, secret, timeout
 
 
 def _normalise_database_url(url: str) -> str:
@@ -339,6 +338,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
                                   "PAGE_RENDER_TIMEOUT_SECONDS must be below DB_LOCK_TIMEOUT_SECONDS."))
     if port > 65535:
         raise SettingsError(_hint("PORT phải nằm trong 1–65535.", "PORT must be within 1-65535."))
+    axis = _axis(env)
     return Settings(
         app_env=app_env,
         data_dir=data_dir,
@@ -384,5 +384,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         signature_image_max_kb=_int(env, "SIGNATURE_IMAGE_MAX_KB", 512, minimum=16),
         seal_size_mm=_int(env, "SEAL_SIZE_MM", 36, minimum=20),
         **_blob_backend(env),
-        **_axis(env),
+        axis_url=axis[0], axis_system_id=axis[1], axis_secret=axis[2], axis_timeout_seconds=axis[3],
     )

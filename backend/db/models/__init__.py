@@ -58,3 +58,7 @@ __all__ = [
 from backend.db.models.paper_copy import PaperCopyRule, PaperCopyRuleKind  # noqa: E402
 
 __all__ += ["PaperCopyRule", "PaperCopyRuleKind"]
+
+from backend.db.models.directory import DirectoryAgency, DirectorySource  # noqa: E402
+
+__all__ += ["DirectoryAgency", "DirectorySource"]

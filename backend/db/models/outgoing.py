@@ -199,11 +199,12 @@ class OutgoingAppendix(Base):
 
 
 class OutgoingRecipient(TimestampMixin, Base):
-    """Nơi nhận: an agency of the platform or an internal unit, with its delivery status."""
+    """Nơi nhận: an agency of the platform, an agency on the axis or an internal unit, with its delivery status."""
 
     __tablename__ = "outgoing_recipient"
     __table_args__ = (
-        sa.CheckConstraint("recipient_agency_id IS NOT NULL OR recipient_unit_id IS NOT NULL", name="has_target"),
+        sa.CheckConstraint("recipient_agency_id IS NOT NULL OR recipient_unit_id IS NOT NULL "
+                           "OR directory_id IS NOT NULL", name="has_target"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -211,6 +212,8 @@ class OutgoingRecipient(TimestampMixin, Base):
     kind: Mapped[RecipientKind] = enum_column(RecipientKind, "recipient_kind")
     recipient_agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agency.id"))
     recipient_unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"))
+    directory_id: Mapped[int | None] = mapped_column(sa.ForeignKey("directory_agency.id"))
+    """An agency outside the deployment, reached over the national axis (``recipient_agency_id`` is empty)."""
     name: Mapped[str] = mapped_column(sa.String(200))
     status: Mapped[DeliveryStatus] = enum_column(DeliveryStatus, "delivery_status", default=DeliveryStatus.QUEUED)
     status_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -12,9 +12,9 @@ appendix is verified against the configured trust roots (§12.2) and the report 
 :class:`ExchangeReceipt` (appendix items marked with ``attachment_id``, see :mod:`.receipts`),
 which the recipient's document page shows in plain words.
 
-The edXML national-axis adapter will implement the same Protocol (package the file and metadata,
-send, and later map status messages 01–06/15/16 onto :mod:`.receipts`). ``delivery_for`` picks the
-implementation for a recipient; today every recipient agency is on the platform.
+:class:`~.axis_delivery.AxisDelivery` implements the same Protocol for agencies outside the
+deployment (recipient lines pointing at an axis entry of the agency directory). ``delivery_for``
+picks the implementation for a recipient.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from backend.db.models import (
 from backend.domain.accounts.actor import Actor
 from backend.domain.audit.services import record
 from backend.domain.documents.files import AcceptedFile, blob_store, create_stored_file
+from backend.domain.exchange.axis_delivery import axis_delivery
 from backend.domain.exchange.receipts import ATTACHMENT_KEY
 from backend.domain.incoming.notify import role_holders
 from backend.domain.incoming.schemas import IntakeForm
@@ -186,7 +187,10 @@ class PlatformDelivery:
 
 
 def delivery_for(settings: Settings, urls: UrlBuilder, recipient: OutgoingRecipient) -> Delivery:
-    """The adapter serving ``recipient`` (the edXML axis adapter will be chosen here for outside agencies)."""
+    """The adapter serving ``recipient``: the national axis for a directory agency outside the deployment,
+    else the platform."""
+    if recipient.directory_id is not None:
+        return axis_delivery(settings)
     return PlatformDelivery(settings, urls)
 
 

@@ -1,11 +1,12 @@
 """Validation of the draft form (domain.md §4.3, §3.2, §3.4) and the search text of a document.
 
 ``validate_draft`` collects every problem at once into ``field_errors`` so the form can be
-re-rendered with everything typed. Recipients are agencies of the platform's directory (not the
-actor's own) and active units of the actor's agency; the signer must be an active person of the
-agency holding the role the signing-authority prefix requires; an answered incoming document must
-be visible to the drafter; a document it amends or replaces (Đ.18.3) must be an issued (or
-archived) document of the drafter's own agency that the drafter can see.
+re-rendered with everything typed. Recipients are agencies of the platform (not the actor's own),
+active agencies of the directory reached over the national axis, and active units of the actor's
+agency; the signer must be an active person of the agency holding the role the signing-authority
+prefix requires; an answered incoming document must be visible to the drafter; a document it
+amends or replaces (Đ.18.3) must be an issued (or archived) document of the drafter's own agency
+that the drafter can see.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.db.models import (
     Agency,
     Confidentiality,
+    DirectoryAgency,
+    DirectorySource,
     DocumentType,
     IncomingDocument,
     OutgoingDocument,
@@ -87,7 +90,14 @@ async def validate_draft(db: AsyncSession, actor: Actor, form: DraftForm, today:
             Unit.id.in_(unit_ids), Unit.agency_id == actor.agency_id, Unit.is_active.is_(True)))).all())
         if known != set(unit_ids):
             errors["recipient_units"] = t("outgoing.field.recipient_unknown")
-    if not agency_ids and not unit_ids:
+    axis_ids = _ids(form.recipient_axis)
+    if axis_ids:
+        known = set((await db.scalars(sa.select(DirectoryAgency.id).where(
+            DirectoryAgency.id.in_(axis_ids), DirectoryAgency.source == DirectorySource.AXIS,
+            DirectoryAgency.is_active.is_(True), DirectoryAgency.hidden.is_(False)))).all())
+        if known != set(axis_ids):
+            errors["recipient_agencies"] = t("outgoing.field.recipient_axis_unknown")
+    if not agency_ids and not unit_ids and not axis_ids:
         errors["recipient_agencies"] = t("outgoing.field.recipients_required")
     reply_to = int(form.reply_to_incoming_id) if form.reply_to_incoming_id.strip().isdigit() else None
     if reply_to is not None and await db.scalar(visible_incoming(actor).where(IncomingDocument.id == reply_to)) is None:
@@ -100,6 +110,7 @@ async def validate_draft(db: AsyncSession, actor: Actor, form: DraftForm, today:
         signer_id=signer.id, signer_name=signer.full_name[:50], signer_position=signer.position_title[:100],
         signing_authority=authority, agency_ids=tuple(agency_ids), unit_ids=tuple(unit_ids),
         reply_to_incoming_id=reply_to, description=description, replaces_id=replaces_id, replace_kind=replace_kind,
+        axis_ids=tuple(axis_ids),
     ), {}
 
 

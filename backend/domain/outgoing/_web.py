@@ -23,11 +23,12 @@ from litestar import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config.settings import Settings
-from backend.db.models import Agency, IncomingDocument, IncomingState, Role, RoleGrant, Unit, User
+from backend.db.models import IncomingDocument, IncomingState, Role, RoleGrant, Unit, User
 from backend.domain.accounts.actor import Actor
 from backend.domain.audit.services import RequestMeta
 from backend.domain.documents.reading import reading_pages
 from backend.domain.documents.reference import document_types, type_label, urgency_options
+from backend.domain.exchange.directory import RecipientChoice, search_recipients
 from backend.domain.incoming.policies import visible_incoming
 from backend.domain.outgoing._pdf import DocLayout
 from backend.domain.outgoing.paper_copy import paper_copy_preview
@@ -48,6 +49,7 @@ from backend.domain.outgoing.queries import (
     tab_query,
     tabs_for,
 )
+from backend.domain.outgoing.schemas import as_list
 from backend.domain.outgoing.services import OutgoingService
 from backend.domain.outgoing.workflow import AFTER_ISSUE, EDITABLE, TABLE, State
 
@@ -88,11 +90,18 @@ async def build_list_context(request: Request[Any, Any, Any], db: AsyncSession, 
     }
 
 
+async def recipient_choices(db: AsyncSession, actor: Actor, values: dict[str, Any]) -> list[RecipientChoice]:
+    """The recipient picker's lines for the search ``values["q"]``, the picked ones (still checked) first."""
+    picked_agencies = {int(v) for v in as_list(values.get("recipient_agencies", [])) if str(v).isdigit()}
+    picked_axis = {int(v) for v in as_list(values.get("recipient_axis", [])) if str(v).isdigit()}
+    return await search_recipients(db, str(values.get("q", "")), own_agency_id=actor.agency_id,
+                                   picked_agencies=picked_agencies, picked_axis=picked_axis)
+
+
 async def build_new_context(db: AsyncSession, actor: Actor, values: dict[str, Any],
                             errors: dict[str, str]) -> dict[str, Any]:
     """The draft form: types, urgency, signers with their titles, the directory, answerable incoming documents."""
-    agencies = (await db.execute(sa.select(Agency.id, Agency.name).where(
-        Agency.is_active.is_(True), Agency.id != actor.agency_id).order_by(Agency.name))).tuples().all()
+    recipients = await recipient_choices(db, actor, values)
     units = (await db.execute(sa.select(Unit.id, Unit.name).where(
         Unit.agency_id == actor.agency_id, Unit.is_active.is_(True)).order_by(Unit.name))).tuples().all()
     signers = (await db.execute(
@@ -110,7 +119,8 @@ async def build_new_context(db: AsyncSession, actor: Actor, values: dict[str, An
         "types": [(str(dt.id), type_label(dt)) for dt in await document_types(db, actor.agency_id)],
         "urgencies": urgency_options(), "authorities": list(AUTHORITIES),
         "signers": [(str(uid), f"{name} — {title}" if title else name) for uid, name, title in signers],
-        "agencies": [(str(aid), name) for aid, name in agencies], "units": [(str(uid), name) for uid, name in units],
+        "recipients": recipients, "recipient_q": values.get("q", ""),
+        "units": [(str(uid), name) for uid, name in units],
         "incoming": [(str(iid), f"{num}/{notation} — {summary[:80]}") for iid, num, notation, summary in incoming],
         "replaceable": await replaceable_choices(db, actor),
     }

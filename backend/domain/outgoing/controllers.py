@@ -72,9 +72,14 @@ class OutgoingController(Controller):
 
     @get("/new", name="outgoing.new")
     async def new(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor) -> Response[str]:
+        """The draft form; ``q`` searches the recipient picker (htmx gets the ``recipient_choices`` block back)."""
         require(can_create(actor))
-        values = {"urgency": "normal", "signing_authority": "TM."}
-        return render_page(request, _NEW, await _web.build_new_context(db, actor, values, {}))
+        params = request.query_params
+        values: dict[str, Any] = {"urgency": "normal", "signing_authority": "TM.", "q": params.get("q", ""),
+                                  "recipient_agencies": params.getall("recipient_agencies", []),
+                                  "recipient_axis": params.getall("recipient_axis", [])}
+        return render_page(request, _NEW, await _web.build_new_context(db, actor, values, {}),
+                           blocks={"recipient-choices": "recipient_choices"})
 
     @post("/new", name="outgoing.create")
     async def create(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,

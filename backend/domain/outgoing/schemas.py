@@ -47,6 +47,8 @@ class DraftForm(msgspec.Struct, forbid_unknown_fields=False):
     signing_authority: str = ""
     recipient_agencies: list[str] | str = []
     recipient_units: list[str] | str = []
+    recipient_axis: list[str] | str = []
+    """Agencies outside the deployment, by agency-directory id (sent over the national axis)."""
     reply_to_incoming_id: str = ""
     replaces_id: str = ""
     """An issued document of the agency this draft amends or replaces (Đ.18.3); empty for neither."""
@@ -73,6 +75,8 @@ class DraftData:
     description: str
     replaces_id: int | None = None
     replace_kind: ReplaceKind | None = None
+    axis_ids: tuple[int, ...] = ()
+    """Agency-directory ids of recipients reached over the national axis."""
 
 
 class UploadForm(msgspec.Struct, forbid_unknown_fields=False):

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.config.settings import Settings
 from backend.db.models import (
     Agency,
+    DirectoryAgency,
     OutgoingAppendix,
     OutgoingDocument,
     OutgoingRecipient,
@@ -101,7 +102,7 @@ class OutgoingService(DocumentService[OutgoingDocument]):
         self.db.add(doc)
         await self.db.flush()
         self.db.add(version_row(doc.id, 1, VersionKind.DRAFT, stored.id, "", actor.user_id, self.now))
-        await self._add_recipients(doc, data.agency_ids, data.unit_ids)
+        await self._add_recipients(doc, data.agency_ids, data.unit_ids, data.axis_ids)
         if appendix is not None:
             await self._add_appendix(doc, appendix, clean(form.appendix_title), actor)
         await self.flow.history(doc, actor, "create", None, State.DRAFT)
@@ -111,12 +112,18 @@ class OutgoingService(DocumentService[OutgoingDocument]):
         await self.db.flush()
         return doc
 
-    async def _add_recipients(self, doc: OutgoingDocument, agency_ids: Sequence[int], unit_ids: Sequence[int]) -> None:
+    async def _add_recipients(self, doc: OutgoingDocument, agency_ids: Sequence[int], unit_ids: Sequence[int],
+                              axis_ids: Sequence[int] = ()) -> None:
         for agency_id in agency_ids:
             agency = await self.db.get(Agency, agency_id)
             assert agency is not None
             self.db.add(OutgoingRecipient(outgoing_id=doc.id, kind=RecipientKind.AGENCY,
                                           recipient_agency_id=agency_id, name=agency.name))
+        for directory_id in axis_ids:
+            entry = await self.db.get(DirectoryAgency, directory_id)
+            assert entry is not None
+            self.db.add(OutgoingRecipient(outgoing_id=doc.id, kind=RecipientKind.AGENCY, directory_id=directory_id,
+                                          name=entry.display_name[:200]))
         for unit_id in unit_ids:
             unit = await self.db.get(Unit, unit_id)
             assert unit is not None
