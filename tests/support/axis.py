@@ -13,9 +13,32 @@ import uvicorn
 
 from backend.cli.axis_standin import AxisState, create_standin
 
-__all__ = ["StandIn", "edoc_package", "free_port", "running_standin", "status_package"]
+__all__ = ["CONFIG", "StandIn", "axis_env", "edoc_package", "free_port", "running_standin", "status_package"]
 
 NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
+NGHE_AN_SECRET = "s3cret-NA-never-logged"
+CONFIG: dict[str, Any] = {
+    "systems": [
+        {"id": "congvan-nghe-an", "secret": NGHE_AN_SECRET,
+         "agencies": ["000.00.00.H41", "000.01.21.H41", "000.02.21.H41"]},
+        {"id": "tinh-a", "secret": "s3cret-A-never-logged", "agencies": ["000.00.00.H53"]},
+        {"id": "bo-b", "secret": "s3cret-B-never-logged", "agencies": ["000.00.00.G12"]},
+    ],
+    "agencies": [
+        {"code": "000.00.00.G12", "id": "G12.000.000.000.000.000.000.000.000", "name": "Bộ Nội vụ"},
+        {"code": "000.00.00.G22", "id": "G22.000.000.000.000.000.000.000.000", "name": "Văn phòng Chính phủ"},
+        {"code": "000.00.00.H53", "id": "H53.000.000.000.000.000.000.000.000", "name": "UBND tỉnh Tây Ninh"},
+        {"code": "000.00.00.H29", "id": "H29.000.000.000.000.000.000.000.000", "name": "Sở Tài chính tỉnh Đồng Tháp",
+         "parentCode": "000.00.00.H29"},
+        {"code": "000.00.00.H41", "id": "H41.000.000.000.000.000.000.000.000", "name": "UBND tỉnh Nghệ An"},
+    ],
+}
+"""Three systems (this deployment: Nghệ An's agencies; Tây Ninh; Bộ Nội vụ) and the axis's agency list."""
+
+
+def axis_env(url: str) -> dict[str, str]:
+    """The environment connecting a test deployment (the Nghệ An demo province) to the stand-in at ``url``."""
+    return {"AXIS_URL": url, "AXIS_SYSTEM_ID": "congvan-nghe-an", "AXIS_SECRET": NGHE_AN_SECRET}
 
 
 def free_port() -> int:

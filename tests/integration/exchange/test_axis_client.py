@@ -8,13 +8,11 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from backend.cli.axis_standin import DEMO_CONFIG
 from backend.config.settings import SettingsError, load_settings
 from backend.domain.exchange.axis_client import (
     AxisAuthError,
@@ -23,19 +21,9 @@ from backend.domain.exchange.axis_client import (
     AxisPermanentError,
     AxisTransientError,
 )
-from tests.support.axis import StandIn, edoc_package, free_port, running_standin, status_package
+from tests.support.axis import StandIn, edoc_package, free_port, status_package
 
-TAY_NINH, BO_NOI_VU, NGHE_AN = "000.00.00.H53", "000.00.00.G12", "000.00.00.H41"
-CONFIG = {**DEMO_CONFIG, "systems": [
-    {"id": "tinh-a", "secret": "s3cret-A-never-logged", "agencies": [TAY_NINH]},
-    {"id": "bo-b", "secret": "s3cret-B-never-logged", "agencies": [BO_NOI_VU]},
-]}
-
-
-@pytest.fixture
-def axis() -> Iterator[StandIn]:
-    with running_standin(CONFIG) as standin:
-        yield standin
+TAY_NINH, BO_NOI_VU = "000.00.00.H53", "000.00.00.G12"
 
 
 def client_a(axis: StandIn, secret: str = "s3cret-A-never-logged") -> AxisClient:
