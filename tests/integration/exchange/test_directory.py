@@ -129,6 +129,8 @@ async def test_draft_form_picker_and_axis_recipient(client: Client, db_sessionma
     assert refused.status_code == 422
 
     doc_id = await create_draft(drafter, ids_, extra={"recipient_axis": str(bo_id)})
+    detail = await drafter.get(f"/outgoing/{doc_id}")
+    assert "Bộ Nội vụ</strong> <span class=\"row-meta\">(qua Trục liên thông quốc gia)" in detail.text
     async with db_sessionmaker() as db:
         lines = (await db.scalars(sa.select(OutgoingRecipient).where(OutgoingRecipient.outgoing_id == doc_id)
                                   .order_by(OutgoingRecipient.id))).all()
