@@ -1,7 +1,7 @@
 """Agency directory (platform and national-axis agencies) and axis recipients of outgoing documents (issue 13)
 
 Revision ID: a4d1c9e07b52
-Revises: 5b8d2e61f0a4
+Revises: 4b7e2c9a0d15
 Create Date: 2026-12-07 05:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import backend.db.base
 
 revision = 'a4d1c9e07b52'
-down_revision = '5b8d2e61f0a4'
+down_revision = '4b7e2c9a0d15'
 branch_labels = None
 depends_on = None
 
