@@ -74,23 +74,47 @@ def _matches(words: Sequence[str], text: str) -> bool:
 
 
 async def sync_platform(db: AsyncSession, now: datetime) -> SyncResult:
-    """Platform entries for every agency of the deployment (an inactive agency is deactivated)."""
-    entries = {e.code: e for e in (await db.scalars(sa.select(DirectoryAgency))).all()}
+    """Platform entries for every agency of the deployment (an inactive agency is deactivated).
+
+    An entry follows its agency: when the agency's code was corrected the entry takes the new code,
+    or, if another entry already holds it, that one becomes the agency's and the old one is kept
+    inactive for history.
+    """
+    rows = list((await db.scalars(sa.select(DirectoryAgency))).all())
+    by_code = {e.code: e for e in rows}
+    by_agency = {e.agency_id: e for e in rows if e.agency_id is not None}
+    agencies = list((await db.scalars(sa.select(Agency).order_by(Agency.id))).all())
+    codes = {agency.id: agency.organ_id for agency in agencies}
     added = updated = deactivated = 0
-    for agency in (await db.scalars(sa.select(Agency).order_by(Agency.id))).all():
-        entry = entries.get(agency.organ_id)
-        if entry is None:
-            db.add(DirectoryAgency(code=agency.organ_id, name=agency.name, parent_code="",
-                                   source=DirectorySource.PLATFORM, agency_id=agency.id, is_active=agency.is_active,
-                                   synced_at=now, hidden=False,
-                                   search_text=_search_text(agency.organ_id, agency.name, None)))
-            added += 1
-            continue
-        if entry.is_active and not agency.is_active:
-            deactivated += 1
-        elif (entry.name, entry.source, entry.agency_id) != (agency.name, DirectorySource.PLATFORM, agency.id):
+    for agency in agencies:
+        entry = by_agency.get(agency.id)
+        if entry is not None and entry.code != agency.organ_id:
+            holder = by_code.get(agency.organ_id)
+            if holder is None:
+                del by_code[entry.code]
+                entry.code = agency.organ_id
+                by_code[entry.code] = entry
+            else:
+                entry.agency_id, entry.is_active, entry.synced_at = None, False, now
+                await db.flush()
+                entry = holder
             updated += 1
-        entry.name, entry.source, entry.agency_id = agency.name, DirectorySource.PLATFORM, agency.id
+        entry = entry or by_code.get(agency.organ_id)
+        parent = codes.get(agency.parent_id, "") if agency.parent_id else ""
+        if entry is None:
+            entry = DirectoryAgency(code=agency.organ_id, name=agency.name, parent_code=parent,
+                                    source=DirectorySource.PLATFORM, agency_id=agency.id, is_active=agency.is_active,
+                                    synced_at=now, hidden=False)
+            db.add(entry)
+            by_code[entry.code] = entry
+            added += 1
+        elif entry.is_active and not agency.is_active:
+            deactivated += 1
+        elif (entry.name, entry.source, entry.agency_id, entry.parent_code) != (
+                agency.name, DirectorySource.PLATFORM, agency.id, parent):
+            updated += 1
+        entry.name, entry.source, entry.agency_id, entry.parent_code = (agency.name, DirectorySource.PLATFORM,
+                                                                        agency.id, parent)
         entry.is_active, entry.synced_at = agency.is_active, now
         entry.search_text = _search_text(entry.code, entry.name, entry.local_name)
     await db.flush()

@@ -82,6 +82,28 @@ async def test_sync_platform_wins_and_overrides_survive(db_sessionmaker: Session
         assert actions.count("exchange.directory_synced") == 2 and actions.count("exchange.directory_override") == 2
 
 
+async def test_an_agency_whose_code_is_corrected_keeps_one_entry(db_sessionmaker: Sessions,
+                                                                  settings: Settings, axis: StandIn) -> None:
+    await _sync(db_sessionmaker, settings)
+    async with db_sessionmaker() as db:
+        agency = await db.scalar(sa.select(Agency).where(Agency.organ_id == "000.02.21.H41"))
+        assert agency is not None
+        entry_id = (await _entry(db, "000.02.21.H41")).id
+        agency.organ_id = "000.09.21.H41"  # a typo corrected by the administrator
+        province = await db.scalar(sa.select(Agency).where(Agency.organ_id == "000.00.01.H41"))
+        assert province is not None
+        province.organ_id = BO_NOI_VU  # now held by an axis entry: that entry becomes the agency's
+        await db.commit()
+    await _sync(db_sessionmaker, settings)
+    async with db_sessionmaker() as db:
+        moved = await _entry(db, "000.09.21.H41")
+        assert moved.id == entry_id and moved.agency_id == agency.id and moved.parent_code
+        taken = await _entry(db, BO_NOI_VU)
+        assert (taken.source, taken.agency_id) == (DirectorySource.PLATFORM, province.id)
+        old = await _entry(db, "000.00.01.H41")
+        assert (old.agency_id, old.is_active) == (None, False)
+
+
 async def test_picker_search_is_accent_insensitive_and_labels_the_path(db_sessionmaker: Sessions,
                                                                         settings: Settings, axis: StandIn) -> None:
     await _sync(db_sessionmaker, settings)
