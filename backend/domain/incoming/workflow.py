@@ -127,7 +127,12 @@ async def _sender_status(step: Step, doc: IncomingDocument, transition: Transiti
                                                  reason=step.reason[:1000]))
 
 
+def _refresh(doc: IncomingDocument) -> None:
+    """Urgent documents are pinned to the top of the lists only while something is still to be done."""
+    doc.priority = 0 if doc.state in TERMINAL else doc.urgency.priority
+
+
 LIFECYCLE: Lifecycle[IncomingDocument] = Lifecycle(
     name="incoming", table=TABLE, model=IncomingDocument, visible=p.visible_incoming, history_row=_history_row,
-    context=_context, send=notify, after_entry=_sender_status)
+    context=_context, send=notify, after_entry=_sender_status, refresh=_refresh)
 """The incoming lifecycle as the workflow engine runs it."""

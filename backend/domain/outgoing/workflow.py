@@ -171,7 +171,9 @@ def _history_row(doc: OutgoingDocument, at: object, actor: Actor, kind: str, bef
 
 
 def _refresh(doc: OutgoingDocument) -> None:
+    """The search text; and urgent documents pinned to the top of the lists only until they are issued."""
     doc.search_text = search_text_for(doc)
+    doc.priority = 0 if doc.state in AFTER_ISSUE | TERMINAL else doc.urgency.priority
 
 
 LIFECYCLE: Lifecycle[OutgoingDocument] = Lifecycle(
