@@ -44,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("check", help="run startup checks")
     province = sub.add_parser("generate-province", help="bulk-load a province's year of documents (empty database)")
     province.add_argument("--documents", type=int, default=50_000, help="incoming documents to create")
+    province.add_argument("--days", type=int, default=365, help="spread them over the last N days")
     sub.add_parser("production-like", help="PostgreSQL, Redis, SeaweedFS S3, nginx → 2 web, 2 workers, signing "
                                            "server, on loopback (make run-production-like)")
     smoke = sub.add_parser("smoke", help="draft → sign → number → seal → issue → receive, via the JSON API")
@@ -106,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "generate-province":
         from backend.cli.province import generate_province
 
-        print(asyncio.run(generate_province(settings, args.documents)))
+        print(asyncio.run(generate_province(settings, args.documents, args.days)))
         return 0
     if args.command == "smoke":
         from backend.cli.smoke import run_smoke

@@ -149,9 +149,10 @@ def _name(rng: random.Random) -> str:
 
 
 class _Builder:
-    def __init__(self, documents: int, now: datetime, seed: int) -> None:
+    def __init__(self, documents: int, now: datetime, seed: int, days: int = 365) -> None:
         self.rng = random.Random(seed)
         self.documents = documents
+        self.days = days
         self.now = now
         self.ids = _Ids()
         self.agencies: list[_Agency] = []
@@ -270,7 +271,7 @@ class _Builder:
         """Yields ``(table, row)`` in an order that satisfies foreign keys within each table."""
         weights = [agency.weight for agency in self.agencies]
         picks = self.rng.choices(range(len(self.agencies)), weights=weights, k=self.documents)
-        span = timedelta(days=365).total_seconds()
+        span = timedelta(days=self.days).total_seconds()
         moments = sorted(self.now - timedelta(seconds=self.rng.random() * span) for _ in range(self.documents))
         numbers: dict[tuple[int, int], int] = {}
         for index, moment in enumerate(moments):
@@ -376,7 +377,7 @@ class _Builder:
         count = max(1, self.documents // 10)
         weights = [agency.weight for agency in self.agencies]
         picks = self.rng.choices(range(len(self.agencies)), weights=weights, k=count)
-        span = timedelta(days=365).total_seconds()
+        span = timedelta(days=self.days).total_seconds()
         moments = sorted(self.now - timedelta(seconds=self.rng.random() * span) for _ in range(count))
         numbers: dict[tuple[int, int], int] = {}
         for index, moment in enumerate(moments):
@@ -444,11 +445,11 @@ async def _load_stream(loader: BulkLoader, stream: Iterator[tuple[str, dict[str,
 
 
 async def generate_province_into(conn: AsyncConnection, settings: Settings, documents: int,
-                                 seed: int = 2026) -> ProvinceReport:
+                                 seed: int = 2026, days: int = 365) -> ProvinceReport:
     """Generate the province in the caller's transaction (the database must have no agency yet)."""
     if await conn.scalar(sa.select(sa.func.count()).select_from(Agency)):
         raise RuntimeError("generate-province needs a migrated, empty database (agencies already exist)")
-    builder = _Builder(documents, datetime.now(UTC).replace(microsecond=0), seed)
+    builder = _Builder(documents, datetime.now(UTC).replace(microsecond=0), seed, days)
     last = (await conn.execute(sa.select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc())
                                .limit(1))).first()
     if last is not None:  # continue the chain after what the migrations or an operator wrote
@@ -488,13 +489,13 @@ async def generate_province_into(conn: AsyncConnection, settings: Settings, docu
                           outgoing=outgoing["outgoing_document"], audit=incoming["audit_event"])
 
 
-async def generate_province(settings: Settings, documents: int) -> ProvinceReport:
+async def generate_province(settings: Settings, documents: int, days: int = 365) -> ProvinceReport:
     """Generate into the database named by ``settings``, commit, and refresh the planner's statistics."""
     logging.getLogger("fontTools").setLevel(logging.WARNING)
     engine = create_engine(settings.database_url, pool=False)
     try:
         async with engine.begin() as conn:
-            report = await generate_province_into(conn, settings, documents)
+            report = await generate_province_into(conn, settings, documents, days=days)
         if engine.dialect.name == "postgresql":
             async with engine.connect() as conn:
                 await conn.execution_options(isolation_level="AUTOCOMMIT")

@@ -13,6 +13,7 @@ from backend.domain.notifications import routes as notifications
 from backend.domain.organizations import routes as organizations
 from backend.domain.outgoing import routes as outgoing
 from backend.domain.push import routes as push
+from backend.domain.statistics import routes as statistics
 from backend.server.health import health
 from backend.web.live import routes as live
 from backend.web.offline import routes as offline
@@ -21,6 +22,6 @@ from backend.web.shell import routes as shell
 __all__ = ["ROUTES"]
 
 _CONTEXTS = (accounts, shell, incoming, outgoing, exchange, notifications, offline, push, live, certificates,
-             organizations, admin_import)
+             organizations, admin_import, statistics)
 
 ROUTES: list[ControllerRouterHandler] = [health, *(route for context in _CONTEXTS for route in context.ROUTES)]
