@@ -228,7 +228,7 @@ def _count_outgoing(figures: OutgoingFigures, row: sa.Row[Any], rules: _Rules) -
         figures.noncompliant += 1
 
 
-def incoming_rows(agency_ids: sa.Select[tuple[int]], period: Period) -> sa.Select[tuple]:
+def incoming_rows(agency_ids: sa.Select[tuple[int]], period: Period) -> sa.Select[tuple[Any, ...]]:
     """Plain numbers for the incoming documents received in ``period`` by the agencies in ``agency_ids``.
 
     The clerk's "done" moment is :func:`backend.domain.incoming.timing.clerk_done_at` in SQL:
@@ -251,7 +251,7 @@ def incoming_rows(agency_ids: sa.Select[tuple[int]], period: Period) -> sa.Selec
             .where(doc.agency_id.in_(agency_ids), doc.received_at >= period.lower, doc.received_at < period.upper))
 
 
-def outgoing_rows(agency_ids: sa.Select[tuple[int]], period: Period) -> sa.Select[tuple]:
+def outgoing_rows(agency_ids: sa.Select[tuple[int]], period: Period) -> sa.Select[tuple[Any, ...]]:
     """Plain numbers for the outgoing documents issued in ``period`` by the agencies in ``agency_ids``."""
     doc = OutgoingDocument
     reaches_agency = (sa.exists().where(OutgoingRecipient.outgoing_id == doc.id,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -66,7 +67,7 @@ class HandlingLine:
     status: str | None
 
 
-def _lines(agency: Agency, period: Period) -> sa.Select[tuple]:
+def _lines(agency: Agency, period: Period) -> sa.Select[tuple[Any, ...]]:
     doc = IncomingDocument
     return (sa.select(Assignment.assignee_unit_id, Assignment.assignee_user_id, Assignment.due_on, Assignment.status,
                       Assignment.completed_at, Assignment.role, doc.id.label("doc_id"), doc.arrival_number,
@@ -76,7 +77,7 @@ def _lines(agency: Agency, period: Period) -> sa.Select[tuple]:
                    Assignment.role != AssignmentRole.INFORM, Assignment.status != AssignmentStatus.CANCELLED))
 
 
-def _status(row: sa.Row[tuple], today: date) -> str | None:
+def _status(row: sa.Row[tuple[Any, ...]], today: date) -> str | None:
     return handling_status(row.due_on, row.completed_at, row.status == AssignmentStatus.DONE, today)
 
 

@@ -32,8 +32,8 @@ from backend.db.models import (
     Role,
     StoredFile,
     Unit,
-    User,
     Urgency,
+    User,
 )
 from backend.lib.clock import VN_TZ
 from tests import factories
