@@ -108,6 +108,7 @@ class OutgoingDocument(TimestampMixin, Base):
         sa.UniqueConstraint("agency_id", "number_year", "series", "number"),
         sa.Index("ix_outgoing_document_state", "agency_id", "state"),
         sa.Index("ix_outgoing_document_list", "agency_id", "priority", "updated_at", "id"),
+        sa.Index("ix_outgoing_document_issued", "agency_id", "issued_at"),
         sa.CheckConstraint("(replaces_id IS NULL) = (replace_kind IS NULL)", name="replace_kind_set"),
     )
 

@@ -1,12 +1,13 @@
 """The figures of each agency in a period, computed live from the documents (issue 15 item 3).
 
-Three scoped queries, whatever the number of agencies: the incoming documents received in the
-period, the outgoing documents issued in it, and the outgoing documents recalled in it (each
-``agency_id IN`` the actor's scope, :func:`.scope.statistics_agency_ids`). Rows carry only the
-columns the figures need and are folded in Python, where the timing rules of
+Three scoped aggregate queries, whatever the number of agencies: the incoming documents received
+in the period, the outgoing documents issued in it, and the outgoing documents recalled in it
+(each ``agency_id IN`` the actor's scope, :func:`.scope.statistics_agency_ids`), each grouped by
+agency so only one row per agency leaves the database. The timing rules of
 :mod:`backend.domain.incoming.timing` (registration by the end of the same day for urgent
-documents or of the next working day otherwise; the clerk's office-hour SLA) are applied with an
-:class:`.office_clock.OfficeClock`. Definitions (docs/statistics.md):
+documents or of the next working day otherwise; the clerk's office-hour SLA) are evaluated in SQL
+against the working-day calendar joined as a table (:mod:`.calendar_table`). Definitions
+(docs/statistics.md):
 
 * received — via the platform (an ``exchange_receipt`` row), via the axis (electronic without one),
   by e-mail, on paper; verification failures are receipts whose signature check failed;
@@ -39,19 +40,17 @@ from backend.db.models import (
     Urgency,
 )
 from backend.domain.incoming.timing import calendar_for
-from backend.domain.statistics.office_clock import OfficeClock
+from backend.domain.statistics.calendar_table import CalendarTable, first_day
 from backend.domain.statistics.period import Period
-from backend.domain.statistics.sql import VN_OFFSET_SECONDS, day_number, epoch, local_day
+from backend.domain.statistics.sql import day_number, epoch, local_day, local_day_of
 from backend.lib.clock import to_local
 
 __all__ = [
-    "AgencyFigures", "IncomingFigures", "OutgoingFigures", "agency_figures", "handling_status", "incoming_rows",
-    "office_clock_for", "outgoing_rows", "share", "status_on", "total",
+    "AgencyFigures", "IncomingFigures", "OutgoingFigures", "agency_figures", "calendar_table", "handling_status",
+    "share", "status_on", "total",
 ]
 
 _ORDINAL_1970 = date(1970, 1, 1).toordinal()
-_PAPER = DocumentSource.PAPER.value
-_EMAIL = DocumentSource.EMAIL.value
 
 
 @dataclass(slots=True)
@@ -125,142 +124,106 @@ def handling_status(due_on: date | None, completed_at: datetime | None, done: bo
                      done, today.toordinal() - _ORDINAL_1970)
 
 
-def office_clock_for(settings: Settings, period: Period, now: datetime) -> OfficeClock:
-    """A clock spanning the period up to today (the clerk may still be working on last month's mail)."""
-    last = max(period.end, to_local(now).date()) + timedelta(days=1)
-    return OfficeClock(calendar_for(settings), period.start, last)
+def _count(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+    return sa.func.sum(sa.case((condition, 1), else_=0))
 
 
-class _Rules:
-    """The timing rules on epoch seconds and day numbers, with per-day answers cached."""
-
-    def __init__(self, clock: OfficeClock, sla_hours: float, now: datetime) -> None:
-        self.clock = clock
-        self.sla_hours = sla_hours
-        self.sla_seconds = sla_hours * 3600
-        """Office hours never exceed wall-clock hours: a shorter gap needs no office-clock look-up."""
-        self.now = now.timestamp()
-        self.today = local_day(self.now)
-        self._next: dict[int, int] = {}
-
-    def next_working_day(self, day: int) -> int:
-        found = self._next.get(day)
-        if found is None:
-            following = self.clock.next_working_day(date.fromordinal(day + _ORDINAL_1970))
-            found = self._next[day] = following.toordinal() - _ORDINAL_1970
-        return found
+def _flag(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+    return sa.case((condition, 1), else_=0)
 
 
-def _count_incoming(figures: IncomingFigures, row: tuple[Any, ...], rules: _Rules) -> None:
-    (_agency, source, urgent, completed, received_at, done_at, completed_at, due_day, has_receipt,
-     verification_failed, recalled) = row
-    figures.received += 1
-    paper = source == _PAPER
-    if paper:
-        figures.on_paper += 1
-    elif source == _EMAIL:
-        figures.via_email += 1
-    elif has_receipt:
-        figures.via_platform += 1
-    else:
-        figures.via_axis += 1
-    if verification_failed:
-        figures.verification_failed += 1
-    if recalled:
-        figures.recalled_by_sender += 1
-    reference = rules.now if done_at is None else done_at
-    received_day = int((received_at + VN_OFFSET_SECONDS) // 86400)
-    submit_by = received_day if urgent else rules.next_working_day(received_day)
-    late = int((reference + VN_OFFSET_SECONDS) // 86400) > submit_by
-    if late:
-        figures.registered_late += 1
-    elif done_at is not None:
-        figures.registered_on_time += 1
-    if late or paper:
-        figures.noncompliant += 1
-    if reference - received_at > rules.sla_seconds and rules.clock.hours_between_stamps(
-            received_at, reference) > rules.sla_hours:
-        figures.clerk_sla_breached += 1
-    elif done_at is not None:
-        figures.clerk_sla_met += 1
-    if due_day is not None:
-        figures.with_deadline += 1
-        if completed:
-            if completed_at is None or int((completed_at + VN_OFFSET_SECONDS) // 86400) <= due_day:
-                figures.handled_on_time += 1
-            else:
-                figures.handled_late += 1
-        elif due_day < rules.today:
-            figures.overdue += 1
-        else:
-            figures.open_not_due += 1
+def _incoming_counts(agency_ids: sa.Select[tuple[int]], period: Period, cal: CalendarTable, now: datetime,
+                     sla_hours: float) -> sa.Select[tuple[Any, ...]]:
+    """One row per agency: the :class:`IncomingFigures` counts, in field order, computed by the database.
 
-
-def _count_outgoing(figures: OutgoingFigures, row: sa.Row[Any], rules: _Rules) -> None:
-    figures.issued += 1
-    flagged = row.signed_at is None
-    if flagged:
-        figures.unsigned += 1
-    else:
-        figures.signed += 1
-    sent_on_paper = bool(row.paper_sent)
-    if sent_on_paper:
-        figures.with_paper_copy += 1
-        if not row.reaches_agency:
-            figures.paper_only += 1
-            flagged = True
-    if row.paper_copy_required:
-        figures.paper_copy_required += 1
-        if not sent_on_paper:
-            figures.paper_copy_missing += 1
-            flagged = True
-    elif sent_on_paper:
-        figures.paper_copy_unneeded += 1
-        flagged = True
-    ready = row.signed_at if row.signed_at is not None else row.registered_at
-    if ready is not None:
-        if local_day(row.issued_at) > rules.next_working_day(local_day(ready)):
-            figures.issued_late += 1
-            flagged = True
-        else:
-            figures.issued_on_time += 1
-    if flagged:
-        figures.noncompliant += 1
-
-
-def incoming_rows(agency_ids: sa.Select[tuple[int]], period: Period) -> sa.Select[tuple[Any, ...]]:
-    """Plain numbers for the incoming documents received in ``period`` by the agencies in ``agency_ids``.
-
-    The clerk's "done" moment is :func:`backend.domain.incoming.timing.clerk_done_at` in SQL:
-    the earlier of submitted/returned, else the assignment.
+    The clerk's "done" moment is :func:`backend.domain.incoming.timing.clerk_done_at` in SQL: the
+    earlier of submitted/returned, else the assignment; a document not passed on yet is measured
+    against ``now``. The documents' columns are read once into a materialised CTE of plain numbers
+    (otherwise both databases re-evaluate the timestamp conversions in every aggregate).
     """
     doc = IncomingDocument
+    now_stamp = now.timestamp()
+    today = local_day(now_stamp)
     done = sa.case(
         (sa.and_(doc.submitted_at.is_not(None), doc.returned_at.is_not(None)),
          sa.case((doc.submitted_at < doc.returned_at, epoch(doc.submitted_at)), else_=epoch(doc.returned_at))),
         else_=sa.func.coalesce(epoch(doc.submitted_at), epoch(doc.returned_at), epoch(doc.assigned_at)))
-    return (sa.select(doc.agency_id, sa.cast(doc.source, sa.String).label("source"),
-                      doc.urgency.in_([u for u in Urgency if u.is_urgent]).label("urgent"),
-                      (doc.state == IncomingState.COMPLETED).label("completed"),
-                      epoch(doc.received_at).label("received_at"), done.label("done_at"),
-                      epoch(doc.completed_at).label("completed_at"), day_number(doc.due_on).label("due_day"),
-                      ExchangeReceipt.incoming_id.is_not(None).label("has_receipt"),
-                      (ExchangeReceipt.verified_ok.is_(False)).label("verification_failed"),
-                      ExchangeReceipt.recall_requested_at.is_not(None).label("recalled"))
+    rows = (sa.select(
+                doc.agency_id.label("agency_id"), epoch(doc.received_at).label("received"), done.label("done"),
+                local_day_of(epoch(doc.completed_at)).label("completed_day"), day_number(doc.due_on).label("due"),
+                _flag(doc.source == DocumentSource.PAPER).label("paper"),
+                _flag(doc.source == DocumentSource.EMAIL).label("email"),
+                _flag(ExchangeReceipt.incoming_id.is_not(None)).label("receipt"),
+                _flag(ExchangeReceipt.verified_ok.is_(False)).label("bad_signature"),
+                _flag(ExchangeReceipt.recall_requested_at.is_not(None)).label("recalled"),
+                _flag(doc.urgency.in_([u for u in Urgency if u.is_urgent])).label("urgent"),
+                _flag(doc.state == IncomingState.COMPLETED).label("completed"))
             .outerjoin(ExchangeReceipt, ExchangeReceipt.incoming_id == doc.id)
-            .where(doc.agency_id.in_(agency_ids), doc.received_at >= period.lower, doc.received_at < period.upper))
+            .where(doc.agency_id.in_(agency_ids), doc.received_at >= period.lower, doc.received_at < period.upper)
+            .cte("stats_incoming").prefix_with("MATERIALIZED"))
+    r = rows.c
+    reference = sa.func.coalesce(r.done, sa.literal(now_stamp, sa.Float))
+    received_day, reference_day = local_day_of(r.received), local_day_of(reference)
+    on_receipt, on_reference = cal.alias("cal_received"), cal.alias("cal_reference")
+    is_done = r.done.is_not(None)
+    paper, email, receipt, completed = r.paper == 1, r.email == 1, r.receipt == 1, r.completed == 1
+    late = reference_day > sa.case((r.urgent == 1, received_day), else_=on_receipt.c.next_day)
+    office = (cal.office_seconds(on_reference, reference, reference_day)
+              - cal.office_seconds(on_receipt, r.received, received_day))
+    breached = office > sla_hours * 3600
+    has_due = r.due.is_not(None)
+    in_time = sa.or_(r.completed_day.is_(None), r.completed_day <= r.due)
+    return (sa.select(
+                r.agency_id, sa.func.count(), _count(receipt & ~paper & ~email), _count(~receipt & ~paper & ~email),
+                _count(email), _count(paper), _count(is_done & ~late), _count(late), _count(is_done & ~breached),
+                _count(breached), sa.func.sum(r.bad_signature), sa.func.sum(r.recalled), _count(has_due),
+                _count(has_due & completed & in_time), _count(has_due & completed & ~in_time),
+                _count(has_due & ~completed & (r.due < today)), _count(has_due & ~completed & (r.due >= today)),
+                _count(late | paper))
+            .select_from(rows)
+            .join(on_receipt, on_receipt.c.cal_day == received_day)
+            .join(on_reference, on_reference.c.cal_day == reference_day)
+            .group_by(r.agency_id))
 
 
-def outgoing_rows(agency_ids: sa.Select[tuple[int]], period: Period) -> sa.Select[tuple[Any, ...]]:
-    """Plain numbers for the outgoing documents issued in ``period`` by the agencies in ``agency_ids``."""
+def _outgoing_counts(agency_ids: sa.Select[tuple[int]], period: Period,
+                     cal: CalendarTable) -> sa.Select[tuple[Any, ...]]:
+    """One row per agency: the :class:`OutgoingFigures` counts but ``recalled``, in field order.
+
+    On time: issued by the end of the next working day after signing (or registration, unsigned).
+    A document signed before the calendar's first day was issued late whatever the calendar says.
+    """
     doc = OutgoingDocument
-    reaches_agency = (sa.exists().where(OutgoingRecipient.outgoing_id == doc.id,
-                                        OutgoingRecipient.kind == RecipientKind.AGENCY).label("reaches_agency"))
-    return (sa.select(doc.agency_id, epoch(doc.signed_at).label("signed_at"),
-                      epoch(doc.registered_at).label("registered_at"), epoch(doc.issued_at).label("issued_at"),
-                      doc.paper_copy_required, doc.paper_copy_sent_at.is_not(None).label("paper_sent"),
-                      reaches_agency)
-            .where(doc.agency_id.in_(agency_ids), doc.issued_at >= period.lower, doc.issued_at < period.upper))
+    reaches_agency = sa.exists().where(OutgoingRecipient.outgoing_id == doc.id,
+                                       OutgoingRecipient.kind == RecipientKind.AGENCY)
+    signed = doc.signed_at.is_not(None)
+    sent = doc.paper_copy_sent_at.is_not(None)
+    required = doc.paper_copy_required.is_(True)
+    ready = sa.func.coalesce(epoch(doc.signed_at), epoch(doc.registered_at))
+    on_ready = cal.alias("cal_ready")
+    has_ready = ready.is_not(None)
+    late = has_ready & (on_ready.c.next_day.is_(None) | (local_day_of(epoch(doc.issued_at)) > on_ready.c.next_day))
+    paper_only = sent & ~reaches_agency
+    missing = required & ~sent
+    unneeded = ~required & sent
+    return (sa.select(
+                doc.agency_id, sa.func.count(), _count(signed), _count(~signed), _count(sent), _count(paper_only),
+                _count(has_ready & ~late), _count(late), _count(required), _count(missing), _count(unneeded),
+                _count(~signed | paper_only | missing | unneeded | late))
+            .select_from(doc)
+            .outerjoin(on_ready, on_ready.c.cal_day == local_day_of(ready))
+            .where(doc.agency_id.in_(agency_ids), doc.issued_at >= period.lower, doc.issued_at < period.upper)
+            .group_by(doc.agency_id))
+
+
+def calendar_table(settings: Settings, period: Period, now: datetime) -> CalendarTable:
+    """The calendar from before the period (late signatures) to after today (documents still open)."""
+    last = max(period.end, to_local(now).date()) + timedelta(days=2)
+    return CalendarTable(calendar_for(settings), first_day(period.start), last, "stats_calendar")
+
+
+_INCOMING_FIELDS = [f.name for f in fields(IncomingFigures)]
+_OUTGOING_FIELDS = [f.name for f in fields(OutgoingFigures) if f.name != "recalled"]
 
 
 async def agency_figures(db: AsyncSession, agency_ids: sa.Select[tuple[int]], period: Period, settings: Settings,
@@ -270,13 +233,16 @@ async def agency_figures(db: AsyncSession, agency_ids: sa.Select[tuple[int]], pe
         sa.select(Agency.id, Agency.name, Agency.level, Agency.parent_id)
         .where(Agency.id.in_(agency_ids), Agency.is_active.is_(True)).order_by(Agency.level, Agency.name))).all()
     by_id = {a.id: AgencyFigures(a.id, a.name, str(a.level), a.parent_id) for a in agencies}
-    rules = _Rules(office_clock_for(settings, period, now), float(settings.clerk_sla_office_hours), now)
-    for row in (await db.execute(incoming_rows(agency_ids, period))).tuples():
-        if (figures := by_id.get(row[0])) is not None:
-            _count_incoming(figures.incoming, row, rules)
-    for row in await db.execute(outgoing_rows(agency_ids, period)):
-        if (figures := by_id.get(row.agency_id)) is not None:
-            _count_outgoing(figures.outgoing, row, rules)
+    cal = calendar_table(settings, period, now)
+    sla = float(settings.clerk_sla_office_hours)
+    for agency_id, *counts in await db.execute(_incoming_counts(agency_ids, period, cal, now, sla)):
+        if (figures := by_id.get(agency_id)) is not None:
+            for name, value in zip(_INCOMING_FIELDS, counts, strict=True):
+                setattr(figures.incoming, name, int(value or 0))
+    for agency_id, *counts in await db.execute(_outgoing_counts(agency_ids, period, cal)):
+        if (figures := by_id.get(agency_id)) is not None:
+            for name, value in zip(_OUTGOING_FIELDS, counts, strict=True):
+                setattr(figures.outgoing, name, int(value or 0))
     recalls = await db.execute(
         sa.select(OutgoingDocument.agency_id, sa.func.count())
         .where(OutgoingDocument.agency_id.in_(agency_ids), OutgoingDocument.recalled_at >= period.lower,

@@ -3,7 +3,7 @@
 A province's month is ~80,000 rows: turning five timestamps per row into aware ``datetime``
 objects costs more than the query. These expressions return seconds since the epoch (float) and
 day numbers (days since 1970-01-01, int) on both databases, compiled per dialect:
-PostgreSQL ``EXTRACT(EPOCH …)`` / date subtraction, SQLite ``julianday`` (timestamps are stored
+PostgreSQL ``date_part('epoch', …)`` / date subtraction, SQLite ``julianday`` (timestamps are stored
 as naive UTC text there, dates as ISO text).
 
 Local days: Vietnam keeps UTC+7 all year (no daylight saving), so a local day number is
@@ -19,7 +19,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
-__all__ = ["VN_OFFSET_SECONDS", "day_number", "epoch", "local_day"]
+__all__ = ["VN_OFFSET_SECONDS", "day_number", "epoch", "floor_int", "local_day", "local_day_of"]
 
 VN_OFFSET_SECONDS = 7 * 3600
 
@@ -38,9 +38,33 @@ class day_number(FunctionElement[int]):  # noqa: N801 - SQL function style
     inherit_cache = True
 
 
+class floor_int(FunctionElement[int]):  # noqa: N801 - SQL function style
+    """The largest integer not above a number (PostgreSQL's integer cast would round)."""
+
+    type = sa.Integer()
+    inherit_cache = True
+
+
+@compiles(floor_int, "postgresql")
+def _floor_pg(element: floor_int, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST(FLOOR({compiler.process(element.clauses, **kw)}) AS INTEGER)"
+
+
+@compiles(floor_int, "sqlite")
+def _floor_sqlite(element: floor_int, compiler: SQLCompiler, **kw: Any) -> str:
+    # Only ever applied to positive numbers (moments after 1970), where truncation is the floor.
+    return f"CAST({compiler.process(element.clauses, **kw)} AS INTEGER)"
+
+
+def local_day_of(stamp: sa.ColumnElement[float]) -> sa.ColumnElement[int]:
+    """SQL: the local (UTC+7) day number of an epoch-seconds expression."""
+    return floor_int((stamp + VN_OFFSET_SECONDS) / 86400)
+
+
 @compiles(epoch, "postgresql")
 def _epoch_pg(element: epoch, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"CAST(EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)}) AS DOUBLE PRECISION)"
+    # date_part returns double precision; EXTRACT returns numeric since PostgreSQL 14 (several times slower).
+    return f"date_part('epoch', {compiler.process(element.clauses, **kw)})"
 
 
 @compiles(epoch, "sqlite")
