@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 __all__ = ["Bar", "Part", "bar_list", "stacked_bar"]
 
 WIDTH = 320
+NO_DATA = "Chưa có số liệu trong khoảng thời gian này."
 Part = tuple[str, int, str]
 """A segment: label, value, fill colour."""
 Bar = tuple[str, float]
@@ -60,5 +61,8 @@ def bar_list(title: str, bars: Sequence[Bar], colour: str = "#1d4ed8") -> Markup
                     f'<rect x="0" y="{y + 16}" width="{track * clipped / 100:.1f}" height="10" fill="{colour}"/>'
                     f'<text x="{WIDTH}" y="{y + 25}" font-size="11" text-anchor="end">{value:.1f}%</text>')
         y += 34
-    summary = "; ".join(f"{label}: {value:.1f}%" for label, value in bars)
+    if not bars:
+        body.append(f'<text x="0" y="{y + 12}" font-size="11">{escape(NO_DATA)}</text>')
+        y += 20
+    summary = "; ".join(f"{label}: {value:.1f}%" for label, value in bars) or NO_DATA
     return _svg(y + 4, f"{title} — {summary}", "".join(body))
