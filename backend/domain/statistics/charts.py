@@ -12,10 +12,11 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
+from backend.lib.i18n import t
+
 __all__ = ["Bar", "Part", "bar_list", "stacked_bar"]
 
 WIDTH = 320
-NO_DATA = "Chưa có số liệu trong khoảng thời gian này."
 Part = tuple[str, int, str]
 """A segment: label, value, fill colour."""
 Bar = tuple[str, float]
@@ -62,7 +63,7 @@ def bar_list(title: str, bars: Sequence[Bar], colour: str = "#1d4ed8") -> Markup
                     f'<text x="{WIDTH}" y="{y + 25}" font-size="11" text-anchor="end">{value:.1f}%</text>')
         y += 34
     if not bars:
-        body.append(f'<text x="0" y="{y + 12}" font-size="11">{escape(NO_DATA)}</text>')
+        body.append(f'<text x="0" y="{y + 12}" font-size="11">{escape(t("statistics.chart.no_data"))}</text>')
         y += 20
-    summary = "; ".join(f"{label}: {value:.1f}%" for label, value in bars) or NO_DATA
+    summary = "; ".join(f"{label}: {value:.1f}%" for label, value in bars) or t("statistics.chart.no_data")
     return _svg(y + 4, f"{title} — {summary}", "".join(body))

@@ -38,16 +38,20 @@ def _period(request: Request[Any, Any, Any]) -> Period:
 def overview_charts(figures: AgencyFigures) -> list[Any]:
     """The received/issued split of a total or of one agency, as SVG."""
     i, o = figures.incoming, figures.outgoing
+
+    def label(key: str) -> str:
+        return t(f"statistics.chart.{key}")
+
     return [
-        charts.stacked_bar("Văn bản đến", [("Qua nền tảng", i.via_platform, "#0f766e"),
-                                           ("Qua trục", i.via_axis, _ELECTRONIC),
-                                           ("Thư điện tử", i.via_email, "#7c3aed"), ("Giấy", i.on_paper, _PAPER)]),
-        charts.bar_list("Văn bản đi (tỷ lệ trên số ban hành)", [
-            ("Ký số", share(o.signed, o.issued)), ("Kèm bản giấy", share(o.with_paper_copy, o.issued)),
-            ("Chỉ gửi giấy", share(o.paper_only, o.issued)), ("Chưa ký số", share(o.unsigned, o.issued))]),
-        charts.stacked_bar("Xử lý văn bản đến có hạn", [
-            ("Đúng hạn", i.handled_on_time, "#15803d"), ("Trễ hạn", i.handled_late, _WARN),
-            ("Quá hạn", i.overdue, _BAD), ("Trong hạn", i.open_not_due, _PAPER)]),
+        charts.stacked_bar(label("incoming"), [
+            (label("platform"), i.via_platform, "#0f766e"), (label("axis"), i.via_axis, _ELECTRONIC),
+            (label("email"), i.via_email, "#7c3aed"), (label("paper"), i.on_paper, _PAPER)]),
+        charts.bar_list(label("outgoing_share"), [
+            (label("signed"), share(o.signed, o.issued)), (label("with_paper"), share(o.with_paper_copy, o.issued)),
+            (label("paper_only"), share(o.paper_only, o.issued)), (label("unsigned"), share(o.unsigned, o.issued))]),
+        charts.stacked_bar(label("handling"), [
+            (label("on_time"), i.handled_on_time, "#15803d"), (label("late"), i.handled_late, _WARN),
+            (label("overdue"), i.overdue, _BAD), (label("open"), i.open_not_due, _PAPER)]),
     ]
 
 
@@ -108,15 +112,14 @@ class ReportsController(Controller):
                          settings: AppSettings) -> Response[str]:
         data, report = await service.compliance(db, actor, settings, _period(request), clock.now())
         ranked = [r for r in report.rows if r.score is not None]
-        worst = charts.bar_list("Cơ quan có điểm thấp nhất", [(r.name, r.score or 0.0) for r in ranked[-10:][::-1]],
-                                colour=_BAD)
-        share = charts.bar_list("Tỷ lệ văn bản điện tử cao nhất",
-                                [(r.name, r.electronic_share) for r in sorted(
-                                    ranked, key=lambda r: -r.electronic_share)[:10]])
+        worst = charts.bar_list(t("statistics.chart.lowest_scores"),
+                                [(r.name, r.score or 0.0) for r in ranked[-10:][::-1]], colour=_BAD)
+        best = sorted(ranked, key=lambda r: -r.electronic_share)[:10]
+        electronic = charts.bar_list(t("statistics.chart.highest_share"), [(r.name, r.electronic_share) for r in best])
         return render_page(request, "pages/statistics/compliance.html", _context(
             actor, data.period, data=data, report=report, cells=compliance_cells(report),
             columns=t("statistics.report.compliance_columns").split("|"),
-            charts=[*overview_charts(data.total)[:2], worst, share]))
+            charts=[*overview_charts(data.total)[:2], worst, electronic]))
 
     @get("/compliance.xlsx", name="reports.compliance_xlsx")
     async def compliance_as_xlsx(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor,
