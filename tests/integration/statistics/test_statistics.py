@@ -42,6 +42,7 @@ async def test_figures_of_every_agency_in_the_province(client: AsyncTestClient[L
     assert by_id[world.province.id]["incoming"]["received"] == 1
     assert by_id[world.district.id]["outgoing"]["issued"] == 0
     assert body["total"]["incoming"]["received"] == 6
+    assert 'href="/statistics"' in (await client.get("/account")).text
 
 
 async def test_drill_down_agency_unit_person_documents(client: AsyncTestClient[Litestar], login: Login,
@@ -118,6 +119,7 @@ async def test_outside_the_scope_is_not_found(client: AsyncTestClient[Litestar],
 async def test_without_a_statistics_role_is_forbidden(client: AsyncTestClient[Litestar], login: Login,
                                                       world: World) -> None:
     await login(client, world.specialist.username, factories.PASSWORD)
+    assert 'href="/statistics"' not in (await client.get("/account")).text
     assert (await client.get("/statistics")).status_code == 403
     assert (await client.get("/api/v1/reports/compliance")).status_code == 403
     assert (await client.get(f"/api/v1/statistics/agencies/{world.commune.id}")).status_code == 404
