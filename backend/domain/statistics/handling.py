@@ -2,7 +2,7 @@
 
 An agency's figures (:mod:`.figures`) break down by the lines of its handling slips: the
 assignments of its incoming documents received in the period, as lead or co-ordinator (lines
-"for information" carry no work), not cancelled. A unit's line is ``assignee_unit_id``, a
+"for information" carry no work), neither cancelled nor closed unworked. A unit's line is ``assignee_unit_id``, a
 person's ``assignee_user_id``; each is classified by its own deadline with
 :func:`.figures.handling_status`. The caller has already scoped ``agency`` (404 otherwise).
 """
@@ -67,6 +67,10 @@ class HandlingLine:
     status: str | None
 
 
+_NOT_WORKED = (AssignmentStatus.CANCELLED, AssignmentStatus.CLOSED)
+"""Lines cancelled, or closed because they never took part when the document was completed."""
+
+
 def _lines(agency: Agency, period: Period) -> sa.Select[tuple[Any, ...]]:
     doc = IncomingDocument
     return (sa.select(Assignment.assignee_unit_id, Assignment.assignee_user_id, Assignment.due_on, Assignment.status,
@@ -74,7 +78,7 @@ def _lines(agency: Agency, period: Period) -> sa.Select[tuple[Any, ...]]:
                       doc.code_number, doc.code_notation, doc.summary)
             .join(doc, doc.id == Assignment.incoming_id)
             .where(doc.agency_id == agency.id, doc.received_at >= period.lower, doc.received_at < period.upper,
-                   Assignment.role != AssignmentRole.INFORM, Assignment.status != AssignmentStatus.CANCELLED))
+                   Assignment.role != AssignmentRole.INFORM, Assignment.status.not_in(_NOT_WORKED)))
 
 
 def _status(row: sa.Row[tuple[Any, ...]], today: date) -> str | None:

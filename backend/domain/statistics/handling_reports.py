@@ -116,7 +116,7 @@ async def incoming_handling(db: AsyncSession, agency: Agency, period: Period, to
             .outerjoin(Unit, Unit.id == Assignment.assignee_unit_id)
             .outerjoin(User, User.id == Assignment.assignee_user_id)
             .where(in_period, Assignment.parent_id.is_(None), Assignment.role == AssignmentRole.LEAD,
-                   Assignment.status != AssignmentStatus.CANCELLED)
+                   Assignment.status.not_in((AssignmentStatus.CANCELLED, AssignmentStatus.CLOSED)))
             .order_by(Assignment.id)):
         leads.setdefault(incoming_id, unit_name or person or "")
     return [IncomingLine(
