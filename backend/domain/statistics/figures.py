@@ -148,8 +148,12 @@ def _incoming_counts(agency_ids: sa.Select[tuple[int]], period: Period, cal: Cal
         (sa.and_(doc.submitted_at.is_not(None), doc.returned_at.is_not(None)),
          sa.case((doc.submitted_at < doc.returned_at, epoch(doc.submitted_at)), else_=epoch(doc.returned_at))),
         else_=sa.func.coalesce(epoch(doc.submitted_at), epoch(doc.returned_at), epoch(doc.assigned_at)))
+    now_literal = sa.literal(now_stamp, sa.Float)
     rows = (sa.select(
                 doc.agency_id.label("agency_id"), epoch(doc.received_at).label("received"), done.label("done"),
+                sa.func.coalesce(done, now_literal).label("reference"),
+                local_day_of(epoch(doc.received_at)).label("received_day"),
+                local_day_of(sa.func.coalesce(done, now_literal)).label("reference_day"),
                 local_day_of(epoch(doc.completed_at)).label("completed_day"), day_number(doc.due_on).label("due"),
                 _flag(doc.source == DocumentSource.PAPER).label("paper"),
                 _flag(doc.source == DocumentSource.EMAIL).label("email"),
@@ -162,8 +166,7 @@ def _incoming_counts(agency_ids: sa.Select[tuple[int]], period: Period, cal: Cal
             .where(doc.agency_id.in_(agency_ids), doc.received_at >= period.lower, doc.received_at < period.upper)
             .cte("stats_incoming").prefix_with("MATERIALIZED"))
     r = rows.c
-    reference = sa.func.coalesce(r.done, sa.literal(now_stamp, sa.Float))
-    received_day, reference_day = local_day_of(r.received), local_day_of(reference)
+    reference, received_day, reference_day = r.reference, r.received_day, r.reference_day
     on_receipt, on_reference = cal.alias("cal_received"), cal.alias("cal_reference")
     is_done = r.done.is_not(None)
     paper, email, receipt, completed = r.paper == 1, r.email == 1, r.receipt == 1, r.completed == 1
