@@ -3,7 +3,8 @@
 One province (UBND tỉnh), 20 departments, 10 districts and 150 communes, about 6,000 users with
 the demo's account pattern (``<role>.<agency>``, password ``congvan2026``, hashed once), and N
 incoming documents over the last year, skewed so that the province's own office (``vanthu.tinh``)
-receives about 30% of them. Documents are spread across every state and urgency, with the
+receives about 30% of them (``--days N``: over the last N days instead, e.g. a month of 80,000 for
+the statistics benchmark). Documents are spread across every state and urgency, with the
 assignments, history, notifications and audit rows the app would have written, plus outgoing
 documents with their recipients.
 

@@ -135,3 +135,13 @@ async def test_bad_periods_are_refused_in_vietnamese(client: AsyncTestClient[Lit
     assert page.status_code == 422 and "tối đa 366 ngày" in page.text
     assert (await client.get("/api/v1/statistics?month=2026-13")).status_code == 422
     assert (await client.get("/statistics?from=hôm-qua")).status_code == 422
+
+
+async def test_openapi_schema_describes_statistics_and_reports(client: AsyncTestClient[Litestar]) -> None:
+    schema = (await client.get("/schema/openapi.json")).json()
+    for path in ("/api/v1/statistics", "/api/v1/statistics/agencies/{agency_id}",
+                 "/api/v1/statistics/agencies/{agency_id}/people/{user_id}", "/api/v1/reports/compliance",
+                 "/api/v1/reports/agencies/{agency_id}/incoming-handling",
+                 "/api/v1/reports/agencies/{agency_id}/outgoing-handling"):
+        assert path in schema["paths"], path
+    assert "ApiCompliance" in str(schema["components"]["schemas"])
