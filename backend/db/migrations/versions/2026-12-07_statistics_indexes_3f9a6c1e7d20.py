@@ -4,7 +4,7 @@ The statistics and the compliance report read an agency's (or a province's) docu
 period; incoming documents already have ``ix_incoming_document_received`` (agency, received_at).
 
 Revision ID: 3f9a6c1e7d20
-Revises: 4b7e2c9a0d15
+Revises: 0e5a7c3b9f42
 Create Date: 2026-12-07 05:00:00
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = '3f9a6c1e7d20'
-down_revision = '4b7e2c9a0d15'
+down_revision = '0e5a7c3b9f42'
 branch_labels = None
 depends_on = None
 
