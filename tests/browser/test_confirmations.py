@@ -137,6 +137,12 @@ class Confirmations:
         assert set(names) <= self.exercised, f"not exercised: {set(names) - self.exercised}"
 
 
+def _step(page: Page, event: str) -> Locator:
+    """The form of a destructive ``event``: opened from its own step ("Trả lại…", "Thu hồi…"), as a user does."""
+    page.locator(f"details.destructive-step:has(input[name=event][value={event}]) > summary").tap()
+    return page.locator("form.action-form").filter(has=page.locator(f"input[name=event][value={event}]"))
+
+
 def _incoming_state(database_url: str, doc_id: int) -> str:
     value = in_db(database_url, lambda db: db.scalar(
         sa.select(IncomingDocument.state).where(IncomingDocument.id == doc_id)))
@@ -175,7 +181,7 @@ def test_cancel_sends_nothing_and_ok_sends_exactly_one_request(
     context, page = phone(browser, playwright, live_server, CLERK)
     dialogs = Confirmations(page)
     page.goto(f"{live_server}/incoming/{returned}")
-    form = page.locator("form.action-form").filter(has=page.locator("input[name=event][value=return_to_sender]"))
+    form = _step(page, "return_to_sender")
     form.locator("textarea[name=reason]").fill("Văn bản gửi nhầm cơ quan.")
     path = f"/incoming/{returned}/transition"
     dialogs.dismiss("return_to_sender", form, path, lambda: _incoming_state(database_url, returned) == "registered")
@@ -196,7 +202,7 @@ def test_cancel_sends_nothing_and_ok_sends_exactly_one_request(
 
     # "Thu hồi" on an issued one.
     page.goto(f"{live_server}/outgoing/{issued}")
-    form = page.locator("form.action-form").filter(has=page.locator("input[name=event][value=recall]"))
+    form = _step(page, "recall")
     form.locator("textarea[name=reason]").fill("Sai sót về thể thức.")
     path = f"/outgoing/{issued}/transition"
     dialogs.dismiss("recall", form, path, lambda: state(database_url, issued)[0] == "issued")
@@ -210,7 +216,7 @@ def test_cancel_sends_nothing_and_ok_sends_exactly_one_request(
     context, page = phone(browser, playwright, live_server, DEPUTY)
     dialogs = Confirmations(page)
     page.goto(f"{live_server}/incoming/{assigned}")
-    form = page.locator("form.action-form").filter(has=page.locator("input[name=event][value=return_to_leader]"))
+    form = _step(page, "return_to_leader")
     form.locator("textarea[name=reason]").fill("Đề nghị giao đơn vị khác chủ trì.")
     path = f"/incoming/{assigned}/transition"
     before = _incoming_state(database_url, assigned)
@@ -230,7 +236,7 @@ def test_cancel_sends_nothing_and_ok_sends_exactly_one_request(
     sign = page.locator("form.sign-form")
     sign.locator("input[name=otp]").fill(sign_server.wrong_otp(LEADER))
     dialogs.dismiss("sign", sign, path, lambda: state(database_url, to_sign) == awaiting)
-    back = page.locator("form.action-form").filter(has=page.locator("input[name=event][value=return]"))
+    back = _step(page, "return")
     back.locator("textarea[name=reason]").fill("Đề nghị bổ sung số liệu.")
     dialogs.dismiss("return", back, path, lambda: state(database_url, to_sign) == awaiting)
     dialogs.check_page()
@@ -247,7 +253,7 @@ def test_cancel_sends_nothing_and_ok_sends_exactly_one_request(
     assert state(database_url, to_sign) == awaiting
 
     page.goto(f"{live_server}/outgoing/{to_sign}")
-    back = page.locator("form.action-form").filter(has=page.locator("input[name=event][value=return]"))
+    back = _step(page, "return")
     back.locator("textarea[name=reason]").fill("Đề nghị bổ sung số liệu.")
     assert dialogs.confirm("return", back, path) == 200
     assert state(database_url, to_sign)[0] == "draft"
@@ -270,7 +276,7 @@ def test_cancel_sends_nothing_and_ok_sends_exactly_one_request(
     assert dialogs.confirm("withdraw", withdraw, path) == 200
     assert state(database_url, to_sign)[0] == "draft"
     page.goto(f"{live_server}/outgoing/{to_sign}")
-    discard = page.locator("form.action-form").filter(has=page.locator("input[name=event][value=discard]"))
+    discard = _step(page, "discard")
     dialogs.dismiss("discard", discard, path, lambda: state(database_url, to_sign)[0] == "draft")
     dialogs.check_page()
     assert dialogs.confirm("discard", discard, path) == 200
