@@ -1,0 +1,62 @@
+"""Bytes → the root element of an edXML document, safely.
+
+The size is checked before parsing; lxml runs with entity resolution, DTD loading and network
+access off and without ``huge_tree`` (which keeps libxml2's own depth and text-size guards on);
+a document type declaration or any entity reference left in the tree is refused, so neither an
+XML bomb nor an external entity gets anywhere. The root must be ``edXML`` in the QCVN 102 namespace.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from backend.domain.exchange.edxml.errors import (
+    ForbiddenConstructError,
+    MalformedPackageError,
+    PackageTooLargeError,
+    WrongRootError,
+)
+from backend.domain.exchange.edxml.limits import MAX_PACKAGE_BYTES
+
+__all__ = ["NS", "local_name", "read_root"]
+
+NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False, dtd_validation=False,
+        remove_comments=True, remove_pis=True,
+    )
+
+
+def local_name(element: etree._Element) -> str:
+    """The element's name without its namespace."""
+    return etree.QName(element).localname
+
+
+def read_root(raw: bytes) -> etree._Element:
+    """The ``edXML`` root element of ``raw``.
+
+    Raises:
+        PackageTooLargeError: more than :data:`MAX_PACKAGE_BYTES`.
+        MalformedPackageError: empty or not well-formed.
+        ForbiddenConstructError: a DOCTYPE (entity declarations) or an entity reference.
+        WrongRootError: another root element or namespace.
+    """
+    if len(raw) > MAX_PACKAGE_BYTES:
+        raise PackageTooLargeError(size=len(raw), limit=MAX_PACKAGE_BYTES)
+    if not raw.strip():
+        raise MalformedPackageError(detail="rỗng")
+    try:
+        root = etree.fromstring(raw, _parser())
+    except etree.XMLSyntaxError as exc:
+        raise MalformedPackageError(detail=str(exc)[:200]) from None
+    docinfo = root.getroottree().docinfo
+    if docinfo.internalDTD is not None or docinfo.externalDTD is not None or docinfo.doctype:
+        raise ForbiddenConstructError()
+    if next(root.iter(etree.Entity), None) is not None:
+        raise ForbiddenConstructError()
+    if not isinstance(root.tag, str) or etree.QName(root).namespace != NS or local_name(root) != "edXML":
+        raise WrongRootError(found=str(root.tag)[:120], namespace=NS)
+    return root
