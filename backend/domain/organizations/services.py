@@ -18,12 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from backend.db.base import utcnow
-from backend.db.models import Agency, AgencyLevel, Unit, User
+from backend.db.models import Agency, AgencyLevel, DocumentType, Unit, User
 from backend.domain.accounts.actor import Actor
 from backend.domain.admin import validation as v
 from backend.domain.admin.listing import matches
 from backend.domain.admin.records import AuditedRecords, repository_for
 from backend.domain.audit.services import RequestMeta
+from backend.domain.outgoing.numbering import longest_notation, symbol_problem
+from backend.domain.signing.nd30 import CONG_VAN
 from backend.domain.organizations.policies import (
     administered_agency_ids,
     descendant_ids,
@@ -34,6 +36,7 @@ from backend.domain.organizations.policies import (
 )
 from backend.domain.organizations.schemas import AdminCounts, AgencyForm, AgencyListItem, UnitForm
 from backend.errors import InvalidInputError
+from backend.lib.clock import today
 from backend.lib.i18n import t
 from backend.lib.text import clean, fold
 
@@ -233,9 +236,35 @@ async def _validate_agency(
         if clash is not None and (existing is None or clash != existing.id):
             errors["organ_id"] = t("admin.organ_id.taken", value=values["organ_id"])
     values["parent_id"] = await _validate_parent(db, actor, form.parent_id, existing, errors)
+    if values["abbreviation"] and "abbreviation" not in errors:
+        units = [] if existing is None else (await db.scalars(
+            sa.select(Unit.abbreviation).where(Unit.agency_id == existing.id, Unit.is_active))).all()
+        await _check_symbols(db, errors, existing.id if existing else None, values["abbreviation"], units)
     if errors:
         raise InvalidInputError(field_errors=errors)
     return values
+
+
+async def _check_symbols(
+    db: AsyncSession, errors: v.Errors, agency_id: int | None, issuer_abbr: str, unit_abbrs: list[str],
+    *, unit_types_only: bool = False,
+) -> None:
+    """An error on ``abbreviation`` when a document symbol of the agency would exceed QCVN 102's 30 characters.
+
+    ``unit_types_only``: only the types whose symbol carries the drafting unit (Công văn).
+    """
+    doc_types = (await db.scalars(
+        sa.select(DocumentType).where(
+            DocumentType.is_active,
+            sa.or_(DocumentType.agency_id.is_(None), DocumentType.agency_id == agency_id),
+        )
+    )).all()
+    if unit_types_only:
+        doc_types = [d for d in doc_types if d.abbreviation in ("", CONG_VAN)]
+    longest = longest_notation(doc_types, issuer_abbr, [*unit_abbrs, None], today().year)
+    problem = symbol_problem(longest, "edxml.symbol_too_long_admin")
+    if problem is not None:
+        errors["abbreviation"] = problem
 
 
 async def _validate_parent(
@@ -333,6 +362,10 @@ async def _validate_unit(
         )
         if clash is not None and (existing is None or clash != existing.id):
             errors["abbreviation"] = t("admin.unit.abbreviation_taken", value=abbreviation)
+    if abbreviation and "abbreviation" not in errors:
+        agency = await db.get(Agency, agency_id)
+        assert agency is not None
+        await _check_symbols(db, errors, agency_id, agency.abbreviation, [abbreviation], unit_types_only=True)
     if errors:
         raise InvalidInputError(field_errors=errors)
     return {"abbreviation": abbreviation, "name": name}

@@ -38,6 +38,7 @@ from backend.db.models import (
 from backend.db.models.outgoing import ReplaceKind
 from backend.domain.documents.engine import FollowUp, Step
 from backend.domain.documents.files import create_stored_file
+from backend.domain.exchange.edxml.model import document_id
 from backend.domain.exchange.kinds import DELIVER, RECALL, Deliver, Recall
 from backend.domain.incoming.policies import DocContext, can_link_reply
 from backend.domain.incoming.services import IncomingService
@@ -45,7 +46,13 @@ from backend.domain.outgoing._files import add_version, read_file, store_bytes
 from backend.domain.outgoing._pdf import DocLayout, find_layout
 from backend.domain.outgoing.errors import DeliveryPendingError, SignatureRefusedError
 from backend.domain.outgoing.notify import role_holders, unit_heads
-from backend.domain.outgoing.numbering import allocate_number, notation_for, series_for
+from backend.domain.outgoing.numbering import (
+    allocate_number,
+    notation_for,
+    number_year,
+    series_for,
+    symbol_problem,
+)
 from backend.domain.outgoing.paper_copy import active_categories, paper_copy_required
 from backend.domain.signing.formfill import fill_number_and_date
 from backend.domain.signing.nd30 import date_line
@@ -108,8 +115,12 @@ async def _number_one(step: Step, doc: OutgoingDocument) -> None:
     unit = await db.get(Unit, doc.drafting_unit_id) if doc.drafting_unit_id else None
     assert doc_type is not None and agency is not None
     series = series_for(doc_type, step.settings.outgoing_series_per_type)
+    notation = notation_for(doc_type, agency.abbreviation, unit.abbreviation if unit else None,
+                            number_year(step.now))
+    problem = symbol_problem(notation)
+    if problem is not None:
+        raise InvalidInputError(problem)
     allocated = await allocate_number(db, doc.agency_id, series, step.now)
-    notation = notation_for(doc_type, agency.abbreviation, unit.abbreviation if unit else None, allocated.year)
     reference = f"{allocated.code_number}/{notation}"
     line = date_line(agency.place_name, step.today)
     pdf = await read_file(db, step.settings, doc.main_file_id)
@@ -122,7 +133,7 @@ async def _number_one(step: Step, doc: OutgoingDocument) -> None:
     await add_version(db, doc, VersionKind.NUMBERED, stored, actor, step.now, reference)
     doc.series, doc.number_year, doc.number = series, allocated.year, allocated.number
     doc.code_number, doc.code_notation, doc.issued_on = allocated.code_number, notation, step.today
-    doc.document_identifier = f"{agency.organ_id},{step.today:%Y/%m/%d},{reference}"
+    doc.document_identifier = document_id(agency.organ_id, step.today, allocated.code_number, notation)
     doc.registered_at, doc.registered_by_id = step.now, actor.user_id
     step.outcome.text[doc.id] = t("outgoing.history.numbered", reference=reference, date=line)
     step.outcome.audit[doc.id] = {"number": allocated.number, "year": allocated.year, "series": series,

@@ -10,10 +10,16 @@ constraint on (agency, year, series, number) backs the lock.
 Series (§4.8): administrative and specialised documents share one series per agency unless the
 deployment chooses one series per type (``OUTGOING_SERIES=per_type``); each legal normative type
 (VBQPPL) always has its own series and carries the year in its symbol (``30/2026/QĐ-UBND``).
+
+A symbol longer than QCVN 102 allows for ``CodeNotation`` (30 characters) would make every
+recipient on the axis refuse the document: :func:`symbol_problem` names it, the numbering refuses
+it before a number is taken, and the administrator is told when an abbreviation would produce one
+(:func:`longest_notation` over the agency's document types and units).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,10 +28,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import DocumentType, DocumentTypeCategory, OutgoingCounter
+from backend.domain.exchange.edxml.limits import SYMBOL_LIMIT
 from backend.domain.signing.nd30 import CONG_VAN, format_number, symbol_for
 from backend.lib.clock import to_local
+from backend.lib.i18n import t
 
-__all__ = ["Allocated", "allocate_number", "notation_for", "number_year", "series_for"]
+__all__ = [
+    "Allocated", "allocate_number", "longest_notation", "notation_for", "number_year", "series_for",
+    "symbol_problem",
+]
 
 SHARED_SERIES = "administrative"
 
@@ -61,6 +72,26 @@ def notation_for(doc_type: DocumentType, issuer_abbr: str, unit_abbr: str | None
     type_abbr = doc_type.abbreviation or CONG_VAN
     symbol = symbol_for(type_abbr, issuer_abbr, unit_abbr if type_abbr == CONG_VAN else None)
     return f"{year}/{symbol}" if doc_type.category == DocumentTypeCategory.LEGAL else symbol
+
+
+def longest_notation(
+    doc_types: Sequence[DocumentType], issuer_abbr: str, unit_abbrs: Sequence[str | None], year: int
+) -> str:
+    """The longest symbol ``issuer_abbr`` can produce with these types and drafting units ("" for none)."""
+    candidates = [
+        notation_for(doc_type, issuer_abbr, unit_abbr, year)
+        for doc_type in doc_types
+        for unit_abbr in (list(unit_abbrs) or [None])
+        if issuer_abbr
+    ]
+    return max(candidates, key=len, default="")
+
+
+def symbol_problem(notation: str, message_key: str = "edxml.symbol_too_long") -> str | None:
+    """The Vietnamese message when ``notation`` exceeds the QCVN 102 ``CodeNotation`` limit, else ``None``."""
+    if len(notation) <= SYMBOL_LIMIT:
+        return None
+    return t(message_key, symbol=notation, length=len(notation), limit=SYMBOL_LIMIT)
 
 
 async def allocate_number(db: AsyncSession, agency_id: int, series: str, moment: datetime) -> Allocated:

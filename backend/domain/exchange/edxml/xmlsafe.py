@@ -8,6 +8,8 @@ XML bomb nor an external entity gets anywhere. The root must be ``edXML`` in the
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from backend.domain.exchange.edxml.errors import (
@@ -21,6 +23,9 @@ from backend.domain.exchange.edxml.limits import MAX_PACKAGE_BYTES
 __all__ = ["NS", "local_name", "read_root"]
 
 NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
+
+_PROLOG_END = re.compile(rb"<!DOCTYPE|<[A-Za-z_:]")
+"""The first DOCTYPE or element start: a DOCTYPE found first is refused before libxml2 reads it."""
 
 
 def _parser() -> etree.XMLParser:
@@ -48,9 +53,14 @@ def read_root(raw: bytes) -> etree._Element:
         raise PackageTooLargeError(size=len(raw), limit=MAX_PACKAGE_BYTES)
     if not raw.strip():
         raise MalformedPackageError(detail="rỗng")
+    first = _PROLOG_END.search(raw)
+    if first is not None and first.group() == b"<!DOCTYPE":
+        raise ForbiddenConstructError()
     try:
         root = etree.fromstring(raw, _parser())
     except etree.XMLSyntaxError as exc:
+        if "entity" in str(exc).lower():
+            raise ForbiddenConstructError() from None
         raise MalformedPackageError(detail=str(exc)[:200]) from None
     docinfo = root.getroottree().docinfo
     if docinfo.internalDTD is not None or docinfo.externalDTD is not None or docinfo.doctype:
