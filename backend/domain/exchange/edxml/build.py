@@ -36,7 +36,10 @@ def _sub(parent: _Element, name: str, value: str | None = None) -> _Element:
         limit = over_limit(name, value)
         if limit is not None:
             raise FieldTooLongError(field=name, length=len(value), limit=limit)
-        element.text = value
+        try:
+            element.text = value
+        except ValueError:  # a control character XML cannot carry
+            raise InvalidValueError("edxml.bad_text", field=name) from None
     return element
 
 
