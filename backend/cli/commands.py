@@ -13,6 +13,7 @@
 * ``backup``        write the database, blobs and signing server data to a new directory (manifest.json)
 * ``restore``       verify a backup's manifest and restore it into an empty target (``--force`` to replace)
 * ``axis-standin``  a stand-in for the national document axis (tests and the demo)
+* ``edxml inspect``  parse edXML packages and print their fields as JSON; exit 1 naming a refused one
 """
 
 from __future__ import annotations
@@ -59,6 +60,10 @@ def _parser() -> argparse.ArgumentParser:
     standin.add_argument("--port", type=int, default=8710)
     standin.add_argument("--host", default="127.0.0.1")
     standin.add_argument("--config", type=Path, default=None, help="JSON systems and agencies (default: demo)")
+    edxml = sub.add_parser("edxml", help="edXML packages (QCVN 102)")
+    edxml_sub = edxml.add_subparsers(dest="edxml_command", required=True)
+    inspect = edxml_sub.add_parser("inspect", help="print the parsed fields of packages as JSON")
+    inspect.add_argument("files", type=Path, nargs="+")
     return parser
 
 
@@ -67,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    if args.command == "edxml":  # reads files only: no settings needed
+        from backend.cli.edxml import inspect_files
+
+        return inspect_files(args.files)
     try:
         settings = load_settings()
     except SettingsError as exc:
