@@ -77,12 +77,16 @@ def notation_for(doc_type: DocumentType, issuer_abbr: str, unit_abbr: str | None
 def longest_notation(
     doc_types: Sequence[DocumentType], issuer_abbr: str, unit_abbrs: Sequence[str | None], year: int
 ) -> str:
-    """The longest symbol ``issuer_abbr`` can produce with these types and drafting units ("" for none)."""
+    """The longest symbol ``issuer_abbr`` can produce with these types and drafting units ("" for none).
+
+    A legal type without an abbreviation (Luật, Hiến pháp: the National Assembly's) is skipped; it
+    would otherwise be taken for a Công văn.
+    """
     candidates = [
         notation_for(doc_type, issuer_abbr, unit_abbr, year)
         for doc_type in doc_types
+        if issuer_abbr and (doc_type.abbreviation or doc_type.category != DocumentTypeCategory.LEGAL)
         for unit_abbr in (list(unit_abbrs) or [None])
-        if issuer_abbr
     ]
     return max(candidates, key=len, default="")
 

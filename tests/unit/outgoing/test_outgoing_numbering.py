@@ -7,7 +7,14 @@ from datetime import UTC, date, datetime
 import pytest
 
 from backend.db.models import DocumentType, DocumentTypeCategory
-from backend.domain.outgoing.numbering import Allocated, notation_for, number_year, series_for
+from backend.domain.outgoing.numbering import (
+    Allocated,
+    longest_notation,
+    notation_for,
+    number_year,
+    series_for,
+    symbol_problem,
+)
 from backend.domain.signing.nd30 import date_line
 
 
@@ -41,3 +48,16 @@ def test_outgoing_year_is_the_vietnamese_calendar_year() -> None:
 def test_outgoing_date_line_padding() -> None:
     assert date_line("Nghi Phong", date(2027, 1, 5)) == "Nghi Phong, ngày 05 tháng 01 năm 2027"
     assert date_line("Nghi Phong", date(2026, 6, 29)) == "Nghi Phong, ngày 29 tháng 6 năm 2026"
+
+
+def test_the_longest_symbol_an_abbreviation_makes_and_the_30_character_limit() -> None:
+    types = [_type("cong_van", ""), _type("quy_dinh", "QyĐ"), _type("luat", "", DocumentTypeCategory.LEGAL),
+             _type("nghi_quyet", "NQ", DocumentTypeCategory.LEGAL)]
+    assert longest_notation(types, "UBND", ["VX", "VHXHTTTT", None], 2026) == "UBND-VHXHTTTT"
+    assert longest_notation(types, "UBNDHUYENNGHILOC", [None], 2026) == "2026/NQ-UBNDHUYENNGHILOC"
+    assert longest_notation(types, "", ["VX"], 2026) == ""
+    assert symbol_problem("A" * 30) is None
+    assert symbol_problem("UBNDXANGHIPHONG-ĐCXDMOITRUONGNN") == (
+        "Ký hiệu văn bản “UBNDXANGHIPHONG-ĐCXDMOITRUONGNN” dài 31 ký tự, vượt giới hạn 30 ký tự của chuẩn "
+        "liên thông (QCVN 102): cơ quan nhận sẽ từ chối văn bản. Hãy rút ngắn chữ viết tắt của cơ quan hoặc "
+        "đơn vị soạn thảo.")
