@@ -153,13 +153,14 @@ BILLION_LAUGHS = (
     '<edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016">&lol9;</edXML>'
 ).encode()
 EXTERNAL_ENTITY = (
-    '<?xml version="1.0"?><!DOCTYPE edXML [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
-    '<edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016">&xxe;</edXML>'
-).encode()
+    b'<?xml version="1.0"?><!DOCTYPE edXML [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+    b'<edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016">&xxe;</edXML>'
+)
 
 BAD_CASES: list[BadCase] = [
     BadCase("empty", lambda: b"", errors.MalformedPackageError, "không phải XML"),
-    BadCase("malformed", lambda: _good()[: len(_good()) // 2].encode(), errors.MalformedPackageError, "không phải XML hợp lệ"),
+    BadCase("malformed", lambda: _good()[: len(_good()) // 2].encode(), errors.MalformedPackageError,
+            "không phải XML hợp lệ"),
     BadCase("not xml", lambda: b"%PDF-1.7 not a package", errors.MalformedPackageError, "không phải XML"),
     BadCase("wrong namespace", _replace('xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016"', 'xmlns="urn:other"'),
             errors.WrongRootError, "urn:other"),

@@ -10,6 +10,7 @@ once) for the form to show. The CSV import creates through the same records
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -24,8 +25,6 @@ from backend.domain.admin import validation as v
 from backend.domain.admin.listing import matches
 from backend.domain.admin.records import AuditedRecords, repository_for
 from backend.domain.audit.services import RequestMeta
-from backend.domain.outgoing.numbering import longest_notation, symbol_problem
-from backend.domain.signing.nd30 import CONG_VAN
 from backend.domain.organizations.policies import (
     administered_agency_ids,
     descendant_ids,
@@ -35,6 +34,8 @@ from backend.domain.organizations.policies import (
     visible_users,
 )
 from backend.domain.organizations.schemas import AdminCounts, AgencyForm, AgencyListItem, UnitForm
+from backend.domain.outgoing.numbering import longest_notation, symbol_problem
+from backend.domain.signing.nd30 import CONG_VAN
 from backend.errors import InvalidInputError
 from backend.lib.clock import today
 from backend.lib.i18n import t
@@ -246,7 +247,7 @@ async def _validate_agency(
 
 
 async def _check_symbols(
-    db: AsyncSession, errors: v.Errors, agency_id: int | None, issuer_abbr: str, unit_abbrs: list[str],
+    db: AsyncSession, errors: v.Errors, agency_id: int | None, issuer_abbr: str, unit_abbrs: Sequence[str],
     *, unit_types_only: bool = False,
 ) -> None:
     """An error on ``abbreviation`` when a document symbol of the agency would exceed QCVN 102's 30 characters.

@@ -47,7 +47,8 @@ async def _counters(settings: Settings) -> list[int]:
 async def test_numbering_refuses_a_symbol_over_30_characters(
         client: AsyncTestClient[Litestar], settings: Settings, out_signing: SigningEnv) -> None:
     ids_ = await ids(settings)
-    drafter, head = await Api(client).login("chuyenvien.xanghiphong"), await Api(client).login("truongphong.xanghiphong")
+    drafter = await Api(client).login("chuyenvien.xanghiphong")
+    head = await Api(client).login("truongphong.xanghiphong")
     clerk, leader = await Api(client).login("vanthu.xanghiphong"), await Api(client).login(LEADER)
     doc_id = await to_awaiting(drafter, head, clerk, ids_)
     signed = await leader.act(doc_id, "sign", otp=await fresh_otp(out_signing, LEADER))

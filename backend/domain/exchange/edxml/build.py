@@ -13,6 +13,7 @@ the last child of :func:`signature_parent` (``edXMLHeader``), then :func:`to_byt
 from __future__ import annotations
 
 from lxml import etree
+from lxml.etree import _Element
 
 from backend.domain.exchange.edxml.attachments import encode_payload
 from backend.domain.exchange.edxml.dates import format_date, format_timestamp
@@ -23,7 +24,6 @@ from backend.domain.exchange.edxml.xmlsafe import NS
 
 __all__ = ["build", "build_tree", "signature_parent", "to_bytes"]
 
-_Element = etree._Element
 
 
 def _q(name: str) -> str:
@@ -226,7 +226,7 @@ def signature_parent(root: _Element) -> _Element:
 
 def to_bytes(root: _Element) -> bytes:
     """UTF-8 bytes with the XML declaration."""
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
 
 
 def build(value: Package | StatusMessage) -> bytes:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from datetime import date
 
 from lxml import etree
+from lxml.etree import _Element
 
 from backend.domain.exchange.edxml.attachments import decode_payload
 from backend.domain.exchange.edxml.codes import BusinessDocType, Priority, StatusCode
@@ -51,7 +52,6 @@ __all__ = ["parse", "parse_package", "parse_status"]
 
 log = logging.getLogger(__name__)
 
-_Element = etree._Element
 
 
 def _children(parent: _Element | None, name: str) -> Iterator[_Element]:
@@ -222,7 +222,7 @@ def _attachments(root: _Element, body: _Element | None) -> tuple[Attachment, ...
 def _signature(header: _Element) -> bytes | None:
     for child in header:
         if isinstance(child.tag, str) and local_name(child) == "Signature":
-            return etree.tostring(child)
+            return bytes(etree.tostring(child))
     return None
 
 

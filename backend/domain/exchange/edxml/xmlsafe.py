@@ -37,7 +37,7 @@ def _parser() -> etree.XMLParser:
 
 def local_name(element: etree._Element) -> str:
     """The element's name without its namespace."""
-    return etree.QName(element).localname
+    return str(etree.QName(element).localname)
 
 
 def read_root(raw: bytes) -> etree._Element:
