@@ -54,7 +54,7 @@ from backend.domain.admin_import.csv_read import (
 )
 from backend.domain.audit.services import RequestMeta
 from backend.domain.organizations.policies import scope_ids
-from backend.domain.organizations.services import AgencyRecords, UnitRecords
+from backend.domain.organizations.services import AgencyRecords, UnitRecords, symbol_too_long
 from backend.errors import InvalidInputError
 from backend.lib.i18n import t
 from backend.lib.security import generate_password, hash_password
@@ -201,6 +201,7 @@ async def import_units_csv(
     ).all()
     existing = {(organ_of[agency_id], abbreviation) for agency_id, abbreviation in existing_rows}
     plan = plan_units(parsed, agencies, existing, await scope_ids(db, scope))
+    await _reject_long_symbols(db, plan, agencies)
     created = UnitRecords.scoped(db, scope, meta, actor_name)
     for row in plan.create:
         await created.add(
@@ -209,6 +210,24 @@ async def import_units_csv(
             line=row.line,
         )
     return await _finish(db, ImportKind.UNITS, plan, scope, meta, actor_name)
+
+
+async def _reject_long_symbols(db: AsyncSession, plan: Plan, agencies: dict[str, tuple[int, bool]]) -> None:
+    """Move to ``rejected`` the unit rows whose Công văn symbol would exceed QCVN 102's 30 characters."""
+    abbreviations = dict((await db.execute(
+        sa.select(Agency.id, Agency.abbreviation).where(Agency.id.in_([a for a, _ in agencies.values()]))
+    )).tuples().all())
+    keep: list[UnitRow] = []
+    for row in plan.create:
+        agency_id = agencies[row.agency_organ_id][0]
+        problem = await symbol_too_long(db, agency_id, abbreviations[agency_id], [row.abbreviation],
+                                        unit_types_only=True)
+        if problem is None:
+            keep.append(row)
+        else:
+            plan.rejected.append(RejectedRow(row.line, f"{row.agency_organ_id}/{row.abbreviation}", [problem]))
+    plan.create = keep
+    plan.rejected.sort(key=lambda r: r.line)
 
 
 async def _hash_all(passwords: list[str]) -> list[str]:

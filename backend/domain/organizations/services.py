@@ -57,6 +57,7 @@ __all__ = [
     "parent_options",
     "set_agency_active",
     "set_unit_active",
+    "symbol_too_long",
     "update_agency",
     "update_unit",
 ]
@@ -240,19 +241,22 @@ async def _validate_agency(
     if values["abbreviation"] and "abbreviation" not in errors:
         units = [] if existing is None else (await db.scalars(
             sa.select(Unit.abbreviation).where(Unit.agency_id == existing.id, Unit.is_active))).all()
-        await _check_symbols(db, errors, existing.id if existing else None, values["abbreviation"], units)
+        problem = await symbol_too_long(db, existing.id if existing else None, values["abbreviation"], units)
+        if problem is not None:
+            errors["abbreviation"] = problem
     if errors:
         raise InvalidInputError(field_errors=errors)
     return values
 
 
-async def _check_symbols(
-    db: AsyncSession, errors: v.Errors, agency_id: int | None, issuer_abbr: str, unit_abbrs: Sequence[str],
+async def symbol_too_long(
+    db: AsyncSession, agency_id: int | None, issuer_abbr: str, unit_abbrs: Sequence[str],
     *, unit_types_only: bool = False,
-) -> None:
-    """An error on ``abbreviation`` when a document symbol of the agency would exceed QCVN 102's 30 characters.
+) -> str | None:
+    """The message when a document symbol of the agency would exceed QCVN 102's 30 characters, else ``None``.
 
-    ``unit_types_only``: only the types whose symbol carries the drafting unit (Công văn).
+    The symbols are those of the agency's active document types with each unit of ``unit_abbrs``
+    (and none); ``unit_types_only``: only the types whose symbol carries the drafting unit (Công văn).
     """
     doc_types = (await db.scalars(
         sa.select(DocumentType).where(
@@ -263,9 +267,7 @@ async def _check_symbols(
     if unit_types_only:
         doc_types = [d for d in doc_types if d.abbreviation in ("", CONG_VAN)]
     longest = longest_notation(doc_types, issuer_abbr, [*unit_abbrs, None], today().year)
-    problem = symbol_problem(longest, "edxml.symbol_too_long_admin")
-    if problem is not None:
-        errors["abbreviation"] = problem
+    return symbol_problem(longest, "edxml.symbol_too_long_admin")
 
 
 async def _validate_parent(
@@ -366,7 +368,9 @@ async def _validate_unit(
     if abbreviation and "abbreviation" not in errors:
         agency = await db.get(Agency, agency_id)
         assert agency is not None
-        await _check_symbols(db, errors, agency_id, agency.abbreviation, [abbreviation], unit_types_only=True)
+        problem = await symbol_too_long(db, agency_id, agency.abbreviation, [abbreviation], unit_types_only=True)
+        if problem is not None:
+            errors["abbreviation"] = problem
     if errors:
         raise InvalidInputError(field_errors=errors)
     return {"abbreviation": abbreviation, "name": name}
