@@ -129,6 +129,13 @@ def _without(element: str) -> bytes:
     return (text[:start] + text[end:]).encode("utf-8")
 
 
+def _without_content() -> bytes:
+    text = _good()
+    start = text.index("<ContentTransferEncoded>")
+    end = text.index("</ContentTransferEncoded>") + len("</ContentTransferEncoded>")
+    return (text[:start] + text[end:]).encode("utf-8")
+
+
 def _crc_broken_zip() -> bytes:
     buffer = BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
@@ -171,6 +178,11 @@ BAD_CASES: list[BadCase] = [
     BadCase("billion laughs", lambda: BILLION_LAUGHS, errors.ForbiddenConstructError, "DOCTYPE"),
     BadCase("external entity", lambda: EXTERNAL_ENTITY, errors.ForbiddenConstructError, "DOCTYPE"),
     BadCase("60 MB package", _sixty_megabytes, errors.PackageTooLargeError, f"vượt giới hạn {MAX_PACKAGE_BYTES} byte"),
+    BadCase("attachment over 7.5 MB", lambda: _good().replace(
+        base64.b64encode(ZIPPED_PDF).decode(), "A" * 10_000_004).encode(), errors.ElementTooLargeError,
+            "mỗi tệp tối đa 7500000 byte"),
+    BadCase("attachment without content", lambda: _without_content(), errors.MissingFieldError,
+            "Attachment/ContentTransferEncoded"),
     BadCase("bad base64", _replace("<ContentTransferEncoded>", "<ContentTransferEncoded>*not-base64*"),
             errors.AttachmentError, "không giải mã được base64"),
     BadCase("zip is not a zip", _payload(b"plain bytes, no archive"), errors.AttachmentError, "bị hỏng"),

@@ -15,8 +15,13 @@ from lxml import etree
 from backend.domain.exchange.edxml.attachments import unzip_files, zip_files
 from backend.domain.exchange.edxml.build import build, build_tree, signature_parent, to_bytes
 from backend.domain.exchange.edxml.codes import BusinessDocType, StatusCode
-from backend.domain.exchange.edxml.errors import FieldTooLongError, InvalidValueError, MissingFieldError
-from backend.domain.exchange.edxml.limits import FIELD_LIMITS
+from backend.domain.exchange.edxml.errors import (
+    ElementTooLargeError,
+    FieldTooLongError,
+    InvalidValueError,
+    MissingFieldError,
+)
+from backend.domain.exchange.edxml.limits import FIELD_LIMITS, MAX_ATTACHMENT_BYTES
 from backend.domain.exchange.edxml.model import (
     Attachment,
     Business,
@@ -190,6 +195,14 @@ def test_every_limited_field_is_refused_when_too_long(field: str, changes: dict[
     with pytest.raises(FieldTooLongError) as caught:
         build(our_package(**changes))
     assert f"“{field}”" in caught.value.reason
+
+
+def test_the_builder_refuses_an_attachment_the_parser_could_not_read() -> None:
+    fits = Attachment("cid:1", "a.pdf", bytes(MAX_ATTACHMENT_BYTES), "application/pdf")
+    parsed = parse(build(our_package(attachments=(fits,))))
+    assert isinstance(parsed, Package) and len(parsed.attachments[0].data) == MAX_ATTACHMENT_BYTES
+    with pytest.raises(ElementTooLargeError):
+        build(our_package(attachments=(Attachment("cid:1", "a.pdf", bytes(MAX_ATTACHMENT_BYTES + 1)),)))
 
 
 def test_the_builder_refuses_bad_identifiers_control_characters_and_no_recipient() -> None:

@@ -17,8 +17,19 @@ from lxml.etree import _Element
 
 from backend.domain.exchange.edxml.attachments import encode_payload
 from backend.domain.exchange.edxml.dates import format_date, format_timestamp
-from backend.domain.exchange.edxml.errors import FieldTooLongError, InvalidValueError, MissingFieldError
-from backend.domain.exchange.edxml.limits import FIELD_LIMITS, ORGAN_ID_RE, over_limit
+from backend.domain.exchange.edxml.errors import (
+    ElementTooLargeError,
+    FieldTooLongError,
+    InvalidValueError,
+    MissingFieldError,
+)
+from backend.domain.exchange.edxml.limits import (
+    FIELD_LIMITS,
+    MAX_ATTACHMENT_BYTES,
+    MAX_TEXT_CHARS,
+    ORGAN_ID_RE,
+    over_limit,
+)
 from backend.domain.exchange.edxml.model import Organ, Package, ResponseFor, StaffInfo, StatusMessage
 from backend.domain.exchange.edxml.xmlsafe import NS
 
@@ -173,6 +184,8 @@ def _attachments(root: _Element, envelope: _Element, package: Package) -> None:
     manifest.set("version", "1.0")
     encoded = _sub(root, "AttachmentEncoded")
     for attachment in package.attachments:
+        if len(attachment.data) > MAX_ATTACHMENT_BYTES:
+            raise ElementTooLargeError(limit=MAX_TEXT_CHARS, attachment=MAX_ATTACHMENT_BYTES)
         reference = _sub(manifest, "Reference")
         attached = _sub(encoded, "Attachment")
         for element in (reference, attached):
@@ -211,6 +224,7 @@ def build_tree(value: Package | StatusMessage) -> _Element:
 
     Raises:
         FieldTooLongError: a value longer than QCVN 102 allows.
+        ElementTooLargeError: an attachment over :data:`~.limits.MAX_ATTACHMENT_BYTES`.
         InvalidValueError: an agency identifier outside the §17 pattern.
         MissingFieldError: a package without a recipient.
     """

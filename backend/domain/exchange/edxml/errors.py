@@ -14,6 +14,7 @@ from backend.lib.i18n import t
 __all__ = [
     "AttachmentError",
     "EdxmlError",
+    "ElementTooLargeError",
     "FieldTooLongError",
     "ForbiddenConstructError",
     "InvalidValueError",
@@ -40,6 +41,12 @@ class PackageTooLargeError(EdxmlError):
     """More bytes than :data:`~.limits.MAX_PACKAGE_BYTES`; refused before parsing."""
 
     reason_key = "edxml.too_large"
+
+
+class ElementTooLargeError(PackageTooLargeError):
+    """One element's text (in practice a base64 attachment) longer than the parser takes."""
+
+    reason_key = "edxml.text_too_long"
 
 
 class MalformedPackageError(EdxmlError):

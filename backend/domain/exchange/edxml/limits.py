@@ -14,8 +14,10 @@ import re
 
 __all__ = [
     "FIELD_LIMITS",
+    "MAX_ATTACHMENT_BYTES",
     "MAX_ATTACHMENT_UNZIPPED_BYTES",
     "MAX_PACKAGE_BYTES",
+    "MAX_TEXT_CHARS",
     "ORGAN_ID_RE",
     "SYMBOL_LIMIT",
     "over_limit",
@@ -23,6 +25,13 @@ __all__ = [
 
 MAX_PACKAGE_BYTES = 50 * 1024 * 1024
 """A package larger than this is refused before the XML parser sees a byte."""
+
+MAX_TEXT_CHARS = 10_000_000
+"""libxml2's limit on one text node when ``huge_tree`` is off (``XML_MAX_TEXT_LENGTH``): a longer
+``ContentTransferEncoded`` is refused by the parser, ours and very likely the recipient's."""
+
+MAX_ATTACHMENT_BYTES = MAX_TEXT_CHARS // 4 * 3
+"""The largest attachment payload whose base64 fits :data:`MAX_TEXT_CHARS` (7.5 MB): the builder refuses more."""
 
 MAX_ATTACHMENT_UNZIPPED_BYTES = 200 * 1024 * 1024
 """The total a zipped attachment may expand to (zip bombs) [IMPL]."""

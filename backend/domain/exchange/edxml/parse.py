@@ -210,8 +210,9 @@ def _attachments(root: _Element, body: _Element | None) -> tuple[Attachment, ...
         name = _text(element, "AttachmentName") or _text(reference, "AttachmentName") or content_id
         content_type = _text(element, "ContentType") or _text(reference, "ContentType") or "application/octet-stream"
         encoded = _child(element, "ContentTransferEncoded")
-        data = decode_payload(encoded.text or "" if encoded is not None else "", name,
-                              content_type == ZIP_CONTENT_TYPE)
+        if encoded is None:
+            raise MissingFieldError(field="Attachment/ContentTransferEncoded")
+        data = decode_payload(encoded.text or "", name, content_type == ZIP_CONTENT_TYPE)
         found.append(Attachment(content_id=content_id, name=name, data=data, content_type=content_type,
                                 description=_text(element, "Description") or _text(reference, "Description")))
     if manifest:

@@ -1,7 +1,8 @@
 """Bytes → the root element of an edXML document, safely.
 
 The size is checked before parsing; lxml runs with entity resolution, DTD loading and network
-access off and without ``huge_tree`` (which keeps libxml2's own depth and text-size guards on);
+access off and without ``huge_tree`` (which keeps libxml2's own depth and text-size guards on: one
+text node, hence one base64 attachment, is at most :data:`MAX_TEXT_CHARS` characters);
 a document type declaration or any entity reference left in the tree is refused, so neither an
 XML bomb nor an external entity gets anywhere. The root must be ``edXML`` in the QCVN 102 namespace.
 """
@@ -13,12 +14,13 @@ import re
 from lxml import etree
 
 from backend.domain.exchange.edxml.errors import (
+    ElementTooLargeError,
     ForbiddenConstructError,
     MalformedPackageError,
     PackageTooLargeError,
     WrongRootError,
 )
-from backend.domain.exchange.edxml.limits import MAX_PACKAGE_BYTES
+from backend.domain.exchange.edxml.limits import MAX_ATTACHMENT_BYTES, MAX_PACKAGE_BYTES, MAX_TEXT_CHARS
 
 __all__ = ["NS", "local_name", "read_root"]
 
@@ -47,6 +49,7 @@ def read_root(raw: bytes) -> etree._Element:
         PackageTooLargeError: more than :data:`MAX_PACKAGE_BYTES`.
         MalformedPackageError: empty or not well-formed.
         ForbiddenConstructError: a DOCTYPE (entity declarations) or an entity reference.
+        ElementTooLargeError: one text longer than :data:`MAX_TEXT_CHARS` (a base64 attachment over 7.5 MB).
         WrongRootError: another root element or namespace.
     """
     if len(raw) > MAX_PACKAGE_BYTES:
@@ -61,6 +64,8 @@ def read_root(raw: bytes) -> etree._Element:
     except etree.XMLSyntaxError as exc:
         if "entity" in str(exc).lower():
             raise ForbiddenConstructError() from None
+        if "text node too long" in str(exc).lower():
+            raise ElementTooLargeError(limit=MAX_TEXT_CHARS, attachment=MAX_ATTACHMENT_BYTES) from None
         raise MalformedPackageError(detail=str(exc)[:200]) from None
     docinfo = root.getroottree().docinfo
     if docinfo.internalDTD is not None or docinfo.externalDTD is not None or docinfo.doctype:
