@@ -55,10 +55,12 @@ log = logging.getLogger(__name__)
 
 
 def _children(parent: _Element | None, name: str) -> Iterator[_Element]:
+    """The children named ``name`` in the QCVN 102 namespace or in none."""
     if parent is None:
         return
+    wanted = (f"{{{NS}}}{name}", name)
     for child in parent:
-        if isinstance(child.tag, str) and local_name(child) == name and etree.QName(child).namespace in (NS, None):
+        if child.tag in wanted:
             yield child
 
 

@@ -39,7 +39,8 @@ def _parser() -> etree.XMLParser:
 
 def local_name(element: etree._Element) -> str:
     """The element's name without its namespace."""
-    return str(etree.QName(element).localname)
+    tag = element.tag
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
 def read_root(raw: bytes) -> etree._Element:
