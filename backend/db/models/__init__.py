@@ -62,3 +62,16 @@ __all__ += ["PaperCopyRule", "PaperCopyRuleKind"]
 from backend.db.models.directory import DirectoryAgency, DirectorySource  # noqa: E402
 
 __all__ += ["DirectoryAgency", "DirectorySource"]
+
+from backend.db.models.workfiles import (  # noqa: E402
+    CatalogueHeading,
+    CatalogueItem,
+    FileCatalogue,
+    WorkFile,
+    WorkFileDocument,
+    WorkFileEvent,
+    WorkFileState,
+)
+
+__all__ += ["CatalogueHeading", "CatalogueItem", "FileCatalogue", "WorkFile", "WorkFileDocument", "WorkFileEvent",
+            "WorkFileState"]
