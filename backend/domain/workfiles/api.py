@@ -1,0 +1,343 @@
+"""JSON API ``/api/v1/work-files`` and ``/api/v1/file-catalogues``: the work-file and catalogue use cases.
+
+Same services, policies and scoping as everywhere: a file outside the actor's scope is 404, a
+denied action 403, an illegal transition 409, invalid input 422 (``application/problem+json`` with
+``errors`` per field). Session cookie + ``X-CSRFToken`` header for unsafe methods (see
+``GET /api/v1/session``). Exports stream: ``.xml`` document by document, ``.pdf`` original by original.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, Response, delete, get, post, put
+from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.response import Stream
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.config.settings import Settings
+from backend.db.models import User
+from backend.domain.accounts.actor import Actor
+from backend.domain.accounts.deps import CurrentActor
+from backend.domain.audit.deps import Meta
+from backend.domain.audit.services import RequestMeta, record
+from backend.domain.documents.files import blob_store
+from backend.domain.workfiles.catalogue import CatalogueService, CatalogueView
+from backend.domain.workfiles.export_pdf import Entry, iter_pdf, toc_pdf
+from backend.domain.workfiles.export_xml import iter_xml
+from backend.domain.workfiles.queries import FileView, list_files, load_file, load_view
+from backend.domain.workfiles.schemas import (
+    AddDocumentRequest,
+    CatalogueRequest,
+    CloseRequest,
+    HeadingRequest,
+    ItemRequest,
+    OpenRequest,
+    OrderRequest,
+)
+from backend.domain.workfiles.services import WorkFileService
+from backend.domain.workfiles.workflow import TABLE
+from backend.errors import AppError, InvalidInputError
+from backend.lib.deps import DB, AppSettings
+from backend.lib.tabular import csv_bytes, xlsx_bytes
+
+__all__ = ["CatalogueApiController", "WorkFileApiController", "service_for"]
+
+
+class ApiMember(msgspec.Struct):
+    link_id: int
+    position: int
+    kind: str
+    document_id: int
+    reference: str
+    issued_on: date | None
+    issuer: str
+    summary: str
+    page_count: int
+
+
+class ApiEvent(msgspec.Struct):
+    at: datetime
+    actor: str
+    kind: str
+    text: str
+
+
+class ApiWorkFile(msgspec.Struct):
+    id: int
+    state: str
+    state_label: str
+    file_notation: str
+    year: int
+    title: str
+    retention: str
+    rights: str
+    owner_user_id: int
+    start_date: date
+    end_date: date | None
+    version: int
+
+
+class ApiWorkFileDetail(ApiWorkFile, kw_only=True):
+    owner_name: str
+    description: str
+    doc_total: int
+    page_total: int
+    documents: list[ApiMember]
+    history: list[ApiEvent]
+
+
+class ApiHeading(msgspec.Struct):
+    id: int
+    parent_id: int | None
+    label: str
+    abbreviation: str
+
+
+class ApiItem(msgspec.Struct):
+    id: int
+    heading_id: int
+    file_number: int
+    file_notation: str
+    title: str
+    retention: str
+    creator_user_id: int | None
+    expected_count: int | None
+    note: str
+
+
+class ApiCatalogue(msgspec.Struct):
+    id: int
+    year: int
+    decision_no: str
+    headings: list[ApiHeading]
+    items: list[ApiItem]
+
+
+def service_for(request: Request[Any, Any, Any], db: AsyncSession, settings: Settings,
+                meta: RequestMeta) -> WorkFileService:
+    """The service for this request, with links built from the route table."""
+    return WorkFileService(db, settings, meta=meta,
+                           links=lambda file_id: request.app.route_reverse("api.workfiles.get", file_id=file_id))
+
+
+def _summary(work_file: Any) -> dict[str, Any]:
+    return {"id": work_file.id, "state": str(work_file.state), "state_label": TABLE.label(work_file.state),
+            "file_notation": work_file.file_notation, "year": work_file.year, "title": work_file.title,
+            "retention": work_file.retention, "rights": work_file.rights, "owner_user_id": work_file.owner_user_id,
+            "start_date": work_file.start_date, "end_date": work_file.end_date, "version": work_file.version}
+
+
+def _detail(view: FileView) -> ApiWorkFileDetail:
+    wf = view.work_file
+    return ApiWorkFileDetail(
+        **_summary(wf), owner_name=view.owner_name, description=wf.description, doc_total=wf.doc_total,
+        page_total=wf.page_total,
+        documents=[ApiMember(m.link_id, m.position, m.kind, m.document_id, m.reference, m.issued_on, m.issuer,
+                             m.summary, m.page_count) for m in view.members],
+        history=[ApiEvent(e.at, e.actor_name, e.kind, e.text) for e in view.events])
+
+
+def _catalogue(view: CatalogueView) -> ApiCatalogue:
+    c = view.catalogue
+    return ApiCatalogue(c.id, c.year, c.decision_no,
+                        [ApiHeading(h.id, h.parent_id, view.label(h), h.abbreviation) for h in view.headings],
+                        [ApiItem(i.id, i.heading_id, i.file_number, i.file_notation, i.title, i.retention,
+                                 i.creator_user_id, i.expected_count, i.note) for i in view.items])
+
+
+def _problem(exc: AppError) -> Response[dict[str, Any]]:
+    body = {"type": f"urn:congvan:error:{exc.code}", "title": exc.message, "status": exc.status_code,
+            "code": exc.code, "errors": getattr(exc, "field_errors", {})}
+    return Response(body, status_code=exc.status_code, media_type="application/problem+json",
+                    headers={"Cache-Control": "no-store"})
+
+
+async def _fresh(db: AsyncSession, actor: Actor, file_id: int) -> ApiWorkFileDetail:
+    await db.flush()
+    return _detail(await load_view(db, actor, file_id))
+
+
+def _download(name: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
+
+
+class WorkFileApiController(Controller):
+    """``/api/v1/work-files``."""
+
+    path = "/api/v1/work-files"
+    tags = ["work-files"]
+
+    @get("/", name="api.workfiles.list", summary="Visible work files (mine=1: only mine; state=open|closed)")
+    async def list_all(self, db: DB, actor: CurrentActor, mine: bool = False,
+                       file_state: Annotated[str, QueryParameter(query="state")] = "") -> list[ApiWorkFile]:
+        return [ApiWorkFile(**_summary(wf)) for wf in await list_files(db, actor, mine=mine, state=file_state)]
+
+    @post("/", name="api.workfiles.open", status_code=201,
+          summary="Open a work file from a catalogue item or an ad-hoc one")
+    async def open_file(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
+                        meta: Meta, data: JSONBody[OpenRequest]) -> Response[Any]:
+        try:
+            work_file = await service_for(request, db, settings, meta).open(actor, data)
+        except InvalidInputError as exc:
+            await db.rollback()
+            return _problem(exc)
+        return Response(await _fresh(db, actor, work_file.id), status_code=201)
+
+    @get("/{file_id:int}", name="api.workfiles.get", summary="A work file with its documents in order and history")
+    async def get_file(self, db: DB, actor: CurrentActor, file_id: FromPath[int]) -> ApiWorkFileDetail:
+        return _detail(await load_view(db, actor, file_id))
+
+    @post("/{file_id:int}/documents", name="api.workfiles.add", status_code=200,
+          summary="Add an incoming or outgoing document to the file (linked, not copied)")
+    async def add(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
+                  meta: Meta, file_id: FromPath[int], data: JSONBody[AddDocumentRequest]) -> Response[Any]:
+        try:
+            await service_for(request, db, settings, meta).add_document(file_id, actor, data.kind, data.document_id)
+        except InvalidInputError as exc:
+            await db.rollback()
+            return _problem(exc)
+        return Response(await _fresh(db, actor, file_id))
+
+    @delete("/{file_id:int}/documents/{link_id:int}", name="api.workfiles.remove", status_code=200,
+            summary="Take a document out of the file")
+    async def remove(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
+                     meta: Meta, file_id: FromPath[int], link_id: FromPath[int]) -> Response[Any]:
+        try:
+            await service_for(request, db, settings, meta).remove_document(file_id, actor, link_id)
+        except InvalidInputError as exc:
+            await db.rollback()
+            return _problem(exc)
+        return Response(await _fresh(db, actor, file_id))
+
+    @put("/{file_id:int}/order", name="api.workfiles.order", summary="Put the file's documents in a new order")
+    async def order(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
+                    meta: Meta, file_id: FromPath[int], data: JSONBody[OrderRequest]) -> Response[Any]:
+        try:
+            await service_for(request, db, settings, meta).reorder(file_id, actor, data.link_ids)
+        except InvalidInputError as exc:
+            await db.rollback()
+            return _problem(exc)
+        return Response(await _fresh(db, actor, file_id))
+
+    @post("/{file_id:int}/close", name="api.workfiles.close", status_code=200,
+          summary="Close the file with its end date (refused when it holds no document)")
+    async def close(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
+                    meta: Meta, file_id: FromPath[int], data: JSONBody[CloseRequest]) -> Response[Any]:
+        try:
+            await service_for(request, db, settings, meta).close(file_id, actor, end_date=data.end_date,
+                                                                 expected_version=data.version)
+        except InvalidInputError as exc:
+            await db.rollback()
+            return _problem(exc)
+        return Response(await _fresh(db, actor, file_id))
+
+    @get("/{file_id:int}/export.xml", name="api.workfiles.export_xml",
+         summary="The file and each document's metadata as XML (docs/workfile.xsd), streamed")
+    async def export_xml(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor, meta: Meta,
+                         file_id: FromPath[int]) -> Stream:
+        work_file = await load_file(db, actor, file_id)
+        creator = await db.get(User, work_file.owner_user_id)
+        await _exported(db, actor, meta, work_file.id, "xml")
+        sessions = request.app.state.read_sessions
+        name, organ = creator.full_name if creator else "", actor.agency_organ_id
+
+        async def body() -> Any:
+            async with sessions() as own:
+                async for chunk in iter_xml(own, work_file, organ_id=organ, creator=name):
+                    yield chunk
+
+        return Stream(body(), media_type="application/xml",
+                      headers=_download(f"ho-so-{work_file.file_notation}-{work_file.year}.xml"))
+
+    @get("/{file_id:int}/export.pdf", name="api.workfiles.export_pdf",
+         summary="Table of contents with the signed originals embedded unchanged, streamed")
+    async def export_pdf(self, db: DB, settings: AppSettings, actor: CurrentActor, meta: Meta,
+                         file_id: FromPath[int]) -> Stream:
+        view = await load_view(db, actor, file_id)
+        entries = [Entry.of(member, ordinal) for ordinal, member in enumerate(view.members, start=1)]
+        toc = toc_pdf(view.work_file, actor.agency_name.upper(), entries)
+        await _exported(db, actor, meta, file_id, "pdf")
+        return Stream(iter_pdf(blob_store(settings), toc, entries), media_type="application/pdf",
+                      headers=_download(f"ho-so-{view.work_file.file_notation}-{view.work_file.year}.pdf"))
+
+
+async def _exported(db: AsyncSession, actor: Actor, meta: RequestMeta, file_id: int, kind: str) -> None:
+    """An export is an access worth recording (PL VI §III.5.a)."""
+    await record(db, "workfiles.exported", actor_id=actor.user_id, actor_name=actor.username,
+                 agency_id=actor.agency_id, object_type="workfiles", object_id=file_id, meta=meta,
+                 detail={"format": kind})
+
+
+class CatalogueApiController(Controller):
+    """``/api/v1/file-catalogues/{year}``: the agency's catalogue of a year."""
+
+    path = "/api/v1/file-catalogues"
+    tags = ["work-files"]
+
+    @post("/", name="api.catalogues.create", status_code=201, summary="Create the catalogue of a year")
+    async def create(self, db: DB, actor: CurrentActor, meta: Meta, data: JSONBody[CatalogueRequest]
+                     ) -> Response[Any]:
+        service = CatalogueService(db, meta)
+        try:
+            await service.create(actor, data.year, data.decision_no)
+        except InvalidInputError as exc:
+            await db.rollback()
+            return _problem(exc)
+        return Response(_catalogue(await service.view(actor, data.year)), status_code=201)
+
+    @get("/{year:int}", name="api.catalogues.get", summary="The catalogue of a year in print order")
+    async def get_one(self, db: DB, actor: CurrentActor, year: FromPath[int]) -> ApiCatalogue:
+        return _catalogue(await CatalogueService(db).view(actor, year))
+
+    @post("/{year:int}/headings", name="api.catalogues.heading", status_code=201, summary="Add a heading")
+    async def heading(self, db: DB, actor: CurrentActor, meta: Meta, year: FromPath[int],
+                      data: JSONBody[HeadingRequest]) -> Response[Any]:
+        service = CatalogueService(db, meta)
+        try:
+            await service.add_heading(actor, year, data)
+        except InvalidInputError as exc:
+            await db.rollback()
+            return _problem(exc)
+        return Response(_catalogue(await service.view(actor, year)), status_code=201)
+
+    @post("/{year:int}/items", name="api.catalogues.item", status_code=201, summary="Add a planned file")
+    async def item(self, db: DB, actor: CurrentActor, meta: Meta, year: FromPath[int],
+                   data: JSONBody[ItemRequest]) -> Response[Any]:
+        service = CatalogueService(db, meta)
+        try:
+            await service.add_item(actor, year, data)
+        except InvalidInputError as exc:
+            await db.rollback()
+            return _problem(exc)
+        return Response(_catalogue(await service.view(actor, year)), status_code=201)
+
+    @post("/{year:int}/copy-forward", name="api.catalogues.copy", status_code=201,
+          summary="Create this year's catalogue as a copy of last year's")
+    async def copy(self, db: DB, actor: CurrentActor, meta: Meta, year: FromPath[int]) -> Response[Any]:
+        service = CatalogueService(db, meta)
+        try:
+            await service.copy_forward(actor, year)
+        except InvalidInputError as exc:
+            await db.rollback()
+            return _problem(exc)
+        return Response(_catalogue(await service.view(actor, year)), status_code=201)
+
+    @get("/{year:int}/export.{fmt:str}", name="api.catalogues.export",
+         summary="The catalogue as ND 30 lays it out (fmt: xlsx or csv)")
+    async def export(self, db: DB, actor: CurrentActor, year: FromPath[int], fmt: FromPath[str]) -> Response[bytes]:
+        view = await CatalogueService(db).view(actor, year)
+        headings = ["Số và ký hiệu hồ sơ", "Tên đề mục và tiêu đề hồ sơ", "Thời hạn bảo quản",
+                    "Đơn vị/người lập hồ sơ", "Ghi chú"]
+        rows = view.rows()
+        if fmt == "csv":
+            return Response(csv_bytes(headings, rows), media_type="text/csv; charset=utf-8",
+                            headers=_download(f"danh-muc-ho-so-{year}.csv"))
+        if fmt != "xlsx":
+            raise InvalidInputError(field_errors={"fmt": "xlsx, csv"})
+        title = f"DANH MỤC HỒ SƠ CỦA {actor.agency_name.upper()} NĂM {year}"
+        return Response(xlsx_bytes(f"Danh mục {year}", title, headings, rows, (14, 60, 14, 24, 20)),
+                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers=_download(f"danh-muc-ho-so-{year}.xlsx"))

@@ -1,0 +1,149 @@
+"""The ``.pdf`` export of a work file: a table-of-contents PDF carrying the documents' signed originals.
+
+The signed PDFs are never re-rendered (that would break their signatures): they are embedded,
+byte for byte, as attached files (ISO 32000 §7.11.4) of a generated PDF whose pages are the table
+of contents, in the file's order. The generated PDF (fpdf2, small: text only) is followed by one
+incremental update, written here by hand, that adds per document an ``EmbeddedFile`` stream and a
+``Filespec``, and a new catalogue naming them in its ``EmbeddedFiles`` tree (``PageMode
+UseAttachments`` so viewers open the attachment pane). The update streams each original from the
+blob store in chunks; only the table of contents and the byte offsets are held in memory.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from backend.db.models import WorkFile
+from backend.domain.workfiles.members import Member
+from backend.lib.i18n import t
+from backend.lib.storage import BlobStoreBase
+
+__all__ = ["FONT_DIR", "Entry", "iter_pdf", "toc_pdf"]
+
+FONT_DIR = Path("/usr/share/fonts/opentype/freefont")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """What the export needs of one document: its TOC line and its stored original."""
+
+    ordinal: int
+    reference: str
+    issued_on: str
+    issuer: str
+    summary: str
+    page_count: int
+    sha256: str
+    size: int
+
+    @classmethod
+    def of(cls, member: Member, ordinal: int) -> Entry:
+        return cls(ordinal, member.reference, member.issued_on.strftime("%d/%m/%Y") if member.issued_on else "",
+                   member.issuer, member.summary, member.page_count, member.file_sha256, member.file_size)
+
+    @property
+    def attachment_name(self) -> str:
+        return f"{self.ordinal:04d}.pdf"
+
+
+def toc_pdf(work_file: WorkFile, heading: str, entries: Sequence[Entry]) -> bytes:
+    """The table-of-contents pages (A4, FreeSerif for Vietnamese text)."""
+    from fpdf import FPDF  # the ``signing`` extra, like the other generated PDFs
+
+    pdf = FPDF(format="A4", unit="mm")
+    pdf.set_margins(left=20, top=15, right=15)
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.add_font("FreeSerif", "", fname=str(FONT_DIR / "FreeSerif.otf"))
+    pdf.add_font("FreeSerif", "B", fname=str(FONT_DIR / "FreeSerifBold.otf"))
+    pdf.set_title(work_file.title)
+    pdf.add_page()
+    pdf.set_font("FreeSerif", "B", 13)
+    pdf.multi_cell(0, 7, heading, align="C")
+    pdf.multi_cell(0, 7, t("workfiles.export.toc_title"), align="C")
+    pdf.set_font("FreeSerif", "", 11)
+    pdf.multi_cell(0, 6, f"Hồ sơ số {work_file.file_notation}: {work_file.title}", align="C")
+    pdf.multi_cell(0, 6, f"Thời hạn bảo quản: {work_file.retention}. Số văn bản: {len(entries)}. "
+                         f"Các văn bản là tệp đính kèm của tệp PDF này, giữ nguyên bản đã ký số.", align="C")
+    pdf.ln(3)
+    pdf.set_font("FreeSerif", "", 10)
+    with pdf.table(col_widths=(10, 30, 20, 40, 60, 15), text_align="LEFT", line_height=5) as table:
+        table.row(["STT", "Số, ký hiệu", "Ngày", "Tác giả", "Trích yếu nội dung", "Tệp"])
+        for entry in entries:
+            table.row([str(entry.ordinal), entry.reference, entry.issued_on, entry.issuer, entry.summary,
+                       entry.attachment_name])
+    return bytes(pdf.output())
+
+
+def _utf16(value: str) -> bytes:
+    return b"<FEFF" + value.encode("utf-16-be").hex().upper().encode() + b">"
+
+
+def _base_facts(base: bytes) -> tuple[int, int, bytes, bytes]:
+    """(``/Size``, previous ``startxref``, root reference number, the root's entries and trailer extras)."""
+    from pypdf import PdfReader
+    from pypdf.generic import NameObject
+
+    reader = PdfReader(io.BytesIO(base))
+    size = int(reader.trailer["/Size"])  # type: ignore[call-overload]
+    prev = int(base[base.rindex(b"startxref") + 9:].split()[0])
+    root_ref = reader.trailer.raw_get("/Root")
+    out = io.BytesIO()
+    for key, value in reader.trailer["/Root"].get_object().items():  # type: ignore[union-attr]
+        if key not in ("/Names", "/PageMode"):
+            NameObject(key).write_to_stream(out)
+            out.write(b" ")
+            value.write_to_stream(out)
+            out.write(b"\n")
+    extras = io.BytesIO()
+    for key in ("/Info", "/ID"):
+        if key in reader.trailer:
+            NameObject(key).write_to_stream(extras)
+            extras.write(b" ")
+            reader.trailer.raw_get(key).write_to_stream(extras)
+            extras.write(b"\n")
+    return size, prev, f"{root_ref.idnum}".encode() + b"\n" + out.getvalue(), extras.getvalue()
+
+
+async def iter_pdf(store: BlobStoreBase, toc: bytes, entries: Sequence[Entry]) -> AsyncIterator[bytes]:
+    """The export: the TOC PDF, then an incremental update embedding every original (streamed)."""
+    size, prev, root, extras = _base_facts(toc)
+    root_num, root_entries = root.split(b"\n", 1)
+    base = toc if toc.endswith(b"\n") else toc + b"\n"
+    yield base
+    offset = len(base)
+    offsets: list[int] = []
+    names: list[bytes] = []
+    for index, entry in enumerate(entries):
+        stream_num, spec_num = size + 2 * index, size + 2 * index + 1
+        head = (f"{stream_num} 0 obj\n<< /Type /EmbeddedFile /Subtype /application#2Fpdf /Length {entry.size} "
+                f"/Params << /Size {entry.size} >> >>\nstream\n").encode()
+        offsets.append(offset)
+        yield head
+        offset += len(head)
+        async for chunk in store.iter_chunks(entry.sha256):
+            yield chunk
+            offset += len(chunk)
+        label = f"{entry.ordinal}. {entry.reference} — {entry.summary}"[:300]
+        tail = (b"\nendstream\nendobj\n" + f"{spec_num} 0 obj\n<< /Type /Filespec /F ({entry.attachment_name}) "
+                f"/UF ".encode() + _utf16(entry.attachment_name) + b" /Desc " + _utf16(label)
+                + f" /EF << /F {stream_num} 0 R /UF {stream_num} 0 R >> /AFRelationship /Source >>\nendobj\n".encode())
+        offsets.append(offset + len(b"\nendstream\nendobj\n"))
+        yield tail
+        offset += len(tail)
+        names.append(f"({entry.attachment_name[:4]}) {spec_num} 0 R".encode())
+    catalog_offset = offset
+    catalog = (root_num + b" 0 obj\n<< " + root_entries + b"/Names << /EmbeddedFiles << /Names ["
+               + b" ".join(names) + b"] >> >> /PageMode /UseAttachments >>\nendobj\n")
+    yield catalog
+    offset += len(catalog)
+    new_size = size + 2 * len(entries)
+    xref = [b"xref\n", root_num + b" 1\n", b"%010d 00000 n \n" % catalog_offset]
+    if entries:
+        xref.append(b"%d %d\n" % (size, 2 * len(entries)))
+        xref += [b"%010d 00000 n \n" % at for at in offsets]
+    xref.append(b"trailer\n<< /Size %d /Root %s 0 R /Prev %d\n" % (new_size, root_num, prev) + extras + b">>\n")
+    xref.append(b"startxref\n%d\n%%%%EOF\n" % offset)
+    yield b"".join(xref)

@@ -1,0 +1,66 @@
+"""Who may see and change work files and the file catalogue (deny unless allowed).
+
+``visible_work_files(actor)`` is the one scoping query of work files: inside the actor's active
+agency, a file is visible to its owner, to the agency's clerks, leaders and deputies, to the head
+of the owner's unit, and -- when its usage regime (``Rights``, domain.md §3.8) is "Công khai" --
+to everyone holding a role in the agency. Anything else is 404.
+
+Policies share the workflow signature ``(actor, work_file, ctx) -> Decision``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from backend.db.models import Role, WorkFile, WorkFileState
+from backend.domain.accounts.actor import Actor
+from backend.domain.workfiles.values import PUBLIC
+from backend.lib.transitions import ALLOWED, Decision, deny
+
+__all__ = ["can_change", "can_close", "can_manage_catalogue", "can_open", "visible_work_files"]
+
+_SEE_ALL = (Role.CLERK, Role.LEADER, Role.DEPUTY)
+
+
+def visible_work_files(actor: Actor) -> sa.Select[tuple[WorkFile]]:
+    """Work files the actor may read."""
+    query = sa.select(WorkFile).where(WorkFile.agency_id == actor.agency_id)
+    if actor.has(*_SEE_ALL):
+        return query
+    readable = [WorkFile.owner_user_id == actor.user_id]
+    if actor.roles:
+        readable.append(WorkFile.rights == PUBLIC)
+    if actor.has(Role.UNIT_HEAD) and actor.unit_id is not None:
+        readable.append(WorkFile.owner_unit_id == actor.unit_id)
+    return query.where(sa.or_(*readable))
+
+
+def _owner_or_clerk(actor: Actor, work_file: WorkFile) -> bool:
+    return work_file.agency_id == actor.agency_id and (
+        work_file.owner_user_id == actor.user_id or actor.has(Role.CLERK))
+
+
+def can_open(actor: Actor) -> Decision:
+    """Anyone holding a role in the agency opens files (the specialist doing the work, usually)."""
+    return ALLOWED if actor.roles else deny("workfiles.denied.no_role")
+
+
+def can_change(actor: Actor, work_file: WorkFile, _ctx: Any = None) -> Decision:
+    """Add, remove or reorder documents: the owner or a clerk, while the file is open."""
+    if not _owner_or_clerk(actor, work_file):
+        return deny("workfiles.denied.not_owner")
+    if work_file.state != WorkFileState.OPEN:
+        return deny("workfiles.denied.not_open")
+    return ALLOWED
+
+
+def can_close(actor: Actor, work_file: WorkFile, _ctx: Any = None) -> Decision:
+    """Close the file: its owner or a clerk."""
+    return ALLOWED if _owner_or_clerk(actor, work_file) else deny("workfiles.denied.not_owner")
+
+
+def can_manage_catalogue(actor: Actor) -> Decision:
+    """The catalogue is kept by the agency's clerks and administrators."""
+    return ALLOWED if actor.has(Role.CLERK, Role.ADMIN) else deny("workfiles.denied.catalogue")

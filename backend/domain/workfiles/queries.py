@@ -1,0 +1,58 @@
+"""Read side of work files: the actor's list, one file with its documents and history.
+
+Every look-up starts from :func:`.policies.visible_work_files` (invisible files are 404).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.db.models import User, WorkFile, WorkFileEvent, WorkFileState
+from backend.domain.accounts.actor import Actor
+from backend.domain.workfiles.members import Member, iter_members
+from backend.domain.workfiles.policies import visible_work_files
+from backend.errors import NotFoundError
+
+__all__ = ["FileView", "list_files", "load_file", "load_view"]
+
+
+@dataclass(frozen=True, slots=True)
+class FileView:
+    """A file, its owner's name, its documents in order and its history."""
+
+    work_file: WorkFile
+    owner_name: str
+    members: list[Member]
+    events: list[WorkFileEvent]
+
+
+async def list_files(db: AsyncSession, actor: Actor, *, mine: bool = False, state: str = "",
+                     limit: int = 200) -> list[WorkFile]:
+    """Visible files, newest first; ``mine``: only the actor's own; ``state``: only that state."""
+    query = visible_work_files(actor)
+    if mine:
+        query = query.where(WorkFile.owner_user_id == actor.user_id)
+    if state in set(WorkFileState):
+        query = query.where(WorkFile.state == state)
+    return list((await db.scalars(query.order_by(WorkFile.id.desc()).limit(limit))).all())
+
+
+async def load_file(db: AsyncSession, actor: Actor, file_id: int) -> WorkFile:
+    """The visible file ``file_id`` (else :class:`NotFoundError`)."""
+    found = (await db.scalars(visible_work_files(actor).where(WorkFile.id == file_id)
+                              .execution_options(populate_existing=True))).first()
+    if found is None:
+        raise NotFoundError()
+    return found
+
+
+async def load_view(db: AsyncSession, actor: Actor, file_id: int) -> FileView:
+    work_file = await load_file(db, actor, file_id)
+    owner = await db.scalar(sa.select(User.full_name).where(User.id == work_file.owner_user_id))
+    members = [member async for member in iter_members(db, file_id)]
+    events = list((await db.scalars(sa.select(WorkFileEvent).where(WorkFileEvent.work_file_id == file_id)
+                                    .order_by(WorkFileEvent.id))).all())
+    return FileView(work_file, owner or "", members, events)

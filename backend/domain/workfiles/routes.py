@@ -1,0 +1,11 @@
+"""The work-files context's controllers: the JSON API of work files and of the file catalogue."""
+
+from __future__ import annotations
+
+from litestar.types import ControllerRouterHandler
+
+from backend.domain.workfiles.api import CatalogueApiController, WorkFileApiController
+
+__all__ = ["ROUTES"]
+
+ROUTES: list[ControllerRouterHandler] = [WorkFileApiController, CatalogueApiController]

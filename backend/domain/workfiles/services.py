@@ -1,0 +1,168 @@
+"""Use cases of work files: open, add/remove/reorder documents, close (domain.md §14.2).
+
+State changes go through the one workflow engine (:data:`.workflow.LIFECYCLE`); the other actions
+lock the file through it too and write the file's history and an audit row with it. Every refusal
+is raised before anything is written, so a refused request leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import sqlalchemy as sa
+
+from backend.db.models import CatalogueItem, FileCatalogue, WorkFile, WorkFileDocument
+from backend.domain.accounts.actor import Actor
+from backend.domain.documents.service import DocumentService
+from backend.domain.workfiles import policies as p
+from backend.domain.workfiles.members import INCOMING, find_document, reference
+from backend.domain.workfiles.schemas import OpenRequest
+from backend.domain.workfiles.values import check_retention, check_rights, required_text
+from backend.domain.workfiles.workflow import LIFECYCLE, Event, State
+from backend.errors import InvalidInputError, NotFoundError, PermissionDeniedError
+from backend.lib.i18n import t
+
+__all__ = ["NOTATION_RE", "WorkFileService"]
+
+NOTATION_RE = re.compile(r"^\d{1,4}\.[A-ZĐ0-9-]{1,15}$")
+"""``01.TCCB``: ordinal, a dot, the major heading's abbreviation (domain.md §5.6)."""
+
+
+def _raise(decision: object) -> None:
+    if not decision:
+        raise PermissionDeniedError(t(getattr(decision, "reason")))
+
+
+class WorkFileService(DocumentService[WorkFile]):
+    """Work-file use cases bound to one transaction (see :class:`DocumentService`)."""
+
+    lifecycle = LIFECYCLE
+
+    async def open(self, actor: Actor, form: OpenRequest) -> WorkFile:
+        """Open a file from a catalogue item of the actor's agency, or an ad-hoc one.
+
+        Raises:
+            PermissionDeniedError: the actor holds no role in the agency.
+            NotFoundError: the catalogue item is not the agency's.
+            InvalidInputError: a missing title, a malformed number and symbol, a retention or usage
+                regime outside its list.
+        """
+        _raise(p.can_open(actor))
+        rights = check_rights(form.rights or "Hạn chế")
+        start = form.start_date or self.today
+        if form.catalogue_item_id is not None:
+            row = (await self.db.execute(
+                sa.select(CatalogueItem, FileCatalogue.year).join(FileCatalogue)
+                .where(CatalogueItem.id == form.catalogue_item_id, FileCatalogue.agency_id == actor.agency_id))).first()
+            if row is None:
+                raise NotFoundError()
+            item, year = row
+            title, notation, retention = item.title, item.file_notation, item.retention
+        else:
+            title = required_text(form.title, "title", 500)
+            notation = required_text(form.file_notation, "file_notation", 20).upper()
+            if not NOTATION_RE.match(notation):
+                message = t("workfiles.notation.invalid", value=notation)
+                raise InvalidInputError(message, field_errors={"file_notation": message})
+            retention, year = check_retention(form.retention), start.year
+        work_file = WorkFile(
+            agency_id=actor.agency_id, state=State.OPEN, catalogue_item_id=form.catalogue_item_id, year=year,
+            file_notation=notation, title=title, retention=retention, rights=rights, owner_user_id=actor.user_id,
+            owner_unit_id=actor.unit_id, start_date=start,
+            description=required_text(form.description, "description", 500, required=False))
+        self.db.add(work_file)
+        await self.db.flush()
+        await self.flow.history(work_file, actor, "open", None, State.OPEN, t("workfiles.history.open"))
+        await self.flow.audit(work_file, actor, "opened", title=title, file_notation=notation, retention=retention,
+                              rights=rights, catalogue_item_id=form.catalogue_item_id)
+        return work_file
+
+    async def _changeable(self, actor: Actor, file_id: int) -> WorkFile:
+        work_file = await self.flow.lock(actor, file_id)
+        _raise(p.can_change(actor, work_file))
+        return work_file
+
+    async def add_document(self, file_id: int, actor: Actor, kind: str, document_id: int) -> WorkFileDocument:
+        """Link a visible document to the file at the end of its order (no copy of the document).
+
+        Raises:
+            NotFoundError: the file or the document is not visible to the actor.
+            PermissionDeniedError: not the owner or a clerk, or the file is closed.
+            InvalidInputError: an unknown kind, or the document is already in this file.
+        """
+        work_file = await self._changeable(actor, file_id)
+        doc = await find_document(self.db, actor, kind, document_id)
+        column = WorkFileDocument.incoming_id if kind == INCOMING else WorkFileDocument.outgoing_id
+        present = await self.db.scalar(sa.select(WorkFileDocument.id).where(
+            WorkFileDocument.work_file_id == file_id, column == document_id))
+        if present is not None:
+            message = t("workfiles.document.twice", title=work_file.title)
+            raise InvalidInputError(message, field_errors={"document_id": message})
+        last = await self.db.scalar(sa.select(sa.func.max(WorkFileDocument.position))
+                                    .where(WorkFileDocument.work_file_id == file_id))
+        link = WorkFileDocument(work_file_id=file_id, position=(last or 0) + 1, added_by_id=actor.user_id,
+                                added_at=self.now, **{f"{kind}_id": document_id})
+        self.db.add(link)
+        await self.db.flush()
+        ref = reference(doc.code_number, doc.code_notation)
+        await self.flow.history(work_file, actor, "add_document", text=t("workfiles.history.added", reference=ref))
+        await self.flow.audit(work_file, actor, "document_added", kind=kind, document_id=document_id,
+                              position=link.position)
+        return link
+
+    async def remove_document(self, file_id: int, actor: Actor, link_id: int) -> None:
+        """Take a document out of the file (the document itself is untouched); the order closes the gap.
+
+        Raises:
+            NotFoundError: the file is not visible; InvalidInputError: the link is not in this file;
+            PermissionDeniedError: as :meth:`add_document`.
+        """
+        work_file = await self._changeable(actor, file_id)
+        link = await self.db.get(WorkFileDocument, link_id)
+        if link is None or link.work_file_id != file_id:
+            message = t("workfiles.document.not_in_file")
+            raise InvalidInputError(message, field_errors={"link_id": message})
+        kind = INCOMING if link.incoming_id is not None else "outgoing"
+        document_id = link.incoming_id or link.outgoing_id
+        doc = await find_document(self.db, actor, kind, int(document_id or 0))
+        await self.db.delete(link)
+        await self.db.flush()
+        await self._renumber(file_id, [row.id for row in await self._links(file_id)])
+        await self.flow.history(work_file, actor, "remove_document",
+                                text=t("workfiles.history.removed", reference=reference(doc.code_number,
+                                                                                        doc.code_notation)))
+        await self.flow.audit(work_file, actor, "document_removed", kind=kind, document_id=document_id)
+
+    async def reorder(self, file_id: int, actor: Actor, link_ids: list[int]) -> None:
+        """Put the file's documents in the order ``link_ids`` (exactly the file's links, each once).
+
+        Raises:
+            InvalidInputError: a missing, foreign or repeated link id; others as :meth:`add_document`.
+        """
+        work_file = await self._changeable(actor, file_id)
+        current = [row.id for row in await self._links(file_id)]
+        if sorted(current) != sorted(link_ids) or len(set(link_ids)) != len(link_ids):
+            message = t("workfiles.order.mismatch")
+            raise InvalidInputError(message, field_errors={"link_ids": message})
+        await self._renumber(file_id, link_ids)
+        await self.flow.history(work_file, actor, "reorder", text=t("workfiles.history.reordered"))
+        await self.flow.audit(work_file, actor, "reordered", order=link_ids)
+
+    async def close(self, file_id: int, actor: Actor, *, end_date: date | None = None,
+                    expected_version: int | None = None) -> WorkFile:
+        """Close the file through the engine (see :func:`._effects.close` for the refusals)."""
+        docs = await self.flow.apply(file_id, Event.CLOSE, actor, expected_version=expected_version,
+                                     inputs={"end_date": end_date})
+        return docs[0]
+
+    async def _links(self, file_id: int) -> list[WorkFileDocument]:
+        return list((await self.db.scalars(sa.select(WorkFileDocument).where(
+            WorkFileDocument.work_file_id == file_id).order_by(WorkFileDocument.position)
+            .execution_options(populate_existing=True))).all())
+
+    async def _renumber(self, file_id: int, ordered_ids: list[int]) -> None:
+        """Positions 1..n in ``ordered_ids`` order."""
+        for index, link_id in enumerate(ordered_ids, start=1):
+            await self.db.execute(sa.update(WorkFileDocument).where(
+                WorkFileDocument.id == link_id, WorkFileDocument.work_file_id == file_id).values(position=index))
