@@ -39,7 +39,7 @@ class Signer:
     key: Any
     cert: Any
 
-    def sign(self, pdf: bytes) -> bytes:
+    async def sign(self, pdf: bytes) -> bytes:
         from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
         from pyhanko.sign import signers
         from pyhanko_certvalidator.registry import SimpleCertificateStore
@@ -47,7 +47,8 @@ class Signer:
         simple = signers.SimpleSigner(signing_cert=self.cert, signing_key=self.key,
                                       cert_registry=SimpleCertificateStore.from_certs([self.cert]))
         meta = signers.PdfSignatureMetadata(field_name="chu_ky", md_algorithm="sha256")
-        return signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=simple).getvalue()
+        out = await signers.async_sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=simple)
+        return out.getvalue()
 
 
 @functools.cache

@@ -325,19 +325,21 @@ class CatalogueApiController(Controller):
             return _problem(exc)
         return Response(_catalogue(await service.view(actor, year)), status_code=201)
 
-    @get("/{year:int}/export.{fmt:str}", name="api.catalogues.export",
-         summary="The catalogue as ND 30 lays it out (fmt: xlsx or csv)")
-    async def export(self, db: DB, actor: CurrentActor, year: FromPath[int], fmt: FromPath[str]) -> Response[bytes]:
+    @get("/{year:int}/export.xlsx", name="api.catalogues.xlsx", summary="The catalogue as ND 30 lays it out (XLSX)")
+    async def export_xlsx(self, db: DB, actor: CurrentActor, year: FromPath[int]) -> Response[bytes]:
         view = await CatalogueService(db).view(actor, year)
-        headings = ["Số và ký hiệu hồ sơ", "Tên đề mục và tiêu đề hồ sơ", "Thời hạn bảo quản",
-                    "Đơn vị/người lập hồ sơ", "Ghi chú"]
-        rows = view.rows()
-        if fmt == "csv":
-            return Response(csv_bytes(headings, rows), media_type="text/csv; charset=utf-8",
-                            headers=_download(f"danh-muc-ho-so-{year}.csv"))
-        if fmt != "xlsx":
-            raise InvalidInputError(field_errors={"fmt": "xlsx, csv"})
         title = f"DANH MỤC HỒ SƠ CỦA {actor.agency_name.upper()} NĂM {year}"
-        return Response(xlsx_bytes(f"Danh mục {year}", title, headings, rows, (14, 60, 14, 24, 20)),
+        return Response(xlsx_bytes(f"Danh mục {year}", title, _COLUMNS, view.rows(), (14, 60, 14, 24, 20)),
                         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         headers=_download(f"danh-muc-ho-so-{year}.xlsx"))
+
+    @get("/{year:int}/export.csv", name="api.catalogues.csv", summary="The catalogue as ND 30 lays it out (CSV)")
+    async def export_csv(self, db: DB, actor: CurrentActor, year: FromPath[int]) -> Response[bytes]:
+        view = await CatalogueService(db).view(actor, year)
+        return Response(csv_bytes(_COLUMNS, view.rows()), media_type="text/csv; charset=utf-8",
+                        headers=_download(f"danh-muc-ho-so-{year}.csv"))
+
+
+_COLUMNS = ("Số và ký hiệu hồ sơ", "Tên đề mục và tiêu đề hồ sơ", "Thời hạn bảo quản", "Đơn vị/người lập hồ sơ",
+            "Ghi chú")
+"""The columns of the catalogue (ND 30 PL V, Mẫu danh mục hồ sơ)."""

@@ -61,12 +61,12 @@ def toc_pdf(work_file: WorkFile, heading: str, entries: Sequence[Entry]) -> byte
     pdf.set_title(work_file.title)
     pdf.add_page()
     pdf.set_font("FreeSerif", "B", 13)
-    pdf.multi_cell(0, 7, heading, align="C")
-    pdf.multi_cell(0, 7, t("workfiles.export.toc_title"), align="C")
+    pdf.multi_cell(0, 7, heading, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 7, t("workfiles.export.toc_title"), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("FreeSerif", "", 11)
-    pdf.multi_cell(0, 6, f"Hồ sơ số {work_file.file_notation}: {work_file.title}", align="C")
+    pdf.multi_cell(0, 6, f"Hồ sơ số {work_file.file_notation}: {work_file.title}", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.multi_cell(0, 6, f"Thời hạn bảo quản: {work_file.retention}. Số văn bản: {len(entries)}. "
-                         f"Các văn bản là tệp đính kèm của tệp PDF này, giữ nguyên bản đã ký số.", align="C")
+                         f"Các văn bản là tệp đính kèm của tệp PDF này, giữ nguyên bản đã ký số.", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     pdf.set_font("FreeSerif", "", 10)
     with pdf.table(col_widths=(10, 30, 20, 40, 60, 15), text_align="LEFT", line_height=5) as table:
