@@ -53,7 +53,8 @@ class Signer:
 
 @functools.cache
 def signer() -> Signer:
-    from asn1crypto import keys, x509 as ax509
+    from asn1crypto import keys
+    from asn1crypto import x509 as ax509
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import rsa

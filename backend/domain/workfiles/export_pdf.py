@@ -15,6 +15,7 @@ import io
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from backend.db.models import WorkFile
 from backend.domain.workfiles.members import Member
@@ -61,12 +62,12 @@ def toc_pdf(work_file: WorkFile, heading: str, entries: Sequence[Entry]) -> byte
     pdf.set_title(work_file.title)
     pdf.add_page()
     pdf.set_font("FreeSerif", "B", 13)
-    pdf.multi_cell(0, 7, heading, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.multi_cell(0, 7, t("workfiles.export.toc_title"), align="C", new_x="LMARGIN", new_y="NEXT")
+    _centred(pdf, 7, heading)
+    _centred(pdf, 7, t("workfiles.export.toc_title"))
     pdf.set_font("FreeSerif", "", 11)
-    pdf.multi_cell(0, 6, f"Hồ sơ số {work_file.file_notation}: {work_file.title}", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.multi_cell(0, 6, f"Thời hạn bảo quản: {work_file.retention}. Số văn bản: {len(entries)}. "
-                         f"Các văn bản là tệp đính kèm của tệp PDF này, giữ nguyên bản đã ký số.", align="C", new_x="LMARGIN", new_y="NEXT")
+    _centred(pdf, 6, f"Hồ sơ số {work_file.file_notation}: {work_file.title}")
+    _centred(pdf, 6, f"Thời hạn bảo quản: {work_file.retention}. Số văn bản: {len(entries)}. "
+                         f"Các văn bản là tệp đính kèm của tệp PDF này, giữ nguyên bản đã ký số.")
     pdf.ln(3)
     pdf.set_font("FreeSerif", "", 10)
     with pdf.table(col_widths=(10, 30, 20, 40, 60, 15), text_align="LEFT", line_height=5) as table:
@@ -75,6 +76,10 @@ def toc_pdf(work_file: WorkFile, heading: str, entries: Sequence[Entry]) -> byte
             table.row([str(entry.ordinal), entry.reference, entry.issued_on, entry.issuer, entry.summary,
                        entry.attachment_name])
     return bytes(pdf.output())
+
+
+def _centred(pdf: Any, height: int, text: str) -> None:
+    pdf.multi_cell(0, height, text, align="C", new_x="LMARGIN", new_y="NEXT")
 
 
 def _utf16(value: str) -> bytes:

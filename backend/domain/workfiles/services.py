@@ -22,6 +22,7 @@ from backend.domain.workfiles.values import check_retention, check_rights, requi
 from backend.domain.workfiles.workflow import LIFECYCLE, Event, State
 from backend.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from backend.lib.i18n import t
+from backend.lib.transitions import Decision
 
 __all__ = ["NOTATION_RE", "WorkFileService"]
 
@@ -29,9 +30,9 @@ NOTATION_RE = re.compile(r"^\d{1,4}\.[A-ZĐ0-9-]{1,15}$")
 """``01.TCCB``: ordinal, a dot, the major heading's abbreviation (domain.md §5.6)."""
 
 
-def _raise(decision: object) -> None:
+def _raise(decision: Decision) -> None:
     if not decision:
-        raise PermissionDeniedError(t(getattr(decision, "reason")))
+        raise PermissionDeniedError(t(decision.reason))
 
 
 class WorkFileService(DocumentService[WorkFile]):
