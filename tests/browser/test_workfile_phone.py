@@ -1,0 +1,102 @@
+"""A specialist on a phone (360 px) opens a work file, adds three documents from their pages with
+"Đưa vào hồ sơ" (two taps each), and closes the file -- real Chromium against the running app."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import Browser, Page, expect
+
+from backend.config.settings import load_settings
+from backend.db.engine import create_engine, create_sessionmaker
+from backend.db.models import Agency, User, WorkFile, WorkFileDocument
+from tests.support.workfiles import arrange_incoming
+
+pytestmark = pytest.mark.browser
+R = TypeVar("R")
+
+
+def _run(coro: Coroutine[Any, Any, R]) -> R:
+    """Run ``coro`` on its own loop in another thread (Playwright's sync API holds this thread's loop)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+def _arrange(settings_env: dict[str, str]) -> list[int]:
+    async def run() -> list[int]:
+        settings = load_settings(settings_env)
+        engine = create_engine(settings.database_url)
+        sessions = create_sessionmaker(engine)
+        async with sessions() as db:
+            me = (await db.scalars(sa.select(User.id).where(User.username == "chuyenvien.tinh"))).one()
+            agency = (await db.scalars(sa.select(Agency.id).where(Agency.organ_id == "000.00.00.H41"))).one()
+        ids = [await arrange_incoming(sessions, settings, agency, number=300 + i, summary=f"Về việc thử hồ sơ {i}",
+                                      issued_on=dt.date.today() - dt.timedelta(days=5 - i), assign_to=me)
+               for i in range(3)]
+        await engine.dispose()
+        return ids
+
+    return _run(run())
+
+
+def _stored(settings_env: dict[str, str]) -> tuple[str, int]:
+    async def run() -> tuple[str, int]:
+        engine = create_engine(settings_env["DATABASE_URL"])
+        async with create_sessionmaker(engine)() as db:
+            work_file = (await db.scalars(sa.select(WorkFile))).one()
+            count = await db.scalar(sa.select(sa.func.count(WorkFileDocument.id)))
+        await engine.dispose()
+        return str(work_file.state), int(count or 0)
+
+    return _run(run())
+
+
+def _phone(browser: Browser, playwright) -> Page:  # type: ignore[no-untyped-def]
+    device = dict(playwright.devices["Pixel 7"])
+    device["viewport"] = {"width": 360, "height": 740}
+    return browser.new_context(**device, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh").new_page()
+
+
+def test_specialist_opens_fills_and_closes_a_file(live_server: str, browser: Browser, playwright,  # type: ignore[no-untyped-def]
+                                                  settings_env: dict[str, str]) -> None:
+    docs = _arrange(settings_env)
+    page = _phone(browser, playwright)
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Tên đăng nhập").fill("chuyenvien.tinh")
+    page.get_by_label("Mật khẩu").fill("congvan2026")
+    page.get_by_role("button", name="Đăng nhập").tap()
+    page.wait_for_url(f"{live_server}/incoming")
+
+    page.goto(f"{live_server}/work-files/")
+    page.get_by_label("Tiêu đề hồ sơ").fill("Hồ sơ thử trên điện thoại")
+    page.get_by_label("Số và ký hiệu hồ sơ").fill("07.TH")
+    page.get_by_label("Thời hạn bảo quản").select_option("10 năm")
+    page.get_by_role("button", name="Mở hồ sơ").tap()
+    expect(page.get_by_role("heading", name="Hồ sơ thử trên điện thoại")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+    for doc_id in docs:
+        page.goto(f"{live_server}/incoming/{doc_id}")
+        page.get_by_role("link", name="Đưa vào hồ sơ").tap()  # tap 1: the sheet of my open files
+        pick = page.get_by_role("button", name="07.TH — Hồ sơ thử trên điện thoại")
+        expect(pick).to_be_visible()
+        pick.tap()  # tap 2: added, back on the document page
+        page.wait_for_url(f"{live_server}/incoming/{doc_id}")
+        expect(page.get_by_text("Đã đưa văn bản vào hồ sơ “Hồ sơ thử trên điện thoại”.")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+    page.goto(f"{live_server}/work-files/")
+    page.get_by_role("link", name="Hồ sơ thử trên điện thoại").tap()
+    expect(page.get_by_role("heading", name="Văn bản trong hồ sơ (3)")).to_be_visible()
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Đóng hồ sơ").tap()
+    expect(page.get_by_text("Đã đóng hồ sơ “Hồ sơ thử trên điện thoại”.")).to_be_visible()
+    expect(page.locator("#wf-state")).to_have_text("Đã đóng")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert _stored(settings_env) == ("closed", 3)
