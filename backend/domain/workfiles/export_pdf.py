@@ -70,12 +70,77 @@ def toc_pdf(work_file: WorkFile, heading: str, entries: Sequence[Entry]) -> byte
                          f"Các văn bản là tệp đính kèm của tệp PDF này, giữ nguyên bản đã ký số.")
     pdf.ln(3)
     pdf.set_font("FreeSerif", "", 10)
-    with pdf.table(col_widths=(10, 30, 20, 40, 60, 15), text_align="LEFT", line_height=5) as table:
-        table.row(["STT", "Số, ký hiệu", "Ngày", "Tác giả", "Trích yếu nội dung", "Tệp"])
-        for entry in entries:
-            table.row([str(entry.ordinal), entry.reference, entry.issued_on, entry.issuer, entry.summary,
-                       entry.attachment_name])
+    measure = _Widths(pdf)
+    _row(pdf, measure, ["STT", "Số, ký hiệu", "Ngày", "Tác giả", "Trích yếu nội dung", "Tệp"])
+    for entry in entries:
+        cells = [str(entry.ordinal), entry.reference, entry.issued_on, entry.issuer, entry.summary,
+                 entry.attachment_name]
+        if not _row(pdf, measure, cells, fits_only=True):
+            pdf.add_page()
+            _row(pdf, measure, ["STT", "Số, ký hiệu", "Ngày", "Tác giả", "Trích yếu nội dung", "Tệp"])
+        _row(pdf, measure, cells)
     return bytes(pdf.output())
+
+
+_WIDTHS = (10.0, 30.0, 20.0, 40.0, 60.0, 15.0)
+_LINE = 5.0
+
+
+class _Widths:
+    """String widths in the current font, summed from each character's width (measured once per character:
+    fpdf2's ``get_string_width`` costs ~0.3 ms a call)."""
+
+    def __init__(self, pdf: Any) -> None:
+        self.pdf = pdf
+        self.chars: dict[str, float] = {}
+
+    def __call__(self, text: str) -> float:
+        total = 0.0
+        for char in text:
+            if char not in self.chars:
+                self.chars[char] = self.pdf.get_string_width(char)
+            total += self.chars[char]
+        return total
+
+
+def _wrap(measure: _Widths, text: str, width: float) -> list[str]:
+    """Words of ``text`` in lines no wider than ``width`` (a long word is cut by characters)."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        candidate = f"{current} {word}" if current else word
+        if measure(candidate) <= width:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        while measure(word) > width:
+            cut = max(1, int(len(word) * width / measure(word)))
+            lines.append(word[:cut])
+            word = word[cut:]
+        current = word
+    return [*lines, current] if current else lines or [""]
+
+
+def _row(pdf: Any, measure: _Widths, cells: Sequence[str], *, fits_only: bool = False) -> bool:
+    """One bordered table row (cells wrapped by words); with ``fits_only`` only whether it fits on the page.
+
+    Drawn with single-line cells: fpdf2's ``multi_cell``/``table`` cost ~10 ms per cell, too slow
+    for a file of thousands of documents.
+    """
+    wrapped = [_wrap(measure, text, width - 2) for text, width in zip(cells, _WIDTHS, strict=True)]
+    height = max(len(lines) for lines in wrapped) * _LINE
+    if fits_only:
+        return bool(pdf.get_y() + height <= pdf.h - pdf.b_margin)
+    x, y = pdf.l_margin, pdf.get_y()
+    for lines, width in zip(wrapped, _WIDTHS, strict=True):
+        pdf.rect(x, y, width, height)
+        for index, line in enumerate(lines):
+            pdf.set_xy(x + 1, y + index * _LINE)
+            pdf.cell(width - 2, _LINE, line)
+        x += width
+    pdf.set_xy(pdf.l_margin, y + height)
+    return True
 
 
 def _centred(pdf: Any, height: int, text: str) -> None:
