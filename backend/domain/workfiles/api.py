@@ -314,6 +314,18 @@ class CatalogueApiController(Controller):
             return _problem(exc)
         return Response(_catalogue(await service.view(actor, year)), status_code=201)
 
+    @put("/{year:int}/items/{item_id:int}", name="api.catalogues.item_update",
+         summary="Change a planned file (title, retention, creator, expected count, note)")
+    async def item_update(self, db: DB, actor: CurrentActor, meta: Meta, year: FromPath[int], item_id: FromPath[int],
+                          data: JSONBody[ItemRequest]) -> Response[Any]:
+        service = CatalogueService(db, meta)
+        try:
+            await service.update_item(actor, year, item_id, data)
+        except InvalidInputError as exc:
+            await db.rollback()
+            return _problem(exc)
+        return Response(_catalogue(await service.view(actor, year)))
+
     @post("/{year:int}/copy-forward", name="api.catalogues.copy", status_code=201,
           summary="Create this year's catalogue as a copy of last year's")
     async def copy(self, db: DB, actor: CurrentActor, meta: Meta, year: FromPath[int]) -> Response[Any]:

@@ -158,12 +158,7 @@ class CatalogueService:
             raise _invalid("heading_id", "workfiles.item.heading")
         title = required_text(form.title, "title", 500)
         retention = check_retention(form.retention)
-        if form.expected_count is not None and not 0 <= form.expected_count <= 9999:
-            raise _invalid("expected_count", "workfiles.expected.invalid")
-        if form.creator_user_id is not None:
-            creator = await self.db.get(User, form.creator_user_id)
-            if creator is None or creator.agency_id != actor.agency_id:
-                raise _invalid("creator_user_id", "workfiles.item.creator")
+        await self._check_item_fields(actor, form)
         major = heading if heading.parent_id is None else await self.db.get(CatalogueHeading, heading.parent_id)
         assert major is not None
         number = (await self.db.scalar(sa.select(sa.func.max(CatalogueItem.file_number)).where(
@@ -177,6 +172,40 @@ class CatalogueService:
         await self._audit(actor, "item_added", catalogue.id, item_id=item.id, file_notation=item.file_notation,
                           retention=retention)
         return item
+
+    async def update_item(self, actor: Actor, year: int, item_id: int, form: ItemRequest) -> CatalogueItem:
+        """Change a planned file's title, retention, creator, expected count and note (its number stays).
+
+        Raises:
+            NotFoundError: the item is not in the agency's catalogue of ``year``;
+            InvalidInputError: as :meth:`add_item`, or a different heading.
+        """
+        self._allowed(actor)
+        catalogue = await self.get(actor, year)
+        item = await self.db.get(CatalogueItem, item_id)
+        if item is None or item.catalogue_id != catalogue.id:
+            raise NotFoundError()
+        if form.heading_id != item.heading_id:
+            raise _invalid("heading_id", "workfiles.item.heading")
+        title, retention = required_text(form.title, "title", 500), check_retention(form.retention)
+        await self._check_item_fields(actor, form)
+        before = {"title": item.title, "retention": item.retention, "creator_user_id": item.creator_user_id,
+                  "expected_count": item.expected_count, "note": item.note}
+        item.title, item.retention, item.creator_user_id = title, retention, form.creator_user_id
+        item.expected_count, item.note = form.expected_count, required_text(form.note, "note", 500, required=False)
+        await self.db.flush()
+        await self._audit(actor, "item_changed", catalogue.id, item_id=item.id, before=before,
+                          after={"title": title, "retention": retention, "creator_user_id": form.creator_user_id,
+                                 "expected_count": form.expected_count, "note": item.note})
+        return item
+
+    async def _check_item_fields(self, actor: Actor, form: ItemRequest) -> None:
+        if form.expected_count is not None and not 0 <= form.expected_count <= 9999:
+            raise _invalid("expected_count", "workfiles.expected.invalid")
+        if form.creator_user_id is not None:
+            creator = await self.db.get(User, form.creator_user_id)
+            if creator is None or creator.agency_id != actor.agency_id:
+                raise _invalid("creator_user_id", "workfiles.item.creator")
 
     async def copy_forward(self, actor: Actor, year: int) -> FileCatalogue:
         """Copy last year's catalogue (headings and items, same numbers) into a new catalogue for ``year``.

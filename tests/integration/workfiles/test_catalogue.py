@@ -89,5 +89,13 @@ async def test_catalogue_refusals(api: Any, db_sessionmaker: Any) -> None:
     assert cross.status_code == 422 and "không thuộc danh mục" in cross.json()["errors"]["heading_id"]
     item_id = body["items"][0]["id"]
     assert (await other.call("POST", "/api/v1/work-files/", {"catalogue_item_id": item_id})).status_code == 404
+    change = {"heading_id": heading, "title": "Kế hoạch công tác tổ chức cán bộ", "retention": "50 năm", "note": "Sửa"}
+    assert (await other.call("PUT", f"/api/v1/file-catalogues/2027/items/{item_id}", change)).status_code == 404
+    wrong = await clerk.call("PUT", f"/api/v1/file-catalogues/2027/items/{item_id}", {**change, "retention": "Lâu dài"})
+    assert wrong.status_code == 422
+    changed = await clerk.call("PUT", f"/api/v1/file-catalogues/2027/items/{item_id}", change)
+    assert changed.status_code == 200, changed.text
+    assert (changed.json()["items"][0]["title"], changed.json()["items"][0]["retention"],
+            changed.json()["items"][0]["file_notation"]) == ("Kế hoạch công tác tổ chức cán bộ", "50 năm", "01.TCCB")
     async with db_sessionmaker() as db:
         assert await db.scalar(sa.select(sa.func.count(CatalogueItem.id))) == 2
