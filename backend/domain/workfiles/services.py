@@ -12,7 +12,14 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from backend.db.models import CatalogueItem, FileCatalogue, WorkFile, WorkFileDocument
+from backend.db.models import (
+    CatalogueItem,
+    FileCatalogue,
+    IncomingDocument,
+    OutgoingDocument,
+    WorkFile,
+    WorkFileDocument,
+)
 from backend.domain.accounts.actor import Actor
 from backend.domain.documents.service import DocumentService
 from backend.domain.workfiles import policies as p
@@ -126,7 +133,11 @@ class WorkFileService(DocumentService[WorkFile]):
             raise InvalidInputError(message, field_errors={"link_id": message})
         kind = INCOMING if link.incoming_id is not None else "outgoing"
         document_id = link.incoming_id or link.outgoing_id
-        doc = await find_document(self.db, actor, kind, int(document_id or 0))
+        # the file's own link: named even if the actor no longer sees the document itself
+        doc: IncomingDocument | OutgoingDocument | None = (
+            await self.db.get(IncomingDocument, document_id) if kind == INCOMING
+            else await self.db.get(OutgoingDocument, document_id))
+        assert doc is not None
         await self.db.delete(link)
         await self.db.flush()
         await self._renumber(file_id, [row.id for row in await self._links(file_id)])
