@@ -133,7 +133,7 @@ class Confirmations:
     def check_page(self) -> None:
         """Every form with a confirmation on the current page has been exercised."""
         names = self.page.evaluate("""() => [...document.querySelectorAll('form[data-confirm]')].map(
-            f => f.id || (f.querySelector('input[name=event]') || {}).value)""")
+            f => (f.querySelector('input[name=event]') || {}).value || f.id)""")
         assert set(names) <= self.exercised, f"not exercised: {set(names) - self.exercised}"
 
 
