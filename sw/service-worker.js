@@ -345,7 +345,7 @@ async function replayOnce(csrf) {
     }
     if (response.ok || result === "replayed") {
       await queueDelete(item.key);
-      results.push({key: item.key, label: item.label, outcome: "applied"});
+      results.push({key: item.key, label: item.label, outcome: "applied", page: item.page});
       continue;
     }
     if (result === "in-flight") {
@@ -379,8 +379,22 @@ async function enqueueItem(item) {
   if (!item || !item.key || SIGNING.test(item.url) || item.user !== (await currentUser())) {
     throw new Error("not queueable");
   }
+  // One action, one queue entry: the same form queued twice (a second tap, a send error after a tap)
+  // carries the same key and replaces itself; the same request under another key is not added again.
+  const same = (other) => other.key !== item.key && other.user === item.user && other.url === item.url &&
+    withoutToken(other.body) === withoutToken(item.body);
+  if ((await queueAll()).some(same)) {
+    return;
+  }
   item.state = "pending";
   await queuePut(item);
+}
+
+function withoutToken(body) {
+  const params = new URLSearchParams(body);
+  params.delete("_csrf_token");
+  params.delete("version");
+  return params.toString();
 }
 
 async function retryItem(key) {

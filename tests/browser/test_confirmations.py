@@ -52,6 +52,9 @@ COVERED: dict[str, set[str]] = {
     "pages/outgoing/list.html": {"batch-sign"},
 }
 """Each template with a confirmation → the forms exercised below (their ``event``, or the form id)."""
+COVERED_ELSEWHERE: dict[str, set[str]] = {
+    "pages/workfiles/detail.html": {"close-file"},  # tests/browser/test_workfile_phone.py: dismissed, then accepted
+}
 
 
 def _confirmations(template: Path) -> set[str]:
@@ -80,7 +83,7 @@ def _confirmations(template: Path) -> set[str]:
 def test_every_confirmation_is_covered() -> None:
     seen = {str(p.relative_to(TEMPLATES)): _confirmations(p) for p in sorted(TEMPLATES.rglob("*.html"))}
     seen = {name: forms for name, forms in seen.items() if forms}
-    assert seen == COVERED, "a form with a confirmation is not covered by the browser test below"
+    assert seen == COVERED | COVERED_ELSEWHERE, "a form with a confirmation is not covered by a browser test"
 
 
 class Confirmations:

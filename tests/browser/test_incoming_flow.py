@@ -62,7 +62,7 @@ def test_clerk_registers_an_urgent_document_and_leader_assigns_it_on_a_phone(
     expect(clerk.locator(".doc-header .urg-hoa_toc")).to_have_text("Hỏa tốc")
     expect(clerk.locator(".doc-arrival")).to_contain_text("Số đến 1/")
     expect(clerk.get_by_role("img", name="Trang 1 / 1")).to_be_visible()
-    submit = clerk.get_by_role("button", name="Trình lãnh đạo")
+    submit = clerk.get_by_role("navigation", name="Thao tác chính").get_by_role("button", name="Trình lãnh đạo")
     box = submit.bounding_box()
     assert box and box["height"] >= 44
     clerk_badge = clerk.get_by_role("navigation", name="Điều hướng chính").locator("#nav-count-incoming .nav-count")

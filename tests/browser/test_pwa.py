@@ -199,7 +199,7 @@ def test_offline_action_that_conflicts_comes_back_with_a_clear_message(
     _wait_cached(page, f"/incoming/{doc_id}")
     context.set_offline(True)
     page.reload()
-    page.get_by_role("button", name="Trình lãnh đạo").click()
+    page.locator("#act-submit").get_by_role("button", name="Trình lãnh đạo").click()
     expect(page.locator("#offline-queue")).to_contain_text("chờ có mạng")
     # Meanwhile, at the office, the document moves on.
     office = http_login(live_server, CLERK)
@@ -270,3 +270,38 @@ def test_counts_changed_reaches_an_open_page_over_sse_with_redis(live_server: st
         asyncio.run(publish())
         assert next(line for line in lines if line.startswith("event:")) == f"event: {COUNTS_CHANGED}"
     client.close()
+
+
+def test_an_action_tapped_twice_offline_is_queued_once_and_the_page_shows_the_real_state_after_replay(
+        live_server: str, database_url: str, browser: Browser, devices: dict) -> None:
+    """Issue 11 item 4: the offline queue holds one copy of one action; after the replay the document panel
+    is refreshed (no stale "Trình lãnh đạo" button that would then be refused as "updated by someone else")."""
+    doc_id = register_document(live_server, database_url, number="41", urgency="normal")
+    context = _phone(browser, devices)
+    page = context.new_page()
+    _login(page, live_server, CLERK)
+    _ready(page)
+    page.goto(f"{live_server}/incoming/{doc_id}")
+    _ready(page)
+    context.set_offline(True)
+    submit = page.locator("#act-submit button[type=submit]")
+    submit.click()
+    expect(page.locator("#offline-queue")).to_contain_text("chờ có mạng")
+    submit.click()  # the phone seems stuck: tapped again
+    page.wait_for_timeout(500)
+    queued = page.evaluate("""() => new Promise((resolve) => {
+        const open = indexedDB.open('cv-offline');
+        open.onsuccess = () => {
+            const all = open.result.transaction('queue', 'readonly').objectStore('queue').getAll();
+            all.onsuccess = () => resolve(all.result.length);
+        };
+    })""")
+    assert queued == 1
+
+    context.set_offline(False)
+    expect(page.locator("#toast")).to_contain_text("Đã gửi 1 thao tác", timeout=15000)
+    expect(page.locator("#document-panel .doc-header")).to_contain_text("Chờ phân công", timeout=15000)
+    expect(page.locator("#act-submit")).to_have_count(0)
+    assert count(database_url, sa.select(sa.func.count()).select_from(IncomingEvent).where(
+        IncomingEvent.incoming_id == doc_id, IncomingEvent.kind == "submit")) == 1
+    context.close()

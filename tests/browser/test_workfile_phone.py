@@ -94,7 +94,13 @@ def test_specialist_opens_fills_and_closes_a_file(live_server: str, browser: Bro
     page.goto(f"{live_server}/work-files/")
     page.get_by_role("link", name="Hồ sơ thử trên điện thoại").tap()
     expect(page.get_by_role("heading", name="Văn bản trong hồ sơ (3)")).to_be_visible()
-    page.on("dialog", lambda dialog: dialog.accept())
+    posts: list[str] = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    page.once("dialog", lambda dialog: dialog.dismiss())  # "Hủy": nothing is sent, the file stays open
+    page.get_by_role("button", name="Đóng hồ sơ").tap()
+    page.wait_for_timeout(800)
+    assert posts == [] and _stored(settings_env) == ("open", 3)
+    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Đóng hồ sơ").tap()
     expect(page.get_by_text("Đã đóng hồ sơ “Hồ sơ thử trên điện thoại”.")).to_be_visible()
     expect(page.locator("#wf-state")).to_have_text("Đã đóng")

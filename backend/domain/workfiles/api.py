@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post, put
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Stream
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -171,8 +171,9 @@ class WorkFileApiController(Controller):
     tags = ["work-files"]
 
     @get("/", name="api.workfiles.list", summary="Visible work files (mine=1: only mine; state=open|closed)")
-    async def list_all(self, db: DB, actor: CurrentActor, mine: bool = False,
-                       file_state: Annotated[str, QueryParameter(query="state")] = "") -> list[ApiWorkFile]:
+    async def list_all(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor,
+                       mine: FromQuery[bool] = False) -> list[ApiWorkFile]:
+        file_state = request.query_params.get("state", "")  # "state" is reserved for a handler parameter name
         return [ApiWorkFile(**_summary(wf)) for wf in await list_files(db, actor, mine=mine, state=file_state)]
 
     @post("/", name="api.workfiles.open", status_code=201,

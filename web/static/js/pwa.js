@@ -169,10 +169,26 @@
       toast("Đã gửi " + applied.length + " thao tác đã lưu khi mất mạng.");
     }
     if (applied.length && window.htmx) { window.htmx.trigger(document.body, "counts-changed"); }
+    // The document on screen was changed by a replayed action: show its real state (the stale form still
+    // offered the step just applied, and its version would now be refused as "updated by someone else").
+    var panel = byId("document-panel");
+    if (panel && window.htmx && applied.some(function (r) { return r.page === window.location.pathname; })) {
+      window.htmx.ajax("GET", window.location.pathname, {target: "#document-panel", swap: "outerHTML"});
+    }
     refreshQueue();
   }
 
   function isSigning(url) { return /\/(sign|signing|signature|signatures|seal)(\/|$)/.test(url); }
+
+  /* The form's idempotency key (app.js sends it with every online submission): queuing the same form
+   * again, or queuing it after its online send failed at the network, is the same action, applied once. */
+  function formKey(form) {
+    if (!form.dataset.idempotencyKey) {
+      form.dataset.idempotencyKey = window.crypto && window.crypto.randomUUID
+        ? window.crypto.randomUUID().replace(/-/g, "") : String(Date.now()) + Math.random().toString(16).slice(2);
+    }
+    return form.dataset.idempotencyKey;
+  }
 
   function queueForm(form, submitter) {
     var url = new URL(form.getAttribute("action") || window.location.href, window.location.href);
@@ -188,7 +204,7 @@
     }
     var label = form.getAttribute("data-offline-label") || (submitter && submitter.textContent.trim()) || "Thao tác";
     var item = {
-      key: window.crypto && window.crypto.randomUUID ? window.crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2),
+      key: formKey(form),
       user: userId(), url: url.pathname + url.search, body: body.toString(), csrf: csrfToken() || body.get("_csrf_token") || "",
       label: label, page: window.location.pathname, createdAt: Date.now(),
     };
