@@ -9,7 +9,7 @@ denied action 403, an illegal transition 409, invalid input 422 (``application/p
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Any
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post, put
