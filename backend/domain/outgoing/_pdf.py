@@ -3,8 +3,8 @@
 * :func:`find_layout` -- where box 7c and the number/date placeholders are (text layer), at the
   format check, so that tapping "Ký số" runs no text extraction;
 * :func:`layout_from_tap` -- a box or area chosen by tapping the page image (fractions of the image);
-* :func:`credential_for` -- the signing server credential of a person (owner = username) or an
-  agency seal (owner = agency identifier code);
+* :func:`credential_for` -- the signing server credential of a person or an agency seal
+  (re-exported from :mod:`backend.domain.signing.credentials`);
 * :func:`seal_with_appendices` -- the agency seal on the main file (red seal over the left third
   of the leader's signature, :func:`~backend.domain.signing.stamping.sign_seal`) and on every
   separate-file appendix (top right, no image, number/symbol and ISO 8601 time in 10 pt black,
@@ -42,10 +42,10 @@ from pypdf.errors import PyPdfError
 
 from backend.domain.signing.appearance import Area, Placement, locate_layout, placement_at
 from backend.domain.signing.client import OtpAuthorizationManager, SigningClient
+from backend.domain.signing.credentials import NoCredentialError, credential_for
 from backend.domain.signing.errors import SigningFailedError, SigningServiceError
 from backend.domain.signing.pdf_errors import PdfSigningError, SignatureBoxNotFoundError
 from backend.domain.signing.stamping import SEAL_FIELD, appendix_stamp, find_signature_widget, seal_box
-from backend.errors import AppError
 from backend.lib.i18n import t
 
 __all__ = ["AppendixNotSignableError", "DocLayout", "NoCredentialError", "credential_for", "find_layout",
@@ -54,14 +54,6 @@ __all__ = ["AppendixNotSignableError", "DocLayout", "NoCredentialError", "creden
 # What pyHanko and pypdf let escape on a malformed file besides their own error classes.
 _PARSE_ERRORS = (PdfError, PyPdfError, ValueError, KeyError, IndexError, TypeError, AttributeError, RecursionError,
                  AssertionError, OSError, ZeroDivisionError)
-
-
-class NoCredentialError(AppError):
-    """The signer or the agency has no live credential on the signing server."""
-
-    code = "OUT_NO_CREDENTIAL"
-    status_code = 422
-    message_key = "outgoing.sign.no_credential"
 
 
 class AppendixNotSignableError(PdfSigningError):
@@ -138,21 +130,6 @@ def layout_from_tap(pdf: bytes, current: DocLayout, what: str, page: int, fx: fl
     area = Area(spot.page, spot.box, 13.0, italic=what == "date")
     number, date = (area, current.date) if what == "number" else (current.number, area)
     return DocLayout(current.signature, number, date, tuple(sorted({*current.tapped, what})), undo)
-
-
-async def credential_for(client: SigningClient, *, username: str | None = None, organ_id: str | None = None) -> str:
-    """The live credential id of a person or an agency seal.
-
-    Raises:
-        NoCredentialError: none on the signing server (or only revoked ones).
-    """
-    records = await client.list_certificates(user_ids=[username] if username else [],
-                                             agency_ids=[organ_id] if organ_id else [])
-    owner = username or organ_id
-    live = [r for r in records if r.owner == owner and r.status != "revoked"]
-    if not live:
-        raise NoCredentialError()
-    return live[0].credential_id
 
 
 def _image_style(png: bytes, size: tuple[float, float]) -> StaticStampStyle:

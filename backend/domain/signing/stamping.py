@@ -14,7 +14,9 @@ The order of the outgoing workflow and the function for each step:
 4. each separate-file appendix: :func:`sign_appendix_seal` -- top right of page 1, no image,
    "number/symbol" and the ISO 8601 time with ``+07:00`` in 10 pt black FreeSerif. The field and
    its appearance come from :func:`appendix_stamp`, the one place that builds them (also used by
-   the clerk's one-OTP seal batch in ``backend.domain.outgoing._pdf``).
+   the clerk's one-OTP seal batch in ``backend.domain.outgoing._pdf``);
+5. an electronic copy (sao y, trích sao, sao lục): :func:`copy_stamp` -- the same image-less
+   top-right signature with the copy form, the copying agency and the time (§11.4).
 
 Stamp fonts are FreeSerif/FreeSans OpenType with unitsPerEm 1000 (pyHanko writes widths in font
 units; see stack-notes §3). Every pyHanko call is async (``async_sign_pdf`` inside
@@ -50,20 +52,24 @@ from backend.domain.signing.stamp_image import EncodedImage, encoded_image, imag
 
 __all__ = [
     "APPENDIX_FIELD",
+    "COPY_FIELD",
     "PERSONAL_FIELD",
     "SEAL_FIELD",
     "appendix_box",
     "appendix_stamp",
+    "copy_stamp",
     "find_signature_widget",
     "seal_box",
     "sign_appendix_seal",
     "sign_personal",
     "sign_seal",
+    "top_right_stamp",
 ]
 
 PERSONAL_FIELD = "chu_ky_ca_nhan"
 SEAL_FIELD = "chu_ky_co_quan"
 APPENDIX_FIELD = "chu_ky_co_quan_phu_luc"
+COPY_FIELD = "chu_ky_ban_sao"
 _APPENDIX_FONT_SIZE = 10
 """ND 30 PL I §11.3: 10 pt for the agency signature's text on an appendix (leading 1.2 em, as in the box)."""
 _MM = 72 / 25.4
@@ -259,17 +265,15 @@ def appendix_box(pdf: bytes, lines: Sequence[str], *, font: Path = SERIF, font_s
     return Placement(0, x1 - width, y1 - height, x1, y1)
 
 
-def appendix_stamp(pdf: bytes, number_symbol: str, signed_at: dt.datetime | None = None, *, font: Path = SERIF
-                   ) -> tuple[fields.SigFieldSpec, TextStampStyle]:
-    """The agency signature's new field and appearance on a separate-file appendix (domain.md §11.3).
+def top_right_stamp(pdf: bytes, lines: Sequence[str], field_base: str, *, font: Path = SERIF
+                    ) -> tuple[fields.SigFieldSpec, TextStampStyle]:
+    """A new signature field at the top right of page 1 showing *lines*: no image, no border, 10 pt black.
 
-    The field (a free name based on :data:`APPENDIX_FIELD`) sits at the top right of page 1, just
-    large enough for two lines: *number_symbol* of the main document, then the signing time as
-    ISO 8601 in Vietnam time (``2027-01-05T09:30:15+07:00``, default now). The appearance has no
-    image and no border: the two lines in *font* (a Times-like face covering Vietnamese), 10 pt,
-    black. CPU-bound (reads the PDF): call it from a worker thread.
+    The one builder of the image-less organisation signature of ND 30 PL I: on a separate-file
+    appendix (§11.3, :func:`appendix_stamp`) and on an electronic copy (§11.4, :func:`copy_stamp`).
+    The field (a free name based on *field_base*) is just large enough for the lines in *font* (a
+    Times-like face covering Vietnamese). CPU-bound (reads the PDF): call it from a worker thread.
     """
-    lines = [number_symbol, vn_timestamp(signed_at)]
     box = appendix_box(pdf, lines, font=font, font_size=_APPENDIX_FONT_SIZE)
     rule = layout.SimpleBoxLayoutRule(x_align=layout.AxisAlignment.ALIGN_MID, y_align=layout.AxisAlignment.ALIGN_MID,
                                       margins=layout.Margins.uniform(2))
@@ -278,8 +282,28 @@ def appendix_stamp(pdf: bytes, number_symbol: str, signed_at: dt.datetime | None
         text_box_style=text.TextBoxStyle(font=GlyphAccumulatorFactory(str(font)), font_size=_APPENDIX_FONT_SIZE,
                                          text_color=(0.0, 0.0, 0.0), leading=round(_APPENDIX_FONT_SIZE * 1.2),
                                          box_layout_rule=rule))
-    spec = fields.SigFieldSpec(_free_name([pdf], APPENDIX_FIELD), on_page=0, box=box.box)  # type: ignore[arg-type]
+    spec = fields.SigFieldSpec(_free_name([pdf], field_base), on_page=0, box=box.box)  # type: ignore[arg-type]
     return spec, style
+
+
+def appendix_stamp(pdf: bytes, number_symbol: str, signed_at: dt.datetime | None = None, *, font: Path = SERIF
+                   ) -> tuple[fields.SigFieldSpec, TextStampStyle]:
+    """The agency signature's new field and appearance on a separate-file appendix (domain.md §11.3).
+
+    Two lines (:func:`top_right_stamp`): *number_symbol* of the main document, then the signing
+    time as ISO 8601 in Vietnam time (``2027-01-05T09:30:15+07:00``, default now).
+    """
+    return top_right_stamp(pdf, [number_symbol, vn_timestamp(signed_at)], APPENDIX_FIELD, font=font)
+
+
+def copy_stamp(pdf: bytes, copy_form: str, agency_name: str, signed_at: dt.datetime | None = None, *,
+               font: Path = SERIF) -> tuple[fields.SigFieldSpec, TextStampStyle]:
+    """The copying agency's signature on an electronic copy (domain.md §11.4, box 14).
+
+    Three lines (:func:`top_right_stamp`): the copy form (``SAO Y``, ``TRÍCH SAO``, ``SAO LỤC``),
+    the name of the copying agency and the signing time as ISO 8601 in Vietnam time.
+    """
+    return top_right_stamp(pdf, [copy_form, agency_name, vn_timestamp(signed_at)], COPY_FIELD, font=font)
 
 
 async def sign_appendix_seal(client: SigningClient, pdf: bytes, *, credential_id: str, otp: str,
