@@ -7,6 +7,7 @@ from litestar.types import ControllerRouterHandler
 from backend.domain.accounts import routes as accounts
 from backend.domain.admin_import import routes as admin_import
 from backend.domain.certificates import routes as certificates
+from backend.domain.copies import routes as copies
 from backend.domain.exchange import routes as exchange
 from backend.domain.incoming import routes as incoming
 from backend.domain.notifications import routes as notifications
@@ -23,6 +24,6 @@ from backend.web.shell import routes as shell
 __all__ = ["ROUTES"]
 
 _CONTEXTS = (accounts, shell, incoming, outgoing, exchange, notifications, offline, push, live, certificates,
-             organizations, admin_import, statistics, workfiles)
+             organizations, admin_import, statistics, workfiles, copies)
 
 ROUTES: list[ControllerRouterHandler] = [health, *(route for context in _CONTEXTS for route in context.ROUTES)]

@@ -75,6 +75,7 @@ from backend.db.models.workfiles import (  # noqa: E402
 
 __all__ += ["CatalogueHeading", "CatalogueItem", "FileCatalogue", "WorkFile", "WorkFileDocument", "WorkFileEvent",
             "WorkFileState"]
+
 from backend.db.models.copies import CopyCounter, CopyKind, DocumentCopy  # noqa: E402
 
 __all__ += ["CopyCounter", "CopyKind", "DocumentCopy"]

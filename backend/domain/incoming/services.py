@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from litestar.datastructures import UploadFile
 
-from backend.db.models import Assignment, IncomingDocument, Role
+from backend.db.models import Assignment, DocumentSource, IncomingDocument, Role
 from backend.domain.accounts.actor import Actor
+from backend.domain.documents.digitisation import check_scan
 from backend.domain.documents.errors import (
     ConfidentialDocumentError,
     DuplicateDocumentError,
     FileRejectedError,
     IntakeRejectedError,
 )
-from backend.domain.documents.files import AcceptedFile, accept_pdf_upload, create_stored_file
+from backend.domain.documents.files import AcceptedFile, accept_pdf_upload, blob_store, create_stored_file
 from backend.domain.documents.service import DocumentService
 from backend.domain.incoming import _handling
 from backend.domain.incoming._intake import find_duplicates, is_confidential, search_text_for, validate_intake
@@ -46,6 +47,8 @@ class IncomingService(DocumentService[IncomingDocument]):
         Raises:
             PermissionDeniedError: the actor is not a clerk.
             ConfidentialDocumentError: a state-secret level was declared (nothing is stored).
+            IntakeRejectedError: also when a paper document's scan misses the digitisation
+                standard (domain.md §11.4, :mod:`backend.domain.documents.digitisation`).
             IntakeRejectedError: field errors; ``kept_file`` holds a valid upload to reuse.
             DuplicateDocumentError: possible duplicate not yet confirmed; ``kept_file`` as above.
         """
@@ -65,6 +68,10 @@ class IncomingService(DocumentService[IncomingDocument]):
             errors["file"] = t("doc.file.missing")
         data, field_errors = await validate_intake(self.db, actor.agency_id, form, self.today)
         errors.update(field_errors)
+        if accepted is not None and form.source == DocumentSource.PAPER.value and "file" not in errors:
+            report = await check_scan(await blob_store(self.settings).local_path(accepted.sha256))
+            if not report.ok:
+                errors["file"] = t("digitisation.refused", problems=" ".join(report.problems))
         if errors or data is None or accepted is None:
             raise IntakeRejectedError(errors, kept_file=accepted)
         duplicates = await find_duplicates(self.db, actor.agency_id, data)

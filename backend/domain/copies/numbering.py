@@ -1,0 +1,50 @@
+"""Copy numbers and symbols (domain.md §5.5, §4.11).
+
+One series for every copy type an agency makes, from 01 on 1 January to 31 December (the
+Asia/Ho_Chi_Minh calendar year). A number is taken inside the transaction that stores the copy,
+under a row lock on the ``copy_counter`` row of (agency, year) — ``SELECT … FOR UPDATE`` on
+PostgreSQL; on SQLite every writing transaction begins with ``BEGIN IMMEDIATE`` — and the unique
+constraint on (agency, year, number) backs the lock. The symbol is ``<number>/<SY|TrS|SL>-<agency
+abbreviation>`` (ND 30 PL III Mẫu 3.1: number, copy type, agency).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.db.models import CopyCounter, CopyKind
+from backend.domain.signing.nd30 import format_number
+from backend.lib.clock import to_local
+
+__all__ = ["allocate_copy_number", "copy_symbol", "copy_year"]
+
+
+def copy_year(moment: datetime) -> int:
+    """The Vietnamese calendar year of ``moment``."""
+    return to_local(moment).year
+
+
+def copy_symbol(number: int, kind: CopyKind, agency_abbreviation: str) -> str:
+    """``01/SY-UBND``, ``12/TrS-UBND``, ``03/SL-SNV``."""
+    return f"{format_number(number)}/{kind.abbreviation}-{agency_abbreviation}"
+
+
+async def allocate_copy_number(db: AsyncSession, agency_id: int, moment: datetime) -> tuple[int, int]:
+    """Take the next copy number of ``agency_id`` for the year of ``moment``; returns ``(year, number)``."""
+    year = copy_year(moment)
+    is_postgres = db.bind.dialect.name == "postgresql"
+    insert = (postgresql.insert if is_postgres else sqlite.insert)(CopyCounter)
+    await db.execute(insert.values(agency_id=agency_id, year=year, last_number=0).on_conflict_do_nothing())
+    query = (sa.select(CopyCounter)
+             .where(CopyCounter.agency_id == agency_id, CopyCounter.year == year)
+             .execution_options(populate_existing=True))
+    if is_postgres:
+        query = query.with_for_update()
+    counter = (await db.scalars(query)).one()
+    counter.last_number += 1
+    await db.flush()
+    return year, counter.last_number
