@@ -59,8 +59,8 @@ def text_in(pdf: bytes, tmp_path: Path, rect: tuple[float, ...], page_box: tuple
     path.write_bytes(pdf)
     x0, y0, x1, y1 = rect
     top = page_box[3] - y1
-    out = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-r", "72", "-x", str(int(x0) - 1), "-y", str(int(top) - 1),
-                          "-W", str(int(x1 - x0) + 2), "-H", str(int(y1 - y0) + 2), "-layout", str(path), "-"],
+    crop = ["-x", str(int(x0) - 1), "-y", str(int(top) - 1), "-W", str(int(x1 - x0) + 2), "-H", str(int(y1 - y0) + 2)]
+    out = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-r", "72", *crop, "-layout", str(path), "-"],
                          capture_output=True, text=True, check=True).stdout
     return " ".join(out.split())
 
