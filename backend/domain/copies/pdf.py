@@ -12,7 +12,6 @@ and the signing time in 10 pt black Times-like text (:func:`~backend.domain.sign
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import io
 
@@ -27,7 +26,7 @@ from pypdf.generic import ArrayObject, NameObject
 from backend.domain.signing.client import SigningClient
 from backend.domain.signing.stamping import copy_stamp
 
-__all__ = ["PARSE_ERRORS", "extract_pages", "page_count", "sign_copy"]
+__all__ = ["PARSE_ERRORS", "extract_pages", "page_count", "prepare_copy", "sign_copy"]
 
 PARSE_ERRORS = (PdfError, PyPdfError, ValueError, KeyError, IndexError, TypeError, AttributeError, RecursionError,
                 AssertionError, OSError, ZeroDivisionError)
@@ -58,20 +57,26 @@ def extract_pages(pdf: bytes, first: int, last: int) -> bytes:
     return out.getvalue()
 
 
-async def sign_copy(client: SigningClient, pdf: bytes, *, credential_id: str, otp: str, copy_form: str,
-                    agency_name: str, signed_at: dt.datetime, reason: str, location: str) -> bytes:
-    """The organisation signature of an electronic copy on ``pdf`` (one OTP).
+def prepare_copy(pdf: bytes, copy_form: str, agency_name: str, signed_at: dt.datetime
+                 ) -> tuple[fields.SigFieldSpec, TextStampStyle]:
+    """The copy signature's field and appearance for ``pdf`` (CPU-bound: call it from a worker thread).
+
+    Done before the signing server is called, so that no connection to it sits idle meanwhile.
 
     Raises:
-        PdfError (and the other :data:`PARSE_ERRORS`): pyHanko cannot extend the file; raised
-            before the OTP is used.
+        PdfError (and the other :data:`PARSE_ERRORS`): pyHanko cannot extend the file.
+    """
+    IncrementalPdfFileWriter(io.BytesIO(pdf))  # what the signer will do with it, before the OTP is spent
+    return copy_stamp(pdf, copy_form, agency_name, signed_at)
+
+
+async def sign_copy(client: SigningClient, pdf: bytes, prepared: tuple[fields.SigFieldSpec, TextStampStyle], *,
+                    credential_id: str, otp: str, reason: str, location: str) -> bytes:
+    """The organisation signature of an electronic copy on ``pdf`` with the :func:`prepare_copy` field (one OTP).
+
+    Raises:
         SigningServiceError: wrong/reused OTP, locked credential, server unreachable (nothing signed).
     """
-    def prepare() -> tuple[fields.SigFieldSpec, TextStampStyle]:
-        IncrementalPdfFileWriter(io.BytesIO(pdf))  # what the signer will do with it, before the OTP is spent
-        return copy_stamp(pdf, copy_form, agency_name, signed_at)
-
-    spec, style = await asyncio.to_thread(prepare)
-    return await client.sign_pdf(pdf, credential_id=credential_id, otp=otp,
-                                 field_name=spec.sig_field_name, reason=reason, location=location,
-                                 stamp_style=style, new_field_spec=spec)
+    spec, style = prepared
+    return await client.sign_pdf(pdf, credential_id=credential_id, otp=otp, field_name=spec.sig_field_name,
+                                 reason=reason, location=location, stamp_style=style, new_field_spec=spec)

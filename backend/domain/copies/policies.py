@@ -25,8 +25,8 @@ def can_make_copy(actor: Actor) -> Decision:
 
 
 def can_view_register(actor: Actor) -> Decision:
-    """The copy register is the clerk's book."""
-    return can_make_copy(actor)
+    """The copy register: the clerk keeps it; leaders and deputies read it, as the other registers."""
+    return ALLOWED if actor.has(Role.CLERK, Role.LEADER, Role.DEPUTY) else deny("copies.denied.register")
 
 
 def visible_copies(actor: Actor) -> sa.Select[tuple[DocumentCopy]]:

@@ -28,7 +28,7 @@ from backend.domain.accounts.actor import Actor
 from backend.domain.audit.services import RequestMeta, record
 from backend.domain.certificates.services import signing_client
 from backend.domain.copies.numbering import allocate_copy_number, copy_symbol
-from backend.domain.copies.pdf import PARSE_ERRORS, extract_pages, page_count, sign_copy
+from backend.domain.copies.pdf import PARSE_ERRORS, extract_pages, page_count, prepare_copy, sign_copy
 from backend.domain.copies.policies import can_make_copy, visible_copies
 from backend.domain.copies.schemas import CopyForm
 from backend.domain.copies.sources import Source, load_source
@@ -169,11 +169,11 @@ class CopyService:
             if request.kind is CopyKind.TRICH_SAO:
                 assert request.first_page is not None and request.last_page is not None
                 pdf = await asyncio.to_thread(extract_pages, pdf, request.first_page, request.last_page)
+            prepared = await asyncio.to_thread(prepare_copy, pdf, request.kind.label, agency.name, self.now)
             async with self.signing() as client:
                 credential = await credential_for(client, organ_id=agency.organ_id)
                 signed = await sign_copy(
-                    client, pdf, credential_id=credential, otp=request.otp, copy_form=request.kind.label,
-                    agency_name=agency.name, signed_at=self.now, location=agency.place_name,
+                    client, pdf, prepared, credential_id=credential, otp=request.otp, location=agency.place_name,
                     reason=t("copies.sign.reason", form=request.kind.label.capitalize(), reference=source.reference))
         except NoCredentialError as exc:
             raise InvalidInputError(field_errors={"otp": exc.message}) from exc

@@ -12,18 +12,15 @@ from __future__ import annotations
 
 import io
 import re
-import subprocess
 from pathlib import Path
 
 import sqlalchemy as sa
-from asn1crypto import pem, x509
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import async_validate_pdf_signature
-from pyhanko_certvalidator import ValidationContext
 from pypdf import PdfReader
 
-from backend.db.models import Agency, AuditEvent, DocumentCopy
-from backend.domain.signing.stamping import COPY_FIELD
+from backend.db.models import Agency, AuditEvent, DocumentCopy, User
+from backend.domain.accounts.actor import load_actor
+from backend.domain.copies.queries import register_page
+from tests.support.copies import copy_widget, text_in, validate_all
 from tests.support.incoming import Clients, doc_id_from, intake, intake_fields, make_pdf, post_form, type_id
 from tests.support.outgoing import Api, create_draft, ids
 from tests.support.signing import SigningEnv
@@ -40,38 +37,6 @@ async def registered(clients: Clients, db_sessionmaker, pages: int = 3) -> int:
 async def copy(clients: Clients, doc_id: int, otp: str, *, user: str = "vanthu.xanghiphong", source: str = "incoming",
                **fields: str):
     return await post_form(await clients(user), f"/copies/of/{source}/{doc_id}", {"otp": otp, **fields})
-
-
-def copy_widget(pdf: bytes) -> tuple[int, tuple[float, ...], tuple[float, ...]]:
-    """(page index, widget rectangle, page box) of the copy's signature field."""
-    reader = PdfReader(io.BytesIO(pdf))
-    for index, page in enumerate(reader.pages):
-        for annot in page.get("/Annots", []) or []:
-            obj = annot.get_object()
-            if obj.get("/FT") == "/Sig" and str(obj.get("/T", "")).startswith(COPY_FIELD):
-                return index, tuple(float(v) for v in obj["/Rect"]), tuple(float(v) for v in page.mediabox)
-    raise AssertionError("no copy signature field")
-
-
-def text_in(pdf: bytes, tmp_path: Path, rect: tuple[float, ...], page_box: tuple[float, ...]) -> str:
-    """The text poppler reads inside ``rect`` of page 1 (PDF points, origin bottom left)."""
-    path = tmp_path / "copy.pdf"
-    path.write_bytes(pdf)
-    x0, y0, x1, y1 = rect
-    top = page_box[3] - y1
-    crop = ["-x", str(int(x0) - 1), "-y", str(int(top) - 1), "-W", str(int(x1 - x0) + 2), "-H", str(int(y1 - y0) + 2)]
-    out = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-r", "72", *crop, "-layout", str(path), "-"],
-                         capture_output=True, text=True, check=True).stdout
-    return " ".join(out.split())
-
-
-async def validate_all(pdf: bytes, ca_pem: bytes) -> int:
-    roots = [x509.Certificate.load(der) for _, _, der in pem.unarmor(ca_pem, multiple=True)]
-    sigs = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
-    for sig in sigs:
-        status = await async_validate_pdf_signature(sig, ValidationContext(trust_roots=roots))
-        assert status.intact and status.valid and status.trusted, status.pretty_print_details()
-    return len(sigs)
 
 
 async def test_sao_y_trich_sao_sao_luc_signed_with_the_copy_appearance(
@@ -117,6 +82,16 @@ async def test_sao_y_trich_sao_sao_luc_signed_with_the_copy_appearance(
     assert 'id="ban-sao"' in (await clerk.get(f"/incoming/{doc_id}")).text
     register = await clerk.get("/copies/")
     assert register.status_code == 200 and all(r.symbol in register.text for r in rows)
+    assert (await (await clients("chuyenvien.xanghiphong")).get("/copies/")).status_code == 403
+
+    async with db_sessionmaker() as db:
+        actor = await load_actor(db, (await db.scalars(sa.select(User.id).where(
+            User.username == "vanthu.xanghiphong"))).one(), None)
+        assert actor is not None
+        first = await register_page(db, actor, rows[0].year, size=2)
+        assert [r.number for r in first.rows] == [3, 2] and first.next_cursor == 2
+        rest = await register_page(db, actor, rows[0].year, first.next_cursor, size=2)
+        assert [r.number for r in rest.rows] == [1] and rest.next_cursor is None
 
 
 async def test_refusals_store_nothing(clients: Clients, client, db_sessionmaker, settings,
