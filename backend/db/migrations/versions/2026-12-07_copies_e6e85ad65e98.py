@@ -1,7 +1,7 @@
 """Copies (sao y, trích sao, sao lục): the yearly copy series per agency and the copy rows (issue 14 item 5)
 
 Revision ID: e6e85ad65e98
-Revises: 5b8d2e61f0a4
+Revises: 9d3f0b6c1e27
 Create Date: 2026-12-07 04:37:48
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import backend.db.base
 
 revision = 'e6e85ad65e98'
-down_revision = '5b8d2e61f0a4'
+down_revision = '9d3f0b6c1e27'
 branch_labels = None
 depends_on = None
 
