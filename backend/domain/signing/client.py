@@ -93,6 +93,7 @@ _TOKENS: dict[tuple[str, str, str], tuple[str, float]] = {}
 _RESERVED: dict[tuple[str, str, bool, bool], int] = {}
 """CMS space (hex digits) per (certificate chain digest, digest algorithm, PAdES, tight)."""
 _RESERVED_MAX = 4096
+_KEEPALIVE_SECONDS = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,8 +269,13 @@ class SigningClient:
 
     def _session(self) -> aiohttp.ClientSession:
         if self._http is None or self._http.closed:
+            # Idle connections are dropped after 2 s, well before the server's keep-alive ends
+            # (uvicorn: 5 s; aiohttp would keep them 15 s): a request written on a connection the
+            # server is closing fails with "Server disconnected" -- seen between two steps of one
+            # signature on a loaded machine.
             self._http = aiohttp.ClientSession(
                 timeout=aiohttp.ClientTimeout(total=self.config.timeout_seconds),
+                connector=aiohttp.TCPConnector(keepalive_timeout=_KEEPALIVE_SECONDS),
                 middlewares=(_capture_errors,))
         return self._http
 
