@@ -1,7 +1,7 @@
 """Copies (sao y, trích sao, sao lục): the yearly copy series per agency and the copy rows (issue 14 item 5)
 
 Revision ID: e6e85ad65e98
-Revises: 3f9a6c1e7d20
+Revises: 98c92cb5257b
 Create Date: 2026-12-07 04:37:48
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import backend.db.base
 
 revision = 'e6e85ad65e98'
-down_revision = '3f9a6c1e7d20'
+down_revision = '98c92cb5257b'
 branch_labels = None
 depends_on = None
 
