@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Base", "UTCDateTime", "TimestampMixin", "enum_column", "utcnow"]
+__all__ = ["Base", "UNMODELLED", "UTCDateTime", "TimestampMixin", "enum_column", "is_modelled", "utcnow"]
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -22,6 +22,19 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+UNMODELLED = {
+    "table": ("search_fts",),
+    "column": ("tsv",),
+    "index": ("ix_search_entry_tsv",),
+}
+"""Name prefixes of database objects that migrations create but models do not describe: the search
+engines' own structures (SQLite's FTS5 table and its shadow tables, PostgreSQL's tsvector column and index)."""
+
+
+def is_modelled(name: str | None, type_: str, parent_names: dict[str, Any]) -> bool:
+    """Alembic ``include_name`` hook: ``False`` for the objects in :data:`UNMODELLED`."""
+    return not (name and name.startswith(UNMODELLED.get(type_, ())))
 
 
 def utcnow() -> datetime:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import unicodedata
 
-__all__ = ["nfc", "clean", "fold", "shorten", "vn_hours"]
+__all__ = ["nfc", "clean", "fold", "search_words", "shorten", "vn_hours"]
 
 
 def nfc(value: str) -> str:
@@ -22,6 +22,15 @@ def fold(value: str) -> str:
     """Lower-case and strip diacritics (đ → d), for accent-insensitive matching."""
     decomposed = unicodedata.normalize("NFD", value.lower().replace("đ", "d").replace("Đ", "d"))
     return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+
+
+def search_words(value: str) -> list[str]:
+    """The words full-text search indexes and looks up: :func:`fold`-ed, split on anything but letters and digits.
+
+    Both database engines (SQLite FTS5, PostgreSQL ``to_tsvector('simple', …)``) get only these words joined by
+    single spaces, so they split them identically and give the same results.
+    """
+    return "".join(ch if ch.isalnum() else " " for ch in fold(nfc(value))).split()
 
 
 def shorten(value: str, limit: int) -> str:

@@ -13,7 +13,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 import backend.db.models  # noqa: F401
-from backend.db.base import Base
+from backend.db.base import Base, is_modelled
 from backend.db.engine import create_engine
 from backend.db.migrate import downgrade, upgrade
 
@@ -46,7 +46,8 @@ def _diff(url: str) -> list[object]:
     async def run() -> list[object]:
         engine = create_engine(url)
         async with engine.connect() as conn:
-            diff = await conn.run_sync(lambda c: compare_metadata(MigrationContext.configure(c), Base.metadata))
+            diff = await conn.run_sync(lambda c: compare_metadata(
+            MigrationContext.configure(c, opts={"include_name": is_modelled}), Base.metadata))
         await engine.dispose()
         return diff
 

@@ -14,7 +14,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 import backend.db.models  # noqa: F401  (registers every table)
-from backend.db.base import Base
+from backend.db.base import Base, is_modelled
 from backend.db.engine import create_engine
 
 config = context.config
@@ -31,6 +31,7 @@ def _run(connection: Connection) -> None:
         target_metadata=Base.metadata,
         render_as_batch=sqlite,
         compare_type=True,
+        include_name=is_modelled,
     )
     with context.begin_transaction():
         context.run_migrations()

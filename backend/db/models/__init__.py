@@ -41,6 +41,7 @@ from backend.db.models.outgoing import (
     VersionKind,
 )
 from backend.db.models.push import PushPreference, PushSubscription
+from backend.db.models.search import ContentStatus, SavedSearch, SearchEntry
 
 __all__ = [
     "ArrivalCounter", "Assignment", "AssignmentRole", "AssignmentStatus", "Classification", "Confidentiality",
@@ -79,3 +80,4 @@ __all__ += ["CatalogueHeading", "CatalogueItem", "FileCatalogue", "WorkFile", "W
 from backend.db.models.copies import CopyCounter, CopyKind, DocumentCopy  # noqa: E402
 
 __all__ += ["CopyCounter", "CopyKind", "DocumentCopy"]
+__all__ += ["ContentStatus", "SavedSearch", "SearchEntry"]
