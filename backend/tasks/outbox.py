@@ -24,9 +24,17 @@ from backend.db.base import utcnow
 from backend.db.models import JobStatus, OutboxJob
 from backend.tasks.bus import ClaimedJob, JobKind
 
-__all__ = ["ClaimedJob", "backoff", "claim_due", "complete", "enqueue", "fail"]
+__all__ = ["ClaimedJob", "backoff", "claim_due", "complete", "enqueue", "fail", "new_job"]
 
 P = TypeVar("P", bound=msgspec.Struct)
+
+
+def new_job(kind: JobKind[P], payload: P, *, run_after: datetime | None = None,
+            max_attempts: int | None = None) -> OutboxJob:
+    """A pending job row of ``kind`` (not yet added to any session; synchronous code adds it itself)."""
+    return OutboxJob(kind=kind.name, payload=json.dumps(kind.encode(payload), ensure_ascii=False),
+                     status=JobStatus.PENDING, run_after=run_after or utcnow(),
+                     max_attempts=max_attempts or kind.max_attempts)
 
 
 async def enqueue(
@@ -34,9 +42,7 @@ async def enqueue(
     max_attempts: int | None = None,
 ) -> OutboxJob:
     """Add a job of ``kind`` in the current transaction (it runs only if that transaction commits)."""
-    job = OutboxJob(kind=kind.name, payload=json.dumps(kind.encode(payload), ensure_ascii=False),
-                    status=JobStatus.PENDING, run_after=run_after or utcnow(),
-                    max_attempts=max_attempts or kind.max_attempts)
+    job = new_job(kind, payload, run_after=run_after, max_attempts=max_attempts)
     db.add(job)
     await db.flush()
     return job

@@ -46,6 +46,8 @@ class SearchEntry(Base):
     urgency: Mapped[str] = mapped_column(sa.String(32))
     state: Mapped[str] = mapped_column(sa.String(32))
     is_draft: Mapped[bool] = mapped_column(default=False)
+    issuer_folded: Mapped[str] = mapped_column(sa.String(200), default="")
+    """The issuing agency (the sender of an incoming document, the own agency of an outgoing one), folded."""
     signer: Mapped[str] = mapped_column(sa.String(200), default="")
     signer_folded: Mapped[str] = mapped_column(sa.String(200), default="")
     doc_date: Mapped[date] = mapped_column(sa.Date)

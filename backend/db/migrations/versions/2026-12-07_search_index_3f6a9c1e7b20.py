@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column('urgency', sa.String(length=32), nullable=False),
         sa.Column('state', sa.String(length=32), nullable=False),
         sa.Column('is_draft', sa.Boolean(), nullable=False),
+        sa.Column('issuer_folded', sa.String(length=200), nullable=False),
         sa.Column('signer', sa.String(length=200), nullable=False),
         sa.Column('signer_folded', sa.String(length=200), nullable=False),
         sa.Column('doc_date', sa.Date(), nullable=False),

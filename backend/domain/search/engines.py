@@ -1,0 +1,97 @@
+"""The two full-text engines behind one interface: how a :class:`Terms` matches and ranks, and how an
+entry's folded words reach the engine's index.
+
+- SQLite: the FTS5 table ``search_fts`` (rowid = ``search_entry.id``), kept in step by :meth:`store`;
+  words match as ``"word"*`` (prefix), phrases as ``"a b c"``; relevance is ``-bm25``.
+- PostgreSQL: the generated column ``search_entry.tsv = to_tsvector('simple', folded)`` with a GIN index
+  (maintained by the database itself); words match as ``word:*``, phrases as ``a <-> b <-> c``; relevance
+  is ``ts_rank``.
+
+Both see the same space-separated folded words (``backend.lib.text.search_words``), so they match the
+same documents; only the relevance figures differ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from backend.db.models import SearchEntry
+from backend.domain.search.terms import Terms
+
+__all__ = ["Engine", "Match", "engine_for"]
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """How to join the engine's index (if at all), the match condition and the relevance (higher is better)."""
+
+    source: sa.FromClause
+    condition: sa.ColumnElement[bool]
+    score: sa.ColumnElement[float]
+
+
+class Engine(Protocol):
+    """One database's full-text search."""
+
+    def match(self, terms: Terms) -> Match:
+        """The condition matching every word (as a prefix) and every phrase of ``terms``."""
+
+    def store(self, db: Session, rows: Sequence[tuple[int, str]]) -> None:
+        """Put ``(entry id, folded text)`` into the engine's index (replacing what was there)."""
+
+    def forget(self, db: Session, entry_ids: Sequence[int]) -> None:
+        """Remove entries from the engine's index."""
+
+
+_FTS = sa.table("search_fts", sa.column("rowid", sa.Integer), sa.column("folded", sa.Text))
+
+
+class SqliteFts:
+    """SQLite FTS5."""
+
+    def match(self, terms: Terms) -> Match:
+        parts = [f'"{word}"*' for word in terms.words] + ['"' + " ".join(phrase) + '"' for phrase in terms.phrases]
+        source = sa.join(SearchEntry, _FTS, _FTS.c.rowid == SearchEntry.id)
+        condition = sa.literal_column("search_fts").op("MATCH")(sa.bindparam("fts_query", " ".join(parts)))
+        return Match(source, condition, -sa.func.bm25(sa.literal_column("search_fts")))
+
+    def store(self, db: Session, rows: Sequence[tuple[int, str]]) -> None:
+        if not rows:
+            return
+        self.forget(db, [entry_id for entry_id, _ in rows])
+        db.execute(sa.text("INSERT INTO search_fts (rowid, folded) VALUES (:id, :folded)"),
+                   [{"id": entry_id, "folded": folded} for entry_id, folded in rows])
+
+    def forget(self, db: Session, entry_ids: Sequence[int]) -> None:
+        if entry_ids:
+            db.execute(sa.text("DELETE FROM search_fts WHERE rowid = :id"), [{"id": i} for i in entry_ids])
+
+
+_TSV = sa.literal_column("search_entry.tsv")
+_SIMPLE = sa.literal_column("'simple'::regconfig")
+
+
+class PostgresFts:
+    """PostgreSQL full-text search over the generated ``tsv`` column (the database keeps it current)."""
+
+    def match(self, terms: Terms) -> Match:
+        parts = [f"{word}:*" for word in terms.words] + ["(" + " <-> ".join(phrase) + ")" for phrase in terms.phrases]
+        query = sa.func.to_tsquery(_SIMPLE, sa.bindparam("ts_query", " & ".join(parts)))
+        score = sa.cast(sa.func.ts_rank(_TSV, query), sa.Float)
+        return Match(SearchEntry.__table__, _TSV.op("@@")(query), score)
+
+    def store(self, db: Session, rows: Sequence[tuple[int, str]]) -> None:
+        return None
+
+    def forget(self, db: Session, entry_ids: Sequence[int]) -> None:
+        return None
+
+
+def engine_for(dialect_name: str) -> Engine:
+    """The engine of a database (``db.bind.dialect.name``)."""
+    return PostgresFts() if dialect_name == "postgresql" else SqliteFts()
