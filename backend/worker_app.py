@@ -16,6 +16,7 @@ from backend.domain.certificates import jobs as certificates
 from backend.domain.exchange import directory_jobs as exchange_directory
 from backend.domain.exchange import jobs as exchange
 from backend.domain.notifications import jobs as notifications
+from backend.domain.search import jobs as search
 from backend.lib import clock
 from backend.tasks import worker
 from backend.tasks.bus import Registry
@@ -25,7 +26,7 @@ from backend.web.push import transport as push
 __all__ = ["REGISTRY", "STARTUP", "run_once", "run_worker"]
 
 REGISTRY = Registry((*notifications.HANDLERS, *push.HANDLERS, *live.HANDLERS, *certificates.HANDLERS,
-                     *exchange.HANDLERS, *exchange_directory.HANDLERS))
+                     *exchange.HANDLERS, *exchange_directory.HANDLERS, *search.HANDLERS))
 """Every job kind the worker runs, with its handler."""
 
 STARTUP: tuple[worker.StartupHook, ...] = (*certificates.STARTUP, *exchange_directory.STARTUP)

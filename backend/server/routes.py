@@ -14,6 +14,7 @@ from backend.domain.notifications import routes as notifications
 from backend.domain.organizations import routes as organizations
 from backend.domain.outgoing import routes as outgoing
 from backend.domain.push import routes as push
+from backend.domain.search import routes as search
 from backend.domain.statistics import routes as statistics
 from backend.domain.workfiles import routes as workfiles
 from backend.server.health import health
@@ -24,6 +25,6 @@ from backend.web.shell import routes as shell
 __all__ = ["ROUTES"]
 
 _CONTEXTS = (accounts, shell, incoming, outgoing, exchange, notifications, offline, push, live, certificates,
-             organizations, admin_import, statistics, workfiles, copies)
+             organizations, admin_import, statistics, workfiles, copies, search)
 
 ROUTES: list[ControllerRouterHandler] = [health, *(route for context in _CONTEXTS for route in context.ROUTES)]

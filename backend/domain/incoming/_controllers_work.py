@@ -1,6 +1,6 @@
 """``/tasks`` (Công việc: the actor's own live assignments by deadline), built on :func:`visible_incoming`.
 
-Search over incoming and outgoing documents lives in the shell (:mod:`backend.web.shell.search`).
+Search over incoming and outgoing documents lives in :mod:`backend.domain.search`.
 """
 
 from __future__ import annotations

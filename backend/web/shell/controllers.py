@@ -1,7 +1,7 @@
 """Home of the shell: the start page redirects to the incoming inbox.
 
 Incoming documents and tasks (Công việc) are served by ``backend.domain.incoming``; outgoing
-documents by ``backend.domain.outgoing``; search over both by :mod:`backend.web.shell.search`.
+documents by ``backend.domain.outgoing``; search by :mod:`backend.domain.search`.
 """
 
 from __future__ import annotations

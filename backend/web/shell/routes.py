@@ -6,8 +6,7 @@ from litestar.types import ControllerRouterHandler
 
 from backend.web.shell.controllers import ShellController
 from backend.web.shell.offline_sync import OfflineSyncController
-from backend.web.shell.search import SearchController
 
 __all__ = ["ROUTES"]
 
-ROUTES: list[ControllerRouterHandler] = [ShellController, OfflineSyncController, SearchController]
+ROUTES: list[ControllerRouterHandler] = [ShellController, OfflineSyncController]
