@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, get
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 from backend.domain.accounts.deps import CurrentActor
 from backend.domain.search.queries import parse_filters, run_search
@@ -41,7 +41,11 @@ class ApiSearchPage(msgspec.Struct):
     next_cursor: str | None
 
 
-Text = Annotated[str, Parameter(required=False, max_length=10_000)]
+Text = Annotated[str, QueryParameter(required=False, max_length=10_000)]
+
+
+def _named(name: str, description: str | None = None) -> QueryParameter:
+    return QueryParameter(name=name, required=False, max_length=10_000, description=description)
 
 
 class SearchApiController(Controller):
@@ -51,14 +55,15 @@ class SearchApiController(Controller):
     @get("/", name="api.search", summary="Search documents in the actor's scope (diacritics optional, "
                                          '"exact phrase" in quotes, prefix words)')
     async def search(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor, q: Text = "",
-                     kind: Text = "", urgency: Text = "", type_id: Annotated[str, Parameter(query="type")] = "",
-                     issuer: Text = "", signer: Text = "", state: Text = "",
-                     date_from: Annotated[str, Parameter(query="from", description="YYYY-MM-DD")] = "",
-                     date_to: Annotated[str, Parameter(query="to", description="YYYY-MM-DD")] = "",
-                     sort: Annotated[str, Parameter(description="relevance | date")] = "relevance",
+                     kind: Text = "", urgency: Text = "", type_id: Annotated[str, _named("type", "document type id")] = "",
+                     issuer: Text = "", signer: Text = "",
+                     state_name: Annotated[str, _named("state")] = "",
+                     date_from: Annotated[str, _named("from", "YYYY-MM-DD")] = "",
+                     date_to: Annotated[str, _named("to", "YYYY-MM-DD")] = "",
+                     sort: Annotated[str, _named("sort", "relevance | date")] = "relevance",
                      cursor: Text = "") -> ApiSearchPage:
         filters = parse_filters({"q": q, "kind": kind, "urgency": urgency, "type": type_id, "issuer": issuer,
-                                 "signer": signer, "state": state, "from": date_from, "to": date_to, "sort": sort,
+                                 "signer": signer, "state": state_name, "from": date_from, "to": date_to, "sort": sort,
                                  "cursor": cursor})
         if not filters.params(cursor="", sort="relevance"):
             raise InvalidInputError("Hãy nhập từ cần tìm hoặc chọn một điều kiện lọc.", field_errors={
