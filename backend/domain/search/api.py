@@ -65,7 +65,7 @@ class SearchApiController(Controller):
         filters = parse_filters({"q": q, "kind": kind, "urgency": urgency, "type": type_id, "issuer": issuer,
                                  "signer": signer, "state": state_name, "from": date_from, "to": date_to, "sort": sort,
                                  "cursor": cursor})
-        if not filters.params(cursor="", sort="relevance"):
+        if not filters.narrows:
             raise InvalidInputError("Hãy nhập từ cần tìm hoặc chọn một điều kiện lọc.", field_errors={
                 "q": "Chưa có từ cần tìm."})
         page = await run_search(db, actor, filters)

@@ -41,11 +41,6 @@ class SaveForm(msgspec.Struct, forbid_unknown_fields=False):
     query: str = ""
 
 
-def _searching(filters: Filters) -> bool:
-    """Whether anything narrows the search (an empty search shows a hint, not the whole register)."""
-    return bool(filters.params(cursor="", sort="relevance"))
-
-
 def _params(request: Request[Any, Any, Any]) -> dict[str, str]:
     return {key: request.query_params.get(key, "") for key in request.query_params}
 
@@ -64,7 +59,7 @@ class SearchController(Controller):
         except InvalidInputError as exc:
             filters, errors = Filters(q=params.get("q", "")[:500]), exc.field_errors
             status_code = 422 if not request.headers.get("hx-request") else 200
-        searching = _searching(filters) and not errors
+        searching = filters.narrows and not errors
         if searching:
             try:
                 page = await run_search(db, actor, filters)
@@ -88,7 +83,7 @@ class SearchController(Controller):
     async def _export(self, request: Request[Any, Any, Any], db: DB, actor: Actor, meta: Meta,
                       media: str) -> Response[bytes]:
         filters = parse_filters(_params(request))
-        if not _searching(filters):
+        if not filters.narrows:
             raise InvalidInputError("Hãy nhập từ cần tìm hoặc chọn một điều kiện lọc trước khi xuất.")
         hits = await export_rows(db, actor, filters)
         await record(db, "search.exported", actor_id=actor.user_id, actor_name=actor.username,

@@ -58,6 +58,11 @@ class Filters:
     cursor: str = ""
     terms: Terms = field(default_factory=lambda: parse(""))
 
+    @property
+    def narrows(self) -> bool:
+        """Whether anything searchable was typed or a filter was chosen (else there is nothing to search)."""
+        return not self.terms.empty or bool(set(self.params()) - {"q", "sort", "cursor"})
+
     def params(self, **changes: Any) -> dict[str, str]:
         """The query-string parameters that reproduce this search (``changes`` override)."""
         values = {"q": self.q, "kind": self.kind, "urgency": self.urgency,

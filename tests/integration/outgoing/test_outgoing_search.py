@@ -26,7 +26,7 @@ async def test_leader_finds_the_document_he_signed_and_another_agency_does_not(
 
     found = await leader.get("/search?q=de song lam")  # accent-insensitive, like the incoming search
     assert found.status_code == 200
-    assert f'href="/outgoing/{doc_id}"' in found.text and 'id="search-outgoing"' in found.text
+    assert f'href="/outgoing/{doc_id}"' in found.text and 'id="search-hits"' in found.text
     assert "Văn bản đi" in found.text and "Đê sông Lam".lower() in found.text.lower()
     fragment = await leader.get("/search?q=Lam mùa", headers={"HX-Request": "true", "HX-Target": "search-results"})
     assert fragment.text.lstrip().startswith('<div id="search-results"') and f"/outgoing/{doc_id}" in fragment.text
