@@ -32,7 +32,7 @@ UNMODELLED = {
 engines' own structures (SQLite's FTS5 table and its shadow tables, PostgreSQL's tsvector column and index)."""
 
 
-def is_modelled(name: str | None, type_: str, parent_names: dict[str, Any]) -> bool:
+def is_modelled(name: str | None, type_: Any, parent_names: Any) -> bool:
     """Alembic ``include_name`` hook: ``False`` for the objects in :data:`UNMODELLED`."""
     return not (name and name.startswith(UNMODELLED.get(type_, ())))
 

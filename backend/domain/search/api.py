@@ -55,7 +55,8 @@ class SearchApiController(Controller):
     @get("/", name="api.search", summary="Search documents in the actor's scope (diacritics optional, "
                                          '"exact phrase" in quotes, prefix words)')
     async def search(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor, q: Text = "",
-                     kind: Text = "", urgency: Text = "", type_id: Annotated[str, _named("type", "document type id")] = "",
+                     kind: Text = "", urgency: Text = "",
+                     type_id: Annotated[str, _named("type", "document type id")] = "",
                      issuer: Text = "", signer: Text = "",
                      state_name: Annotated[str, _named("state")] = "",
                      date_from: Annotated[str, _named("from", "YYYY-MM-DD")] = "",

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -72,8 +72,8 @@ class SqliteFts:
             db.execute(sa.text("DELETE FROM search_fts WHERE rowid = :id"), [{"id": i} for i in entry_ids])
 
 
-_TSV = sa.literal_column("search_entry.tsv")
-_SIMPLE = sa.literal_column("'simple'::regconfig")
+_TSV: sa.ColumnClause[Any] = sa.literal_column("search_entry.tsv")
+_SIMPLE: sa.ColumnClause[Any] = sa.literal_column("'simple'::regconfig")
 
 
 class PostgresFts:

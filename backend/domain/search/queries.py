@@ -102,7 +102,10 @@ def parse_filters(params: Mapping[str, str]) -> Filters:
         InvalidInputError: a filter value is not one of the choices, or a date is malformed or reversed.
     """
     errors: dict[str, str] = {}
-    get = lambda name: clean(params.get(name, ""))[:500]  # noqa: E731
+
+    def get(name: str) -> str:
+        return clean(params.get(name, ""))[:500]
+
     q = get("q")
     kind = get("kind")
     if kind and kind not in KIND_LABELS:
