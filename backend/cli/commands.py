@@ -48,6 +48,10 @@ def _parser() -> argparse.ArgumentParser:
     province.add_argument("--days", type=int, default=365, help="spread them over the last N days")
     sub.add_parser("production-like", help="PostgreSQL, Redis, SeaweedFS S3, nginx → 2 web, 2 workers, signing "
                                            "server, on loopback (make run-production-like)")
+    search = sub.add_parser("search", help="search index maintenance")
+    search_sub = search.add_subparsers(dest="search_command", required=True)
+    reindex = search_sub.add_parser("reindex", help="rebuild the search index from the documents")
+    reindex.add_argument("--no-text", action="store_true", help="do not queue reading the PDFs' text layer")
     smoke = sub.add_parser("smoke", help="draft → sign → number → seal → issue → receive, via the JSON API")
     smoke.add_argument("--base-url", default="http://127.0.0.1:8000")
     smoke.add_argument("--out", type=Path, default=None, help="where to write the issued PDF")
@@ -117,6 +121,11 @@ def main(argv: list[str] | None = None) -> int:
         from backend.cli.province import generate_province
 
         print(asyncio.run(generate_province(settings, args.documents, args.days)))
+        return 0
+    if args.command == "search":
+        from backend.cli.search import reindex as search_reindex
+
+        print(asyncio.run(search_reindex(settings, extract=not args.no_text)))
         return 0
     if args.command == "smoke":
         from backend.cli.smoke import run_smoke

@@ -107,8 +107,11 @@ KINDS: dict[str, tuple[Callable[[Session, Sequence[int]], list[Built]], sa.Selec
 """Per kind: the builder of its entries and the query of every document id (for the backfill)."""
 
 
-def refresh(db: Session, kind: str, ids: Iterable[int]) -> int:
-    """Bring the entries of documents ``ids`` of ``kind`` up to date; returns how many were written."""
+def refresh(db: Session, kind: str, ids: Iterable[int], *, extract: bool = True) -> int:
+    """Bring the entries of documents ``ids`` of ``kind`` up to date; returns how many were written.
+
+    A new file queues :data:`EXTRACT_TEXT` unless ``extract`` is false (a backfill that reads files later).
+    """
     wanted = sorted(set(ids))
     if not wanted:
         return 0
@@ -135,7 +138,7 @@ def refresh(db: Session, kind: str, ids: Iterable[int]) -> int:
         entry.updated_at = now
         touched.append(entry)
     db.flush()
-    for entry in touched:
+    for entry in touched if extract else ():
         if entry.content_status is ContentStatus.PENDING and entry.file_id is not None:
             db.add(new_job(EXTRACT_TEXT, ExtractText(entry_id=entry.id, file_id=entry.file_id)))
     engine.store(db, [(entry.id, entry.folded) for entry in touched])
@@ -155,14 +158,16 @@ def set_content(db: Session, entry_id: int, file_id: int, status: ContentStatus,
     return True
 
 
-def refresh_all(db: Session, batch: int = 2000, on_batch: Callable[[int], None] | None = None) -> int:
-    """Rebuild every entry of every kind, ``batch`` documents at a time (the caller commits)."""
+def refresh_all(db: Session, *, batch: int = 2000, extract: bool = True,
+                on_batch: Callable[[int], None] | None = None) -> int:
+    """Rebuild every entry of every kind, ``batch`` documents at a time; ``on_batch`` (e.g. a commit) runs after
+    each batch with the running total."""
     total = 0
     for kind, (_, all_ids) in KINDS.items():
         last = 0
         while ids := list(db.scalars(all_ids.where(all_ids.selected_columns[0] > last)
                                      .order_by(all_ids.selected_columns[0]).limit(batch))):
-            total += refresh(db, kind, ids)
+            total += refresh(db, kind, ids, extract=extract)
             last = ids[-1]
             if on_batch:
                 on_batch(total)
