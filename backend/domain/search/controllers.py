@@ -71,6 +71,7 @@ class SearchController(Controller):
             "states": state_options(), "types": await document_types(db, actor.agency_id),
             "saved": await list_saved(db, actor), "save_errors": save_errors or {},
             "query_string": urlencode(filters.params(cursor="")),
+            "filtered": bool(set(filters.params()) - {"q", "sort", "cursor"}),
             "next_query": urlencode(filters.params(cursor=page.next_cursor)) if page.next_cursor else "",
         }
         return render_page(request, "pages/search.html", context,
