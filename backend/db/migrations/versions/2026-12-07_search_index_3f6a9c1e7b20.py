@@ -1,7 +1,7 @@
 """Search index: search_entry (+ SQLite FTS5 table / PostgreSQL tsvector column and GIN index), saved_search
 
 Revision ID: 3f6a9c1e7b20
-Revises: 5b8d2e61f0a4
+Revises: 4b7e2c9a0d15
 Create Date: 2026-12-07 05:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '3f6a9c1e7b20'
-down_revision = '5b8d2e61f0a4'
+down_revision = '4b7e2c9a0d15'
 branch_labels = None
 depends_on = None
 
