@@ -193,6 +193,7 @@ def main() -> int:
     print(run_backend(env, "search", "reindex", "--no-text") if not asyncio.run(_indexed(url)) else "index present")
     print(f"text layer for {asyncio.run(add_text_layer(url, args.text_chars))} entries "
           f"({time.perf_counter() - started:.0f} s with the reindex)")
+    asyncio.run(analyze(url))
     users = asyncio.run(clerks(url, args.users))
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "backend", "serve"], env={**env, "PORT": str(port)}, cwd=REPO,
@@ -226,6 +227,20 @@ def main() -> int:
         print(f"| `{query}` | {statistics.median(samples):.0f} | {pct(samples, 0.95):.0f} | "
               f"{statistics.median(raw[query]):.1f} | {pct(raw[query], 0.95):.1f} | {ratio:.0f}× |")
     return 0
+
+
+async def analyze(url: str) -> None:
+    """Fresh planner statistics after the bulk writes (autovacuum would do it in production, later)."""
+    engine = create_engine(url, pool=False)
+    try:
+        async with engine.connect() as conn:
+            if url.startswith("postgres"):
+                await conn.execution_options(isolation_level="AUTOCOMMIT")
+                await conn.exec_driver_sql("VACUUM ANALYZE search_entry")
+            else:
+                await conn.exec_driver_sql("ANALYZE")
+    finally:
+        await engine.dispose()
 
 
 async def _indexed(url: str) -> bool:
