@@ -34,6 +34,8 @@ __all__ = ["KIND_LABELS", "PAGE_SIZE", "Filters", "Hit", "Page", "parse_filters"
 
 PAGE_SIZE = 20
 EXPORT_LIMIT = 5000
+SNIPPET_SOURCE = 5000
+"""Characters of a document's text searched for the snippet (a match further in shows the text's start)."""
 KIND_LABELS = {"incoming": "Văn bản đến", "outgoing": "Văn bản đi", "draft": "Dự thảo"}
 CONTENT_LABELS = {ContentStatus.NO_TEXT_LAYER: "chưa có lớp văn bản", ContentStatus.UNREADABLE: "không đọc được tệp",
                   ContentStatus.PENDING: "đang đọc nội dung tệp"}
@@ -228,7 +230,7 @@ async def run_search(db: AsyncSession, actor: Actor, filters: Filters, size: int
     inner = (sa.select(SearchEntry.id, SearchEntry.kind, SearchEntry.doc_id, SearchEntry.reference,
                        SearchEntry.title, SearchEntry.doc_date, SearchEntry.urgency, SearchEntry.state,
                        SearchEntry.is_draft, SearchEntry.content_status, SearchEntry.metadata_text,
-                       sa.func.substr(SearchEntry.content_text, 1, 20000).label("content"),
+                       sa.func.substr(SearchEntry.content_text, 1, SNIPPET_SOURCE).label("content"),
                        score.label("score"))
              .select_from(source).where(*where)).subquery()
     query = sa.select(inner)

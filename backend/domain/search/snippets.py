@@ -16,8 +16,15 @@ WINDOW = 180
 """Characters of text around the first match."""
 
 
-def _folded_with_map(text: str) -> tuple[str, list[int]]:
-    """``text`` folded character by character, and for each folded character its index in ``text``."""
+def _folded_with_map(text: str) -> tuple[str, list[int] | range]:
+    """``text`` folded, and for each folded character its index in ``text``.
+
+    Folding NFC text keeps one character per character (the usual case: one call for the whole text); otherwise
+    the text is folded character by character to keep the positions.
+    """
+    whole = fold(text)
+    if len(whole) == len(text):
+        return whole, range(len(text))
     out: list[str] = []
     where: list[int] = []
     for index, ch in enumerate(text):
