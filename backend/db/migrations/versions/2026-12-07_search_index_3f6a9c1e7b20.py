@@ -1,7 +1,7 @@
 """Search index: search_entry (+ SQLite FTS5 table / PostgreSQL tsvector column and GIN index), saved_search
 
 Revision ID: 3f6a9c1e7b20
-Revises: 3f9a6c1e7d20
+Revises: 98c92cb5257b
 Create Date: 2026-12-07 05:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '3f6a9c1e7b20'
-down_revision = '3f9a6c1e7d20'
+down_revision = '98c92cb5257b'
 branch_labels = None
 depends_on = None
 
