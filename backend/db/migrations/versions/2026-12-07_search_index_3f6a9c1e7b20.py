@@ -1,7 +1,7 @@
 """Search index: search_entry (+ SQLite FTS5 table / PostgreSQL tsvector column and GIN index), saved_search
 
 Revision ID: 3f6a9c1e7b20
-Revises: 98c92cb5257b
+Revises: e6e85ad65e98
 Create Date: 2026-12-07 05:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '3f6a9c1e7b20'
-down_revision = '98c92cb5257b'
+down_revision = 'e6e85ad65e98'
 branch_labels = None
 depends_on = None
 
