@@ -6,6 +6,7 @@ from litestar.types import ControllerRouterHandler
 
 from backend.domain.accounts import routes as accounts
 from backend.domain.admin_import import routes as admin_import
+from backend.domain.audit import routes as audit
 from backend.domain.certificates import routes as certificates
 from backend.domain.copies import routes as copies
 from backend.domain.exchange import routes as exchange
@@ -25,6 +26,6 @@ from backend.web.shell import routes as shell
 __all__ = ["ROUTES"]
 
 _CONTEXTS = (accounts, shell, incoming, outgoing, exchange, notifications, offline, push, live, certificates,
-             organizations, admin_import, statistics, workfiles, copies, search)
+             organizations, admin_import, statistics, workfiles, copies, search, audit)
 
 ROUTES: list[ControllerRouterHandler] = [health, *(route for context in _CONTEXTS for route in context.ROUTES)]

@@ -16,6 +16,10 @@ class AuditEvent(Base):
     """Who did what to which object, when and from where. Never updated, never deleted."""
 
     __tablename__ = "audit_event"
+    __table_args__ = (
+        sa.Index("ix_audit_event_agency_list", "agency_id", "id"),
+        sa.Index("ix_audit_event_object", "object_type", "object_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -82,6 +82,7 @@ class IncomingDocument(TimestampMixin, Base):
         sa.Index("ix_incoming_document_inbox", "agency_id", "priority", "received_at", "id"),
         sa.Index("ix_incoming_document_state", "agency_id", "state", "priority", "received_at", "id"),
         sa.Index("ix_incoming_document_received", "agency_id", "received_at"),
+        sa.Index("ix_incoming_document_due", "agency_id", "due_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

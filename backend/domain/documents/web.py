@@ -27,8 +27,10 @@ from litestar.response import File, Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config.settings import Settings
+from backend.db.engine import end_reads
 from backend.db.models import StoredFile
 from backend.domain.accounts.actor import Actor
+from backend.domain.audit.services import RequestMeta, record
 from backend.domain.documents.files import PDF_CONTENT_TYPE, blob_store, page_image_bytes
 from backend.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from backend.lib import clock
@@ -90,9 +92,20 @@ class DocumentPage:
     blocks: Mapping[str, str] = field(default_factory=lambda: {"document-panel": "document_panel"})
 
     async def show(self, request: Request[Any, Any, Any], db: AsyncSession, settings: Settings, actor: Actor,
-                   doc_id: int) -> Response[str]:
-        """The page (or, for an htmx request targeting the panel, the panel alone)."""
+                   doc_id: int, meta: RequestMeta | None = None) -> Response[str]:
+        """The page (or, for an htmx request targeting the panel, the panel alone).
+
+        With ``meta``, a whole-page view is audited as ``<domain>.viewed`` (domain.md §4.13) once the
+        page was built, i.e. only for a document the actor may see. The reads are ended first, so on
+        SQLite the row is written in a fresh, short transaction and the page's reads never hold the
+        write lock; panel refreshes after an action are not views and are not logged.
+        """
         context = await self.build(request, db, settings, actor, doc_id)
+        if meta is not None and not is_fragment_request(request):
+            await end_reads(db)
+            kind = self.route.split(".", 1)[0]
+            await record(db, f"{kind}.viewed", actor_id=actor.user_id, actor_name=actor.username,
+                         agency_id=context["doc"].agency_id, object_type=kind, object_id=doc_id, meta=meta)
         return render_page(request, self.template, context, blocks=self.blocks)
 
     async def done(self, request: Request[Any, Any, Any], db: AsyncSession, settings: Settings, actor: Actor,

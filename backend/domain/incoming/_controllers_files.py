@@ -82,9 +82,13 @@ class IncomingFilesController(Controller):
         return await page_image(request, settings, view.file, page)
 
     @get("/{doc_id:int}/slip", name="incoming.slip")
-    async def slip(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor,
+    async def slip(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor, meta: Meta,
                    doc_id: FromPath[int]) -> Response[str]:
+        """The printable handling slip; opening it is audited as ``incoming.printed``."""
         view = await load_view(db, actor, doc_id)
+        await record(db, "incoming.printed", actor_id=actor.user_id, actor_name=actor.username,
+                     agency_id=view.doc.agency_id, object_type="incoming", object_id=doc_id, meta=meta,
+                     detail={"what": "slip"})
         top = [a for a in view.assignments if a.parent_id is None and a.status != "cancelled"]
         unit_level = [a for a in view.assignments if a.parent_id is not None and a.status != "cancelled"]
         proposals = [a for a in view.assignments if a.proposal]

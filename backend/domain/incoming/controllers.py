@@ -115,8 +115,8 @@ class IncomingController(Controller):
 
     @get("/{doc_id:int}", name="incoming.detail")
     async def detail(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
-                     doc_id: FromPath[int]) -> Response[str]:
-        return await _PAGE.show(request, db, settings, actor, doc_id)
+                     meta: Meta, doc_id: FromPath[int]) -> Response[str]:
+        return await _PAGE.show(request, db, settings, actor, doc_id, meta)
 
     @post("/{doc_id:int}/transition", name="incoming.transition")
     async def transition(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,

@@ -100,8 +100,8 @@ class OutgoingController(Controller):
 
     @get("/{doc_id:int}", name="outgoing.detail")
     async def detail(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
-                     doc_id: FromPath[int]) -> Response[str]:
-        return await _PAGE.show(request, db, settings, actor, doc_id)
+                     meta: Meta, doc_id: FromPath[int]) -> Response[str]:
+        return await _PAGE.show(request, db, settings, actor, doc_id, meta)
 
     @post("/{doc_id:int}/transition", name="outgoing.transition", opt=route_opt())
     async def transition(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
