@@ -1,4 +1,4 @@
-"""Home of the shell: the start page redirects to the incoming inbox.
+"""Home of the shell: the start page sends leaders and deputies to the leader home, others to the incoming inbox.
 
 Incoming documents and tasks (Công việc) are served by ``backend.domain.incoming``; outgoing
 documents by ``backend.domain.outgoing``; search by :mod:`backend.domain.search`.
@@ -9,6 +9,7 @@ from __future__ import annotations
 from litestar import Controller, get
 from litestar.response import Redirect
 
+from backend.db.models import Role
 from backend.domain.accounts.deps import CurrentActor
 
 __all__ = ["ShellController"]
@@ -19,4 +20,4 @@ class ShellController(Controller):
 
     @get("/", name="shell.home")
     async def home(self, actor: CurrentActor) -> Redirect:
-        return Redirect("/incoming")
+        return Redirect("/home" if actor.has(Role.LEADER, Role.DEPUTY) else "/incoming")
