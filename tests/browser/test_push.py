@@ -79,7 +79,7 @@ def test_service_worker_shows_a_delivered_push(live_server: str, browser: Browse
     page.get_by_label("Tên đăng nhập").fill(LEADER)
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(f"{live_server}/incoming")
+    page.wait_for_url(f"{live_server}/home")  # a leader lands on the leader home
     _until(page, "() => window.__cvReady === true")
     page.goto(f"{live_server}/account/devices")
     assert page.get_by_role("heading", name="Thiết bị và thông báo").is_visible()
@@ -117,7 +117,7 @@ def test_push_panel_explains_ios_and_offers_to_enable(live_server: str, database
     page.get_by_label("Tên đăng nhập").fill(LEADER)
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(f"{live_server}/incoming")
+    page.wait_for_url(f"{live_server}/home")  # a leader lands on the leader home
     page.goto(f"{live_server}/account/devices")
     assert page.locator("#ios-help").get_attribute("open") is not None  # Safari tab: Add to Home Screen first
     assert "Thêm vào MH chính" in page.locator("#ios-help").inner_text()
