@@ -16,6 +16,7 @@ from backend.domain.certificates import jobs as certificates
 from backend.domain.exchange import directory_jobs as exchange_directory
 from backend.domain.exchange import jobs as exchange
 from backend.domain.notifications import jobs as notifications
+from backend.domain.reminders import jobs as reminders
 from backend.domain.search import jobs as search
 from backend.lib import clock
 from backend.tasks import worker
@@ -26,11 +27,12 @@ from backend.web.push import transport as push
 __all__ = ["REGISTRY", "STARTUP", "run_once", "run_worker"]
 
 REGISTRY = Registry((*notifications.HANDLERS, *push.HANDLERS, *live.HANDLERS, *certificates.HANDLERS,
-                     *exchange.HANDLERS, *exchange_directory.HANDLERS, *search.HANDLERS))
+                     *exchange.HANDLERS, *exchange_directory.HANDLERS, *search.HANDLERS, *reminders.HANDLERS))
 """Every job kind the worker runs, with its handler."""
 
-STARTUP: tuple[worker.StartupHook, ...] = (*certificates.STARTUP, *exchange_directory.STARTUP)
-"""Run when a worker starts (the daily certificate reminder and directory sync make sure they are scheduled)."""
+STARTUP: tuple[worker.StartupHook, ...] = (*certificates.STARTUP, *exchange_directory.STARTUP, *reminders.STARTUP)
+"""Run when a worker starts (the daily certificate reminder, directory sync and the reminder scan and digest make
+sure they are scheduled)."""
 
 
 async def run_once(settings: Settings, sessions: async_sessionmaker[AsyncSession], batch: int = 20, *,

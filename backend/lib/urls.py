@@ -17,6 +17,7 @@ ROUTE_PATHS: Mapping[str, str] = {
     "outgoing.detail": "/outgoing/{doc_id}",
     "certificates.mine": "/account/certificates",
     "certificates.admin": "/admin/certificates",
+    "shell.leader_home": "/home",
 }
 """Route name → path template (``str.format`` fields are the route's path parameters)."""
 

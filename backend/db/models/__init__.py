@@ -81,3 +81,7 @@ from backend.db.models.copies import CopyCounter, CopyKind, DocumentCopy  # noqa
 
 __all__ += ["CopyCounter", "CopyKind", "DocumentCopy"]
 __all__ += ["ContentStatus", "SavedSearch", "SearchEntry"]
+
+from backend.db.models.reminders import ReminderSent  # noqa: E402
+
+__all__ += ["ReminderSent"]

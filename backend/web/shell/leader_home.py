@@ -15,10 +15,10 @@ from litestar import Controller, Request, Response, get
 from markupsafe import Markup
 
 from backend.domain.accounts.deps import CurrentActor
+from backend.domain.reminders.figures import due_today, leader_counts, month_deadlines
 from backend.lib import clock
 from backend.lib.deps import DB
 from backend.lib.templates import render_page
-from backend.web.shell.leader_counts import due_today, leader_counts, month_deadlines
 from backend.web.shell.month_chart import month_svg
 
 __all__ = ["LeaderHomeController"]

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date
 from html import escape
 
-from backend.web.shell.leader_counts import DayDeadlines
+from backend.domain.reminders.figures import DayDeadlines
 
 __all__ = ["month_svg"]
 

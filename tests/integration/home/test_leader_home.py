@@ -93,7 +93,7 @@ async def test_counts_match_the_documents_and_stay_in_the_agency(clients, db_ses
 
 
 async def test_counts_are_capped(clients, db_sessionmaker, monkeypatch) -> None:
-    from backend.web.shell import leader_counts
+    from backend.domain.reminders import figures as leader_counts
     monkeypatch.setattr(leader_counts, "CAP", 2)
     await _submitted(clients, db_sessionmaker, 3)
     leader = await clients(LEADER)

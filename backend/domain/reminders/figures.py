@@ -1,5 +1,5 @@
-"""What the leader home counts: waiting for my signature, for my assignment, overdue, due today, and
-the month's deadlines per day.
+"""What waits for a leader: for my signature, for my assignment, overdue, due today, and the month's
+deadlines per day (the leader home's tiles and chart, and the morning digest).
 
 Every figure starts from the contexts' scoping queries (``visible_incoming`` through the incoming
 inbox queries, ``visible_outgoing`` through the outgoing tabs), so the home can never count more

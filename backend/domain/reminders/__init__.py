@@ -1,0 +1,1 @@
+"""Reminders: deadlines coming and passed, the clerk's clocks, and the leaders' morning digest."""

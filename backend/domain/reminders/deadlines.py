@@ -1,0 +1,200 @@
+"""The reminder scan: handling deadlines coming and passed, the clerk's 2-office-hour clock, and the
+same-day / next-working-day issue rule for signed outgoing documents (domain.md §9, §22).
+
+* **Handling deadlines** (each live lead/coordinate line of an assigned document, its own
+  ``due_on`` or else the document's): ``due_soon`` once when the deadline is within
+  ``DUE_SOON_WORKING_DAYS`` working days (today included), ``overdue`` once when it has passed.
+  Recipients: the assignee (a person, or the heads of the assigned unit), the heads of the assigned
+  unit, and the leader who assigned it. The marker is the deadline, so a moved deadline is reminded
+  afresh.
+* **Clerk's clock**: an incoming document not yet passed on (received or registered) whose
+  ``CLERK_SLA_OFFICE_HOURS`` office hours since reception are used up: ``clerk_sla`` to the
+  agency's clerks.
+* **Issue rule**: a signed, not yet issued outgoing document must go out on the signing day (urgent)
+  or at the latest the next working day: ``issue_due`` to the clerks on that last day,
+  ``issue_late`` once it has passed.
+
+Each reminder is one in-app notification (and its push, which quiet hours defer unless the document
+is Hỏa tốc) and is recorded in :mod:`~backend.domain.reminders.ledger`, so a later run never repeats
+it. The clock is the caller's (``now``), so tests and the worker decide what "today" is.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.config.settings import Settings
+from backend.db.models import (
+    Assignment,
+    AssignmentRole,
+    AssignmentStatus,
+    IncomingDocument,
+    IncomingState,
+    OutgoingDocument,
+    OutgoingState,
+    Role,
+    RoleGrant,
+    Urgency,
+    User,
+)
+from backend.domain.incoming.timing import calendar_for
+from backend.domain.notifications.compose import BODY_LIMIT, TITLE_LIMIT
+from backend.domain.notifications.kinds import NOTIFY, Notify
+from backend.domain.reminders.ledger import claim, serialise
+from backend.lib.clock import VN_TZ, format_local, to_local
+from backend.lib.i18n import t
+from backend.lib.text import shorten
+from backend.lib.urls import UrlBuilder
+from backend.tasks.outbox import enqueue
+
+__all__ = ["ScanResult", "scan"]
+
+_OPEN = (IncomingState.ASSIGNED, IncomingState.IN_PROGRESS)
+_AT_CLERK = (IncomingState.RECEIVED, IncomingState.REGISTERED)
+_TO_ISSUE = (OutgoingState.SIGNED, OutgoingState.REGISTERED, OutgoingState.ORG_SIGNED)
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    """How many people were reminded, per kind."""
+
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+async def _send(db: AsyncSession, user_ids: Sequence[int], title: str, body: str, url: str,
+                urgency: Urgency) -> None:
+    """One notice; only Hỏa tốc passes quiet hours (its push is urgent), anything else waits for morning."""
+    hoa_toc = urgency is Urgency.HOA_TOC
+    await enqueue(db, NOTIFY, Notify(user_ids=list(user_ids), title=shorten(title, TITLE_LIMIT),
+                                     body=shorten(body, BODY_LIMIT), url=url, urgent=hoa_toc,
+                                     urgency=Urgency.HOA_TOC.value if hoa_toc else None))
+
+
+async def _role_holders(db: AsyncSession, role: Role, agency_ids: Iterable[int]) -> dict[int, list[int]]:
+    """Active holders of ``role`` per agency."""
+    rows = (await db.execute(
+        sa.select(RoleGrant.agency_id, User.id).join(User, User.id == RoleGrant.user_id)
+        .where(RoleGrant.role == role, RoleGrant.agency_id.in_(set(agency_ids)), User.is_active.is_(True))
+        .order_by(User.id).distinct())).all()
+    found: dict[int, list[int]] = defaultdict(list)
+    for agency_id, user_id in rows:
+        found[agency_id].append(user_id)
+    return found
+
+
+async def _unit_heads(db: AsyncSession, unit_ids: Iterable[int]) -> dict[int, list[int]]:
+    """Active unit heads per unit (a unit head's unit is their own ``unit_id``)."""
+    rows = (await db.execute(
+        sa.select(User.unit_id, User.id).join(RoleGrant, RoleGrant.user_id == User.id)
+        .where(RoleGrant.role == Role.UNIT_HEAD, User.unit_id.in_(set(unit_ids)), User.is_active.is_(True))
+        .order_by(User.id).distinct())).all()
+    found: dict[int, list[int]] = defaultdict(list)
+    for unit_id, user_id in rows:
+        found[unit_id].append(user_id)
+    return found
+
+
+def _reference(doc: IncomingDocument | OutgoingDocument) -> str:
+    return f"{doc.code_number}/{doc.code_notation}" if doc.code_number else f"#{doc.id}"
+
+
+async def _deadlines(db: AsyncSession, settings: Settings, urls: UrlBuilder, today: date) -> dict[str, int]:
+    calendar = calendar_for(settings)
+    limit = calendar.add_working_days(today, settings.due_soon_working_days)
+    due = sa.func.coalesce(Assignment.due_on, IncomingDocument.due_on)
+    rows = (await db.execute(
+        sa.select(Assignment, IncomingDocument, due)
+        .join(IncomingDocument, IncomingDocument.id == Assignment.incoming_id)
+        .where(IncomingDocument.state.in_(_OPEN),
+               Assignment.status.in_((AssignmentStatus.PENDING, AssignmentStatus.IN_PROGRESS)),
+               Assignment.role.in_((AssignmentRole.LEAD, AssignmentRole.COORDINATE)),
+               due.is_not(None), due <= limit)
+        .order_by(IncomingDocument.id, Assignment.id))).all()
+    heads = await _unit_heads(db, [a.assignee_unit_id for a, _d, _due in rows if a.assignee_unit_id])
+    recipients: dict[tuple[int, str, date], set[int]] = defaultdict(set)
+    docs: dict[int, IncomingDocument] = {}
+    for line, doc, due_on in rows:
+        kind = "overdue" if due_on < today else "due_soon"
+        people = recipients[(doc.id, kind, due_on)]
+        if line.assignee_user_id is not None:
+            people.add(line.assignee_user_id)
+        if line.assignee_unit_id is not None:
+            people.update(heads.get(line.assignee_unit_id, []))
+        people.add(line.assigned_by_id)
+        docs[doc.id] = doc
+    counts = {"due_soon": 0, "overdue": 0}
+    for (doc_id, kind, due_on), people in recipients.items():
+        fresh = await claim(db, kind, "incoming", doc_id, people, due_on.isoformat())
+        if not fresh:
+            continue
+        doc = docs[doc_id]
+        title_key = ("reminders.overdue_title" if kind == "overdue" else
+                     "reminders.due_today_title" if due_on == today else "reminders.due_soon_title")
+        await _send(db, fresh, t(title_key, reference=_reference(doc)),
+                    t("reminders.deadline_body", due=due_on.strftime("%d/%m/%Y"), summary=doc.summary),
+                    urls("incoming.detail", doc_id=doc_id), Urgency(doc.urgency))
+        counts[kind] += len(fresh)
+    return counts
+
+
+async def _clerk_clock(db: AsyncSession, settings: Settings, urls: UrlBuilder, now: datetime) -> int:
+    calendar = calendar_for(settings)
+    hours = settings.clerk_sla_office_hours
+    waiting = (await db.scalars(sa.select(IncomingDocument).where(IncomingDocument.state.in_(_AT_CLERK))
+                                .order_by(IncomingDocument.id))).all()
+    late = [doc for doc in waiting if calendar.add_office_hours(doc.received_at, hours) <= now]
+    clerks = await _role_holders(db, Role.CLERK, {doc.agency_id for doc in late})
+    sent = 0
+    for doc in late:
+        fresh = await claim(db, "clerk_sla", "incoming", doc.id, clerks.get(doc.agency_id, []))
+        if fresh:
+            await _send(db, fresh, t("reminders.clerk_sla_title", hours=hours, reference=_reference(doc)),
+                        t("reminders.clerk_sla_body", received=format_local(doc.received_at), summary=doc.summary),
+                        urls("incoming.detail", doc_id=doc.id), Urgency(doc.urgency))
+            sent += len(fresh)
+    return sent
+
+
+async def _issue_rule(db: AsyncSession, settings: Settings, urls: UrlBuilder, today: date) -> dict[str, int]:
+    calendar = calendar_for(settings)
+    signed = (await db.scalars(sa.select(OutgoingDocument).where(
+        OutgoingDocument.state.in_(_TO_ISSUE), OutgoingDocument.signed_at.is_not(None))
+        .order_by(OutgoingDocument.id))).all()
+    clerks = await _role_holders(db, Role.CLERK, {doc.agency_id for doc in signed})
+    counts = {"issue_due": 0, "issue_late": 0}
+    for doc in signed:
+        assert doc.signed_at is not None
+        signed_on = to_local(doc.signed_at).date()
+        urgent = Urgency(doc.urgency).is_urgent
+        issue_by = signed_on if urgent else calendar.add_working_days(signed_on, 1)
+        if today < issue_by:
+            continue
+        kind = "issue_due" if today == issue_by else "issue_late"
+        fresh = await claim(db, kind, "outgoing", doc.id, clerks.get(doc.agency_id, []), issue_by.isoformat())
+        if fresh:
+            await _send(db, fresh, t(f"reminders.{kind}_title", reference=_reference(doc)),
+                        t("reminders.issue_body", signed=signed_on.strftime("%d/%m/%Y"),
+                          issue_by=issue_by.strftime("%d/%m/%Y"), summary=doc.summary),
+                        urls("outgoing.detail", doc_id=doc.id), Urgency(doc.urgency))
+            counts[kind] += len(fresh)
+    return counts
+
+
+async def scan(db: AsyncSession, settings: Settings, urls: UrlBuilder, now: datetime) -> ScanResult:
+    """Run every reminder rule at ``now`` in the caller's transaction (see the module docstring)."""
+    await serialise(db)
+    today = now.astimezone(VN_TZ).date()
+    counts = await _deadlines(db, settings, urls, today)
+    counts["clerk_sla"] = await _clerk_clock(db, settings, urls, now)
+    counts.update(await _issue_rule(db, settings, urls, today))
+    return ScanResult(counts)
