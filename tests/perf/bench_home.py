@@ -42,7 +42,7 @@ def pct(values: list[float], q: float) -> float:
 
 async def bench(url: str, runs: int) -> None:
     settings = load_settings({"DATABASE_URL": url, "SECRET_KEY": "x" * 40})
-    engine = create_engine(url)
+    engine = create_engine(settings.database_url)
     sessions = create_sessionmaker(engine)
     async with sessions() as db:
         leader_id = (await db.scalars(sa.select(User.id).where(User.username == "lanhdao.tinh"))).one()

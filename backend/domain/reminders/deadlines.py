@@ -46,7 +46,7 @@ from backend.db.models import (
 from backend.domain.incoming.timing import calendar_for
 from backend.domain.notifications.compose import BODY_LIMIT, TITLE_LIMIT
 from backend.domain.notifications.kinds import NOTIFY, Notify
-from backend.domain.reminders.ledger import claim, serialise
+from backend.domain.reminders.ledger import Ledger, serialise
 from backend.lib.clock import VN_TZ, format_local, to_local
 from backend.lib.i18n import t
 from backend.lib.text import shorten
@@ -133,8 +133,9 @@ async def _deadlines(db: AsyncSession, settings: Settings, urls: UrlBuilder, tod
         people.add(line.assigned_by_id)
         docs[doc.id] = doc
     counts = {"due_soon": 0, "overdue": 0}
+    ledger = await Ledger.load(db, "incoming", counts, docs)
     for (doc_id, kind, due_on), people in recipients.items():
-        fresh = await claim(db, kind, "incoming", doc_id, people, due_on.isoformat())
+        fresh = ledger.claim(kind, doc_id, people, due_on.isoformat())
         if not fresh:
             continue
         doc = docs[doc_id]
@@ -155,8 +156,9 @@ async def _clerk_clock(db: AsyncSession, settings: Settings, urls: UrlBuilder, n
     late = [doc for doc in waiting if calendar.add_office_hours(doc.received_at, hours) <= now]
     clerks = await _role_holders(db, Role.CLERK, {doc.agency_id for doc in late})
     sent = 0
+    ledger = await Ledger.load(db, "incoming", ["clerk_sla"], [doc.id for doc in late])
     for doc in late:
-        fresh = await claim(db, "clerk_sla", "incoming", doc.id, clerks.get(doc.agency_id, []))
+        fresh = ledger.claim("clerk_sla", doc.id, clerks.get(doc.agency_id, []))
         if fresh:
             await _send(db, fresh, t("reminders.clerk_sla_title", hours=hours, reference=_reference(doc)),
                         t("reminders.clerk_sla_body", received=format_local(doc.received_at), summary=doc.summary),
@@ -172,6 +174,7 @@ async def _issue_rule(db: AsyncSession, settings: Settings, urls: UrlBuilder, to
         .order_by(OutgoingDocument.id))).all()
     clerks = await _role_holders(db, Role.CLERK, {doc.agency_id for doc in signed})
     counts = {"issue_due": 0, "issue_late": 0}
+    ledger = await Ledger.load(db, "outgoing", counts, [doc.id for doc in signed])
     for doc in signed:
         assert doc.signed_at is not None
         signed_on = to_local(doc.signed_at).date()
@@ -180,7 +183,7 @@ async def _issue_rule(db: AsyncSession, settings: Settings, urls: UrlBuilder, to
         if today < issue_by:
             continue
         kind = "issue_due" if today == issue_by else "issue_late"
-        fresh = await claim(db, kind, "outgoing", doc.id, clerks.get(doc.agency_id, []), issue_by.isoformat())
+        fresh = ledger.claim(kind, doc.id, clerks.get(doc.agency_id, []), issue_by.isoformat())
         if fresh:
             await _send(db, fresh, t(f"reminders.{kind}_title", reference=_reference(doc)),
                         t("reminders.issue_body", signed=signed_on.strftime("%d/%m/%Y"),
@@ -197,4 +200,5 @@ async def scan(db: AsyncSession, settings: Settings, urls: UrlBuilder, now: date
     counts = await _deadlines(db, settings, urls, today)
     counts["clerk_sla"] = await _clerk_clock(db, settings, urls, now)
     counts.update(await _issue_rule(db, settings, urls, today))
+    await db.flush()
     return ScanResult(counts)

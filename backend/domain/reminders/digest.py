@@ -19,7 +19,7 @@ from backend.domain.accounts.actor import load_actor
 from backend.domain.notifications.compose import BODY_LIMIT, TITLE_LIMIT
 from backend.domain.notifications.kinds import NOTIFY, Notify
 from backend.domain.reminders.figures import CAP, leader_counts
-from backend.domain.reminders.ledger import claim, serialise
+from backend.domain.reminders.ledger import Ledger, serialise
 from backend.lib.clock import VN_TZ
 from backend.lib.i18n import t
 from backend.lib.text import shorten
@@ -42,15 +42,15 @@ async def send_digests(db: AsyncSession, urls: UrlBuilder, now: datetime) -> int
         .where(RoleGrant.role.in_((Role.LEADER, Role.DEPUTY)), User.is_active.is_(True))
         .order_by(RoleGrant.agency_id, RoleGrant.user_id).distinct())).all()
     sent = 0
+    ledger = await Ledger.load(db, "agency", ["digest"], [agency_id for _user, agency_id in grants])
     for user_id, agency_id in grants:
         actor = await load_actor(db, user_id, agency_id)
-        if actor is None or actor.agency_id != agency_id:
+        if actor is None or actor.agency_id != agency_id or ("digest", agency_id, user_id, today.isoformat()) in ledger:
             continue
         counts = await leader_counts(db, actor, today)
         if not (counts.to_sign or counts.to_assign or counts.overdue or counts.due_today):
             continue
-        if not await claim(db, "digest", "agency", agency_id, [user_id], today.isoformat()):
-            continue
+        ledger.claim("digest", agency_id, [user_id], today.isoformat())
         figures = {"to_sign": _shown(counts.to_sign), "to_assign": _shown(counts.to_assign),
                    "overdue": _shown(counts.overdue), "due_today": _shown(counts.due_today)}
         await enqueue(db, NOTIFY, Notify(
@@ -58,4 +58,5 @@ async def send_digests(db: AsyncSession, urls: UrlBuilder, now: datetime) -> int
             body=shorten(t("reminders.digest_body", agency=actor.agency_name, **figures), BODY_LIMIT),
             url=urls("shell.leader_home"), informational=True))
         sent += 1
+    await db.flush()
     return sent
