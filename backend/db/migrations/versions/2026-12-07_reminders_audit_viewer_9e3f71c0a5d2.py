@@ -6,7 +6,7 @@
 * ``incoming_document``: deadlines per agency (overdue, due today, the month's chart).
 
 Revision ID: 9e3f71c0a5d2
-Revises: 98c92cb5257b
+Revises: 3f6a9c1e7b20
 Create Date: 2026-12-07 05:00:00
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 from backend.db.base import UTCDateTime
 
 revision = '9e3f71c0a5d2'
-down_revision = '98c92cb5257b'
+down_revision = '3f6a9c1e7b20'
 branch_labels = None
 depends_on = None
 
