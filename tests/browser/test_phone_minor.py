@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.support.pwa import register_document
+
 pytestmark = pytest.mark.browser
 
 
@@ -67,3 +69,18 @@ def test_long_summary_is_counted_like_the_server_and_never_cut(live_server: str,
     assert summary.evaluate("el => el.value.length") == 510
     expect(page.locator("#f-summary-count")).to_contain_text("quá 9 ký tự")
     assert not summary.evaluate("el => el.validity.valid")
+
+
+def test_handling_slip_prints_from_a_button(live_server: str, database_url: str, browser: Browser,
+                                            playwright) -> None:
+    doc_id = register_document(live_server, database_url, urgency="normal", number="71")
+    page = _phone(browser, playwright)
+    _login(page, live_server, "vanthu.xanghiphong")
+    page.goto(f"{live_server}/incoming/{doc_id}/slip")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.evaluate("window.__printed = 0; window.print = function () { window.__printed += 1; }; 0")
+    button = page.get_by_role("button", name="In phiếu")
+    expect(button).to_be_visible()
+    button.tap()
+    assert page.evaluate("window.__printed") == 1
+    expect(page.get_by_text("Ctrl+P")).to_be_hidden()
