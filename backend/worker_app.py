@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.config.settings import Settings
 from backend.domain.certificates import jobs as certificates
+from backend.domain.documents import jobs as documents
 from backend.domain.exchange import directory_jobs as exchange_directory
 from backend.domain.exchange import jobs as exchange
 from backend.domain.notifications import jobs as notifications
@@ -27,7 +28,8 @@ from backend.web.push import transport as push
 __all__ = ["REGISTRY", "STARTUP", "run_once", "run_worker"]
 
 REGISTRY = Registry((*notifications.HANDLERS, *push.HANDLERS, *live.HANDLERS, *certificates.HANDLERS,
-                     *exchange.HANDLERS, *exchange_directory.HANDLERS, *search.HANDLERS, *reminders.HANDLERS))
+                     *exchange.HANDLERS, *exchange_directory.HANDLERS, *search.HANDLERS, *reminders.HANDLERS,
+                     *documents.HANDLERS))
 """Every job kind the worker runs, with its handler."""
 
 STARTUP: tuple[worker.StartupHook, ...] = (*certificates.STARTUP, *exchange_directory.STARTUP, *reminders.STARTUP)

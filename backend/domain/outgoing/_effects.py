@@ -38,6 +38,7 @@ from backend.db.models import (
 from backend.db.models.outgoing import ReplaceKind
 from backend.domain.documents.engine import FollowUp, Step
 from backend.domain.documents.files import create_stored_file
+from backend.domain.documents.kinds import RENDER_PAGES, RenderPages
 from backend.domain.exchange.edxml.model import document_id
 from backend.domain.exchange.kinds import DELIVER, RECALL, Deliver, Recall
 from backend.domain.incoming.policies import DocContext, can_link_reply
@@ -54,6 +55,7 @@ from backend.domain.outgoing.numbering import (
     symbol_problem,
 )
 from backend.domain.outgoing.paper_copy import active_categories, paper_copy_required
+from backend.domain.outgoing.preview import preview_page
 from backend.domain.signing.formfill import fill_number_and_date
 from backend.domain.signing.nd30 import date_line
 from backend.domain.signing.pdf_errors import PdfSigningError
@@ -84,7 +86,11 @@ async def locate(step: Step, docs: Sequence[OutgoingDocument]) -> None:
     for doc in docs:
         pdf = await read_file(step.db, step.settings, doc.main_file_id)
         keep = DocLayout.from_json(doc.layout)
-        doc.layout = (await asyncio.to_thread(find_layout, pdf, doc.signer_name, keep)).to_json()
+        layout = await asyncio.to_thread(find_layout, pdf, doc.signer_name, keep)
+        doc.layout = layout.to_json()
+        # The signer's screen shows the signature page first: render it before the signer opens it.
+        await enqueue(step.db, RENDER_PAGES, RenderPages(file_id=doc.main_file_id,
+                                                         pages=(preview_page(layout, doc.page_count),)))
 
 
 async def revise(step: Step, docs: Sequence[OutgoingDocument]) -> None:
