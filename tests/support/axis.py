@@ -7,15 +7,27 @@ import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from datetime import date, datetime
 from typing import Any
 
 import uvicorn
 
 from backend.cli.axis_standin import AxisState, create_standin
+from backend.domain.exchange.edxml.build import build
+from backend.domain.exchange.edxml.model import (
+    Attachment,
+    Business,
+    Code,
+    DocumentType,
+    Organ,
+    Package,
+    ResponseFor,
+    StatusMessage,
+    document_id,
+)
 
 __all__ = ["CONFIG", "StandIn", "axis_env", "edoc_package", "free_port", "running_standin", "status_package"]
 
-NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
 NGHE_AN_SECRET = "s3cret-NA-never-logged"
 CONFIG: dict[str, Any] = {
     "systems": [
@@ -72,19 +84,21 @@ def running_standin(config: Mapping[str, Any] | None = None) -> Iterator[StandIn
         thread.join(timeout=10)
 
 
-def edoc_package(sender: str, recipients: list[str], subject: str = "Công văn thử") -> bytes:
-    """A minimal edXML-shaped package (only what the stand-in reads: From and To organ ids)."""
-    to = "".join(f"<edXML:To><edXML:OrganId>{code}</edXML:OrganId></edXML:To>" for code in recipients)
-    return (f'<?xml version="1.0" encoding="UTF-8"?><edXML xmlns="{NS}"><edXML:edXMLEnvelope xmlns:edXML="{NS}">'
-            f"<edXML:edXMLHeader><edXML:MessageHeader><edXML:From><edXML:OrganId>{sender}</edXML:OrganId>"
-            f"</edXML:From>{to}<edXML:Subject>{subject}</edXML:Subject></edXML:MessageHeader></edXML:edXMLHeader>"
-            "</edXML:edXMLEnvelope></edXML>").encode()
+def edoc_package(sender: str, recipients: list[str], subject: str = "Công văn thử", number: str = "12") -> bytes:
+    """A new-document package built by the real edXML builder (one small PDF-named attachment)."""
+    issued = date(2026, 12, 7)
+    identifier = document_id(sender, issued, number, "UBND-VP")
+    return build(Package(
+        sender=Organ(organ_id=sender, name="Cơ quan gửi"), recipients=tuple(Organ(organ_id=code) for code in recipients),
+        document_id=identifier, code=Code(number, "UBND-VP"), promulgation_place="Vinh", promulgation_date=issued,
+        document_type=DocumentType(type="cong_van", type_name="Công văn"), subject=subject,
+        business=Business(document_id=identifier),
+        attachments=(Attachment(content_id="cid:1", name="cong-van.pdf", data=b"%PDF-1.4 test",
+                                content_type="application/pdf"),)))
 
 
-def status_package(sender: str, original_sender: str, code: str) -> bytes:
-    """A minimal status message answering a package of ``original_sender``."""
-    return (f'<?xml version="1.0" encoding="UTF-8"?><edXML xmlns="{NS}"><edXML:edXMLEnvelope xmlns:edXML="{NS}">'
-            f"<edXML:edXMLHeader><edXML:MessageHeader><edXML:From><edXML:OrganId>{sender}</edXML:OrganId>"
-            f"</edXML:From><edXML:ResponseFor><edXML:OrganId>{original_sender}</edXML:OrganId></edXML:ResponseFor>"
-            f"<edXML:StatusCode>{code}</edXML:StatusCode></edXML:MessageHeader></edXML:edXMLHeader>"
-            "</edXML:edXMLEnvelope></edXML>").encode()
+def status_package(sender: str, original_sender: str, code: str, response_document_id: str = "") -> bytes:
+    """A status message of ``sender`` about a package of ``original_sender``, built by the real builder."""
+    return build(StatusMessage(sender=Organ(organ_id=sender, name="Cơ quan nhận"),
+                               response_for=ResponseFor(organ_id=original_sender, document_id=response_document_id),
+                               status_code=code, timestamp=datetime(2026, 12, 7, 8, 30)))

@@ -1,14 +1,15 @@
 """Delivery to agencies outside the deployment, over the national document axis (the ``Delivery`` Protocol).
 
 :meth:`AxisDelivery.send` hands one .edxml package to the axis (``sendEdoc`` from our agency's
-QCVN 102 code) and returns the axis's document id. :meth:`AxisDelivery.deliver` needs the package
-of an issued document for one recipient: that comes from a :data:`PackageBuilder` (the edXML
-builder, a separate module). Until one is given to :func:`axis_delivery`, a delivery stops at once
-with status ``failed`` and a Vietnamese reason on the sender's recipient line ("not yet wired"), so
-the clerk knows the document did not leave; it is never retried without end.
+QCVN 102 code) and returns the axis's document id. :meth:`AxisDelivery.deliver` builds the package
+of an issued document for one recipient with a :data:`PackageBuilder` (:func:`axis_delivery` wires
+the real one, :func:`~.axis_package.package_builder`) and sends it.
 
 Failures: an axis that cannot be reached raises :class:`AxisTransientError` (the outbox retries with
-backoff); a refusal marks the line ``failed`` with the reason. Every outcome writes an audit row.
+backoff); on the job's last try :meth:`AxisDelivery.give_up` marks the line ``failed`` with the reason
+and tells the sender's clerks and the drafter. A refusal by the axis, or a value of ours that does not
+fit QCVN 102, marks the line ``failed`` with the reason at once (a retry would not help). Every
+outcome writes an audit row.
 """
 
 from __future__ import annotations
@@ -18,11 +19,17 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config.settings import Settings
-from backend.db.models import Agency, DeliveryStatus, DirectoryAgency, OutgoingDocument, OutgoingRecipient
+from backend.db.models import Agency, DeliveryStatus, DirectoryAgency, OutgoingDocument, OutgoingRecipient, Role
 from backend.domain.audit.services import record
 from backend.domain.exchange.axis_client import AxisClient, AxisPermanentError, MessageType
+from backend.domain.exchange.axis_package import package_builder
+from backend.domain.exchange.edxml.errors import EdxmlError
+from backend.domain.incoming.notify import role_holders
+from backend.domain.notifications.kinds import NOTIFY, Notify
 from backend.lib import clock
 from backend.lib.i18n import t
+from backend.lib.urls import UrlBuilder
+from backend.tasks.outbox import enqueue
 
 __all__ = ["AxisDelivery", "PackageBuilder", "axis_delivery"]
 
@@ -33,9 +40,11 @@ PackageBuilder = Callable[[AsyncSession, OutgoingDocument, OutgoingRecipient, Di
 class AxisDelivery:
     """Recipients on the national axis: the package goes out through ``sendEdoc``."""
 
-    def __init__(self, settings: Settings, build_package: PackageBuilder | None = None) -> None:
+    def __init__(self, settings: Settings, build_package: PackageBuilder | None = None,
+                 urls: UrlBuilder | None = None) -> None:
         self.settings = settings
         self.build_package = build_package
+        self.urls = urls
 
     async def send(self, sender_code: str, package: bytes, messagetype: MessageType = "edoc") -> str:
         """Send ``package`` from agency code ``sender_code``; the axis document id.
@@ -54,7 +63,19 @@ class AxisDelivery:
         await record(db, "exchange.axis_delivery_failed", actor_name="lienthong", agency_id=doc.agency_id,
                      object_type="outgoing", object_id=doc.id,
                      detail={"recipient_id": recipient.id, "directory_id": recipient.directory_id, "cause": cause})
+        people = sorted(set(await role_holders(db, doc.agency_id, Role.CLERK) + [doc.drafter_id]))
+        if self.urls is not None and people:
+            await enqueue(db, NOTIFY, Notify(user_ids=people, url=self.urls("outgoing.detail", doc_id=doc.id),
+                                             title=t("exchange.axis.notify.failed", recipient=recipient.name,
+                                                     reference=f"{doc.code_number}/{doc.code_notation}")[:200],
+                                             body=reason[:1000]))
         await db.flush()
+
+    async def give_up(self, db: AsyncSession, doc: OutgoingDocument, recipient: OutgoingRecipient,
+                      error: Exception) -> None:
+        """The last try could not reach the axis either: the line is ``failed`` with the reason, people told."""
+        reason = t("exchange.axis.unreachable", name=recipient.name, error=str(error)[:300])
+        await self._fail(db, doc, recipient, reason[:500], "unreachable")
 
     async def deliver(self, db: AsyncSession, doc: OutgoingDocument, recipient: OutgoingRecipient) -> None:
         entry = await db.get(DirectoryAgency, recipient.directory_id) if recipient.directory_id else None
@@ -67,11 +88,17 @@ class AxisDelivery:
         if self.build_package is None:
             await self._fail(db, doc, recipient, t("exchange.axis.not_wired", name=entry.display_name), "not_wired")
             return
-        package = await self.build_package(db, doc, recipient, entry)
+        try:
+            package = await self.build_package(db, doc, recipient, entry)
+        except EdxmlError as exc:
+            await self._fail(db, doc, recipient, t("exchange.axis.unfit", name=entry.display_name,
+                                                   reason=exc.reason)[:500], "edxml")
+            return
         try:
             doc_id = await self.send(sender.organ_id, package)
         except AxisPermanentError as exc:
-            await self._fail(db, doc, recipient, exc.message[:500], f"refused: {exc.code}")
+            await self._fail(db, doc, recipient, t("exchange.axis.refused", name=entry.display_name,
+                                                   reason=exc.message)[:500], f"refused: {exc.code}")
             return
         recipient.status, recipient.status_at, recipient.status_note = DeliveryStatus.SENT, clock.now(), ""
         await record(db, "exchange.axis_sent", actor_name="lienthong", agency_id=doc.agency_id,
@@ -82,20 +109,20 @@ class AxisDelivery:
 
     async def recall(self, db: AsyncSession, doc: OutgoingDocument, recipient: OutgoingRecipient,
                      reason: str) -> None:
-        """Without a package builder nothing ever left, so the line is recalled at once; with one, the recall
-        package (edXML business type 1) is the builder's to make and the line says it is not sent yet."""
+        """A line whose package never left is recalled at once; for one that left, the recall package (edXML
+        business type 1) is not sent yet, and the line says so."""
         entry = await db.get(DirectoryAgency, recipient.directory_id) if recipient.directory_id else None
         name = entry.display_name if entry is not None else recipient.name
-        if self.build_package is None:
+        if self.build_package is None or recipient.status in (DeliveryStatus.QUEUED, DeliveryStatus.FAILED):
             recipient.status, recipient.status_at = DeliveryStatus.RECALLED, clock.now()
         else:
-            recipient.status_note = t("exchange.axis.not_wired", name=name)
+            recipient.status_note = t("exchange.axis.recall_not_sent", name=name)
         await record(db, "exchange.axis_recall", actor_name="lienthong", agency_id=doc.agency_id,
                      object_type="outgoing", object_id=doc.id,
                      detail={"recipient_id": recipient.id, "status": str(recipient.status), "reason": reason[:500]})
         await db.flush()
 
 
-def axis_delivery(settings: Settings) -> AxisDelivery:
-    """The axis adapter as configured (no package builder is wired yet: deliveries stop with a clear reason)."""
-    return AxisDelivery(settings)
+def axis_delivery(settings: Settings, urls: UrlBuilder | None = None) -> AxisDelivery:
+    """The axis adapter as configured, with the edXML package builder (``urls`` links the failure notices)."""
+    return AxisDelivery(settings, package_builder(settings), urls)

@@ -42,7 +42,8 @@ from backend.db.models import (
 from backend.domain.accounts.actor import Actor
 from backend.domain.audit.services import record
 from backend.domain.documents.files import AcceptedFile, blob_store, create_stored_file
-from backend.domain.exchange.axis_delivery import axis_delivery
+from backend.domain.exchange.axis_client import AxisTransientError
+from backend.domain.exchange.axis_delivery import AxisDelivery, axis_delivery
 from backend.domain.exchange.receipts import ATTACHMENT_KEY
 from backend.domain.incoming.notify import role_holders
 from backend.domain.incoming.schemas import IntakeForm
@@ -190,7 +191,7 @@ def delivery_for(settings: Settings, urls: UrlBuilder, recipient: OutgoingRecipi
     """The adapter serving ``recipient``: the national axis for a directory agency outside the deployment,
     else the platform."""
     if recipient.directory_id is not None:
-        return axis_delivery(settings)
+        return axis_delivery(settings, urls)
     return PlatformDelivery(settings, urls)
 
 
@@ -204,14 +205,24 @@ async def _load(db: AsyncSession, recipient_id: int) -> tuple[OutgoingDocument, 
 
 
 async def run_delivery(ctx: JobContext, recipient_id: int) -> None:
-    """Deliver once: a line that already has its incoming document, or whose document was recalled, is skipped."""
+    """Deliver once: a line that already has its incoming document, or whose document was recalled, is skipped.
+
+    An axis that cannot be reached raises (the outbox retries with backoff) until the job's last try, which
+    marks the line failed with the reason instead of retrying without end.
+    """
     loaded = await _load(ctx.db, recipient_id)
     if loaded is None:
         return
     doc, recipient = loaded
     if recipient.incoming_id is not None or recipient.status is not DeliveryStatus.QUEUED:
         return
-    await delivery_for(ctx.settings, ctx.urls, recipient).deliver(ctx.db, doc, recipient)
+    delivery = delivery_for(ctx.settings, ctx.urls, recipient)
+    try:
+        await delivery.deliver(ctx.db, doc, recipient)
+    except AxisTransientError as exc:
+        if not isinstance(delivery, AxisDelivery) or ctx.job.attempts < ctx.job.max_attempts:
+            raise
+        await delivery.give_up(ctx.db, doc, recipient, exc)
 
 
 async def run_recall(ctx: JobContext, recipient_id: int, reason: str) -> None:

@@ -1,6 +1,6 @@
 """The agency directory against the axis stand-in: sync (platform wins, overrides survive, departed
 agencies deactivated), the accent-insensitive recipient picker, the admin page's on-demand sync, the
-daily job, and a draft addressed to an axis agency that AxisDelivery sends through the stand-in."""
+daily job, and a draft addressed to an axis agency (its line and adapter; the sending is in test_axis_send)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from backend.domain.exchange.directory_jobs import SYNC_DIRECTORY, ensure_sync_s
 from backend.lib import clock
 from backend.lib.urls import RouteUrls
 from backend.worker_app import run_once
-from tests.support.axis import StandIn, edoc_package
+from tests.support.axis import StandIn
 from tests.support.outgoing import Api, create_draft, ids
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -165,28 +165,10 @@ async def test_draft_form_picker_and_axis_recipient(client: Client, db_sessionma
 
         doc = await db.get(OutgoingDocument, doc_id)
         assert doc is not None
-        # no edXML builder is wired yet: the line stops at once with a reason the clerk can read
-        line_id = axis_line.id
-        await delivery_for(settings, urls, axis_line).deliver(db, doc, axis_line)
+        # an adapter without a package builder stops at once with a reason the clerk can read
+        await AxisDelivery(settings).deliver(db, doc, axis_line)
         assert axis_line.status is DeliveryStatus.FAILED and "edXML" in axis_line.status_note
         await db.rollback()
-
-        async def package_for(_db: AsyncSession, _doc: OutgoingDocument, _line: OutgoingRecipient,
-                              entry: DirectoryAgency) -> bytes:
-            return edoc_package("000.01.21.H41", [entry.code], "V/v triển khai chuyển đổi số năm 2026")
-
-        axis_line = await db.get(OutgoingRecipient, line_id)
-        doc = await db.get(OutgoingDocument, doc_id)
-        assert axis_line is not None and doc is not None
-        await AxisDelivery(settings, package_for).deliver(db, doc, axis_line)
-        assert axis_line.status is DeliveryStatus.SENT
-        sent = await db.scalar(sa.select(AuditEvent).where(AuditEvent.action == "exchange.axis_sent"))
-        assert sent is not None
-        await db.commit()
-    async with AxisClient(axis.url, "bo-b", "s3cret-B-never-logged") as ministry:
-        waiting = await ministry.getReceivedEdocList("edoc")
-        assert [w.sender for w in waiting] == ["000.01.21.H41"]
-        assert "chuyển đổi số" in (await ministry.getEdoc(waiting[0].doc_id)).decode()
 
 
 async def test_admin_syncs_on_demand(client: Client, db_sessionmaker: Sessions, axis: StandIn) -> None:
