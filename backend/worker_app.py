@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from backend.config.settings import Settings
 from backend.domain.certificates import jobs as certificates
 from backend.domain.documents import jobs as documents
+from backend.domain.exchange import axis_poller as exchange_axis
 from backend.domain.exchange import directory_jobs as exchange_directory
 from backend.domain.exchange import jobs as exchange
 from backend.domain.notifications import jobs as notifications
@@ -29,12 +30,13 @@ __all__ = ["REGISTRY", "STARTUP", "run_once", "run_worker"]
 
 REGISTRY = Registry((*notifications.HANDLERS, *push.HANDLERS, *live.HANDLERS, *certificates.HANDLERS,
                      *exchange.HANDLERS, *exchange_directory.HANDLERS, *search.HANDLERS, *reminders.HANDLERS,
-                     *documents.HANDLERS))
+                     *documents.HANDLERS, *exchange_axis.HANDLERS))
 """Every job kind the worker runs, with its handler."""
 
-STARTUP: tuple[worker.StartupHook, ...] = (*certificates.STARTUP, *exchange_directory.STARTUP, *reminders.STARTUP)
+STARTUP: tuple[worker.StartupHook, ...] = (*certificates.STARTUP, *exchange_directory.STARTUP, *reminders.STARTUP,
+                                          *exchange_axis.STARTUP)
 """Run when a worker starts (the daily certificate reminder, directory sync and the reminder scan and digest make
-sure they are scheduled)."""
+sure they are scheduled; the axis poller when the axis is configured)."""
 
 
 async def run_once(settings: Settings, sessions: async_sessionmaker[AsyncSession], batch: int = 20, *,

@@ -20,8 +20,10 @@ from backend.domain.exchange.edxml.model import (
     Code,
     DocumentType,
     Organ,
+    OtherInfo,
     Package,
     ResponseFor,
+    SignerInfo,
     StatusMessage,
     document_id,
 )
@@ -84,21 +86,25 @@ def running_standin(config: Mapping[str, Any] | None = None) -> Iterator[StandIn
         thread.join(timeout=10)
 
 
-def edoc_package(sender: str, recipients: list[str], subject: str = "Công văn thử", number: str = "12") -> bytes:
-    """A new-document package built by the real edXML builder (one small PDF-named attachment)."""
+def edoc_package(sender: str, recipients: list[str], subject: str = "Công văn thử", number: str = "12",
+                 pdf: bytes = b"%PDF-1.4 test") -> bytes:
+    """A new-document package built by the real edXML builder (``pdf`` attached as the document)."""
     issued = date(2026, 12, 7)
     identifier = document_id(sender, issued, number, "UBND-VP")
     return build(Package(
-        sender=Organ(organ_id=sender, name="Cơ quan gửi"), recipients=tuple(Organ(organ_id=code) for code in recipients),
+        sender=Organ(organ_id=sender, name="Bộ Nội vụ"),
+        recipients=tuple(Organ(organ_id=code) for code in recipients),
         document_id=identifier, code=Code(number, "UBND-VP"), promulgation_place="Vinh", promulgation_date=issued,
         document_type=DocumentType(type="cong_van", type_name="Công văn"), subject=subject,
-        business=Business(document_id=identifier),
-        attachments=(Attachment(content_id="cid:1", name="cong-van.pdf", data=b"%PDF-1.4 test",
+        signer=SignerInfo(competence="KT. BỘ TRƯỞNG", position="THỨ TRƯỞNG", full_name="Nguyễn Văn A"),
+        other_info=OtherInfo(priority=1), due_date=date(2026, 12, 31), business=Business(document_id=identifier),
+        attachments=(Attachment(content_id="cid:1", name="cong-van.pdf", data=pdf,
                                 content_type="application/pdf"),)))
 
 
-def status_package(sender: str, original_sender: str, code: str, response_document_id: str = "") -> bytes:
+def status_package(sender: str, original_sender: str, code: str, response_document_id: str = "",
+                   description: str = "") -> bytes:
     """A status message of ``sender`` about a package of ``original_sender``, built by the real builder."""
     return build(StatusMessage(sender=Organ(organ_id=sender, name="Cơ quan nhận"),
                                response_for=ResponseFor(organ_id=original_sender, document_id=response_document_id),
-                               status_code=code, timestamp=datetime(2026, 12, 7, 8, 30)))
+                               status_code=code, timestamp=datetime(2026, 12, 7, 8, 30), description=description))

@@ -85,3 +85,7 @@ __all__ += ["ContentStatus", "SavedSearch", "SearchEntry"]
 from backend.db.models.reminders import ReminderSent  # noqa: E402
 
 __all__ += ["ReminderSent"]
+
+from backend.db.models.axis_exchange import AxisArrival  # noqa: E402
+
+__all__ += ["AxisArrival"]

@@ -55,8 +55,8 @@ from backend.lib.i18n import t
 from backend.lib.urls import UrlBuilder
 from backend.tasks.outbox import enqueue
 
-__all__ = ["ATTACHMENT_KEY", "AttachmentCheck", "RecalledDocumentError", "ReceiptView", "apply_status",
-           "confirm_recall", "ensure_readable", "receipt_view", "replies_to"]
+__all__ = ["ATTACHMENT_KEY", "AttachmentCheck", "RecalledDocumentError", "ReceiptView", "advances", "apply_status",
+           "confirm_recall", "delivery_status_of", "ensure_readable", "move_line", "receipt_view", "replies_to"]
 
 ATTACHMENT_KEY = "attachment_id"
 """Key of a verification item that belongs to an appendix (absent: the main file)."""
@@ -67,6 +67,21 @@ _FROM_STATE = {"received": DeliveryStatus.ARRIVED, "registered": DeliveryStatus.
                "returned": DeliveryStatus.RETURNED, "recalled": DeliveryStatus.RECALLED}
 _RANK = {DeliveryStatus.QUEUED: 0, DeliveryStatus.SENT: 1, DeliveryStatus.ARRIVED: 2, DeliveryStatus.ACCEPTED: 3,
          DeliveryStatus.ASSIGNED: 4, DeliveryStatus.PROCESSING: 5, DeliveryStatus.DONE: 6}
+
+
+def delivery_status_of(state: str) -> DeliveryStatus | None:
+    """The sender's per-recipient status for the recipient's incoming ``state`` (``None``: not reported)."""
+    return _FROM_STATE.get(state)
+
+
+def advances(current: DeliveryStatus, status: DeliveryStatus) -> bool:
+    """Whether a line at ``current`` moves to ``status`` (§8.4): codes only move forward, except a return
+    and the recall confirmation; a recalled line stays recalled, one awaiting its recall only takes it."""
+    if current is DeliveryStatus.RECALLED:
+        return False
+    if current is DeliveryStatus.RECALL_REQUESTED:
+        return status is DeliveryStatus.RECALLED
+    return not (status in _RANK and current in _RANK and _RANK[status] <= _RANK[current])
 
 
 class RecalledDocumentError(AppError):
@@ -156,17 +171,21 @@ async def apply_status(db: AsyncSession, urls: UrlBuilder, incoming_id: int, sta
         return
     recipient = await db.get(OutgoingRecipient, receipt.recipient_id)
     assert recipient is not None
-    current = DeliveryStatus(recipient.status)
-    if current is DeliveryStatus.RECALLED or (
-            status in _RANK and current in _RANK and _RANK[status] <= _RANK[current]) or (
-            current is DeliveryStatus.RECALL_REQUESTED and status is not DeliveryStatus.RECALLED):
+    if not advances(DeliveryStatus(recipient.status), status):
         return
-    recipient.status, recipient.status_at = status, clock.now()
     receipt.last_status = state
+    await move_line(db, urls, recipient, status, reason, receipt.recall_confirmed_at)
+
+
+async def move_line(db: AsyncSession, urls: UrlBuilder, recipient: OutgoingRecipient, status: DeliveryStatus,
+                    reason: str = "", recall_confirmed_at: datetime | None = None) -> None:
+    """Set the line's new ``status`` (already checked with :func:`advances`); a return or a recall
+    confirmation tells the sender's clerks and the drafter."""
+    recipient.status, recipient.status_at = status, clock.now()
     if status is DeliveryStatus.RETURNED:
         recipient.status_note = reason
     if status is DeliveryStatus.RECALLED:
-        recipient.recall_confirmed_at = receipt.recall_confirmed_at or clock.now()
+        recipient.recall_confirmed_at = recall_confirmed_at or clock.now()
     if status in (DeliveryStatus.RETURNED, DeliveryStatus.RECALLED):
         doc = await db.get(OutgoingDocument, recipient.outgoing_id)
         assert doc is not None
