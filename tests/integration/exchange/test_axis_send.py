@@ -1,11 +1,13 @@
 """Sending over the axis: an issued document addressed to Bộ Nội vụ goes out through the outbox as a real
 edXML package (the test plays the ministry with the AxisClient: receives, parses, checks the fields); an axis
-that refuses the package fails the line at once with the reason; an axis that cannot be reached is retried
+answers with statuses that move the sender's line monotonically (late lower codes ignored, 02 always);
+an axis that refuses the package fails the line at once with the reason; an axis that cannot be reached is retried
 until the job's last try, which fails the line with the reason and tells the clerks and the drafter."""
 
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import date
 
 import sqlalchemy as sa
@@ -27,14 +29,16 @@ from backend.db.models import (
 )
 from backend.domain.documents.files import blob_store
 from backend.domain.exchange.axis_client import AxisClient
+from backend.domain.exchange.axis_poller import poll_axis
 from backend.domain.exchange.directory import sync_directory
 from backend.domain.exchange.edxml.codes import BusinessDocType, Priority
 from backend.domain.exchange.edxml.model import Package
 from backend.domain.exchange.edxml.parse import parse
 from backend.domain.exchange.kinds import DELIVER, Deliver
 from backend.lib import clock
+from backend.lib.urls import RouteUrls
 from backend.tasks.outbox import enqueue
-from tests.support.axis import StandIn, free_port
+from tests.support.axis import StandIn, free_port, status_package
 from tests.support.outgoing import Api, create_draft, ids, run_jobs
 
 Client = AsyncTestClient[Litestar]
@@ -106,6 +110,35 @@ async def test_an_issued_document_reaches_the_ministry_as_edxml(client: Client, 
     assert package.promulgation_place == sender.place_name
     assert [(a.name, a.content_type, a.data) for a in package.attachments] == [
         (stored.filename, "application/pdf", pdf)], "the issued PDF, base64, byte for byte"
+
+    # the ministry answers: 01, 03, then a late 01 (ignored), then 05 (04 skipped); a status about a package we
+    # never sent is acknowledged fail
+    async with AxisClient(axis.url, "bo-b", "s3cret-B-never-logged") as ministry:
+        for code in ("01", "03", "01", "05"):
+            await ministry.sendEdoc(BO_NOI_VU, status_package(BO_NOI_VU, NGHI_PHONG, code, package.document_id),
+                                    messagetype="status")
+        stray = await ministry.sendEdoc(BO_NOI_VU, status_package(BO_NOI_VU, NGHI_PHONG, "03",
+                                                                  f"{NGHI_PHONG},2026/12/07,999/UBND-VP"),
+                                        messagetype="status")
+    assert await poll_axis(db_sessionmaker, settings, RouteUrls()) == 5
+    async with db_sessionmaker() as db:
+        line = await db.get(OutgoingRecipient, line_id)
+        assert line is not None and line.status is DeliveryStatus.PROCESSING
+        applied = [json.loads(e.detail) for e in (await db.scalars(sa.select(AuditEvent).where(
+            AuditEvent.action == "exchange.axis_status_received").order_by(AuditEvent.id))).all()]
+        assert [(d["code"], d["applied"]) for d in applied] == [("01", True), ("03", True), ("01", False),
+                                                                 ("05", True)]
+    assert axis.state.packages[stray].acks[NGHI_PHONG] == "fail"
+
+    # a return (02) moves any line, with the reason, and tells the clerks and the drafter
+    async with AxisClient(axis.url, "bo-b", "s3cret-B-never-logged") as ministry:
+        await ministry.sendEdoc(BO_NOI_VU, status_package(BO_NOI_VU, NGHI_PHONG, "02", package.document_id,
+                                                          "Sai thẩm quyền ban hành"), messagetype="status")
+    await poll_axis(db_sessionmaker, settings, RouteUrls())
+    async with db_sessionmaker() as db:
+        line = await db.get(OutgoingRecipient, line_id)
+        assert line is not None and line.status is DeliveryStatus.RETURNED
+        assert line.status_note == "Sai thẩm quyền ban hành"
 
 
 async def test_a_package_the_axis_refuses_fails_the_line_with_the_reason(
