@@ -73,7 +73,8 @@ async def _refusing_agency(db: AsyncSession, raw: bytes) -> Agency | None:
     agencies = (await db.scalars(sa.select(Agency).where(Agency.is_active.is_(True)).order_by(Agency.id))).all()
     named = [a for a in agencies if a.organ_id.encode() in raw]
     roots = [a for a in agencies if a.parent_id is None]
-    return (named or roots or [None])[0]
+    found = named or roots
+    return found[0] if found else None
 
 
 async def _refuse(db: AsyncSession, settings: Settings, axis: AxisClient, item: ReceivedEdoc, raw: bytes,

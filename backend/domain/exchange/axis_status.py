@@ -97,13 +97,14 @@ async def _line_answered(db: AsyncSession, message: StatusMessage) -> OutgoingRe
     if parts is None:
         return None
     organ_id, issued, number, notation = parts
-    return await db.scalar(
+    line: OutgoingRecipient | None = await db.scalar(
         sa.select(OutgoingRecipient).join(OutgoingDocument, OutgoingDocument.id == OutgoingRecipient.outgoing_id)
         .join(Agency, Agency.id == OutgoingDocument.agency_id)
         .join(DirectoryAgency, DirectoryAgency.id == OutgoingRecipient.directory_id)
         .where(Agency.organ_id == organ_id, OutgoingDocument.issued_on == issued,
                OutgoingDocument.code_number == number, OutgoingDocument.code_notation == notation,
                DirectoryAgency.code == message.sender.organ_id))
+    return line
 
 
 async def apply_received_status(db: AsyncSession, urls: UrlBuilder, message: StatusMessage) -> bool:

@@ -88,7 +88,8 @@ async def test_a_package_becomes_one_incoming_document_and_is_answered(
 async def test_bad_packages_are_answered_with_02_and_nothing_is_stored(
         db_sessionmaker: Sessions, settings: Settings, axis: StandIn) -> None:
     async with ministry(axis) as bo:
-        await bo.sendEdoc(BO_NOI_VU, b"<Goi><To><OrganId>" + NGHI_PHONG.encode() + b"</OrganId></To></Goi>")  # wrong root
+        wrong_root = b"<Goi><To><OrganId>" + NGHI_PHONG.encode() + b"</OrganId></To></Goi>"
+        await bo.sendEdoc(BO_NOI_VU, wrong_root)
         await bo.sendEdoc(BO_NOI_VU, edoc_package(BO_NOI_VU, [NGHI_PHONG], number="13", pdf=b"not a pdf"))
     assert await poll_axis(db_sessionmaker, settings, RouteUrls()) == 2
     async with db_sessionmaker() as db:

@@ -21,7 +21,6 @@ from backend.db.models import (
     OutgoingDocument,
     OutgoingRecipient,
 )
-from backend.domain.exchange.axis_client import AxisClient
 from backend.domain.exchange.axis_delivery import AxisDelivery
 from backend.domain.exchange.delivery import PlatformDelivery, delivery_for
 from backend.domain.exchange.directory import search_recipients, set_override, sync_directory
