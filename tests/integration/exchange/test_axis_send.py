@@ -84,7 +84,7 @@ async def test_an_issued_document_reaches_the_ministry_as_edxml(client: Client, 
         assert line is not None and doc is not None
         assert line.status is DeliveryStatus.SENT and line.status_note == ""
         sent = await db.scalar(sa.select(AuditEvent).where(AuditEvent.action == "exchange.axis_sent",
-                                                           AuditEvent.object_id == doc_id))
+                                                           AuditEvent.object_id == str(doc_id)))
         assert sent is not None
         stored = await db.get(StoredFile, doc.main_file_id)
         sender = await db.scalar(sa.select(Agency).where(Agency.organ_id == NGHI_PHONG))
@@ -154,7 +154,7 @@ async def test_a_package_the_axis_refuses_fails_the_line_with_the_reason(
         jobs = (await db.scalars(sa.select(OutboxJob).where(OutboxJob.kind == DELIVER.name))).all()
         assert all(job.attempts == 1 for job in jobs), "a refusal is not retried"
         failed = await db.scalar(sa.select(AuditEvent).where(AuditEvent.action == "exchange.axis_delivery_failed",
-                                                             AuditEvent.object_id == doc_id))
+                                                             AuditEvent.object_id == str(doc_id)))
         assert failed is not None
         notices = (await db.scalars(sa.select(Notification).where(Notification.url.contains(f"/outgoing/{doc_id}"))))
         assert any("chưa gửi được" in n.title for n in notices.all())
