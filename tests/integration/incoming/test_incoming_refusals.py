@@ -129,7 +129,9 @@ async def test_duplicate_needs_conscious_confirmation(clients, db_sessionmaker) 
     # Same number/symbol/issuer written differently (case, spacing) is still a duplicate.
     again = await intake(clerk, {**fields, "code_notation": "ubnd-vp", "document_identifier": ""}, make_pdf(1))
     assert again.status_code == 409
-    assert "Có thể trùng văn bản đã có trong sổ" in again.text and f"/incoming/{first}" in again.text
+    # The same clerk within the hour: recognised as their own document (issue 11 item 4), with a way on if it is not.
+    assert "Bạn vừa tiếp nhận văn bản này lúc" in again.text and f"/incoming/{first}" in again.text
+    assert 'name="confirm_duplicate"' in again.text
     by_identifier = await intake(clerk, {**fields, "code_number": "999"}, make_pdf(1))
     assert by_identifier.status_code == 409
     sha = again.text.split('name="pending_file" value="')[1].split('"')[0]
