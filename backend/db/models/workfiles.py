@@ -27,10 +27,13 @@ __all__ = [
 
 
 class WorkFileState(StrEnum):
-    """Where a work file stands (domain.md §14.3; the transfer states come with the archive transfer)."""
+    """Where a work file stands (domain.md §14.3)."""
 
     OPEN = "open"
     CLOSED = "closed"
+    SUBMITTED = "submitted"
+    RETAINED = "retained"
+    ARCHIVED = "archived"
 
 
 class FileCatalogue(TimestampMixin, Base):
@@ -105,6 +108,12 @@ class WorkFile(TimestampMixin, Base):
     description: Mapped[str] = mapped_column(sa.String(500), default="")
     doc_total: Mapped[int] = mapped_column(default=0)
     page_total: Mapped[int] = mapped_column(default=0)
+    capital_construction: Mapped[bool] = mapped_column(default=False)
+    """A capital-construction file: due for transfer three months after ``settlement_date``."""
+    settlement_date: Mapped[date | None] = mapped_column(sa.Date)
+    """The date of the project's final settlement (quyết toán), for capital-construction files."""
+    retained_until: Mapped[date | None] = mapped_column(sa.Date)
+    """While kept back (giữ lại) with a leader's approval: the last day of the keep-back (at most two years)."""
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}

@@ -18,7 +18,7 @@ from litestar.response import Stream
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config.settings import Settings
-from backend.db.models import User
+from backend.db.models import User, WorkFileState
 from backend.domain.accounts.actor import Actor
 from backend.domain.accounts.deps import CurrentActor
 from backend.domain.audit.deps import Meta
@@ -36,10 +36,21 @@ from backend.domain.workfiles.schemas import (
     ItemRequest,
     OpenRequest,
     OrderRequest,
+    TransferRequest,
 )
 from backend.domain.workfiles.services import WorkFileService
-from backend.domain.workfiles.workflow import TABLE
+from backend.domain.workfiles.archive_lists import (
+    TRANSFER_COLUMNS,
+    due_files,
+    expired_files,
+    handover,
+    transfer_rows,
+    transferred,
+)
+from backend.domain.workfiles.transfer import REMIND_DAYS, due_date, expires_on
+from backend.domain.workfiles.workflow import TABLE, Event
 from backend.errors import AppError, InvalidInputError
+from backend.lib import clock
 from backend.lib.deps import DB, AppSettings
 from backend.lib.tabular import csv_bytes, xlsx_bytes
 
@@ -78,6 +89,11 @@ class ApiWorkFile(msgspec.Struct):
     start_date: date
     end_date: date | None
     version: int
+    capital_construction: bool
+    settlement_date: date | None
+    retained_until: date | None
+    transfer_due: date | None
+    retention_ends: date | None
 
 
 class ApiWorkFileDetail(ApiWorkFile, kw_only=True):
@@ -127,7 +143,10 @@ def _summary(work_file: Any) -> dict[str, Any]:
     return {"id": work_file.id, "state": str(work_file.state), "state_label": TABLE.label(work_file.state),
             "file_notation": work_file.file_notation, "year": work_file.year, "title": work_file.title,
             "retention": work_file.retention, "rights": work_file.rights, "owner_user_id": work_file.owner_user_id,
-            "start_date": work_file.start_date, "end_date": work_file.end_date, "version": work_file.version}
+            "start_date": work_file.start_date, "end_date": work_file.end_date, "version": work_file.version,
+            "capital_construction": work_file.capital_construction, "settlement_date": work_file.settlement_date,
+            "retained_until": work_file.retained_until, "transfer_due": due_date(work_file),
+            "retention_ends": expires_on(work_file)}
 
 
 def _detail(view: FileView) -> ApiWorkFileDetail:
@@ -234,6 +253,82 @@ class WorkFileApiController(Controller):
             await db.rollback()
             return _problem(exc)
         return Response(await _fresh(db, actor, file_id))
+
+    async def _transfer(self, request: Request[Any, Any, Any], db: AsyncSession, settings: Settings, actor: Actor,
+                        meta: RequestMeta, file_id: int, event: Event, data: TransferRequest) -> Response[Any]:
+        try:
+            await service_for(request, db, settings, meta).transfer(
+                file_id, actor, event, reason=data.reason, until=data.until, expected_version=data.version)
+        except InvalidInputError as exc:
+            await db.rollback()
+            return _problem(exc)
+        return Response(await _fresh(db, actor, file_id))
+
+    @post("/{file_id:int}/submit", name="api.workfiles.submit", status_code=200,
+          summary="Transfer the file to the agency archive (nộp lưu): due, kept at least 5 years, all signed")
+    async def submit(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
+                     meta: Meta, file_id: FromPath[int], data: JSONBody[TransferRequest]) -> Response[Any]:
+        return await self._transfer(request, db, settings, actor, meta, file_id, Event.SUBMIT, data)
+
+    @post("/{file_id:int}/retain", name="api.workfiles.retain", status_code=200,
+          summary="Keep a due file back (giữ lại) until a date at most two years away, with a reason (leader)")
+    async def retain(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
+                     meta: Meta, file_id: FromPath[int], data: JSONBody[TransferRequest]) -> Response[Any]:
+        return await self._transfer(request, db, settings, actor, meta, file_id, Event.RETAIN, data)
+
+    @post("/{file_id:int}/accept", name="api.workfiles.accept", status_code=200,
+          summary="The archive holder accepts a transferred file (read-only from then on)")
+    async def accept(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
+                     meta: Meta, file_id: FromPath[int], data: JSONBody[TransferRequest]) -> Response[Any]:
+        return await self._transfer(request, db, settings, actor, meta, file_id, Event.ACCEPT, data)
+
+    @post("/{file_id:int}/return", name="api.workfiles.return", status_code=200,
+          summary="The archive holder returns a transferred file to the unit, with a reason")
+    async def return_file(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings,
+                          actor: CurrentActor, meta: Meta, file_id: FromPath[int],
+                          data: JSONBody[TransferRequest]) -> Response[Any]:
+        return await self._transfer(request, db, settings, actor, meta, file_id, Event.RETURN, data)
+
+    @get("/transfer/due", name="api.workfiles.due",
+         summary=f"Closed files due for transfer now or within {REMIND_DAYS} days (kept ≥ 5 years)")
+    async def due(self, db: DB, actor: CurrentActor) -> list[ApiWorkFile]:
+        today = clock.today()
+        return [ApiWorkFile(**_summary(wf)) for wf in await due_files(db, actor, today, within_days=REMIND_DAYS)]
+
+    @get("/transfer/expired", name="api.workfiles.expired",
+         summary="Files whose retention has ended: listed for a destruction decision (nothing is destroyed)")
+    async def expired(self, db: DB, actor: CurrentActor) -> list[ApiWorkFile]:
+        today = clock.today()
+        return [ApiWorkFile(**_summary(wf)) for wf in await expired_files(db, actor, today)]
+
+    @get("/transfer/list.xlsx", name="api.workfiles.transfer_list",
+         summary="The transfer list (mục lục hồ sơ, tài liệu nộp lưu): state=submitted (default) or archived")
+    async def transfer_list(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor) -> Response[bytes]:
+        archived = request.query_params.get("state", "") == WorkFileState.ARCHIVED
+        state = WorkFileState.ARCHIVED if archived else WorkFileState.SUBMITTED
+        files = await transferred(db, actor, state)
+        title = f"MỤC LỤC HỒ SƠ, TÀI LIỆU NỘP LƯU CỦA {actor.agency_name.upper()}"
+        return Response(xlsx_bytes("Mục lục nộp lưu", title, TRANSFER_COLUMNS, transfer_rows(files),
+                                   (6, 14, 60, 24, 10, 16, 18)),
+                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers=_download("muc-luc-ho-so-nop-luu.xlsx"))
+
+    @get("/transfer/handover.xlsx", name="api.workfiles.handover",
+         summary="The hand-over record (biên bản giao nhận) of the files waiting for the archive")
+    async def handover_record(self, db: DB, actor: CurrentActor) -> Response[bytes]:
+        files = await transferred(db, actor, WorkFileState.SUBMITTED)
+        figures = handover(files)
+        years = f"{figures.first_year} - {figures.last_year}" if figures.files else ""
+        today = clock.today().strftime("%d/%m/%Y")
+        rows: list[tuple[str | int, ...]] = [
+            ("Cơ quan", actor.agency_name), ("Ngày lập biên bản", today), ("Bên giao", "Các đơn vị, cá nhân lập hồ sơ"),
+            ("Bên nhận", "Lưu trữ cơ quan"), ("Tên khối tài liệu", f"Hồ sơ, tài liệu của {actor.agency_name}"),
+            ("Thời gian của tài liệu", years), ("Số lượng hồ sơ", figures.files), ("Số lượng tờ", figures.pages),
+            ("Công cụ tra cứu kèm theo", "Mục lục hồ sơ, tài liệu nộp lưu")]
+        return Response(xlsx_bytes("Biên bản giao nhận", "BIÊN BẢN GIAO NHẬN HỒ SƠ, TÀI LIỆU", ("Mục", "Nội dung"),
+                                   rows, (28, 60)),
+                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers=_download("bien-ban-giao-nhan.xlsx"))
 
     @get("/{file_id:int}/export.xml", name="api.workfiles.export_xml",
          summary="The file and each document's metadata as XML (docs/workfile.xsd), streamed")

@@ -5,7 +5,9 @@ agency, a file is visible to its owner, to the agency's clerks, leaders and depu
 of the owner's unit, and -- when its usage regime (``Rights``, domain.md §3.8) is "Công khai" --
 to everyone holding a role in the agency. Anything else is 404.
 
-Policies share the workflow signature ``(actor, work_file, ctx) -> Decision``.
+Policies share the workflow signature ``(actor, work_file, ctx) -> Decision``. The agency has no
+archivist role (domain.md §2): the agency's clerk holds the archive and accepts or returns
+transfers; keeping a file back (giữ lại) needs a leader or deputy.
 """
 
 from __future__ import annotations
@@ -19,7 +21,10 @@ from backend.domain.accounts.actor import Actor
 from backend.domain.workfiles.values import PUBLIC
 from backend.lib.transitions import ALLOWED, Decision, deny
 
-__all__ = ["can_change", "can_close", "can_manage_catalogue", "can_open", "visible_work_files"]
+__all__ = [
+    "can_change", "can_close", "can_hold_archive", "can_manage_catalogue", "can_open", "can_retain", "can_submit",
+    "visible_work_files",
+]
 
 _SEE_ALL = (Role.CLERK, Role.LEADER, Role.DEPUTY)
 
@@ -51,6 +56,8 @@ def can_change(actor: Actor, work_file: WorkFile, _ctx: Any = None) -> Decision:
     """Add, remove or reorder documents: the owner or a clerk, while the file is open."""
     if not _owner_or_clerk(actor, work_file):
         return deny("workfiles.denied.not_owner")
+    if work_file.state in (WorkFileState.SUBMITTED, WorkFileState.ARCHIVED):
+        return deny("workfiles.denied.transferred")
     if work_file.state != WorkFileState.OPEN:
         return deny("workfiles.denied.not_open")
     return ALLOWED
@@ -64,3 +71,22 @@ def can_close(actor: Actor, work_file: WorkFile, _ctx: Any = None) -> Decision:
 def can_manage_catalogue(actor: Actor) -> Decision:
     """The catalogue is kept by the agency's clerks and administrators."""
     return ALLOWED if actor.has(Role.CLERK, Role.ADMIN) else deny("workfiles.denied.catalogue")
+
+
+def can_submit(actor: Actor, work_file: WorkFile, _ctx: Any = None) -> Decision:
+    """Transfer the file to the archive (nộp lưu): its owner or a clerk."""
+    return ALLOWED if _owner_or_clerk(actor, work_file) else deny("workfiles.denied.not_owner")
+
+
+def can_retain(actor: Actor, work_file: WorkFile, _ctx: Any = None) -> Decision:
+    """Keep a due file back (giữ lại): the agency's leader or a deputy approves it."""
+    if work_file.agency_id == actor.agency_id and actor.has(Role.LEADER, Role.DEPUTY):
+        return ALLOWED
+    return deny("workfiles.denied.not_leader")
+
+
+def can_hold_archive(actor: Actor, work_file: WorkFile, _ctx: Any = None) -> Decision:
+    """Accept or return a transfer: the archive holder, i.e. the agency's clerk."""
+    if work_file.agency_id == actor.agency_id and actor.has(Role.CLERK):
+        return ALLOWED
+    return deny("workfiles.denied.not_archive_holder")

@@ -8,7 +8,7 @@ import msgspec
 
 __all__ = [
     "AddDocumentRequest", "CatalogueRequest", "CloseRequest", "HeadingRequest", "ItemRequest", "OpenRequest",
-    "OrderRequest",
+    "OrderRequest", "TransferRequest",
 ]
 
 
@@ -22,6 +22,16 @@ class OpenRequest(msgspec.Struct, kw_only=True):
     rights: str = "Hạn chế"
     description: str = ""
     start_date: date | None = None
+    capital_construction: bool = False
+    settlement_date: date | None = None
+
+
+class TransferRequest(msgspec.Struct, kw_only=True):
+    """Submit, keep back (``until`` and ``reason``), accept or return (``reason``) a file."""
+
+    reason: str = ""
+    until: date | None = None
+    version: int | None = None
 
 
 class AddDocumentRequest(msgspec.Struct, kw_only=True):

@@ -1,4 +1,4 @@
-"""Use cases of work files: open, add/remove/reorder documents, close (domain.md §14.2).
+"""Use cases of work files: open, add/remove/reorder documents, close, transfer (domain.md §14.2–14.3).
 
 State changes go through the one workflow engine (:data:`.workflow.LIFECYCLE`); the other actions
 lock the file through it too and write the file's history and an audit row with it. Every refusal
@@ -74,16 +74,24 @@ class WorkFileService(DocumentService[WorkFile]):
                 message = t("workfiles.notation.invalid", value=notation)
                 raise InvalidInputError(message, field_errors={"file_notation": message})
             retention, year = check_retention(form.retention), start.year
+        if form.settlement_date is not None and not form.capital_construction:
+            message = t("workfiles.settlement.not_construction")
+            raise InvalidInputError(message, field_errors={"settlement_date": message})
+        if form.settlement_date is not None and form.settlement_date > self.today:
+            message = t("workfiles.settlement.future", day=form.settlement_date.strftime("%d/%m/%Y"))
+            raise InvalidInputError(message, field_errors={"settlement_date": message})
         work_file = WorkFile(
             agency_id=actor.agency_id, state=State.OPEN, catalogue_item_id=form.catalogue_item_id, year=year,
             file_notation=notation, title=title, retention=retention, rights=rights, owner_user_id=actor.user_id,
-            owner_unit_id=actor.unit_id, start_date=start,
+            owner_unit_id=actor.unit_id, start_date=start, capital_construction=form.capital_construction,
+            settlement_date=form.settlement_date,
             description=required_text(form.description, "description", 500, required=False))
         self.db.add(work_file)
         await self.db.flush()
         await self.flow.history(work_file, actor, "open", None, State.OPEN, t("workfiles.history.open"))
         await self.flow.audit(work_file, actor, "opened", title=title, file_notation=notation, retention=retention,
-                              rights=rights, catalogue_item_id=form.catalogue_item_id)
+                              rights=rights, catalogue_item_id=form.catalogue_item_id,
+                              capital_construction=form.capital_construction)
         return work_file
 
     async def _changeable(self, actor: Actor, file_id: int) -> WorkFile:
@@ -166,6 +174,13 @@ class WorkFileService(DocumentService[WorkFile]):
         """Close the file through the engine (see :func:`._effects.close` for the refusals)."""
         docs = await self.flow.apply(file_id, Event.CLOSE, actor, expected_version=expected_version,
                                      inputs={"end_date": end_date})
+        return docs[0]
+
+    async def transfer(self, file_id: int, actor: Actor, event: Event, *, reason: str = "",
+                       until: date | None = None, expected_version: int | None = None) -> WorkFile:
+        """Submit, keep back, accept or return the file through the engine (see :mod:`.transfer`)."""
+        docs = await self.flow.apply(file_id, event, actor, reason=reason, expected_version=expected_version,
+                                     inputs={"until": until})
         return docs[0]
 
     async def _links(self, file_id: int) -> list[WorkFileDocument]:
