@@ -26,7 +26,8 @@ from backend.domain.workfiles.members import INCOMING, OUTGOING, find_document
 from backend.domain.workfiles.queries import list_files, load_view
 from backend.domain.workfiles.schemas import OpenRequest
 from backend.domain.workfiles.values import RETENTION_VALUES, RIGHTS_VALUES
-from backend.domain.workfiles.workflow import TABLE
+from backend.domain.workfiles.transfer import due_date
+from backend.domain.workfiles.workflow import TABLE, Event
 from backend.errors import AppError, InvalidInputError, NotFoundError
 from backend.lib.deps import DB, AppSettings
 from backend.lib.i18n import t
@@ -97,9 +98,11 @@ class WorkFilePagesController(Controller):
                      file_id: FromPath[int]) -> Response[str]:
         view = await load_view(db, actor, file_id)
         wf = view.work_file
-        can_close = bool(TABLE.available(actor, wf, None))
+        rows = TABLE.available(actor, wf, None)
+        can_close = any(row.event == Event.CLOSE for row in rows)
         context = {"section": "workfiles", "view": view, "wf": wf, "label": TABLE.label(wf.state),
-                   "can_close": can_close, "today": dt.date.today().isoformat()}
+                   "can_close": can_close, "today": dt.date.today().isoformat(), "transfer_due": due_date(wf),
+                   "transfer_rows": [row for row in rows if row.event != Event.CLOSE]}
         return render_page(request, "pages/workfiles/detail.html", context)
 
     @get("/sheet", name="workfiles.sheet")

@@ -1,4 +1,4 @@
-"""The work-files context's controllers: the pages, the JSON API of work files and of the file catalogue."""
+"""The work-files context's controllers: the pages (files, archive transfer), the JSON API of work files and of the file catalogue."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from litestar.types import ControllerRouterHandler
 
 from backend.domain.workfiles.api import CatalogueApiController, WorkFileApiController
 from backend.domain.workfiles.controllers import WorkFilePagesController
+from backend.domain.workfiles.transfer_pages import TransferPagesController
 
 __all__ = ["ROUTES"]
 
-ROUTES: list[ControllerRouterHandler] = [WorkFilePagesController, WorkFileApiController, CatalogueApiController]
+ROUTES: list[ControllerRouterHandler] = [
+    WorkFilePagesController, TransferPagesController, WorkFileApiController, CatalogueApiController]
