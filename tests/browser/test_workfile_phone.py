@@ -106,3 +106,46 @@ def test_specialist_opens_fills_and_closes_a_file(live_server: str, browser: Bro
     expect(page.locator("#wf-state")).to_have_text("Đã đóng")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert _stored(settings_env) == ("closed", 3)
+
+
+def _age_closed_file(settings_env: dict[str, str]) -> None:
+    """Time passes: the file closed above ended more than a year ago (start and end moved back 400 days)."""
+    async def run() -> None:
+        engine = create_engine(settings_env["DATABASE_URL"])
+        async with create_sessionmaker(engine)() as db:
+            back = dt.timedelta(days=400)
+            work_file = (await db.scalars(sa.select(WorkFile))).one()
+            assert work_file.end_date is not None
+            await db.execute(sa.update(WorkFile).values(start_date=work_file.start_date - back,
+                                                        end_date=work_file.end_date - back))
+            await db.commit()
+        await engine.dispose()
+
+    _run(run())
+
+
+def test_clerk_transfers_and_archive_holder_accepts(live_server: str, browser: Browser, playwright,  # type: ignore[no-untyped-def]
+                                                    settings_env: dict[str, str]) -> None:
+    test_specialist_opens_fills_and_closes_a_file(live_server, browser, playwright, settings_env)
+    _age_closed_file(settings_env)
+    page = _phone(browser, playwright)
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Tên đăng nhập").fill("vanthu.tinh")
+    page.get_by_label("Mật khẩu").fill("congvan2026")
+    page.get_by_role("button", name="Đăng nhập").tap()
+    page.wait_for_url(f"{live_server}/incoming")
+
+    page.goto(f"{live_server}/work-files/")
+    page.get_by_role("link", name="Nộp lưu hồ sơ").tap()
+    expect(page.get_by_role("heading", name="Nộp lưu hồ sơ")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.get_by_role("link", name="Hồ sơ thử trên điện thoại").first.tap()
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Nộp lưu").tap()  # the clerk transfers
+    expect(page.locator("#wf-state")).to_have_text("Chờ lưu trữ tiếp nhận")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.get_by_role("button", name="Tiếp nhận vào lưu trữ").tap()  # the archive holder accepts
+    expect(page.locator("#wf-state")).to_have_text("Đã nộp lưu")
+    expect(page.get_by_role("button", name="Trả lại")).to_have_count(0)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert _stored(settings_env) == ("archived", 3)

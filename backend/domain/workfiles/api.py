@@ -24,6 +24,14 @@ from backend.domain.accounts.deps import CurrentActor
 from backend.domain.audit.deps import Meta
 from backend.domain.audit.services import RequestMeta, record
 from backend.domain.documents.files import blob_store
+from backend.domain.workfiles.archive_lists import (
+    TRANSFER_COLUMNS,
+    due_files,
+    expired_files,
+    handover,
+    transfer_rows,
+    transferred,
+)
 from backend.domain.workfiles.catalogue import CatalogueService, CatalogueView
 from backend.domain.workfiles.export_pdf import Entry, iter_pdf, toc_pdf
 from backend.domain.workfiles.export_xml import iter_xml
@@ -39,14 +47,6 @@ from backend.domain.workfiles.schemas import (
     TransferRequest,
 )
 from backend.domain.workfiles.services import WorkFileService
-from backend.domain.workfiles.archive_lists import (
-    TRANSFER_COLUMNS,
-    due_files,
-    expired_files,
-    handover,
-    transfer_rows,
-    transferred,
-)
 from backend.domain.workfiles.transfer import REMIND_DAYS, due_date, expires_on
 from backend.domain.workfiles.workflow import TABLE, Event
 from backend.errors import AppError, InvalidInputError

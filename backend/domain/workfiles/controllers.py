@@ -25,8 +25,8 @@ from backend.domain.workfiles.api import service_for
 from backend.domain.workfiles.members import INCOMING, OUTGOING, find_document
 from backend.domain.workfiles.queries import list_files, load_view
 from backend.domain.workfiles.schemas import OpenRequest
-from backend.domain.workfiles.values import RETENTION_VALUES, RIGHTS_VALUES
 from backend.domain.workfiles.transfer import due_date
+from backend.domain.workfiles.values import RETENTION_VALUES, RIGHTS_VALUES
 from backend.domain.workfiles.workflow import TABLE, Event
 from backend.errors import AppError, InvalidInputError, NotFoundError
 from backend.lib.deps import DB, AppSettings

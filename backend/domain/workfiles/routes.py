@@ -1,4 +1,4 @@
-"""The work-files context's controllers: the pages (files, archive transfer), the JSON API of work files and of the file catalogue."""
+"""The work-files context's controllers: the pages (files, archive transfer), the work-file and catalogue API."""
 
 from __future__ import annotations
 

@@ -34,6 +34,8 @@ async def test_archive_page_and_transfer_buttons(api: Any, client: Any, login: A
                           {"end_date": (TODAY - dt.timedelta(days=500)).isoformat()})
 
     clerk = await Clients(client, login)("vanthu.tinh")
+    listing = await clerk.get("/work-files/")
+    assert listing.status_code == 200, listing.text[-3000:]
     archive = await clerk.get("/work-files/archive")
     assert archive.status_code == 200
     assert "Hồ sơ nộp lưu qua trang" in archive.text and "Mục lục hồ sơ nộp lưu (.xlsx)" in archive.text
