@@ -20,6 +20,7 @@ from backend.domain.exchange import jobs as exchange
 from backend.domain.notifications import jobs as notifications
 from backend.domain.reminders import jobs as reminders
 from backend.domain.search import jobs as search
+from backend.domain.workfiles import jobs as workfiles
 from backend.lib import clock
 from backend.tasks import worker
 from backend.tasks.bus import Registry
@@ -30,13 +31,13 @@ __all__ = ["REGISTRY", "STARTUP", "run_once", "run_worker"]
 
 REGISTRY = Registry((*notifications.HANDLERS, *push.HANDLERS, *live.HANDLERS, *certificates.HANDLERS,
                      *exchange.HANDLERS, *exchange_directory.HANDLERS, *search.HANDLERS, *reminders.HANDLERS,
-                     *documents.HANDLERS, *exchange_axis.HANDLERS))
+                     *documents.HANDLERS, *exchange_axis.HANDLERS, *workfiles.HANDLERS))
 """Every job kind the worker runs, with its handler."""
 
 STARTUP: tuple[worker.StartupHook, ...] = (*certificates.STARTUP, *exchange_directory.STARTUP, *reminders.STARTUP,
-                                          *exchange_axis.STARTUP)
+                                          *exchange_axis.STARTUP, *workfiles.STARTUP)
 """Run when a worker starts (the daily certificate reminder, directory sync and the reminder scan and digest make
-sure they are scheduled; the axis poller when the axis is configured)."""
+sure they are scheduled; the axis poller when the axis is configured; the work-file transfer reminder)."""
 
 
 async def run_once(settings: Settings, sessions: async_sessionmaker[AsyncSession], batch: int = 20, *,

@@ -18,6 +18,7 @@ ROUTE_PATHS: Mapping[str, str] = {
     "certificates.mine": "/account/certificates",
     "certificates.admin": "/admin/certificates",
     "shell.leader_home": "/home",
+    "workfiles.detail": "/work-files/{file_id}",
 }
 """Route name → path template (``str.format`` fields are the route's path parameters)."""
 
