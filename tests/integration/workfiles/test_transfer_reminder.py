@@ -24,6 +24,12 @@ async def _jobs(sessions: Any, kind: str) -> list[OutboxJob]:
         return list((await db.scalars(sa.select(OutboxJob).where(OutboxJob.kind == kind).order_by(OutboxJob.id))).all())
 
 
+async def _notes(sessions: Any) -> list[dict[str, Any]]:
+    """The transfer-reminder notification jobs."""
+    notes = [json.loads(j.payload) for j in await _jobs(sessions, NOTIFY.name)]
+    return [n for n in notes if "đến hạn nộp lưu" in n["title"]]
+
+
 async def _file(api: Any, demo: Any, sessions: Any, settings: Any, title: str, end_days_ago: int,
                 retention: str = "10 năm") -> int:
     specialist = await api("chuyenvien.tinh")
@@ -48,8 +54,8 @@ async def test_reminder_once_per_file_and_rescheduled(api: Any, demo: Any, db_se
     async with db_sessionmaker() as db:
         await enqueue(db, REMIND_TRANSFER, RemindTransfer())
         await db.commit()
-    assert await run_once(settings, db_sessionmaker) == 1
-    [note] = [json.loads(j.payload) for j in await _jobs(db_sessionmaker, NOTIFY.name)]
+    assert await run_once(settings, db_sessionmaker) >= 1  # (other contexts' jobs may be due too)
+    [note] = await _notes(db_sessionmaker)
     assert note["title"].startswith("Hồ sơ “Hồ sơ sắp đến hạn” đến hạn nộp lưu ngày")
     assert note["url"] == f"/work-files/{soon}"
     owner = await (await api("chuyenvien.tinh")).user_id(db_sessionmaker, "chuyenvien.tinh")
@@ -67,7 +73,7 @@ async def test_reminder_once_per_file_and_rescheduled(api: Any, demo: Any, db_se
         await enqueue(db, REMIND_TRANSFER, RemindTransfer())
         await db.commit()
     await run_once(settings, db_sessionmaker)
-    assert len(await _jobs(db_sessionmaker, NOTIFY.name)) == 1
+    assert len(await _notes(db_sessionmaker)) == 1
     async with db_sessionmaker() as db:
         rows = (await db.scalars(sa.select(AuditEvent.object_id).where(
             AuditEvent.action == "workfiles.transfer_reminded"))).all()
