@@ -8,7 +8,7 @@ until when a leader keeps it back. On SQLite the table is rebuilt by Alembic's b
 Downgrade: submitted, retained and archived files go back to ``closed`` before the old CHECK returns.
 
 Revision ID: 02f0ff7dae40
-Revises: 9e3f71c0a5d2
+Revises: c3e8a51f2d97
 Create Date: 2026-12-07 06:00:00.000000
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '02f0ff7dae40'
-down_revision = '9e3f71c0a5d2'
+down_revision = 'c3e8a51f2d97'
 branch_labels = None
 depends_on = None
 
