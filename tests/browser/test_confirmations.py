@@ -53,7 +53,9 @@ COVERED: dict[str, set[str]] = {
 }
 """Each template with a confirmation → the forms exercised below (their ``event``, or the form id)."""
 COVERED_ELSEWHERE: dict[str, set[str]] = {
-    "pages/workfiles/detail.html": {"close-file"},  # tests/browser/test_workfile_phone.py: dismissed, then accepted
+    # tests/browser/test_workfile_phone.py: each dismissed, then accepted ("Nộp lưu" and "Tiếp nhận vào lưu trữ"
+    # are the transfer rows marked ``confirm``, rendered by one form loop)
+    "pages/workfiles/detail.html": {"close-file", "wf-{{ row.event }}"},
 }
 
 

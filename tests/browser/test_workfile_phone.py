@@ -140,11 +140,17 @@ def test_clerk_transfers_and_archive_holder_accepts(live_server: str, browser: B
     expect(page.get_by_role("heading", name="Nộp lưu hồ sơ")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.get_by_role("link", name="Hồ sơ thử trên điện thoại").first.tap()
-    page.on("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Nộp lưu").tap()  # the clerk transfers
-    expect(page.locator("#wf-state")).to_have_text("Chờ lưu trữ tiếp nhận")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    page.get_by_role("button", name="Tiếp nhận vào lưu trữ").tap()  # the archive holder accepts
+    for button in ("Nộp lưu", "Tiếp nhận vào lưu trữ"):  # "Hủy" in the confirmation changes nothing
+        before = _stored(settings_env)
+        page.once("dialog", lambda dialog: dialog.dismiss())
+        page.get_by_role("button", name=button).tap()
+        page.wait_for_timeout(800)
+        assert _stored(settings_env) == before, button
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.get_by_role("button", name=button).tap()  # the clerk transfers; then the archive holder accepts
+        if button == "Nộp lưu":
+            expect(page.locator("#wf-state")).to_have_text("Chờ lưu trữ tiếp nhận")
+            assert page.evaluate("document.documentElement.scrollWidth") <= 360
     expect(page.locator("#wf-state")).to_have_text("Đã nộp lưu")
     expect(page.get_by_role("button", name="Trả lại")).to_have_count(0)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
