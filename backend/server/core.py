@@ -24,6 +24,8 @@ from backend.db.engine import create_engine, create_read_sessionmaker, create_se
 from backend.lib.sessions import SessionMiddleware
 from backend.lib.templates import STATIC_DIR, environment
 from backend.server import deps
+from backend.server.api_errors import handle_bad_request, handle_method_not_allowed
+from backend.server.api_schema import StrictStructSchemaPlugin, declare_problem_responses
 from backend.server.errors import handle_exception
 from backend.server.middleware import SecurityHeadersMiddleware
 from backend.server.routes import ROUTES
@@ -77,7 +79,7 @@ def build_app(settings: Settings) -> Litestar:
         path="/static", directories=[STATIC_DIR], name="static", include_in_schema=False,
         cache_control=None, send_as_attachment=False,
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[static, *ROUTES],
         dependencies={name: _provide(fn) for name, fn in deps.dependencies.items()},
         middleware=[
@@ -91,16 +93,21 @@ def build_app(settings: Settings) -> Litestar:
             cookie_secure=settings.cookie_secure, cookie_httponly=True, cookie_samesite="lax",
         ),
         stores=_stores(settings),
-        plugins=[build_channels_plugin(settings)],
+        plugins=[build_channels_plugin(settings), StrictStructSchemaPlugin()],
         compression_config=_compression(),
-        exception_handlers={Exception: handle_exception},
+        exception_handlers={Exception: handle_exception, 400: handle_bad_request, 405: handle_method_not_allowed},
         state=State({"settings": settings, "sessions": sessions, "read_sessions": read_sessions, "engine": engine}),
         on_shutdown=[dispose_engine],
         request_max_body_size=max(MAX_REQUEST_BYTES, (settings.upload_max_mb + 2) * 1024 * 1024),
         openapi_config=OpenAPIConfig(
             title="CôngVăn API", version="1", path="/schema", render_plugins=[JsonRenderPlugin()],
-            description="Incoming documents under /api/v1. Authentication: the web session cookie; "
-                        "POST/PUT/DELETE need the X-CSRFToken header (GET /api/v1/session returns it).",
+            description="The JSON API under /api/v1 (pages are not part of it). Authentication: the web session "
+                        "cookie; POST/PUT/DELETE need the X-CSRFToken header (GET /api/v1/session returns it). "
+                        "Errors are application/problem+json with a stable `code` and, for 400/422, `errors` "
+                        "naming each field.",
         ),
+        include_in_schema=False,  # only the API controllers opt in (backend/server/api_schema.py)
         debug=False,
     )
+    declare_problem_responses(app)
+    return app

@@ -11,7 +11,6 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath
 from litestar.response import Redirect
 
 from backend.db.models import IncomingDocument
@@ -20,6 +19,7 @@ from backend.domain.audit.deps import Meta
 from backend.domain.exchange.receipts import confirm_recall, receipt_view
 from backend.domain.incoming.policies import visible_incoming
 from backend.errors import NotFoundError
+from backend.lib.bounds import PathId
 from backend.lib.deps import DB
 from backend.lib.i18n import t
 from backend.lib.sessions import flash
@@ -49,14 +49,14 @@ class ExchangeController(Controller):
 
     @post("/exchange/receipts/{incoming_id:int}/confirm-recall", name="exchange.confirm_recall")
     async def confirm(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor, meta: Meta,
-                      incoming_id: FromPath[int]) -> Redirect:
+                      incoming_id: PathId) -> Redirect:
         await confirm_recall(db, actor, incoming_id, meta)
         flash(request, t("exchange.flash.recall_confirmed"))
         return Redirect(request.app.route_reverse("incoming.detail", doc_id=incoming_id), status_code=303)
 
-    @get("/api/v1/exchange/receipts/{incoming_id:int}", name="api.exchange.receipt",
+    @get("/api/v1/exchange/receipts/{incoming_id:int}", name="api.exchange.receipt", include_in_schema=True,
          summary="Signature verification on receipt and recall state of a delivered document")
-    async def receipt(self, db: DB, actor: CurrentActor, incoming_id: FromPath[int]) -> ApiReceipt:
+    async def receipt(self, db: DB, actor: CurrentActor, incoming_id: PathId) -> ApiReceipt:
         if await db.scalar(visible_incoming(actor).where(IncomingDocument.id == incoming_id)) is None:
             raise NotFoundError()
         view = await receipt_view(db, incoming_id)

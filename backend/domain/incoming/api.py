@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, JSONBody
+from litestar.params import Body, JSONBody
 from litestar.utils.scope.state import ScopeState
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -42,6 +42,7 @@ from backend.domain.incoming.schemas import ApiAssignRequest, ApiTransitionReque
 from backend.domain.incoming.workflow import TABLE
 from backend.errors import AppError, InvalidInputError
 from backend.lib import clock
+from backend.lib.bounds import PathId
 from backend.lib.deps import DB, AppSettings
 
 __all__ = ["IncomingApiController"]
@@ -217,6 +218,7 @@ class IncomingApiController(Controller):
 
     path = "/api/v1"
     tags = ["incoming"]
+    include_in_schema = True
 
     @get("/session", name="api.session", summary="Who is logged in, and the CSRF token for POSTs")
     async def session(self, request: Request[Any, Any, Any], actor: CurrentActor) -> ApiSession:
@@ -240,7 +242,7 @@ class IncomingApiController(Controller):
     @get("/incoming/{doc_id:int}", name="api.incoming.get",
          summary="A document with assignments, actions, history and appendices (with their signature check)")
     async def get_incoming(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor,
-                           doc_id: FromPath[int]) -> ApiDocumentDetail:
+                           doc_id: PathId) -> ApiDocumentDetail:
         return await _load(request, db, actor, doc_id)
 
     @post("/incoming", name="api.incoming.create", status_code=201,
@@ -264,7 +266,7 @@ class IncomingApiController(Controller):
     @post("/incoming/{doc_id:int}/transitions", name="api.incoming.transition", status_code=200,
           summary="Apply a workflow event (register, submit, start, complete, return_to_sender…)")
     async def transition(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
-                         meta: Meta, doc_id: FromPath[int], data: JSONBody[ApiTransitionRequest]) -> Response[Any]:
+                         meta: Meta, doc_id: PathId, data: JSONBody[ApiTransitionRequest]) -> Response[Any]:
         try:
             await _web.service_for(request, db, settings, meta).apply(
                 doc_id, data.event, actor, reason=data.reason, reply_reference=data.reply_reference,
@@ -277,7 +279,7 @@ class IncomingApiController(Controller):
     @post("/incoming/{doc_id:int}/assignments", name="api.incoming.assign", status_code=200,
           summary="Assign, forward or re-assign with lead/coordinate/inform lines and deadlines")
     async def assign(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
-                     meta: Meta, doc_id: FromPath[int], data: JSONBody[ApiAssignRequest]) -> Response[Any]:
+                     meta: Meta, doc_id: PathId, data: JSONBody[ApiAssignRequest]) -> Response[Any]:
         try:
             plan = plan_from_api(data)
             await _web.service_for(request, db, settings, meta).apply(

@@ -15,6 +15,7 @@ import msgspec
 from litestar.datastructures import UploadFile
 
 from backend.db.models import AssignmentRole, Classification, DocumentSource, Urgency
+from backend.lib.bounds import Id, Version
 
 __all__ = [
     "ApiAssignee", "ApiAssignRequest", "ApiTransitionRequest", "AssigneeLine", "AssignForm", "AssignPlan",
@@ -148,13 +149,13 @@ class ApiTransitionRequest(msgspec.Struct, forbid_unknown_fields=True):
     event: str
     reason: str = ""
     reply_reference: str = ""
-    version: int | None = None
+    version: Version | None = None
 
 
 class ApiAssignee(msgspec.Struct, forbid_unknown_fields=True):
     role: AssignmentRole
-    unit_id: int | None = None
-    user_id: int | None = None
+    unit_id: Id | None = None
+    user_id: Id | None = None
     due_on: date | None = None
 
 
@@ -167,4 +168,4 @@ class ApiAssignRequest(msgspec.Struct, forbid_unknown_fields=True):
     classification: Classification | None = None
     reply_by_on: date | None = None
     reason: str = ""
-    version: int | None = None
+    version: Version | None = None

@@ -19,7 +19,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, JSONBody
+from litestar.params import Body, JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.domain.accounts.actor import Actor
@@ -43,6 +43,7 @@ from backend.domain.outgoing.queries import (
 from backend.domain.outgoing.schemas import ApiBatchSignRequest, ApiTransitionRequest, DraftForm
 from backend.domain.outgoing.workflow import TABLE, route_opt
 from backend.errors import AppError, InvalidInputError
+from backend.lib.bounds import PathId
 from backend.lib.deps import DB, AppSettings
 
 __all__ = ["OutgoingApiController"]
@@ -159,6 +160,7 @@ class OutgoingApiController(Controller):
 
     path = "/api/v1/outgoing"
     tags = ["outgoing"]
+    include_in_schema = True
 
     @get("/", name="api.outgoing.list", summary="Documents of one tab (drafts, to_review, to_sign, to_issue…)")
     async def list_outgoing(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor) -> ApiOutgoingList:
@@ -169,7 +171,7 @@ class OutgoingApiController(Controller):
 
     @get("/{doc_id:int}", name="api.outgoing.get", summary="A document with versions, recipients and actions")
     async def get_outgoing(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor,
-                           doc_id: FromPath[int]) -> ApiOutgoingDetail:
+                           doc_id: PathId) -> ApiOutgoingDetail:
         return _detail(request, await load_view(db, actor, doc_id), actor)
 
     @post("/", name="api.outgoing.create", status_code=201,
@@ -191,7 +193,7 @@ class OutgoingApiController(Controller):
           summary="Apply a workflow event (submit, approve, format_ok, return, sign+otp, number, seal+otp, issue, "
                   "archive, recall)")
     async def transition(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
-                         meta: Meta, doc_id: FromPath[int], data: JSONBody[ApiTransitionRequest]) -> Response[Any]:
+                         meta: Meta, doc_id: PathId, data: JSONBody[ApiTransitionRequest]) -> Response[Any]:
         try:
             await _web.service_for(request, db, settings, meta).apply(
                 doc_id, data.event, actor, reason=data.reason, otp=data.otp, expected_version=data.version)

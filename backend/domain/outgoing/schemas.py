@@ -19,6 +19,7 @@ from litestar.datastructures import UploadFile
 from backend.db.models import Urgency
 from backend.db.models.outgoing import ReplaceKind
 from backend.errors import InvalidInputError
+from backend.lib.bounds import Id, Version
 from backend.lib.i18n import t
 
 __all__ = [
@@ -161,11 +162,11 @@ class ApiTransitionRequest(msgspec.Struct, forbid_unknown_fields=True):
     event: str
     reason: str = ""
     otp: str = ""
-    version: int | None = None
+    version: Version | None = None
 
 
 class ApiBatchSignRequest(msgspec.Struct, forbid_unknown_fields=True):
     """``POST /api/v1/outgoing/sign-batch``: several documents, one OTP."""
 
-    doc_ids: list[int]
+    doc_ids: list[Id]
     otp: str

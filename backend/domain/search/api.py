@@ -51,6 +51,7 @@ def _named(name: str, description: str | None = None) -> QueryParameter:
 class SearchApiController(Controller):
     path = "/api/v1/search"
     tags = ["search"]
+    include_in_schema = True
 
     @get("/", name="api.search", summary="Search documents in the actor's scope (diacritics optional, "
                                          '"exact phrase" in quotes, prefix words)')

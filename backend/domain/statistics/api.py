@@ -13,7 +13,6 @@ from datetime import date, datetime
 from typing import Any
 
 from litestar import Controller, Request, get
-from litestar.params import FromPath
 
 from backend.domain.accounts.deps import CurrentActor
 from backend.domain.statistics import handling_reports, service
@@ -24,6 +23,7 @@ from backend.domain.statistics.handling_reports import IncomingLine, OutgoingLin
 from backend.domain.statistics.period import Period, parse_period
 from backend.domain.statistics.scope import require_statistics, scoped_agency
 from backend.lib import clock
+from backend.lib.bounds import PathId
 from backend.lib.deps import DB, AppSettings
 
 __all__ = ["ReportsApiController", "StatisticsApiController"]
@@ -106,6 +106,7 @@ class StatisticsApiController(Controller):
 
     path = "/api/v1/statistics"
     tags = ["statistics"]
+    include_in_schema = True
 
     @get("/", name="api.statistics.index")
     async def index(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor,
@@ -115,13 +116,13 @@ class StatisticsApiController(Controller):
 
     @get("/agencies/{agency_id:int}", name="api.statistics.agency")
     async def agency(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor, settings: AppSettings,
-                     agency_id: FromPath[int]) -> ApiAgencyStatistics:
+                     agency_id: PathId) -> ApiAgencyStatistics:
         d = await service.agency_detail(db, actor, settings, agency_id, _period(request), clock.now())
         return ApiAgencyStatistics(_api(d.period), d.computed_at, FRESHNESS, d.figures, d.units, d.people)
 
     @get("/agencies/{agency_id:int}/people/{user_id:int}", name="api.statistics.person")
-    async def person(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor, agency_id: FromPath[int],
-                     user_id: FromPath[int]) -> ApiPersonStatistics:
+    async def person(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor, agency_id: PathId,
+                     user_id: PathId) -> ApiPersonStatistics:
         period, now = _period(request), clock.now()
         _agency, name, lines = await service.person_detail(db, actor, agency_id, user_id, period, now)
         return ApiPersonStatistics(_api(period), now, FRESHNESS, name, lines)
@@ -132,6 +133,7 @@ class ReportsApiController(Controller):
 
     path = "/api/v1/reports"
     tags = ["reports"]
+    include_in_schema = True
 
     @get("/compliance", name="api.reports.compliance")
     async def compliance(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor,
@@ -142,7 +144,7 @@ class ReportsApiController(Controller):
 
     @get("/agencies/{agency_id:int}/incoming-handling", name="api.reports.incoming")
     async def incoming(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor,
-                       agency_id: FromPath[int]) -> ApiIncomingReport:
+                       agency_id: PathId) -> ApiIncomingReport:
         require_statistics(actor)
         period, now = _period(request), clock.now()
         agency = await scoped_agency(db, actor, agency_id)
@@ -151,7 +153,7 @@ class ReportsApiController(Controller):
 
     @get("/agencies/{agency_id:int}/outgoing-handling", name="api.reports.outgoing")
     async def outgoing(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor,
-                       agency_id: FromPath[int]) -> ApiOutgoingReport:
+                       agency_id: PathId) -> ApiOutgoingReport:
         require_statistics(actor)
         period, now = _period(request), clock.now()
         agency = await scoped_agency(db, actor, agency_id)

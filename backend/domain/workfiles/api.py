@@ -13,7 +13,7 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post, put
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromQuery, JSONBody
 from litestar.response import Stream
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -51,10 +51,14 @@ from backend.domain.workfiles.transfer import REMIND_DAYS, due_date, expires_on
 from backend.domain.workfiles.workflow import TABLE, Event
 from backend.errors import AppError, InvalidInputError
 from backend.lib import clock
+from backend.lib.bounds import PathId, PathYear
 from backend.lib.deps import DB, AppSettings
 from backend.lib.tabular import csv_bytes, xlsx_bytes
 
 __all__ = ["CatalogueApiController", "WorkFileApiController", "service_for"]
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
 
 
 class ApiMember(msgspec.Struct):
@@ -188,6 +192,7 @@ class WorkFileApiController(Controller):
 
     path = "/api/v1/work-files"
     tags = ["work-files"]
+    include_in_schema = True
 
     @get("/", name="api.workfiles.list", summary="Visible work files (mine=1: only mine; state=open|closed)")
     async def list_all(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor,
@@ -207,13 +212,13 @@ class WorkFileApiController(Controller):
         return Response(await _fresh(db, actor, work_file.id), status_code=201)
 
     @get("/{file_id:int}", name="api.workfiles.get", summary="A work file with its documents in order and history")
-    async def get_file(self, db: DB, actor: CurrentActor, file_id: FromPath[int]) -> ApiWorkFileDetail:
+    async def get_file(self, db: DB, actor: CurrentActor, file_id: PathId) -> ApiWorkFileDetail:
         return _detail(await load_view(db, actor, file_id))
 
     @post("/{file_id:int}/documents", name="api.workfiles.add", status_code=200,
           summary="Add an incoming or outgoing document to the file (linked, not copied)")
     async def add(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
-                  meta: Meta, file_id: FromPath[int], data: JSONBody[AddDocumentRequest]) -> Response[Any]:
+                  meta: Meta, file_id: PathId, data: JSONBody[AddDocumentRequest]) -> Response[Any]:
         try:
             await service_for(request, db, settings, meta).add_document(file_id, actor, data.kind, data.document_id)
         except InvalidInputError as exc:
@@ -224,7 +229,7 @@ class WorkFileApiController(Controller):
     @delete("/{file_id:int}/documents/{link_id:int}", name="api.workfiles.remove", status_code=200,
             summary="Take a document out of the file")
     async def remove(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
-                     meta: Meta, file_id: FromPath[int], link_id: FromPath[int]) -> Response[Any]:
+                     meta: Meta, file_id: PathId, link_id: PathId) -> Response[Any]:
         try:
             await service_for(request, db, settings, meta).remove_document(file_id, actor, link_id)
         except InvalidInputError as exc:
@@ -234,7 +239,7 @@ class WorkFileApiController(Controller):
 
     @put("/{file_id:int}/order", name="api.workfiles.order", summary="Put the file's documents in a new order")
     async def order(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
-                    meta: Meta, file_id: FromPath[int], data: JSONBody[OrderRequest]) -> Response[Any]:
+                    meta: Meta, file_id: PathId, data: JSONBody[OrderRequest]) -> Response[Any]:
         try:
             await service_for(request, db, settings, meta).reorder(file_id, actor, data.link_ids)
         except InvalidInputError as exc:
@@ -245,7 +250,7 @@ class WorkFileApiController(Controller):
     @post("/{file_id:int}/close", name="api.workfiles.close", status_code=200,
           summary="Close the file with its end date (refused when it holds no document)")
     async def close(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
-                    meta: Meta, file_id: FromPath[int], data: JSONBody[CloseRequest]) -> Response[Any]:
+                    meta: Meta, file_id: PathId, data: JSONBody[CloseRequest]) -> Response[Any]:
         try:
             await service_for(request, db, settings, meta).close(file_id, actor, end_date=data.end_date,
                                                                  expected_version=data.version)
@@ -267,25 +272,25 @@ class WorkFileApiController(Controller):
     @post("/{file_id:int}/submit", name="api.workfiles.submit", status_code=200,
           summary="Transfer the file to the agency archive (nộp lưu): due, kept at least 5 years, all signed")
     async def submit(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
-                     meta: Meta, file_id: FromPath[int], data: JSONBody[TransferRequest]) -> Response[Any]:
+                     meta: Meta, file_id: PathId, data: JSONBody[TransferRequest]) -> Response[Any]:
         return await self._transfer(request, db, settings, actor, meta, file_id, Event.SUBMIT, data)
 
     @post("/{file_id:int}/retain", name="api.workfiles.retain", status_code=200,
           summary="Keep a due file back (giữ lại) until a date at most two years away, with a reason (leader)")
     async def retain(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
-                     meta: Meta, file_id: FromPath[int], data: JSONBody[TransferRequest]) -> Response[Any]:
+                     meta: Meta, file_id: PathId, data: JSONBody[TransferRequest]) -> Response[Any]:
         return await self._transfer(request, db, settings, actor, meta, file_id, Event.RETAIN, data)
 
     @post("/{file_id:int}/accept", name="api.workfiles.accept", status_code=200,
           summary="The archive holder accepts a transferred file (read-only from then on)")
     async def accept(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
-                     meta: Meta, file_id: FromPath[int], data: JSONBody[TransferRequest]) -> Response[Any]:
+                     meta: Meta, file_id: PathId, data: JSONBody[TransferRequest]) -> Response[Any]:
         return await self._transfer(request, db, settings, actor, meta, file_id, Event.ACCEPT, data)
 
     @post("/{file_id:int}/return", name="api.workfiles.return", status_code=200,
           summary="The archive holder returns a transferred file to the unit, with a reason")
     async def return_file(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings,
-                          actor: CurrentActor, meta: Meta, file_id: FromPath[int],
+                          actor: CurrentActor, meta: Meta, file_id: PathId,
                           data: JSONBody[TransferRequest]) -> Response[Any]:
         return await self._transfer(request, db, settings, actor, meta, file_id, Event.RETURN, data)
 
@@ -301,7 +306,7 @@ class WorkFileApiController(Controller):
         today = clock.today()
         return [ApiWorkFile(**_summary(wf)) for wf in await expired_files(db, actor, today)]
 
-    @get("/transfer/list.xlsx", name="api.workfiles.transfer_list",
+    @get("/transfer/list.xlsx", name="api.workfiles.transfer_list", media_type=XLSX,
          summary="The transfer list (mục lục hồ sơ, tài liệu nộp lưu): state=submitted (default) or archived")
     async def transfer_list(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor) -> Response[bytes]:
         archived = request.query_params.get("state", "") == WorkFileState.ARCHIVED
@@ -310,10 +315,10 @@ class WorkFileApiController(Controller):
         title = f"MỤC LỤC HỒ SƠ, TÀI LIỆU NỘP LƯU CỦA {actor.agency_name.upper()}"
         return Response(xlsx_bytes("Mục lục nộp lưu", title, TRANSFER_COLUMNS, transfer_rows(files),
                                    (6, 14, 60, 24, 10, 16, 18)),
-                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        media_type=XLSX,
                         headers=_download("muc-luc-ho-so-nop-luu.xlsx"))
 
-    @get("/transfer/handover.xlsx", name="api.workfiles.handover",
+    @get("/transfer/handover.xlsx", name="api.workfiles.handover", media_type=XLSX,
          summary="The hand-over record (biên bản giao nhận) of the files waiting for the archive")
     async def handover_record(self, db: DB, actor: CurrentActor) -> Response[bytes]:
         files = await transferred(db, actor, WorkFileState.SUBMITTED)
@@ -327,13 +332,13 @@ class WorkFileApiController(Controller):
             ("Công cụ tra cứu kèm theo", "Mục lục hồ sơ, tài liệu nộp lưu")]
         return Response(xlsx_bytes("Biên bản giao nhận", "BIÊN BẢN GIAO NHẬN HỒ SƠ, TÀI LIỆU", ("Mục", "Nội dung"),
                                    rows, (28, 60)),
-                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        media_type=XLSX,
                         headers=_download("bien-ban-giao-nhan.xlsx"))
 
-    @get("/{file_id:int}/export.xml", name="api.workfiles.export_xml",
+    @get("/{file_id:int}/export.xml", name="api.workfiles.export_xml", media_type="application/xml",
          summary="The file and each document's metadata as XML (docs/workfile.xsd), streamed")
     async def export_xml(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor, meta: Meta,
-                         file_id: FromPath[int]) -> Stream:
+                         file_id: PathId) -> Stream:
         work_file = await load_file(db, actor, file_id)
         creator = await db.get(User, work_file.owner_user_id)
         await _exported(db, actor, meta, work_file.id, "xml")
@@ -348,10 +353,10 @@ class WorkFileApiController(Controller):
         return Stream(body(), media_type="application/xml",
                       headers=_download(f"ho-so-{work_file.file_notation}-{work_file.year}.xml"))
 
-    @get("/{file_id:int}/export.pdf", name="api.workfiles.export_pdf",
+    @get("/{file_id:int}/export.pdf", name="api.workfiles.export_pdf", media_type="application/pdf",
          summary="Table of contents with the signed originals embedded unchanged, streamed")
     async def export_pdf(self, db: DB, settings: AppSettings, actor: CurrentActor, meta: Meta,
-                         file_id: FromPath[int]) -> Stream:
+                         file_id: PathId) -> Stream:
         view = await load_view(db, actor, file_id)
         entries = [Entry.of(member, ordinal) for ordinal, member in enumerate(view.members, start=1)]
         toc = toc_pdf(view.work_file, actor.agency_name.upper(), entries)
@@ -372,6 +377,7 @@ class CatalogueApiController(Controller):
 
     path = "/api/v1/file-catalogues"
     tags = ["work-files"]
+    include_in_schema = True
 
     @post("/", name="api.catalogues.create", status_code=201, summary="Create the catalogue of a year")
     async def create(self, db: DB, actor: CurrentActor, meta: Meta, data: JSONBody[CatalogueRequest]
@@ -385,11 +391,11 @@ class CatalogueApiController(Controller):
         return Response(_catalogue(await service.view(actor, data.year)), status_code=201)
 
     @get("/{year:int}", name="api.catalogues.get", summary="The catalogue of a year in print order")
-    async def get_one(self, db: DB, actor: CurrentActor, year: FromPath[int]) -> ApiCatalogue:
+    async def get_one(self, db: DB, actor: CurrentActor, year: PathYear) -> ApiCatalogue:
         return _catalogue(await CatalogueService(db).view(actor, year))
 
     @post("/{year:int}/headings", name="api.catalogues.heading", status_code=201, summary="Add a heading")
-    async def heading(self, db: DB, actor: CurrentActor, meta: Meta, year: FromPath[int],
+    async def heading(self, db: DB, actor: CurrentActor, meta: Meta, year: PathYear,
                       data: JSONBody[HeadingRequest]) -> Response[Any]:
         service = CatalogueService(db, meta)
         try:
@@ -400,7 +406,7 @@ class CatalogueApiController(Controller):
         return Response(_catalogue(await service.view(actor, year)), status_code=201)
 
     @post("/{year:int}/items", name="api.catalogues.item", status_code=201, summary="Add a planned file")
-    async def item(self, db: DB, actor: CurrentActor, meta: Meta, year: FromPath[int],
+    async def item(self, db: DB, actor: CurrentActor, meta: Meta, year: PathYear,
                    data: JSONBody[ItemRequest]) -> Response[Any]:
         service = CatalogueService(db, meta)
         try:
@@ -412,7 +418,7 @@ class CatalogueApiController(Controller):
 
     @put("/{year:int}/items/{item_id:int}", name="api.catalogues.item_update",
          summary="Change a planned file (title, retention, creator, expected count, note)")
-    async def item_update(self, db: DB, actor: CurrentActor, meta: Meta, year: FromPath[int], item_id: FromPath[int],
+    async def item_update(self, db: DB, actor: CurrentActor, meta: Meta, year: PathYear, item_id: PathId,
                           data: JSONBody[ItemRequest]) -> Response[Any]:
         service = CatalogueService(db, meta)
         try:
@@ -424,7 +430,7 @@ class CatalogueApiController(Controller):
 
     @post("/{year:int}/copy-forward", name="api.catalogues.copy", status_code=201,
           summary="Create this year's catalogue as a copy of last year's")
-    async def copy(self, db: DB, actor: CurrentActor, meta: Meta, year: FromPath[int]) -> Response[Any]:
+    async def copy(self, db: DB, actor: CurrentActor, meta: Meta, year: PathYear) -> Response[Any]:
         service = CatalogueService(db, meta)
         try:
             await service.copy_forward(actor, year)
@@ -433,18 +439,20 @@ class CatalogueApiController(Controller):
             return _problem(exc)
         return Response(_catalogue(await service.view(actor, year)), status_code=201)
 
-    @get("/{year:int}/export.xlsx", name="api.catalogues.xlsx", summary="The catalogue as ND 30 lays it out (XLSX)")
-    async def export_xlsx(self, db: DB, actor: CurrentActor, year: FromPath[int]) -> Response[bytes]:
+    @get("/{year:int}/export.xlsx", name="api.catalogues.xlsx", media_type=XLSX,
+         summary="The catalogue as ND 30 lays it out (XLSX)")
+    async def export_xlsx(self, db: DB, actor: CurrentActor, year: PathYear) -> Response[bytes]:
         view = await CatalogueService(db).view(actor, year)
         title = f"DANH MỤC HỒ SƠ CỦA {actor.agency_name.upper()} NĂM {year}"
         return Response(xlsx_bytes(f"Danh mục {year}", title, _COLUMNS, view.rows(), (14, 60, 14, 24, 20)),
-                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        media_type=XLSX,
                         headers=_download(f"danh-muc-ho-so-{year}.xlsx"))
 
-    @get("/{year:int}/export.csv", name="api.catalogues.csv", summary="The catalogue as ND 30 lays it out (CSV)")
-    async def export_csv(self, db: DB, actor: CurrentActor, year: FromPath[int]) -> Response[bytes]:
+    @get("/{year:int}/export.csv", name="api.catalogues.csv", media_type=CSV,
+         summary="The catalogue as ND 30 lays it out (CSV)")
+    async def export_csv(self, db: DB, actor: CurrentActor, year: PathYear) -> Response[bytes]:
         view = await CatalogueService(db).view(actor, year)
-        return Response(csv_bytes(_COLUMNS, view.rows()), media_type="text/csv; charset=utf-8",
+        return Response(csv_bytes(_COLUMNS, view.rows()), media_type=CSV,
                         headers=_download(f"danh-muc-ho-so-{year}.csv"))
 
 

@@ -6,6 +6,8 @@ from datetime import date
 
 import msgspec
 
+from backend.lib.bounds import Count, Id, Version, Year
+
 __all__ = [
     "AddDocumentRequest", "CatalogueRequest", "CloseRequest", "HeadingRequest", "ItemRequest", "OpenRequest",
     "OrderRequest", "TransferRequest",
@@ -15,7 +17,7 @@ __all__ = [
 class OpenRequest(msgspec.Struct, kw_only=True):
     """Open a file from catalogue item ``catalogue_item_id``, or an ad-hoc one from the fields below."""
 
-    catalogue_item_id: int | None = None
+    catalogue_item_id: Id | None = None
     title: str = ""
     file_notation: str = ""
     retention: str = ""
@@ -31,29 +33,29 @@ class TransferRequest(msgspec.Struct, kw_only=True):
 
     reason: str = ""
     until: date | None = None
-    version: int | None = None
+    version: Version | None = None
 
 
 class AddDocumentRequest(msgspec.Struct, kw_only=True):
     """``kind`` is ``incoming`` or ``outgoing``."""
 
     kind: str
-    document_id: int
+    document_id: Id
 
 
 class OrderRequest(msgspec.Struct, kw_only=True):
     """Every link id of the file, in the new order."""
 
-    link_ids: list[int]
+    link_ids: list[Id]
 
 
 class CloseRequest(msgspec.Struct, kw_only=True):
     end_date: date | None = None
-    version: int | None = None
+    version: Version | None = None
 
 
 class CatalogueRequest(msgspec.Struct, kw_only=True):
-    year: int
+    year: Year
     decision_no: str = ""
 
 
@@ -62,13 +64,13 @@ class HeadingRequest(msgspec.Struct, kw_only=True):
 
     name: str
     abbreviation: str = ""
-    parent_id: int | None = None
+    parent_id: Id | None = None
 
 
 class ItemRequest(msgspec.Struct, kw_only=True):
-    heading_id: int
+    heading_id: Id
     title: str
     retention: str
-    creator_user_id: int | None = None
-    expected_count: int | None = None
+    creator_user_id: Id | None = None
+    expected_count: Count | None = None
     note: str = ""
