@@ -12,8 +12,10 @@ and the handlers give (:func:`declare_problem_responses`, called once by ``build
 * on unsafe methods also 409 (state changed meanwhile, illegal transition, duplicate) and 413 (body too large).
 
 Success answers keep what the handler declares (status code, ``media_type`` for exports). A request struct
-declared with ``forbid_unknown_fields=True`` is documented with ``additionalProperties: false``
-(:class:`StrictStructSchemaPlugin`), so the schema promises exactly what the server accepts.
+declared with ``forbid_unknown_fields=True`` is documented with ``additionalProperties: false``, and an
+optional multipart file part as a plain binary part (:class:`StrictStructSchemaPlugin`, a subclass of
+Litestar's own struct plugin: Litestar is pinned, see pyproject.toml), so the schema promises exactly what
+the server accepts.
 """
 
 from __future__ import annotations
@@ -30,7 +32,6 @@ from litestar.routes import HTTPRoute
 
 if TYPE_CHECKING:
     from litestar._openapi.schema_generation import SchemaCreator
-    from litestar.openapi.spec import Schema
     from litestar.typing import FieldDefinition
 
 __all__ = ["API_PREFIX", "PROBLEM_MEDIA_TYPE", "Problem", "StrictStructSchemaPlugin", "declare_problem_responses",
@@ -99,7 +100,7 @@ class StrictStructSchemaPlugin(StructSchemaPlugin):
         return isinstance(info, msgspec.inspect.StructType) and (
             info.forbid_unknown_fields or any(_is_optional_file(field.type) for field in info.fields))
 
-    def to_openapi_schema(self, field_definition: FieldDefinition, schema_creator: SchemaCreator) -> Schema:
+    def to_openapi_schema(self, field_definition: FieldDefinition, schema_creator: SchemaCreator) -> OpenAPISchema:
         schema = super().to_openapi_schema(field_definition, schema_creator)
         info = msgspec.inspect.type_info(field_definition.type_)
         assert isinstance(info, msgspec.inspect.StructType)

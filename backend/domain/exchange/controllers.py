@@ -19,9 +19,9 @@ from backend.domain.audit.deps import Meta
 from backend.domain.exchange.receipts import confirm_recall, receipt_view
 from backend.domain.incoming.policies import visible_incoming
 from backend.errors import NotFoundError
-from backend.lib.bounds import PathId
 from backend.lib.deps import DB
 from backend.lib.i18n import t
+from backend.lib.int_bounds import PathId
 from backend.lib.sessions import flash
 
 __all__ = ["ExchangeController"]

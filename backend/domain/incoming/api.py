@@ -42,8 +42,8 @@ from backend.domain.incoming.schemas import ApiAssignRequest, ApiTransitionReque
 from backend.domain.incoming.workflow import TABLE
 from backend.errors import AppError, InvalidInputError
 from backend.lib import clock
-from backend.lib.bounds import PathId
 from backend.lib.deps import DB, AppSettings
+from backend.lib.int_bounds import PathId
 
 __all__ = ["IncomingApiController"]
 

@@ -15,7 +15,7 @@ import msgspec
 from litestar.datastructures import UploadFile
 
 from backend.db.models import AssignmentRole, Classification, DocumentSource, Urgency
-from backend.lib.bounds import Id, Version
+from backend.lib.int_bounds import Id, Version
 
 __all__ = [
     "ApiAssignee", "ApiAssignRequest", "ApiTransitionRequest", "AssigneeLine", "AssignForm", "AssignPlan",

@@ -43,8 +43,8 @@ from backend.domain.outgoing.queries import (
 from backend.domain.outgoing.schemas import ApiBatchSignRequest, ApiTransitionRequest, DraftForm
 from backend.domain.outgoing.workflow import TABLE, route_opt
 from backend.errors import AppError, InvalidInputError
-from backend.lib.bounds import PathId
 from backend.lib.deps import DB, AppSettings
+from backend.lib.int_bounds import PathId
 
 __all__ = ["OutgoingApiController"]
 

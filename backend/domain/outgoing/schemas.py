@@ -19,8 +19,8 @@ from litestar.datastructures import UploadFile
 from backend.db.models import Urgency
 from backend.db.models.outgoing import ReplaceKind
 from backend.errors import InvalidInputError
-from backend.lib.bounds import Id, Version
 from backend.lib.i18n import t
+from backend.lib.int_bounds import Id, Version
 
 __all__ = [
     "ApiBatchSignRequest", "ApiTransitionRequest", "BatchSignForm", "DraftData", "DraftForm", "ImageForm",

@@ -23,8 +23,8 @@ from backend.domain.statistics.handling_reports import IncomingLine, OutgoingLin
 from backend.domain.statistics.period import Period, parse_period
 from backend.domain.statistics.scope import require_statistics, scoped_agency
 from backend.lib import clock
-from backend.lib.bounds import PathId
 from backend.lib.deps import DB, AppSettings
+from backend.lib.int_bounds import PathId
 
 __all__ = ["ReportsApiController", "StatisticsApiController"]
 

@@ -51,8 +51,8 @@ from backend.domain.workfiles.transfer import REMIND_DAYS, due_date, expires_on
 from backend.domain.workfiles.workflow import TABLE, Event
 from backend.errors import AppError, InvalidInputError
 from backend.lib import clock
-from backend.lib.bounds import PathId, PathYear
 from backend.lib.deps import DB, AppSettings
+from backend.lib.int_bounds import PathId, PathYear
 from backend.lib.tabular import csv_bytes, xlsx_bytes
 
 __all__ = ["CatalogueApiController", "WorkFileApiController", "service_for"]

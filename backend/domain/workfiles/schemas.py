@@ -6,7 +6,7 @@ from datetime import date
 
 import msgspec
 
-from backend.lib.bounds import Count, Id, Version, Year
+from backend.lib.int_bounds import Count, Id, Version, Year
 
 __all__ = [
     "AddDocumentRequest", "CatalogueRequest", "CloseRequest", "HeadingRequest", "ItemRequest", "OpenRequest",

@@ -19,17 +19,17 @@ from typing import Annotated
 import msgspec
 from litestar.params import KwargDefinition, PathParameter
 
-__all__ = ["MAX_INT", "MAX_YEAR", "MIN_YEAR", "Count", "Id", "PathId", "PathYear", "Version", "Year"]
+__all__ = ["MAX_ID", "MAX_YEAR", "MIN_YEAR", "Count", "Id", "PathId", "PathYear", "Version", "Year"]
 
-MAX_INT = 2**31 - 1
+MAX_ID = 2**31 - 1
 """The largest value of an ``INTEGER`` column on PostgreSQL (the stricter of the two databases)."""
 MIN_YEAR, MAX_YEAR = 1900, 2999
 """Years a register, catalogue or file can belong to (dates stay far from ``date.max``)."""
 
-Id = Annotated[int, msgspec.Meta(ge=1, le=MAX_INT), KwargDefinition(ge=1, le=MAX_INT, description="Row id")]
-Version = Annotated[int, msgspec.Meta(ge=0, le=MAX_INT),
-                    KwargDefinition(gt=-1, le=MAX_INT, description="The version last seen (optimistic lock)")]
+Id = Annotated[int, msgspec.Meta(ge=1, le=MAX_ID), KwargDefinition(ge=1, le=MAX_ID, description="Row id")]
+Version = Annotated[int, msgspec.Meta(ge=0, le=MAX_ID),
+                    KwargDefinition(gt=-1, le=MAX_ID, description="The version last seen (optimistic lock)")]
 Year = Annotated[int, msgspec.Meta(ge=MIN_YEAR, le=MAX_YEAR), KwargDefinition(ge=MIN_YEAR, le=MAX_YEAR)]
-Count = Annotated[int, msgspec.Meta(ge=0, le=MAX_INT), KwargDefinition(gt=-1, le=MAX_INT)]
-PathId = Annotated[int, PathParameter(ge=1, le=MAX_INT, description="Row id")]
+Count = Annotated[int, msgspec.Meta(ge=0, le=MAX_ID), KwargDefinition(gt=-1, le=MAX_ID)]
+PathId = Annotated[int, PathParameter(ge=1, le=MAX_ID, description="Row id")]
 PathYear = Annotated[int, PathParameter(ge=MIN_YEAR, le=MAX_YEAR)]
