@@ -37,6 +37,8 @@ async def test_schema_documents_every_api_route_and_no_page(client: Client, app:
     documented = set((await _schema(client))["paths"])
     api_routes = {route.path_format for route in app.routes
                   if isinstance(route, HTTPRoute) and route.path.startswith("/api/")}
+    assert not api_routes - documented, "API routes missing from the schema (set include_in_schema = True on " \
+                                         f"their controller): {sorted(api_routes - documented)}"
     assert documented == api_routes
     assert "/login" not in documented and "/incoming" not in documented
 
