@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from backend.db.models import AuditEvent, OutgoingDocument, WorkFile, WorkFileEvent
 from backend.domain.workfiles.transfer import add_months
@@ -22,6 +23,11 @@ from tests.support.workfiles import arrange_incoming, arrange_outgoing
 TODAY = dt.date.today()
 LONG_AGO = {"title": "Hồ sơ tổ chức hội nghị tổng kết năm 2024", "file_notation": "07.VP", "retention": "20 năm",
             "rights": "Hạn chế", "start_date": (TODAY - dt.timedelta(days=800)).isoformat()}
+
+
+def _pdf_text(content: bytes) -> str:
+    """The PDF's text, whitespace collapsed (cells wrap their words over lines)."""
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages).split())
 
 
 async def _counts(sessions: Any) -> tuple[int, int]:
@@ -86,6 +92,20 @@ async def test_clerk_transfers_and_archive_holder_accepts(api: Any, demo: Any, d
     sheet = load_workbook(io.BytesIO(record.content)).active
     values = {row[0].value: row[1].value for row in sheet.iter_rows(min_row=3) if row[0].value}
     assert values["Số lượng hồ sơ"] >= 1 and values["Số lượng tờ"] >= 2
+
+    # the same two records as printable PDFs: the rows of the spreadsheet, the heading, both parties' blocks
+    listing_pdf = await clerk.client.get("/api/v1/work-files/transfer/list.pdf")
+    assert listing_pdf.headers["content-type"] == "application/pdf"
+    assert listing_pdf.headers["cache-control"] == "no-store"
+    text = _pdf_text(listing_pdf.content)
+    assert "MỤC LỤC HỒ SƠ, TÀI LIỆU NỘP LƯU" in text and "Số, ký hiệu hồ sơ" in text
+    assert "07.VP" in text and "tổng kết năm 2024" in text and "20 năm" in text
+    record_pdf = _pdf_text((await clerk.client.get("/api/v1/work-files/transfer/handover.pdf")).content)
+    assert "BIÊN BẢN" in record_pdf and "ĐẠI DIỆN BÊN GIAO" in record_pdf and "ĐẠI DIỆN BÊN NHẬN" in record_pdf
+    assert f"Số lượng hồ sơ {values['Số lượng hồ sơ']}" in record_pdf
+    # another agency's clerk prints a list without this agency's file
+    other = await api("vanthu.xanghiphong")
+    assert "07.VP" not in _pdf_text((await other.client.get("/api/v1/work-files/transfer/list.pdf")).content)
 
     # the owner may not accept; the archive holder does
     assert (await specialist.call("POST", f"/api/v1/work-files/{file_id}/accept", {})).status_code == 403
