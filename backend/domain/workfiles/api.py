@@ -37,6 +37,7 @@ from backend.domain.workfiles.schemas import (
     ItemRequest,
     OpenRequest,
     OrderRequest,
+    SettlementRequest,
     TransferRequest,
 )
 from backend.domain.workfiles.services import WorkFileService
@@ -243,6 +244,18 @@ class WorkFileApiController(Controller):
         try:
             await service_for(request, db, settings, meta).close(file_id, actor, end_date=data.end_date,
                                                                  expected_version=data.version)
+        except InvalidInputError as exc:
+            await db.rollback()
+            return _problem(exc)
+        return Response(await _fresh(db, actor, file_id))
+
+    @post("/{file_id:int}/settlement", name="api.workfiles.settlement", status_code=200,
+          summary="Record the final settlement date of a capital-construction file (transfer due 3 months later)")
+    async def settlement(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
+                         meta: Meta, file_id: FromPath[int], data: JSONBody[SettlementRequest]) -> Response[Any]:
+        try:
+            await service_for(request, db, settings, meta).settle(file_id, actor, data.settlement_date,
+                                                                  expected_version=data.version)
         except InvalidInputError as exc:
             await db.rollback()
             return _problem(exc)

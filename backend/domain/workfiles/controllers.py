@@ -23,6 +23,7 @@ from backend.domain.audit.deps import Meta
 from backend.domain.documents.web import see_other
 from backend.domain.workfiles.api import service_for
 from backend.domain.workfiles.members import INCOMING, OUTGOING, find_document
+from backend.domain.workfiles.policies import can_settle
 from backend.domain.workfiles.queries import list_files, load_view
 from backend.domain.workfiles.schemas import OpenRequest
 from backend.domain.workfiles.transfer import due_date
@@ -101,7 +102,8 @@ class WorkFilePagesController(Controller):
         rows = TABLE.available(actor, wf, None)
         can_close = any(row.event == Event.CLOSE for row in rows)
         context = {"section": "workfiles", "view": view, "wf": wf, "label": TABLE.label(wf.state),
-                   "can_close": can_close, "today": dt.date.today().isoformat(), "transfer_due": due_date(wf),
+                   "can_close": can_close, "can_settle": bool(can_settle(actor, wf)),
+                   "today": dt.date.today().isoformat(), "transfer_due": due_date(wf),
                    "transfer_rows": [row for row in rows if row.event != Event.CLOSE]}
         return render_page(request, "pages/workfiles/detail.html", context)
 

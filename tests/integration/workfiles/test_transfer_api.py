@@ -247,3 +247,51 @@ async def test_expired_retention_is_listed_not_destroyed(api: Any, demo: Any, db
     assert file_id in [f["id"] for f in expired] and kept not in [f["id"] for f in expired]
     assert (await specialist.call("GET", f"/api/v1/work-files/{file_id}")).status_code == 200
     assert await _state(db_sessionmaker, file_id) == "closed"
+
+
+async def test_settlement_recorded_after_opening_makes_the_file_due(api: Any, demo: Any, db_sessionmaker: Any,
+                                                                    settings: Any) -> None:
+    specialist, file_id = await _closed_file(api, demo, db_sessionmaker, settings, end_days_ago=30,
+                                             capital_construction=True)
+    clerk = await api("vanthu.tinh")
+    assert (await clerk.call("GET", f"/api/v1/work-files/{file_id}")).json()["transfer_due"] is None
+    before = await _counts(db_sessionmaker)
+    version = (await clerk.call("GET", f"/api/v1/work-files/{file_id}")).json()["version"]
+    # refusals name the field (or the reason) and store nothing
+    future = await specialist.call("POST", f"/api/v1/work-files/{file_id}/settlement",
+                                   {"settlement_date": (TODAY + dt.timedelta(days=1)).isoformat()})
+    assert future.status_code == 422 and "settlement_date" in future.json()["errors"]
+    too_early = await specialist.call("POST", f"/api/v1/work-files/{file_id}/settlement",
+                                      {"settlement_date": (TODAY - dt.timedelta(days=5000)).isoformat()})
+    assert too_early.status_code == 422 and "trước ngày mở hồ sơ" in too_early.json()["errors"]["settlement_date"]
+    missing = await specialist.call("POST", f"/api/v1/work-files/{file_id}/settlement", {})
+    assert missing.status_code == 422 and "settlement_date" in missing.json()["errors"]
+    stale = await specialist.call("POST", f"/api/v1/work-files/{file_id}/settlement",
+                                  {"settlement_date": TODAY.isoformat(), "version": version - 1})
+    assert stale.status_code == 409
+    stranger = await api("vanthu.sonoivu")
+    assert (await stranger.call("POST", f"/api/v1/work-files/{file_id}/settlement",
+                                {"settlement_date": TODAY.isoformat()})).status_code == 404
+    assert await _counts(db_sessionmaker) == before
+
+    settled = TODAY - dt.timedelta(days=100)
+    recorded = await specialist.call("POST", f"/api/v1/work-files/{file_id}/settlement",
+                                     {"settlement_date": settled.isoformat(), "version": version})
+    assert recorded.status_code == 200, recorded.text
+    assert recorded.json()["settlement_date"] == settled.isoformat()
+    assert recorded.json()["transfer_due"] == add_months(settled, 3).isoformat()
+    assert recorded.json()["history"][-1]["kind"] == "settle"
+    async with db_sessionmaker() as db:
+        audit = await db.scalar(sa.select(AuditEvent).where(AuditEvent.action == "workfiles.settled",
+                                                            AuditEvent.object_id == str(file_id)))
+    assert audit is not None
+    assert (await clerk.call("POST", f"/api/v1/work-files/{file_id}/submit", {})).status_code == 200
+    # once transferred, the date is the archive's
+    after = await specialist.call("POST", f"/api/v1/work-files/{file_id}/settlement",
+                                  {"settlement_date": TODAY.isoformat()})
+    assert after.status_code == 403 and "nộp lưu" in after.json()["title"]
+    # an ordinary file has no settlement date
+    _s, plain = await _closed_file(api, demo, db_sessionmaker, settings)
+    refused = await specialist.call("POST", f"/api/v1/work-files/{plain}/settlement",
+                                    {"settlement_date": settled.isoformat()})
+    assert refused.status_code == 403 and "xây dựng cơ bản" in refused.json()["title"]
