@@ -41,6 +41,7 @@ _FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 
 
 class OpenForm(msgspec.Struct, forbid_unknown_fields=False):
+    catalogue_item_id: str = ""
     title: str = ""
     file_notation: str = ""
     retention: str = ""
@@ -84,8 +85,10 @@ class WorkFilePagesController(Controller):
     @post("/", name="workfiles.create")
     async def create(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
                      meta: Meta, data: Annotated[OpenForm, _FORM]) -> Response[Any]:
+        item_id = data.catalogue_item_id
         form = OpenRequest(title=data.title, file_notation=data.file_notation, retention=data.retention,
-                           rights=data.rights)
+                           rights=data.rights,
+                           catalogue_item_id=int(item_id) if item_id.isdigit() and len(item_id) < 10 else None)
         try:
             work_file = await service_for(request, db, settings, meta).open(actor, form)
         except InvalidInputError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar.types import ControllerRouterHandler
 
 from backend.domain.workfiles.api import CatalogueApiController, WorkFileApiController
+from backend.domain.workfiles.catalogue_pages import CataloguePagesController
 from backend.domain.workfiles.controllers import WorkFilePagesController
 from backend.domain.workfiles.transfer_exports import TransferExportController
 from backend.domain.workfiles.transfer_pages import TransferPagesController
@@ -13,4 +14,4 @@ __all__ = ["ROUTES"]
 
 ROUTES: list[ControllerRouterHandler] = [
     WorkFilePagesController, TransferPagesController, WorkFileApiController, CatalogueApiController,
-    TransferExportController]
+    TransferExportController, CataloguePagesController]
