@@ -48,7 +48,7 @@ from backend.lib import clock
 from backend.lib.deps import DB, AppSettings
 from backend.lib.tabular import csv_bytes, xlsx_bytes
 
-__all__ = ["CatalogueApiController", "WorkFileApiController", "download_headers", "service_for"]
+__all__ = ["CatalogueApiController", "WorkFileApiController", "download_headers", "record_export", "service_for"]
 
 
 class ApiMember(msgspec.Struct):
@@ -90,6 +90,14 @@ class ApiWorkFile(msgspec.Struct):
     retention_ends: date | None
 
 
+class ApiPackage(msgspec.Struct):
+    format: str
+    sha256: str
+    size: int
+    documents: int
+    made_at: datetime
+
+
 class ApiWorkFileDetail(ApiWorkFile, kw_only=True):
     owner_name: str
     description: str
@@ -97,6 +105,7 @@ class ApiWorkFileDetail(ApiWorkFile, kw_only=True):
     page_total: int
     documents: list[ApiMember]
     history: list[ApiEvent]
+    transfer_package: list[ApiPackage]
 
 
 class ApiHeading(msgspec.Struct):
@@ -150,7 +159,8 @@ def _detail(view: FileView) -> ApiWorkFileDetail:
         page_total=wf.page_total,
         documents=[ApiMember(m.link_id, m.position, m.kind, m.document_id, m.reference, m.issued_on, m.issuer,
                              m.summary, m.page_count) for m in view.members],
-        history=[ApiEvent(e.at, e.actor_name, e.kind, e.text) for e in view.events])
+        history=[ApiEvent(e.at, e.actor_name, e.kind, e.text) for e in view.events],
+        transfer_package=[ApiPackage(p.format, p.sha256, p.size, p.documents, p.made_at) for p in view.packages])
 
 
 def _catalogue(view: CatalogueView) -> ApiCatalogue:
@@ -314,7 +324,7 @@ class WorkFileApiController(Controller):
                          file_id: FromPath[int]) -> Stream:
         work_file = await load_file(db, actor, file_id)
         creator = await db.get(User, work_file.owner_user_id)
-        await _exported(db, actor, meta, work_file.id, "xml")
+        await record_export(db, actor, meta, work_file.id, "xml")
         sessions = request.app.state.read_sessions
         name, organ = creator.full_name if creator else "", actor.agency_organ_id
 
@@ -333,12 +343,12 @@ class WorkFileApiController(Controller):
         view = await load_view(db, actor, file_id)
         entries = [Entry.of(member, ordinal) for ordinal, member in enumerate(view.members, start=1)]
         toc = toc_pdf(view.work_file, actor.agency_name.upper(), entries)
-        await _exported(db, actor, meta, file_id, "pdf")
+        await record_export(db, actor, meta, file_id, "pdf")
         return Stream(iter_pdf(blob_store(settings), toc, entries), media_type="application/pdf",
                       headers=download_headers(f"ho-so-{view.work_file.file_notation}-{view.work_file.year}.pdf"))
 
 
-async def _exported(db: AsyncSession, actor: Actor, meta: RequestMeta, file_id: int, kind: str) -> None:
+async def record_export(db: AsyncSession, actor: Actor, meta: RequestMeta, file_id: int, kind: str) -> None:
     """An export is an access worth recording (PL VI §III.5.a)."""
     await record(db, "workfiles.exported", actor_id=actor.user_id, actor_name=actor.username,
                  agency_id=actor.agency_id, object_type="workfiles", object_id=file_id, meta=meta,

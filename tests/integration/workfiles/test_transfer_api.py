@@ -9,6 +9,7 @@ leave nothing behind (no state change, no history, no audit row).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 from typing import Any
 
@@ -18,6 +19,7 @@ from pypdf import PdfReader
 
 from backend.db.models import AuditEvent, OutgoingDocument, WorkFile, WorkFileEvent
 from backend.domain.workfiles.transfer import add_months
+from tests.support.outgoing import run_jobs
 from tests.support.workfiles import arrange_incoming, arrange_outgoing
 
 TODAY = dt.date.today()
@@ -295,3 +297,33 @@ async def test_settlement_recorded_after_opening_makes_the_file_due(api: Any, de
     refused = await specialist.call("POST", f"/api/v1/work-files/{plain}/settlement",
                                     {"settlement_date": settled.isoformat()})
     assert refused.status_code == 403 and "xây dựng cơ bản" in refused.json()["title"]
+
+
+async def test_accepted_file_gets_its_transfer_package_once(api: Any, demo: Any, db_sessionmaker: Any,
+                                                            settings: Any) -> None:
+    _s, file_id = await _closed_file(api, demo, db_sessionmaker, settings)
+    clerk = await api("vanthu.tinh")
+    assert (await clerk.call("POST", f"/api/v1/work-files/{file_id}/submit", {})).status_code == 200
+    early = await clerk.client.get(f"/api/v1/work-files/{file_id}/package/pdf")
+    assert early.status_code == 404 and "gói nộp lưu" in early.text
+    assert (await clerk.call("POST", f"/api/v1/work-files/{file_id}/accept", {})).status_code == 200
+    await run_jobs(settings)
+    await run_jobs(settings)  # a replay makes nothing twice
+    detail = (await clerk.call("GET", f"/api/v1/work-files/{file_id}")).json()
+    frozen = {p["format"]: p for p in detail["transfer_package"]}
+    assert sorted(frozen) == ["pdf", "xml"] and frozen["pdf"]["documents"] == 2
+    async with db_sessionmaker() as db:
+        made = (await db.scalars(sa.select(AuditEvent.detail).where(AuditEvent.action == "workfiles.package_made",
+                                                                    AuditEvent.object_id == str(file_id)))).all()
+    assert len(made) == 2
+
+    pdf = await clerk.client.get(f"/api/v1/work-files/{file_id}/package/pdf")
+    assert pdf.status_code == 200 and hashlib.sha256(pdf.content).hexdigest() == frozen["pdf"]["sha256"]
+    reader = PdfReader(io.BytesIO(pdf.content))
+    assert {"0001.pdf", "0002.pdf"} <= set(reader.attachments)  # the originals, embedded unchanged
+    xml = await clerk.client.get(f"/api/v1/work-files/{file_id}/package/xml")
+    assert hashlib.sha256(xml.content).hexdigest() == frozen["xml"]["sha256"]
+    assert b"07.VP" in xml.content and xml.headers["content-type"].startswith("application/xml")
+    assert (await clerk.client.get(f"/api/v1/work-files/{file_id}/package/zip")).status_code == 404
+    other = await api("vanthu.sonoivu")
+    assert (await other.client.get(f"/api/v1/work-files/{file_id}/package/pdf")).status_code == 404
