@@ -96,8 +96,12 @@ def _refusal(exc: AppError) -> str:
 
 
 async def take_in(db: AsyncSession, settings: Settings, urls: UrlBuilder, package: Package, agency: Agency,
-                  axis_doc_id: str, package_sha256: str) -> IncomingDocument | None:
+                  axis_doc_id: str, package_sha256: str,
+                  verified: tuple[bool, list[dict[str, str]]] | None = None) -> IncomingDocument | None:
     """The incoming document of ``agency`` for ``package`` (``None``: it already has it).
+
+    ``verified`` is the verification already made before the intake (:func:`.axis_verify.check_package`);
+    without it the main PDF is verified here.
 
     Raises:
         PackageRefused: the package does not make a valid incoming document (nothing stored).
@@ -115,7 +119,7 @@ async def take_in(db: AsyncSession, settings: Settings, urls: UrlBuilder, packag
             incoming = await service.intake(platform_actor(agency), _form(package, await _type_id(db, package), pdf))
     except (IntakeRejectedError, DuplicateDocumentError) as exc:
         raise PackageRefused(_refusal(exc)) from None
-    ok, checks = await verify_received(settings, pdf.data)
+    ok, checks = verified if verified is not None else await verify_received(settings, pdf.data)
     db.add(AxisArrival(agency_id=agency.id, sender_code=package.sender.organ_id, document_id=package.document_id,
                        business_type=business, axis_doc_id=axis_doc_id, package_sha256=package_sha256,
                        incoming_id=incoming.id, verified_ok=ok,
