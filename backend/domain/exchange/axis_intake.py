@@ -5,8 +5,9 @@ symbol, issuer, date, subject, signer, urgency from ``Priority``, reply-by date 
 ``DocumentId`` as the document identifier) and goes through the incoming domain's own
 :meth:`~backend.domain.incoming.services.IncomingService.intake` on behalf of the platform, exactly as a
 platform arrival (state ``received``: the clerk checks and registers). The main PDF is the first PDF
-attachment, accepted through the same upload checks as a clerk's; its signatures are verified (§12.2)
-and the report kept on the :class:`~backend.db.models.AxisArrival` row, which is also the idempotency
+attachment, accepted through the same upload checks as a clerk's; its signatures are verified (§12.2) --
+by the poller before the intake (:func:`.axis_verify.check_package`, which also checks the package
+signature) -- and the report kept on the :class:`~backend.db.models.AxisArrival` row, which is also the idempotency
 key: an agency that already has this (sender, ``DocumentId``, business type) gets nothing new.
 
 A package the intake refuses raises :class:`PackageRefused` with the Vietnamese reason (for status 02).
