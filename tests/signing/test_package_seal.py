@@ -49,7 +49,8 @@ def test_package_seal_signs_without_an_otp_under_the_sad_rules(signing: Any) -> 
 def test_pdf_seal_still_needs_the_clerks_code_and_a_missing_one_costs_no_attempt(signing: Any) -> None:
     owner = "000.00.00.T98"
     for _ in range(4):  # more than SIGNING_OTP_MAX_FAILURES (3): none of them counts
-        assert error_of(_authorize_without_otp(signing, owner, new_hashes(1))) == (400, "invalid_request")
+        missing = _authorize_without_otp(signing, owner, new_hashes(1))
+        assert error_of(missing) == (400, "invalid_request") and "OTP" in missing.json()["error_description"]
     info = signing.call("credentials/info", {"credentialID": signing.cred(owner)}).json()
     assert info["authMode"] == "explicit" and info["OTP"]["presence"] == "true"
     wrong = signing.call("credentials/authorize", {"credentialID": signing.cred(owner), "numSignatures": 1,

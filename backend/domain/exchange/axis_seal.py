@@ -19,13 +19,10 @@ from backend.domain.certificates.services import signing_client
 from backend.domain.exchange.axis_client import AxisTransientError
 from backend.domain.exchange.edxml.signature import PendingSignature, prepare
 from backend.domain.exchange.edxml.xmlsafe import read_root
-from backend.domain.signing.credentials import credential_for
+from backend.domain.signing.credentials import credential_for, package_seal_owner
 from backend.domain.signing.errors import SigningServerUnavailableError
 
-__all__ = ["PACKAGE_SEAL_PREFIX", "SealUnavailableError", "seal_package"]
-
-PACKAGE_SEAL_PREFIX = "edxml:"
-"""Owner of an agency's package seal on the signing server: ``edxml:<agency code>``."""
+__all__ = ["SealUnavailableError", "seal_package"]
 
 RSA_SHA256_OID, ECDSA_SHA256_OID = "1.2.840.113549.1.1.11", "1.2.840.10045.4.3.2"
 
@@ -45,7 +42,7 @@ async def seal_package(settings: Settings, organ_id: str, unsigned: bytes) -> by
     """
     try:
         async with signing_client(settings) as client:
-            credential = await credential_for(client, organ_id=PACKAGE_SEAL_PREFIX + organ_id)
+            credential = await credential_for(client, organ_id=package_seal_owner(organ_id))
             info = await client.credential_info(credential)
             chain = [info.signing_cert.dump(), *(c.dump() for c in info.chain)]
             pending: PendingSignature = prepare(read_root(unsigned), chain)
