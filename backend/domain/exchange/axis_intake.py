@@ -5,8 +5,9 @@ symbol, issuer, date, subject, signer, urgency from ``Priority``, reply-by date 
 ``DocumentId`` as the document identifier) and goes through the incoming domain's own
 :meth:`~backend.domain.incoming.services.IncomingService.intake` on behalf of the platform, exactly as a
 platform arrival (state ``received``: the clerk checks and registers). The main PDF is the first PDF
-attachment, accepted through the same upload checks as a clerk's; its signatures are verified (§12.2)
-and the report kept on the :class:`~backend.db.models.AxisArrival` row, which is also the idempotency
+attachment, accepted through the same upload checks as a clerk's; its signatures are verified (§12.2) --
+by the poller before the intake (:func:`.axis_verify.check_package`, which also checks the package
+signature) -- and the report kept on the :class:`~backend.db.models.AxisArrival` row, which is also the idempotency
 key: an agency that already has this (sender, ``DocumentId``, business type) gets nothing new.
 
 A package the intake refuses raises :class:`PackageRefused` with the Vietnamese reason (for status 02).
@@ -96,8 +97,12 @@ def _refusal(exc: AppError) -> str:
 
 
 async def take_in(db: AsyncSession, settings: Settings, urls: UrlBuilder, package: Package, agency: Agency,
-                  axis_doc_id: str, package_sha256: str) -> IncomingDocument | None:
+                  axis_doc_id: str, package_sha256: str,
+                  verified: tuple[bool, list[dict[str, str]]] | None = None) -> IncomingDocument | None:
     """The incoming document of ``agency`` for ``package`` (``None``: it already has it).
+
+    ``verified`` is the verification already made before the intake (:func:`.axis_verify.check_package`);
+    without it the main PDF is verified here.
 
     Raises:
         PackageRefused: the package does not make a valid incoming document (nothing stored).
@@ -115,7 +120,7 @@ async def take_in(db: AsyncSession, settings: Settings, urls: UrlBuilder, packag
             incoming = await service.intake(platform_actor(agency), _form(package, await _type_id(db, package), pdf))
     except (IntakeRejectedError, DuplicateDocumentError) as exc:
         raise PackageRefused(_refusal(exc)) from None
-    ok, checks = await verify_received(settings, pdf.data)
+    ok, checks = verified if verified is not None else await verify_received(settings, pdf.data)
     db.add(AxisArrival(agency_id=agency.id, sender_code=package.sender.organ_id, document_id=package.document_id,
                        business_type=business, axis_doc_id=axis_doc_id, package_sha256=package_sha256,
                        incoming_id=incoming.id, verified_ok=ok,

@@ -10,7 +10,7 @@ from backend.lib.int_bounds import Count, Id, Version, Year
 
 __all__ = [
     "AddDocumentRequest", "CatalogueRequest", "CloseRequest", "HeadingRequest", "ItemRequest", "OpenRequest",
-    "OrderRequest", "TransferRequest",
+    "OrderRequest", "SettlementRequest", "TransferRequest",
 ]
 
 
@@ -51,6 +51,11 @@ class OrderRequest(msgspec.Struct, kw_only=True):
 
 class CloseRequest(msgspec.Struct, kw_only=True):
     end_date: date | None = None
+    version: Version | None = None
+
+
+class SettlementRequest(msgspec.Struct, kw_only=True):
+    settlement_date: date | None = None
     version: Version | None = None
 
 

@@ -1,5 +1,6 @@
 """HTML pages of the archive transfer: the archive page of the clerk (the archive holder) and the
-transfer buttons of a file page (submit, keep back, accept, return).
+transfer buttons of a file page (submit, keep back, accept, return, and the final settlement date of a
+capital-construction file, which makes it due).
 
 The archive page lists the files due within 30 days, the files waiting for the archive, the
 files past their retention (for a destruction decision; nothing is destroyed here) and links to
@@ -10,14 +11,16 @@ JSON API uses; a refusal rolls back and comes back as a message on the file page
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable
 from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import WorkFileState
+from backend.db.models import WorkFile, WorkFileState
 from backend.domain.accounts.deps import CurrentActor
 from backend.domain.audit.deps import Meta
 from backend.domain.documents.web import see_other
@@ -37,6 +40,11 @@ __all__ = ["TransferPagesController"]
 _EVENTS = {Event.SUBMIT, Event.RETAIN, Event.ACCEPT, Event.RETURN}
 
 
+class SettlementForm(msgspec.Struct, forbid_unknown_fields=False):
+    settlement_date: str = ""
+    version: str = ""
+
+
 class TransferForm(msgspec.Struct, forbid_unknown_fields=False):
     event: str = ""
     reason: str = ""
@@ -45,7 +53,7 @@ class TransferForm(msgspec.Struct, forbid_unknown_fields=False):
 
 
 class TransferPagesController(Controller):
-    """``/work-files/archive`` and ``/work-files/{id}/transfer``."""
+    """``/work-files/archive``, ``/work-files/{id}/transfer`` and ``/work-files/{id}/settlement``."""
 
     path = "/work-files"
 
@@ -65,19 +73,46 @@ class TransferPagesController(Controller):
                        ) -> Response[Any]:
         if data.event not in _EVENTS:
             raise NotFoundError()
-        try:
-            until = dt.date.fromisoformat(data.until) if data.until else None
-        except ValueError:
-            until = None
-        version = int(data.version) if data.version.isdigit() else None
-        try:
-            work_file = await service_for(request, db, settings, meta).transfer(
-                file_id, actor, Event(data.event), reason=data.reason, until=until, expected_version=version)
-        except (InvalidInputError, AppError) as exc:
-            if not isinstance(exc, InvalidInputError) and exc.status_code != 409:
-                raise
-            await db.rollback()
-            flash(request, exc.message, "error")
+        work_file = await _on_file_page(request, db, file_id, service_for(request, db, settings, meta).transfer(
+            file_id, actor, Event(data.event), reason=data.reason, until=_date(data.until),
+            expected_version=_version(data.version)))
+        if work_file is None:
             return see_other(request, "workfiles.detail", file_id=file_id)
         flash(request, t("workfiles.flash.transfer", title=work_file.title, state=TABLE.label(work_file.state)))
         return see_other(request, "workfiles.detail", file_id=file_id)
+
+    @post("/{file_id:int}/settlement", name="workfiles.settlement")
+    async def settlement(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
+                         meta: Meta, file_id: FromPath[int],
+                         data: Annotated[SettlementForm, Body(media_type=RequestEncodingType.URL_ENCODED)]
+                         ) -> Response[Any]:
+        work_file = await _on_file_page(request, db, file_id, service_for(request, db, settings, meta).settle(
+            file_id, actor, _date(data.settlement_date), expected_version=_version(data.version)))
+        if work_file is not None and (due := due_date(work_file)) is not None:
+            flash(request, t("workfiles.flash.settled", title=work_file.title, due=due.strftime("%d/%m/%Y")))
+        return see_other(request, "workfiles.detail", file_id=file_id)
+
+
+def _date(value: str) -> dt.date | None:
+    """A form's ISO date; ``None`` when empty or not a date (the service then names the field)."""
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _version(value: str) -> int | None:
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+async def _on_file_page(request: Request[Any, Any, Any], db: AsyncSession, file_id: int,
+                        action: Awaitable[WorkFile]) -> WorkFile | None:
+    """Run a step of the file page: its file, or ``None`` after a refusal was rolled back and flashed."""
+    try:
+        return await action
+    except (InvalidInputError, AppError) as exc:
+        if not isinstance(exc, InvalidInputError) and exc.status_code != 409:
+            raise
+        await db.rollback()
+        flash(request, exc.message, "error")
+        return None
