@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath
 from litestar.response import Stream
 
@@ -42,6 +43,10 @@ from backend.lib.tabular import xlsx_bytes
 __all__ = ["TransferExportController"]
 
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_PACKAGE_RESPONSE = {200: ResponseSpec(
+    data_container=bytes, media_type="application/pdf", generate_examples=False,
+    description="fmt=pdf: the PDF package (application/pdf); fmt=xml: the XML package (application/xml)")}
+"""The schema can name one content type per status: the PDF, with the XML one in the description."""
 _LIST_SUMMARY = "The transfer list (mục lục hồ sơ, tài liệu nộp lưu): state=submitted (default) or archived"
 _HANDOVER_SUMMARY = "The hand-over record (biên bản giao nhận) of the files waiting for the archive"
 
@@ -91,9 +96,8 @@ class TransferExportController(Controller):
         return Response(handover_pdf(actor.agency_name, items), media_type="application/pdf",
                         headers=download_headers("bien-ban-giao-nhan.pdf"))
 
-    @get("/{file_id:int}/package/{fmt:str}", name="api.workfiles.package", media_type="application/pdf",
-         summary="The transfer package of an archived file: its .pdf or .xml export as frozen on acceptance "
-                 "(fmt=xml answers application/xml; OpenAPI declares one content type per status)")
+    @get("/{file_id:int}/package/{fmt:str}", name="api.workfiles.package", responses=_PACKAGE_RESPONSE,
+         summary="The transfer package of an archived file: its .pdf or .xml export as frozen on acceptance")
     async def package(self, db: DB, settings: AppSettings, actor: CurrentActor, meta: Meta, file_id: PathId,
                       fmt: FromPath[str]) -> Stream:
         work_file = await load_file(db, actor, file_id)

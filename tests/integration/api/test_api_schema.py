@@ -62,6 +62,10 @@ async def test_exports_declare_their_content_type(client: Client) -> None:
              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
             ("/api/v1/work-files/transfer/list.xlsx",
              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            ("/api/v1/work-files/transfer/handover.xlsx",
+             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            ("/api/v1/work-files/transfer/list.pdf", "application/pdf"),
+            ("/api/v1/work-files/transfer/handover.pdf", "application/pdf"),
             ("/api/v1/work-files/{file_id}/export.pdf", "application/pdf"),
             ("/api/v1/work-files/{file_id}/export.xml", "application/xml")):
         assert list(paths[path]["get"]["responses"]["200"]["content"]) == [media_type], path
