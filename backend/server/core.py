@@ -24,6 +24,7 @@ from backend.db.engine import create_engine, create_read_sessionmaker, create_se
 from backend.lib.sessions import SessionMiddleware
 from backend.lib.templates import STATIC_DIR, environment
 from backend.server import deps
+from backend.server.edge import EdgeRequest, check_request
 from backend.server.errors import handle_exception
 from backend.server.middleware import SecurityHeadersMiddleware
 from backend.server.routes import ROUTES
@@ -94,6 +95,8 @@ def build_app(settings: Settings) -> Litestar:
         plugins=[build_channels_plugin(settings)],
         compression_config=_compression(),
         exception_handlers={Exception: handle_exception},
+        request_class=EdgeRequest,
+        before_request=check_request,
         state=State({"settings": settings, "sessions": sessions, "read_sessions": read_sessions, "engine": engine}),
         on_shutdown=[dispose_engine],
         request_max_body_size=max(MAX_REQUEST_BYTES, (settings.upload_max_mb + 2) * 1024 * 1024),

@@ -22,6 +22,7 @@ from backend.domain.admin.validation import as_list
 from backend.domain.admin.web import ADMIN_DEPENDENCIES, AdminActor, int_or_none, pop_once, stash_once
 from backend.domain.audit.deps import Meta
 from backend.domain.organizations.services import agency_choices
+from backend.lib.bounds import parse_id
 from backend.lib.deps import DB
 from backend.lib.forms import redirect_with_flash
 from backend.lib.i18n import t
@@ -61,7 +62,7 @@ async def _form_page(
         values = {**values, "username": user.username}  # never edited, even when a re-post omits it
     raw_agency = str(values.get("agency_id") or "")
     options = await services.user_form_options(
-        db, admin, agency_id=int(raw_agency) if raw_agency.isdigit() else None, user=user, form=submitted
+        db, admin, agency_id=parse_id(raw_agency), user=user, form=submitted
     )
     values = {
         **values,

@@ -36,6 +36,7 @@ from backend.domain.admin.validation import as_list
 from backend.domain.audit.services import RequestMeta
 from backend.domain.organizations.policies import scope_ids, visible_agencies, visible_users
 from backend.errors import InvalidInputError
+from backend.lib.bounds import parse_id
 from backend.lib.i18n import t
 from backend.lib.security import generate_password, hash_password
 from backend.lib.text import clean, fold
@@ -64,7 +65,7 @@ Grant = tuple[int, Role]
 
 def _int(raw: str) -> int | None:
     raw = clean(raw)
-    return int(raw) if raw.isdigit() else None
+    return parse_id(raw)
 
 
 class UserRecords(AuditedRecords[User]):
@@ -274,7 +275,9 @@ async def _validate(
         errors["agency_id"] = t("admin.user.agency_required")
     values["agency_id"] = agency_id
     unit_id = _int(form.unit_id)
-    if unit_id is not None:
+    if unit_id is None and clean(form.unit_id):
+        errors["unit_id"] = t("admin.user.unit_not_in_agency")
+    elif unit_id is not None:
         unit = await db.get(Unit, unit_id)
         if unit is None or unit.agency_id != agency_id or not unit.is_active:
             errors["unit_id"] = t("admin.user.unit_not_in_agency")

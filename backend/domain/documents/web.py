@@ -34,6 +34,7 @@ from backend.domain.audit.services import RequestMeta, record
 from backend.domain.documents.files import PDF_CONTENT_TYPE, blob_store, page_image_bytes
 from backend.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from backend.lib import clock
+from backend.lib.bounds import MAX_DATE, MIN_DATE, parse_date, parse_id
 from backend.lib.i18n import t
 from backend.lib.sessions import flash
 from backend.lib.templates import is_fragment_request, render_page
@@ -64,7 +65,7 @@ def see_other(request: Request[Any, Any, Any], route: str, **params: Any) -> Red
 
 def form_version(raw: str) -> int | None:
     """The document version a form was rendered for (its hidden ``version`` input), if it sent one."""
-    return int(raw) if raw.strip().isdigit() else None
+    return parse_id(raw)
 
 
 def require(decision: Decision) -> None:
@@ -181,16 +182,28 @@ async def page_image(request: Request[Any, Any, Any], settings: Settings, stored
 
 def register_range(request: Request[Any, Any, Any],
                    default_range: Callable[[date], tuple[date, date]]) -> tuple[date, date]:
-    """The register's ``from``/``to`` dates (ISO), the default range when missing or malformed, in order."""
+    """The register's ``from``/``to`` dates (ISO; the default range when missing), in order.
+
+    Raises:
+        InvalidInputError: a date that is malformed or outside :mod:`backend.lib.bounds` (naming the field).
+    """
     today = clock.to_local(clock.now()).date()
     start, end = default_range(today)
-    try:
-        if request.query_params.get("from"):
-            start = date.fromisoformat(request.query_params["from"])
-        if request.query_params.get("to"):
-            end = date.fromisoformat(request.query_params["to"])
-    except ValueError:
-        start, end = default_range(today)
+    errors: dict[str, str] = {}
+    picked: dict[str, date] = {}
+    for name, label in (("from", t("edge.date.from")), ("to", t("edge.date.to"))):
+        raw = request.query_params.get(name, "")
+        if not raw:
+            continue
+        value = parse_date(raw)
+        if value is None:
+            errors[name] = t("edge.date.out_of_range", field=label, min=MIN_DATE.strftime("%d/%m/%Y"),
+                             max=MAX_DATE.strftime("%d/%m/%Y"), value=raw[:40])
+        else:
+            picked[name] = value
+    if errors:
+        raise InvalidInputError(" ".join(errors.values()), field_errors=errors)
+    start, end = picked.get("from", start), picked.get("to", end)
     return (start, end) if start <= end else (end, start)
 
 

@@ -37,6 +37,7 @@ from backend.domain.organizations.schemas import AdminCounts, AgencyForm, Agency
 from backend.domain.outgoing.numbering import longest_notation, symbol_problem
 from backend.domain.signing.nd30 import CONG_VAN
 from backend.errors import InvalidInputError
+from backend.lib.bounds import parse_id
 from backend.lib.clock import today
 from backend.lib.i18n import t
 from backend.lib.text import clean, fold
@@ -274,7 +275,7 @@ async def _validate_parent(
     db: AsyncSession, actor: Actor, raw: str, existing: Agency | None, errors: v.Errors
 ) -> int | None:
     raw = clean(raw)
-    parent_id = int(raw) if raw.isdigit() else None
+    parent_id = parse_id(raw)
     if existing is not None and parent_id == existing.parent_id:
         return parent_id  # unchanged, even when the current parent lies above the admin's subtree
     if parent_id is None:

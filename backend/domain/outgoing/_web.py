@@ -52,6 +52,7 @@ from backend.domain.outgoing.queries import (
 from backend.domain.outgoing.schemas import as_list
 from backend.domain.outgoing.services import OutgoingService
 from backend.domain.outgoing.workflow import AFTER_ISSUE, EDITABLE, TABLE, State
+from backend.lib.bounds import parse_id
 
 __all__ = ["PLACE_MODE", "build_detail_context", "build_list_context", "build_new_context", "service_for"]
 
@@ -92,8 +93,8 @@ async def build_list_context(request: Request[Any, Any, Any], db: AsyncSession, 
 
 async def recipient_choices(db: AsyncSession, actor: Actor, values: dict[str, Any]) -> list[RecipientChoice]:
     """The recipient picker's lines for the search ``values["q"]``, the picked ones (still checked) first."""
-    picked_agencies = {int(v) for v in as_list(values.get("recipient_agencies", [])) if str(v).isdigit()}
-    picked_axis = {int(v) for v in as_list(values.get("recipient_axis", [])) if str(v).isdigit()}
+    picked_agencies = {n for v in as_list(values.get("recipient_agencies", [])) if (n := parse_id(str(v)))}
+    picked_axis = {n for v in as_list(values.get("recipient_axis", [])) if (n := parse_id(str(v)))}
     return await search_recipients(db, str(values.get("q", "")), own_agency_id=actor.agency_id,
                                    picked_agencies=picked_agencies, picked_axis=picked_axis)
 

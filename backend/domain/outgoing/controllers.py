@@ -40,6 +40,7 @@ from backend.domain.outgoing.schemas import (
 )
 from backend.domain.outgoing.workflow import route_opt
 from backend.errors import InvalidInputError
+from backend.lib.bounds import parse_id
 from backend.lib.deps import DB, AppSettings
 from backend.lib.i18n import t
 from backend.lib.sessions import flash
@@ -176,7 +177,7 @@ class OutgoingController(Controller):
                          meta: Meta, data: URLEncodedBody[BatchSignForm]) -> Response[Any]:
         """Several documents, one OTP. A refusal (no document ticked, wrong or reused OTP) signs nothing and
         answers 422 with the "to sign" list and its batch form: the message by the OTP field, the ticks kept."""
-        ids = [int(v) for v in as_list(data.doc_id) if v.isdigit()]
+        ids = [n for v in as_list(data.doc_id) if (n := parse_id(v))]
         try:
             if not ids:
                 raise InvalidInputError(field_errors={"doc_id": t("outgoing.batch.none_picked")})

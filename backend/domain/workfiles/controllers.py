@@ -29,6 +29,7 @@ from backend.domain.workfiles.transfer import due_date
 from backend.domain.workfiles.values import RETENTION_VALUES, RIGHTS_VALUES
 from backend.domain.workfiles.workflow import TABLE, Event
 from backend.errors import AppError, InvalidInputError, NotFoundError
+from backend.lib.bounds import parse_id
 from backend.lib.deps import DB, AppSettings
 from backend.lib.i18n import t
 from backend.lib.sessions import flash
@@ -118,9 +119,9 @@ class WorkFilePagesController(Controller):
     @post("/{file_id:int}/add", name="workfiles.add")
     async def add(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
                   meta: Meta, file_id: FromPath[int], data: Annotated[AddForm, _FORM]) -> Response[Any]:
-        if data.kind not in (INCOMING, OUTGOING) or not data.document_id.isdigit():
+        doc_id = parse_id(data.document_id)
+        if data.kind not in (INCOMING, OUTGOING) or doc_id is None:
             raise NotFoundError()
-        doc_id = int(data.document_id)
         try:
             await service_for(request, db, settings, meta).add_document(file_id, actor, data.kind, doc_id)
         except InvalidInputError as exc:
@@ -138,7 +139,7 @@ class WorkFilePagesController(Controller):
             end = dt.date.fromisoformat(data.end_date) if data.end_date else None
         except ValueError:
             end = None
-        version = int(data.version) if data.version.isdigit() else None
+        version = parse_id(data.version)
         try:
             work_file = await service_for(request, db, settings, meta).close(file_id, actor, end_date=end,
                                                                              expected_version=version)

@@ -27,6 +27,7 @@ from backend.domain.workfiles.transfer import REMIND_DAYS, due_date, expires_on
 from backend.domain.workfiles.workflow import TABLE, Event
 from backend.errors import AppError, InvalidInputError, NotFoundError
 from backend.lib import clock
+from backend.lib.bounds import parse_id
 from backend.lib.deps import DB, AppSettings
 from backend.lib.i18n import t
 from backend.lib.sessions import flash
@@ -69,7 +70,7 @@ class TransferPagesController(Controller):
             until = dt.date.fromisoformat(data.until) if data.until else None
         except ValueError:
             until = None
-        version = int(data.version) if data.version.isdigit() else None
+        version = parse_id(data.version)
         try:
             work_file = await service_for(request, db, settings, meta).transfer(
                 file_id, actor, Event(data.event), reason=data.reason, until=until, expected_version=version)
