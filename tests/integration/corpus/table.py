@@ -8,10 +8,14 @@ is a 4xx from an ordinary field rule). Adding an endpoint or a value here adds i
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from PIL import Image
+
+from backend.domain.signing.assets import seal_png
 from tests.support.incoming import encrypted_pdf, make_pdf
 
 __all__ = ["HTML_PAYLOAD", "Case", "Endpoint", "Hostile", "cases"]
@@ -82,6 +86,20 @@ FILE = (  # (filename, content)
     Hostile("empty-filename", ("", make_pdf(1)), True),
     Hostile("dot-dot-name", ("../../../etc/passwd.pdf", make_pdf(1)), False),
     Hostile("300-char-name", ("v" * 296 + ".pdf", make_pdf(1)), False),
+)
+def _png(width: int, height: int, mode: str = "1") -> bytes:
+    out = io.BytesIO()
+    Image.new(mode, (width, height)).save(out, "PNG")
+    return out.getvalue()
+
+
+PNG = (  # (filename, content) of a seal image
+    Hostile("decompression-bomb-20000px", ("con-dau.png", _png(20_000, 20_000)), True),
+    Hostile("empty", ("con-dau.png", b""), True),
+    Hostile("truncated", ("con-dau.png", seal_png("Ủy ban nhân dân xã Nghi Phong")[:300]), True),
+    Hostile("jpeg-named-png", ("con-dau.png", b"\xff\xd8\xff\xe0" + b"\0" * 300), True),
+    Hostile("opaque-rgb", ("con-dau.png", _png(400, 400, "RGB")), True),
+    Hostile("1x1", ("con-dau.png", _png(1, 1, "RGBA")), True),
 )
 JSON_BODY = (  # raw bodies
     Hostile("deep-nesting", b"[" * 100_000 + b"]" * 100_000, True),
@@ -185,6 +203,9 @@ ENDPOINTS = (
     Endpoint("assign", "POST", "/incoming/{doc}/assign", LEADER, "form",
              {"instruction": "text", "target": "id", "due_on": "date"}, _assign, ("assignment",),
              arrange="submitted", fresh=True, wrap=lambda name, value: b"unit:" + value if name == "target" else value),
+    Endpoint("seal-image", "POST", "/outgoing/images/seal", CLERK, "multipart", {"image": "png", "size_mm": "id"},
+             lambda world, n: {"size_mm": "40", "image": ("con-dau.png", world.seal_png)},
+             ("signing_image", "stored_file")),
     Endpoint("admin-user", "POST", "/admin/users/new", ADMIN, "form",
              {"full_name": "text", "position_title": "text", "agency_id": "id", "unit_id": "id"}, _user,
              ("user_account", "role_grant")),
@@ -211,7 +232,7 @@ ENDPOINTS = (
 )
 
 _VALUES = {"text": TEXT, "query-text": QUERY_TEXT, "json-text": TEXT, "id": ID, "date": DATE, "range": RANGE,
-           "file": FILE, "json-body": JSON_BODY}
+           "file": FILE, "png": PNG, "json-body": JSON_BODY}
 
 
 @dataclass(frozen=True, slots=True)

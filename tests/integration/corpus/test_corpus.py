@@ -36,6 +36,7 @@ from backend.cli.seed import DEMO_PASSWORD
 from backend.config.settings import Settings, load_settings
 from backend.db.engine import create_engine, create_sessionmaker
 from backend.db.models import Agency, DocumentType, Unit, User
+from backend.domain.signing.assets import seal_png
 from backend.domain.signing.samples import DraftSpec, outgoing_draft_pdf
 from backend.lib import clock
 from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, TEST_REDIS_URL, _pg_admin, _pg_parts
@@ -61,6 +62,7 @@ class World:
     leader_id: int = 0
     today: str = ""
     draft_pdf: bytes = b""
+    seal_png: bytes = b""
     jars: dict[str | None, httpx.Cookies] = field(default_factory=dict)
     tokens: dict[str | None, str] = field(default_factory=dict)
     counter: int = 0
@@ -131,6 +133,7 @@ async def world(corpus_settings: Settings) -> AsyncIterator[World]:
         found = World(client, corpus_settings, today=clock.today().isoformat(),
                       draft_pdf=outgoing_draft_pdf(DraftSpec(signer_name="Võ Minh Nam", authority="TM. ỦY BAN NHÂN DÂN",
                                                              position="CHỦ TỊCH", symbol="UBND-VPTK")))
+        found.seal_png = seal_png("Ủy ban nhân dân xã Nghi Phong", "Huyện Nghi Lộc", size_px=400)
         await _ids(found)
         for username in {c.endpoint.actor for c in CASES if c.endpoint.actor}:
             await found.login(username)
@@ -161,8 +164,9 @@ def _multipart(fields: dict[str, Any]) -> bytes:
     for name, value in fields.items():
         if isinstance(value, tuple):
             filename, content = value
+            kind = "image/png" if filename.endswith(".png") else "application/pdf"
             head = (f'Content-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-                    "Content-Type: application/pdf\r\n").encode()
+                    f"Content-Type: {kind}\r\n").encode()
             parts.append(b"--" + BOUNDARY.encode() + b"\r\n" + head + b"\r\n" + content + b"\r\n")
         else:
             head = f'Content-Disposition: form-data; name="{name}"\r\n'.encode()
@@ -261,7 +265,7 @@ async def _send(world: World, case: Case, doc: int) -> httpx.Response:
         match = CSRF.search(page.text)
         token = match.group(1) if match else ""
     fields["_csrf_token"] = token
-    fields[case.field] = value if case.kind == "file" else endpoint.wrap(case.field, value)
+    fields[case.field] = value if case.kind in ("file", "png") else endpoint.wrap(case.field, value)
     if endpoint.body == "multipart":
         return await world.request(actor, endpoint.method, path, content=_multipart(fields),
                                    headers={"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"})
