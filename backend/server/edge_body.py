@@ -123,7 +123,10 @@ async def parse_multipart(chunks: AsyncIterator[bytes], boundary: bytes, part_li
                             content = UploadFile(content_type=event.content_type or "application/octet-stream",
                                                  filename=event.filename, headers=dict(event.headerlist))
                     elif event:
-                        await content.write(event) if isinstance(content, UploadFile) else content.extend(event)
+                        if isinstance(content, UploadFile):
+                            await content.write(event)
+                        else:
+                            content.extend(event)
                     elif segment is not None:
                         fields[segment.name].append(await _finish(segment, content))
                         segment, content = None, bytearray()
