@@ -163,7 +163,7 @@ class OutgoingFilesController(Controller):
         try:
             if image_kind is SigningImageKind.SEAL:
                 require(can_manage_seal(actor))
-            size_mm = parse_id(data.size_mm) or 0 if data.size_mm.strip() else settings.seal_size_mm
+            size_mm = (parse_id(data.size_mm) or 0) if data.size_mm.strip() else settings.seal_size_mm
             if image_kind is SigningImageKind.SEAL and not 20 <= size_mm <= 60:
                 raise InvalidInputError(field_errors={"size_mm": t("outgoing.image.size_invalid")})
             raw = await data.image.read() if isinstance(data.image, UploadFile) else b""
