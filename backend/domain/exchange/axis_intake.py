@@ -33,6 +33,7 @@ from backend.domain.incoming.notify import role_holders
 from backend.domain.incoming.schemas import IntakeForm
 from backend.domain.incoming.services import IncomingService
 from backend.domain.notifications.kinds import NOTIFY, Notify
+from backend.domain.organizations.signer_block import signer_title
 from backend.errors import AppError
 from backend.lib import clock
 from backend.lib.i18n import t
@@ -76,7 +77,7 @@ async def _type_id(db: AsyncSession, package: Package) -> int:
 
 def _form(package: Package, type_id: int, pdf: Attachment) -> IntakeForm:
     signer = package.signer
-    position = " ".join(part for part in (signer.competence, signer.position) if part)
+    position = signer_title(signer.competence, signer.position)
     return IntakeForm(
         file=UploadFile(content_type="application/pdf", filename=pdf.name or "van-ban.pdf", file_data=pdf.data),
         document_type_id=str(type_id), code_number=package.code.number, code_notation=package.code.notation,

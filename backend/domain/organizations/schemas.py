@@ -25,6 +25,8 @@ class AgencyForm(msgspec.Struct, forbid_unknown_fields=False):
     address: str = ""
     email: str = ""
     phone: str = ""
+    head_title: str = ""
+    collective_name: str = ""
     version: int = 0
 
 

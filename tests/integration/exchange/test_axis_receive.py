@@ -61,7 +61,7 @@ async def test_a_package_becomes_one_incoming_document_and_is_answered(
         assert doc.state is IncomingState.RECEIVED and doc.received_by_id is None
         assert (doc.code_number, doc.code_notation, doc.issued_on) == ("12", "UBND-VP", date(2026, 12, 7))
         assert doc.summary == "V/v báo cáo công tác cải cách hành chính" and doc.issuer_name == "Bộ Nội vụ"
-        assert (doc.signer_name, doc.signer_position) == ("Nguyễn Văn A", "KT. BỘ TRƯỞNG THỨ TRƯỞNG")
+        assert (doc.signer_name, doc.signer_position) == ("Nguyễn Văn A", "KT. BỘ TRƯỞNG / THỨ TRƯỞNG")
         assert doc.urgency is Urgency.KHAN and doc.reply_by_on == date(2026, 12, 31) and doc.page_count == 2
         arrival = await db.scalar(sa.select(AxisArrival).where(AxisArrival.incoming_id == doc.id))
         assert arrival is not None and arrival.sender_code == BO_NOI_VU and len(arrival.package_sha256) == 64
