@@ -51,8 +51,8 @@ from backend.domain.statistics.calendar_table import CalendarTable
 from backend.domain.statistics.period import Period
 from backend.domain.statistics.sql import epoch, local_day, local_day_of
 
-__all__ = ["LATEST_REASONS", "PartnerRow", "Timing", "exchange_rows", "partner_key", "partner_names", "sum_rows",
-           "timing"]
+__all__ = ["LATEST_REASONS", "PartnerRow", "Timing", "exchange_rows", "partner_key", "partner_names",
+           "received_axis_query", "received_platform_query", "sent_lines_query", "sum_rows", "timing"]
 
 LATEST_REASONS = 3
 """How many of a partner's latest rejection reasons its row carries."""
@@ -119,7 +119,7 @@ def _flag(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
     return sa.case((condition, 1), else_=0)
 
 
-def _sent_lines(agency_ids: sa.Select[tuple[int]], period: Period, cal: CalendarTable,
+def sent_lines_query(agency_ids: sa.Select[tuple[int]], period: Period, cal: CalendarTable,
                 now: datetime) -> sa.Select[tuple[Any, ...]]:
     """One row per agency line sent in the period: partner, office seconds to 01/03/06, ack flags, rejection."""
     line, doc = OutgoingRecipient, OutgoingDocument
@@ -153,7 +153,7 @@ def _sent_lines(agency_ids: sa.Select[tuple[int]], period: Period, cal: Calendar
     return query
 
 
-def _received_platform(agency_ids: sa.Select[tuple[int]], period: Period) -> sa.Select[tuple[int, int]]:
+def received_platform_query(agency_ids: sa.Select[tuple[int]], period: Period) -> sa.Select[tuple[int, int]]:
     """Per sending agency of this deployment: the documents it delivered to the scope in the period."""
     doc = IncomingDocument
     return (sa.select(OutgoingDocument.agency_id, sa.func.count())
@@ -165,7 +165,7 @@ def _received_platform(agency_ids: sa.Select[tuple[int]], period: Period) -> sa.
             .group_by(OutgoingDocument.agency_id))
 
 
-def _received_axis(agency_ids: sa.Select[tuple[int]], period: Period) -> sa.Select[tuple[str, int, str]]:
+def received_axis_query(agency_ids: sa.Select[tuple[int]], period: Period) -> sa.Select[tuple[str, int, str]]:
     """Per sender code on the axis: the documents its packages created in the scope in the period."""
     doc = IncomingDocument
     return (sa.select(AxisArrival.sender_code, sa.func.count(), sa.func.max(doc.issuer_name))
@@ -215,7 +215,7 @@ async def exchange_rows(db: AsyncSession, agency_ids: sa.Select[tuple[int]], per
     built = _Rows()
     every = _Durations()
     for agency_id, directory_id, to_arrived, to_accepted, to_done, late, missing, returned, reason in (
-            await db.execute(_sent_lines(agency_ids, period, cal, now))):
+            await db.execute(sent_lines_query(agency_ids, period, cal, now))):
         key = partner_key(agency_id, directory_id)
         row = built.get(key, "platform" if agency_id is not None else "axis")
         durations = built.durations[key]
@@ -229,9 +229,9 @@ async def exchange_rows(db: AsyncSession, agency_ids: sa.Select[tuple[int]], per
         if returned is not None:
             row.rejected += 1
             durations.reasons.append((float(returned), reason or ""))
-    for agency_id, count in await db.execute(_received_platform(agency_ids, period)):
+    for agency_id, count in await db.execute(received_platform_query(agency_ids, period)):
         built.get(f"a{agency_id}", "platform").received += count
-    codes = {code: (count, issuer) for code, count, issuer in await db.execute(_received_axis(agency_ids, period))}
+    codes = {code: (count, issuer) for code, count, issuer in await db.execute(received_axis_query(agency_ids, period))}
     entries = dict((await db.execute(sa.select(DirectoryAgency.code, DirectoryAgency.id)
                                      .where(DirectoryAgency.code.in_(codes)))).tuples().all()) if codes else {}
     for code, (count, issuer) in codes.items():
