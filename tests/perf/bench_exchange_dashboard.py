@@ -18,7 +18,7 @@ the exports and the API call: :func:`dashboard_service.dashboard` as the provinc
 (``lanhdao.tinh``: every agency) and as one department's clerk, and the rejections drill-down of the
 province; and, in the same run, a bare indexed count of the same recipient lines (the floor of any
 live aggregate over them). Prints p50 / p95 / max in milliseconds, and with ``--explain`` the
-PostgreSQL plans of the two dashboard queries.
+PostgreSQL plans of the two main dashboard queries for the province and for one department.
 """
 
 from __future__ import annotations
@@ -74,9 +74,12 @@ async def main(url: str, runs: int, username: str, explain: bool) -> None:
             OutgoingDocument.issued_at >= period.lower, OutgoingDocument.issued_at < period.upper))
         if explain and engine.dialect.name == "postgresql":
             cal = calendar_table(settings, period, now)
-            scope = statistics_agency_ids(leader)
-            for name, query in (("sent lines", sent_lines_query(scope, period, cal, now)),
-                                ("received (platform)", received_platform_query(scope, period))):
+            province = list((await db.scalars(statistics_agency_ids(leader))).all())
+            department = list((await db.scalars(statistics_agency_ids(clerk))).all())
+            for name, query in (("sent lines, province", sent_lines_query(province, period, cal, now)),
+                                ("received (platform), province", received_platform_query(province, period)),
+                                ("sent lines, one department", sent_lines_query(department, period, cal, now)),
+                                ("received (platform), one department", received_platform_query(department, period))):
                 compiled = query.compile(engine.sync_engine, compile_kwargs={"literal_binds": True})
                 plan = (await db.execute(sa.text(f"EXPLAIN (ANALYZE, BUFFERS) {compiled}"))).scalars().all()
                 print(f"-- {name}\n" + "\n".join(plan))

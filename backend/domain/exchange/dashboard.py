@@ -51,8 +51,12 @@ from backend.domain.statistics.calendar_table import CalendarTable
 from backend.domain.statistics.period import Period
 from backend.domain.statistics.sql import epoch, local_day, local_day_of
 
-__all__ = ["LATEST_REASONS", "PartnerRow", "Timing", "exchange_rows", "partner_key", "partner_names",
+__all__ = ["LATEST_REASONS", "AgencyIds", "PartnerRow", "Timing", "exchange_rows", "partner_key", "partner_names",
            "received_axis_query", "received_platform_query", "sent_lines_query", "sum_rows", "timing"]
+
+AgencyIds = sa.Select[tuple[int]] | Sequence[int]
+"""The agencies whose exchange is counted: a scope query, or their ids (which give the planner exact
+estimates: one department's ids lead it to the document index instead of a scan)."""
 
 LATEST_REASONS = 3
 """How many of a partner's latest rejection reasons its row carries."""
@@ -119,7 +123,7 @@ def _flag(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
     return sa.case((condition, 1), else_=0)
 
 
-def sent_lines_query(agency_ids: sa.Select[tuple[int]], period: Period, cal: CalendarTable,
+def sent_lines_query(agency_ids: AgencyIds, period: Period, cal: CalendarTable,
                 now: datetime) -> sa.Select[tuple[Any, ...]]:
     """One row per agency line sent in the period: partner, office seconds to 01/03/06, ack flags, rejection."""
     line, doc = OutgoingRecipient, OutgoingDocument
@@ -153,7 +157,7 @@ def sent_lines_query(agency_ids: sa.Select[tuple[int]], period: Period, cal: Cal
     return query
 
 
-def received_platform_query(agency_ids: sa.Select[tuple[int]], period: Period) -> sa.Select[tuple[int, int]]:
+def received_platform_query(agency_ids: AgencyIds, period: Period) -> sa.Select[tuple[int, int]]:
     """Per sending agency of this deployment: the documents it delivered to the scope in the period."""
     doc = IncomingDocument
     return (sa.select(OutgoingDocument.agency_id, sa.func.count())
@@ -165,7 +169,7 @@ def received_platform_query(agency_ids: sa.Select[tuple[int]], period: Period) -
             .group_by(OutgoingDocument.agency_id))
 
 
-def received_axis_query(agency_ids: sa.Select[tuple[int]], period: Period) -> sa.Select[tuple[str, int, str]]:
+def received_axis_query(agency_ids: AgencyIds, period: Period) -> sa.Select[tuple[str, int, str]]:
     """Per sender code on the axis: the documents its packages created in the scope in the period."""
     doc = IncomingDocument
     return (sa.select(AxisArrival.sender_code, sa.func.count(), sa.func.max(doc.issuer_name))
@@ -209,7 +213,7 @@ async def partner_names(db: AsyncSession, keys: Iterable[str]) -> dict[str, str]
     return names
 
 
-async def exchange_rows(db: AsyncSession, agency_ids: sa.Select[tuple[int]], period: Period, cal: CalendarTable,
+async def exchange_rows(db: AsyncSession, agency_ids: AgencyIds, period: Period, cal: CalendarTable,
                         now: datetime) -> tuple[list[PartnerRow], PartnerRow]:
     """Every partner's row (most exchanged first) and the total row, for the agencies ``agency_ids``."""
     built = _Rows()

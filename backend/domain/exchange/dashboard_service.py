@@ -84,18 +84,17 @@ class Rejections:
     lines: list[Rejection]
 
 
-async def _scope(db: AsyncSession, actor: Actor, params: Mapping[str, str],
-                 ) -> tuple[Agency | None, sa.Select[tuple[int]]]:
-    """The agency filter (in scope, else 404) and the agency-id query it selects."""
+async def _scope(db: AsyncSession, actor: Actor, params: Mapping[str, str]) -> tuple[Agency | None, list[int]]:
+    """The agency filter (in scope, else 404) and the ids of the agencies it selects."""
     require_statistics(actor)
     raw = (params.get("agency") or "").strip()
     if not raw:
-        return None, statistics_agency_ids(actor)
+        return None, list((await db.scalars(statistics_agency_ids(actor))).all())
     if not raw.isdigit():
         message = t("exchange_dashboard.bad_agency")
         raise InvalidInputError(message, field_errors={"agency": message})
     agency = await scoped_agency(db, actor, int(raw))
-    return agency, sa.select(sa.literal(agency.id))
+    return agency, [agency.id]
 
 
 def _period(params: Mapping[str, str], now: datetime) -> Period:
