@@ -89,11 +89,6 @@ class PartnerRow:
     rejected: int = 0
     latest_reasons: list[str] = field(default_factory=list)
 
-    @property
-    def not_acknowledged(self) -> int:
-        """Packages without an acknowledgement within the day: late ones and missing ones."""
-        return self.ack_late + self.ack_missing
-
 
 @dataclass(slots=True)
 class _Durations:
@@ -237,7 +232,7 @@ async def exchange_rows(db: AsyncSession, agency_ids: AgencyIds, period: Period,
         built.get(f"a{agency_id}", "platform").received += count
     codes = {code: (count, issuer) for code, count, issuer in await db.execute(received_axis_query(agency_ids, period))}
     entries = dict((await db.execute(sa.select(DirectoryAgency.code, DirectoryAgency.id)
-                                     .where(DirectoryAgency.code.in_(codes)))).tuples().all()) if codes else {}
+                                     .where(DirectoryAgency.code.in_(list(codes))))).tuples().all()) if codes else {}
     for code, (count, issuer) in codes.items():
         built.get(f"d{entries[code]}" if code in entries else f"c{code}", "axis", issuer).received += count
     for key, row in built.rows.items():
