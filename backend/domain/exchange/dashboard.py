@@ -119,7 +119,7 @@ def _flag(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
 
 
 def sent_lines_query(agency_ids: AgencyIds, period: Period, cal: CalendarTable,
-                now: datetime) -> sa.Select[tuple[Any, ...]]:
+                     now: datetime) -> sa.Select[tuple[Any, ...]]:
     """One row per agency line sent in the period: partner, office seconds to 01/03/06, ack flags, rejection."""
     line, doc = OutgoingRecipient, OutgoingDocument
     rows = (sa.select(
