@@ -13,7 +13,7 @@ line (over the axis) takes its ``status_at`` — the moment of its latest status
 No index: the dashboard reads lines through their documents (``ix_outgoing_document_issued``).
 
 Revision ID: b7d41e9c2a65
-Revises: 02f0ff7dae40
+Revises: 4e1b7d2c9a58
 Create Date: 2026-12-07 08:00:00
 """
 
@@ -25,7 +25,7 @@ from alembic import op
 import backend.db.base
 
 revision = 'b7d41e9c2a65'
-down_revision = '02f0ff7dae40'
+down_revision = '4e1b7d2c9a58'
 branch_labels = None
 depends_on = None
 
