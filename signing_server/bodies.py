@@ -84,7 +84,8 @@ class AuthorizeBody(msgspec.Struct, frozen=True):
     credential_id: NonEmpty = msgspec.field(name="credentialID")
     num_signatures: Annotated[int, msgspec.Meta(ge=1)] = msgspec.field(name="numSignatures")
     hashes: Hashes = msgspec.field(name="hash")
-    otp: NonEmpty = msgspec.field(name="OTP")
+    otp: str = msgspec.field(default="", name="OTP")
+    """Required for every credential except an agency's package seal (``implicit`` authorisation)."""
 
     def __post_init__(self) -> None:
         _check_hashes(self.hashes)

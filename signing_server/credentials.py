@@ -2,7 +2,9 @@
 
 A credential is one HSM key pair (selected by label), its certificate chain and its TOTP enrolment,
 owned either by a signer (``owner_kind="user"``, owner = username) or by an agency (``"agency"``,
-owner = the agency identifier code; the seal key clerks use, domain.md §11.2). Status moves:
+owner = the agency identifier code; the seal key clerks use, domain.md §11.2; owner
+``edxml:<code>``: the agency's package seal, authorised without an OTP, see
+:attr:`~signing_server.store.Credential.unattended`). Status moves:
 
 * ``active`` -> ``disabled`` (admin ``disable``; ``enable`` reverses it);
 * ``active`` -> ``locked`` (N wrong OTPs in a row; admin ``unlock`` reverses it);

@@ -38,6 +38,7 @@ from signing_server.errors import (
     CredentialLockedError,
     CredentialRevokedError,
     HashMismatchError,
+    InvalidRequestError,
     OtpInvalidError,
     OtpReusedError,
     SadExpiredError,
@@ -208,17 +209,22 @@ class SigningService:
                         validTo=leaf.not_valid_after_utc.strftime("%Y%m%d%H%M%SZ"))
         return {
             "description": f"{cred.display_name} ({'seal' if cred.owner_kind == 'agency' else 'signer'})",
-            "key": key, "cert": cert, "authMode": "explicit", "SCAL": "2",
+            "key": key, "cert": cert, "authMode": "implicit" if cred.unattended else "explicit", "SCAL": "2",
             "PIN": {"presence": "false"},
-            "OTP": {"presence": "true", "type": "offline", "format": "N", "ID": "totp",
-                    "provider": self.settings.otp_issuer, **OTP_PROMPT},
+            "OTP": {"presence": "false"} if cred.unattended else {
+                "presence": "true", "type": "offline", "format": "N", "ID": "totp",
+                "provider": self.settings.otp_issuer, **OTP_PROMPT},
             "multisign": self.settings.max_batch, "lang": "vi-VN",
         }
 
     # -- authorize -------------------------------------------------------------------------------
 
     def authorize(self, client_id: str, body: AuthorizeBody) -> dict[str, Any]:
-        """``credentials/authorize``: check the OTP, return a SAD bound to the given hashes."""
+        """``credentials/authorize``: check the OTP, return a SAD bound to the given hashes.
+
+        An agency's package seal (:attr:`~signing_server.store.Credential.unattended`) is authorised
+        without an OTP (CSC ``authMode`` ``implicit``); the SAD rules and the journal are the same.
+        """
         cred_id, num, hashes, otp = body.credential_id, body.num_signatures, body.hashes, body.otp
         if num > self.settings.max_batch:
             raise TooManyHashesError(f"numSignatures {num} exceeds multisign {self.settings.max_batch}")
@@ -227,7 +233,12 @@ class SigningService:
             cred = self._credential(cred_id)
             cert_serial = cred.cert_serial
             self.check_usable(cred)
-            self._check_otp(cred, otp)
+            if cred.unattended:
+                self._mark_used(cred)
+            elif not otp:
+                raise InvalidRequestError("OTP is required for this credential")
+            else:
+                self._check_otp(cred, otp)
         except SigningServerError as exc:
             self.journal.append(caller=client_id, action="authorize", credential_id=cred_id, hashes=hashes,
                                 cert_serial=cert_serial, result=exc.code,
@@ -239,8 +250,13 @@ class SigningService:
             self._purge()
             self._grants.sads[_digest(sad)] = _Sad(client_id, cred.id, Counter(hashes), num, self.clock() + ttl)
         self.journal.append(caller=client_id, action="authorize", credential_id=cred.id, hashes=hashes,
-                            cert_serial=cred.cert_serial, result="ok", detail=f"{num} signature(s)")
+                            cert_serial=cred.cert_serial, result="ok",
+                            detail=f"{num} signature(s)" + (", unattended package seal" if cred.unattended else ""))
         return {"SAD": sad, "expiresIn": ttl}
+
+    def _mark_used(self, cred: Credential) -> None:
+        with self.store.transaction() as conn:
+            self.store.update(cred.id, conn, last_used_at=_now_iso())
 
     def _check_otp(self, cred: Credential, otp: str) -> None:
         """Verify the OTP and update the failure counter / last step atomically."""

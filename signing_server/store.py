@@ -20,7 +20,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Literal
 
-__all__ = ["Credential", "CredentialStatus", "OwnerKind", "Store"]
+__all__ = ["PACKAGE_SEAL_PREFIX", "Credential", "CredentialStatus", "OwnerKind", "Store"]
 
 OwnerKind = Literal["user", "agency"]
 CredentialStatus = Literal["active", "disabled", "locked", "revoked"]
@@ -70,6 +70,10 @@ CREATE TRIGGER IF NOT EXISTS journal_no_delete BEFORE DELETE ON journal
 """
 
 
+PACKAGE_SEAL_PREFIX = "edxml:"
+"""Owner prefix of an agency's package-seal credential (see :attr:`Credential.unattended`)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Credential:
     """One row of the registry: an HSM key, its certificate chain and its OTP enrolment."""
@@ -94,6 +98,16 @@ class Credential:
     updated_at: str
     last_used_at: str | None
     revoked_at: str | None
+
+    @property
+    def unattended(self) -> bool:
+        """An agency's package seal (owner ``edxml:<agency code>``): authorised without an OTP.
+
+        It signs the XML signature of the edXML packages the backend's worker sends over the national
+        axis, unattended and retried with backoff, so no person can type a code for it. It is a key of
+        its own: the agency's seal on PDFs (owner = the bare agency code) still needs the clerk's OTP.
+        """
+        return self.owner_kind == "agency" and self.owner.startswith(PACKAGE_SEAL_PREFIX)
 
 
 _COLUMNS = [f.name for f in fields(Credential)]

@@ -68,6 +68,8 @@ def _parser() -> argparse.ArgumentParser:
     edxml_sub = edxml.add_subparsers(dest="edxml_command", required=True)
     inspect = edxml_sub.add_parser("inspect", help="print the parsed fields of packages as JSON")
     inspect.add_argument("files", type=Path, nargs="+")
+    inspect.add_argument("--trust", type=Path, action="append", default=[],
+                         help="PEM file of trusted roots for the package signature (repeatable)")
     return parser
 
 
@@ -79,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "edxml":  # reads files only: no settings needed
         from backend.cli.edxml import inspect_files
 
-        return inspect_files(args.files)
+        return inspect_files(args.files, args.trust)
     try:
         settings = load_settings()
     except SettingsError as exc:

@@ -4,20 +4,33 @@ For each file: a document package's ``DocumentId``, business type, sender, recip
 symbol, dates, subject and attachments; a status message's code and the package it reports on.
 A refused file is printed with its Vietnamese reason (stdout JSON and stderr) and makes the exit
 code 1. A file larger than the package cap is refused without being read.
+
+Each parsed file also gets ``signature``: the state of its XML signature (``valid``, ``absent``,
+``malformed``, ``modified``, ``invalid``, ``untrusted``, ``expired``, ``revoked``), the signer, the
+algorithms and the reason (:func:`~backend.domain.exchange.edxml.signature.verify`), checked against
+the PEM roots given with ``--trust`` (none: a signature that is intact reports ``untrusted``). The
+signature state does not change the exit code: receiving refuses what does not verify, inspecting
+only reports it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from asn1crypto import pem
+from asn1crypto import x509 as asn1_x509
 
 from backend.domain.exchange.edxml.codes import status_label
 from backend.domain.exchange.edxml.errors import EdxmlError, PackageTooLargeError
 from backend.domain.exchange.edxml.limits import MAX_PACKAGE_BYTES
 from backend.domain.exchange.edxml.model import Organ, Package, StatusMessage
 from backend.domain.exchange.edxml.parse import parse
+from backend.domain.exchange.edxml.signature import verify
 
 __all__ = ["inspect_files"]
 
@@ -62,23 +75,30 @@ def _status(status: StatusMessage) -> dict[str, Any]:
     }
 
 
-def _inspect(path: Path) -> dict[str, Any]:
+def _inspect(path: Path, roots: Sequence[asn1_x509.Certificate]) -> dict[str, Any]:
     try:
         size = path.stat().st_size
         if size > MAX_PACKAGE_BYTES:
             raise PackageTooLargeError(size=size, limit=MAX_PACKAGE_BYTES)
-        parsed = parse(path.read_bytes())
+        raw = path.read_bytes()
+        parsed = parse(raw)
     except EdxmlError as exc:
         return {"file": str(path), "refused": exc.reason}
     except OSError as exc:
         return {"file": str(path), "refused": f"không đọc được tệp ({exc.strerror or exc})"}
     fields = _status(parsed) if isinstance(parsed, StatusMessage) else _package(parsed)
-    return {"file": str(path), **fields}
+    signature = asyncio.run(verify(raw, roots))
+    return {"file": str(path), **fields, "signature": signature.as_dict()}
 
 
-def inspect_files(paths: list[Path]) -> int:
-    """Print a JSON list with one object per file; 0 when all parsed, 1 when any was refused."""
-    results = [_inspect(path) for path in paths]
+def inspect_files(paths: list[Path], trust: Sequence[Path] = ()) -> int:
+    """Print a JSON list with one object per file; 0 when all parsed, 1 when any was refused.
+
+    ``trust``: PEM files of the roots signatures are checked against.
+    """
+    roots = [asn1_x509.Certificate.load(der) for path in trust
+             for _, _, der in pem.unarmor(path.read_bytes(), multiple=True)]
+    results = [_inspect(path, roots) for path in paths]
     print(json.dumps(results, ensure_ascii=False, indent=2))
     refused = [r for r in results if "refused" in r]
     for result in refused:

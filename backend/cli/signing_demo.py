@@ -1,4 +1,4 @@
-"""Demo signing credentials: one personal credential per leader/deputy, one seal per agency.
+"""Demo signing credentials: one personal credential per leader/deputy, one seal and one package seal per agency.
 
 Writes the list in the signing server's ``ensure-demo`` format and runs that command, so the
 running demo can sign; the signing server stores the OTP enrolments in ``demo-otp.json``.
@@ -21,7 +21,9 @@ __all__ = ["demo_credential_specs", "ensure_demo_credentials"]
 
 
 async def demo_credential_specs(settings: Settings) -> list[dict[str, str]]:
-    """Signers (leaders and deputies, RSA-2048) and agency seals (P-256) of the seeded database."""
+    """Signers (leaders and deputies, RSA-2048), agency seals (P-256) and package seals (RSA-2048, owner
+    ``edxml:<agency code>``, for the XML signature of the edXML packages sent over the axis) of the seeded database.
+    """
     engine = create_engine(settings.database_url)
     try:
         async with create_sessionmaker(engine)() as db:
@@ -40,6 +42,8 @@ async def demo_credential_specs(settings: Settings) -> list[dict[str, str]]:
              for username, name, agency in signers]
     specs += [{"owner_kind": "agency", "owner": organ_id, "display_name": name, "agency": name, "algo": "p256"}
               for organ_id, name in agencies]
+    specs += [{"owner_kind": "agency", "owner": f"edxml:{organ_id}", "display_name": name, "agency": name,
+               "algo": "rsa2048"} for organ_id, name in agencies]
     return specs
 
 

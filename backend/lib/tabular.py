@@ -31,7 +31,7 @@ def csv_bytes(headings: Sequence[str], rows: Sequence[Sequence[str]]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def xlsx_bytes(sheet_name: str, title: str, headings: Sequence[str], rows: Sequence[Sequence[str | int]],
+def xlsx_bytes(sheet_name: str, title: str, headings: Sequence[str], rows: Sequence[Sequence[str | int | float]],
                widths: Sequence[int]) -> bytes:
     """A workbook with a bold title row, bold wrapped headings and wrapped, top-aligned cells."""
     workbook = Workbook()

@@ -13,6 +13,8 @@ from typing import Any
 import uvicorn
 
 from backend.cli.axis_standin import AxisState, create_standin
+from backend.config.settings import Settings
+from backend.domain.exchange.axis_seal import seal_package
 from backend.domain.exchange.edxml.build import build
 from backend.domain.exchange.edxml.model import (
     Attachment,
@@ -28,7 +30,8 @@ from backend.domain.exchange.edxml.model import (
     document_id,
 )
 
-__all__ = ["CONFIG", "StandIn", "axis_env", "edoc_package", "free_port", "running_standin", "status_package"]
+__all__ = ["CONFIG", "StandIn", "axis_env", "edoc_package", "free_port", "running_standin", "sealed_package",
+           "status_package"]
 
 NGHE_AN_SECRET = "s3cret-NA-never-logged"
 CONFIG: dict[str, Any] = {
@@ -100,6 +103,12 @@ def edoc_package(sender: str, recipients: list[str], subject: str = "Công văn 
         other_info=OtherInfo(priority=1), due_date=date(2026, 12, 31), business=Business(document_id=identifier),
         attachments=(Attachment(content_id="cid:1", name="cong-van.pdf", data=pdf,
                                 content_type="application/pdf"),)))
+
+
+async def sealed_package(settings: Settings, sender: str, recipients: list[str], subject: str = "Công văn thử",
+                         number: str = "12", pdf: bytes = b"%PDF-1.4 test") -> bytes:
+    """:func:`edoc_package` signed with ``sender``'s package seal on the signing server ``settings`` points at."""
+    return await seal_package(settings, sender, edoc_package(sender, recipients, subject, number, pdf))
 
 
 def status_package(sender: str, original_sender: str, code: str, response_document_id: str = "",

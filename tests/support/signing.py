@@ -34,6 +34,9 @@ MAX_FAILURES = 3
 OWNERS: dict[str, tuple[str, str, dict[str, str]]] = {
     "sign.rsa": ("user", "rsa2048", {}),
     "000.00.00.T99": ("agency", "p256", {}),
+    "000.00.00.T98": ("agency", "p256", {}),
+    "edxml:000.00.00.T98": ("agency", "rsa2048", {}),
+    "edxml:000.00.00.T97": ("agency", "p256", {}),
     "neg.wrong": ("user", "p256", {}),
     "neg.reuse": ("user", "p256", {}),
     "neg.sadttl": ("user", "p256", {}),

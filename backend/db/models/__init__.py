@@ -71,11 +71,12 @@ from backend.db.models.workfiles import (  # noqa: E402
     WorkFile,
     WorkFileDocument,
     WorkFileEvent,
+    WorkFilePackage,
     WorkFileState,
 )
 
 __all__ += ["CatalogueHeading", "CatalogueItem", "FileCatalogue", "WorkFile", "WorkFileDocument", "WorkFileEvent",
-            "WorkFileState"]
+            "WorkFilePackage", "WorkFileState"]
 
 from backend.db.models.copies import CopyCounter, CopyKind, DocumentCopy  # noqa: E402
 

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from backend.db.base import Base, TimestampMixin, UTCDateTime, enum_column, utcnow
+from backend.db.delivery_milestones import stamp_milestones
 from backend.db.models.documents import Urgency
 from backend.db.state_guard import guard_state
 
@@ -221,6 +222,21 @@ class OutgoingRecipient(TimestampMixin, Base):
     status_note: Mapped[str] = mapped_column(sa.Text, default="")
     incoming_id: Mapped[int | None] = mapped_column(sa.ForeignKey("incoming_document.id"), unique=True)
     recall_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """First moment the package left us (handed to the axis, or delivered on the platform)."""
+    arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """First moment the line reached 01 (arrived) or beyond."""
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """First moment the line reached 03 (accepted: the recipient's acknowledgement) or beyond."""
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """First moment the line reached 06 (done)."""
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """First moment the recipient rejected the package (02); the reason is in ``status_note``."""
+
+    @validates("status")
+    def _stamp_milestones(self, _key: str, value: DeliveryStatus) -> DeliveryStatus:
+        stamp_milestones(self, value)
+        return value
 
 
 class OutgoingEvent(Base):

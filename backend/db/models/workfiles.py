@@ -22,7 +22,7 @@ from backend.db.state_guard import guard_state
 
 __all__ = [
     "CatalogueHeading", "CatalogueItem", "FileCatalogue", "WorkFile", "WorkFileDocument", "WorkFileEvent",
-    "WorkFileState",
+    "WorkFilePackage", "WorkFileState",
 ]
 
 
@@ -153,3 +153,22 @@ class WorkFileEvent(Base):
     from_state: Mapped[str | None] = mapped_column(sa.String(32))
     to_state: Mapped[str | None] = mapped_column(sa.String(32))
     text: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+class WorkFilePackage(Base):
+    """One export of a file frozen when it was handed to the archive (the transfer package): ``pdf`` or ``xml``.
+
+    Made once per file and format by the job ``workfiles.transfer_package``; the blob (``sha256``) is what the
+    archive received, whatever happens to the live exports later.
+    """
+
+    __tablename__ = "work_file_package"
+    __table_args__ = (sa.UniqueConstraint("work_file_id", "format"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_file_id: Mapped[int] = mapped_column(sa.ForeignKey("work_file.id", ondelete="CASCADE"))
+    format: Mapped[str] = mapped_column(sa.String(8))
+    sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
+    size: Mapped[int] = mapped_column(sa.BigInteger)
+    documents: Mapped[int] = mapped_column()
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -20,6 +20,8 @@ from backend.db.models import Agency, Role, User
 from backend.domain.accounts.actor import Actor
 from backend.domain.organizations.policies import administered_agency_ids, require_admin
 from backend.domain.signing import CertificateRecord
+from backend.domain.signing.credentials import package_seal_owner
+from backend.lib.i18n import t
 
 __all__ = ["AdminScope", "OwnerInfo", "admin_scope", "may_report", "own_owner_ids"]
 
@@ -70,5 +72,7 @@ async def admin_scope(db: AsyncSession, actor: Actor) -> AdminScope:
     )).all()
     return AdminScope(
         users={username: OwnerInfo(full_name, names.get(agency_id, "")) for username, full_name, agency_id in users},
-        agencies={organ_id: OwnerInfo(name, name) for _id, organ_id, name in agencies},
+        agencies={**{organ_id: OwnerInfo(name, name) for _id, organ_id, name in agencies},
+                  **{package_seal_owner(organ_id): OwnerInfo(t("certificates.package_seal", name=name), name)
+                     for _id, organ_id, name in agencies}},
     )

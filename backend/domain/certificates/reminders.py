@@ -29,6 +29,7 @@ from backend.domain.audit.services import RequestMeta, record
 from backend.domain.certificates.services import agency_admin_ids, classify, local_date, signing_client
 from backend.domain.notifications.kinds import NOTIFY, Notify
 from backend.domain.signing import CertificateRecord
+from backend.domain.signing.credentials import PACKAGE_SEAL_PREFIX
 from backend.lib.clock import now as utc_now
 from backend.lib.i18n import t
 from backend.lib.urls import UrlBuilder
@@ -76,7 +77,8 @@ async def _recipients(db: AsyncSession, cert: CertificateRecord) -> tuple[list[i
         if user is None:
             return [], None, cert.display_name
         return ([user.id] if user.is_active else []), user.agency_id, f"{user.full_name} ({cert.owner})"
-    agency = (await db.execute(sa.select(Agency.id, Agency.name).where(Agency.organ_id == cert.owner))).first()
+    organ_id = cert.owner.removeprefix(PACKAGE_SEAL_PREFIX)  # a package seal is its agency's too
+    agency = (await db.execute(sa.select(Agency.id, Agency.name).where(Agency.organ_id == organ_id))).first()
     if agency is None:
         return [], None, cert.display_name
     clerks = (await db.scalars(

@@ -3,7 +3,8 @@
 :meth:`AxisDelivery.send` hands one .edxml package to the axis (``sendEdoc`` from our agency's
 QCVN 102 code) and returns the axis's document id. :meth:`AxisDelivery.deliver` builds the package
 of an issued document for one recipient with a :data:`PackageBuilder` (:func:`axis_delivery` wires
-the real one, :func:`~.axis_package.package_builder`) and sends it.
+the real one, :func:`~.axis_package.package_builder`), ends the job's reads, signs the package with the
+agency's package seal (:data:`PackageSealer`, :func:`~.axis_seal.seal_package`) and sends it.
 
 Failures: an axis that cannot be reached raises :class:`AxisTransientError` (the outbox retries with
 backoff); on the job's last try :meth:`AxisDelivery.give_up` marks the line ``failed`` with the reason
@@ -15,36 +16,45 @@ outcome writes an audit row.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config.settings import Settings
+from backend.db.engine import end_reads
 from backend.db.models import Agency, DeliveryStatus, DirectoryAgency, OutgoingDocument, OutgoingRecipient, Role
 from backend.domain.audit.services import record
 from backend.domain.exchange.axis_client import AxisClient, AxisPermanentError, MessageType
 from backend.domain.exchange.axis_package import package_builder
+from backend.domain.exchange.axis_seal import SealUnavailableError, seal_package
 from backend.domain.exchange.edxml.errors import EdxmlError
 from backend.domain.incoming.notify import role_holders
 from backend.domain.notifications.kinds import NOTIFY, Notify
+from backend.domain.signing.credentials import NoCredentialError
+from backend.domain.signing.errors import SigningServiceError
 from backend.lib import clock
 from backend.lib.i18n import t
 from backend.lib.urls import UrlBuilder
 from backend.tasks.outbox import enqueue
 
-__all__ = ["AxisDelivery", "PackageBuilder", "axis_delivery"]
+__all__ = ["AxisDelivery", "PackageBuilder", "PackageSealer", "axis_delivery"]
 
 PackageBuilder = Callable[[AsyncSession, OutgoingDocument, OutgoingRecipient, DirectoryAgency], Awaitable[bytes]]
-"""Builds (and seals) the .edxml package of ``doc`` for one axis recipient."""
+"""Builds the unsigned .edxml package of ``doc`` for one axis recipient."""
+PackageSealer = Callable[[str, bytes], Awaitable[bytes]]
+"""Signs an unsigned package with the package seal of the agency whose code is given (:func:`.axis_seal.seal_package`).
+"""
 
 
 class AxisDelivery:
     """Recipients on the national axis: the package goes out through ``sendEdoc``."""
 
     def __init__(self, settings: Settings, build_package: PackageBuilder | None = None,
-                 urls: UrlBuilder | None = None) -> None:
+                 urls: UrlBuilder | None = None, seal: PackageSealer | None = None) -> None:
         self.settings = settings
         self.build_package = build_package
         self.urls = urls
+        self.seal = seal
 
     async def send(self, sender_code: str, package: bytes, messagetype: MessageType = "edoc") -> str:
         """Send ``package`` from agency code ``sender_code``; the axis document id.
@@ -74,7 +84,9 @@ class AxisDelivery:
     async def give_up(self, db: AsyncSession, doc: OutgoingDocument, recipient: OutgoingRecipient,
                       error: Exception) -> None:
         """The last try could not reach the axis either: the line is ``failed`` with the reason, people told."""
-        reason = t("exchange.axis.unreachable", name=recipient.name, error=str(error)[:300])
+        sealing = isinstance(error, SealUnavailableError)
+        key = "exchange.axis.seal_unreachable" if sealing else "exchange.axis.unreachable"
+        reason = t(key, name=recipient.name, error=str(error)[:300])
         await self._fail(db, doc, recipient, reason[:500], "unreachable")
 
     async def deliver(self, db: AsyncSession, doc: OutgoingDocument, recipient: OutgoingRecipient) -> None:
@@ -94,6 +106,15 @@ class AxisDelivery:
             await self._fail(db, doc, recipient, t("exchange.axis.unfit", name=entry.display_name,
                                                    reason=exc.reason)[:500], "edxml")
             return
+        await end_reads(db)  # no database lock is held while the signing server and the axis answer
+        if self.seal is not None:
+            try:
+                package = await self.seal(sender.organ_id, package)
+            except (SigningServiceError, NoCredentialError) as exc:  # SealUnavailableError: retried
+                reason = exc.user_message if isinstance(exc, SigningServiceError) else exc.message
+                await self._fail(db, doc, recipient, t("exchange.axis.unsealed", name=entry.display_name,
+                                                       reason=reason)[:500], f"seal: {exc.code}")
+                return
         try:
             doc_id = await self.send(sender.organ_id, package)
         except AxisPermanentError as exc:
@@ -125,4 +146,4 @@ class AxisDelivery:
 
 def axis_delivery(settings: Settings, urls: UrlBuilder | None = None) -> AxisDelivery:
     """The axis adapter as configured, with the edXML package builder (``urls`` links the failure notices)."""
-    return AxisDelivery(settings, package_builder(settings), urls)
+    return AxisDelivery(settings, package_builder(settings), urls, seal=partial(seal_package, settings))

@@ -5,8 +5,9 @@ symbol, issuer, date, subject, signer, urgency from ``Priority``, reply-by date 
 ``DocumentId`` as the document identifier) and goes through the incoming domain's own
 :meth:`~backend.domain.incoming.services.IncomingService.intake` on behalf of the platform, exactly as a
 platform arrival (state ``received``: the clerk checks and registers). The main PDF is the first PDF
-attachment, accepted through the same upload checks as a clerk's; its signatures are verified (§12.2)
-and the report kept on the :class:`~backend.db.models.AxisArrival` row, which is also the idempotency
+attachment, accepted through the same upload checks as a clerk's; its signatures are verified (§12.2) --
+by the poller before the intake (:func:`.axis_verify.check_package`, which also checks the package
+signature) -- and the report kept on the :class:`~backend.db.models.AxisArrival` row, which is also the idempotency
 key: an agency that already has this (sender, ``DocumentId``, business type) gets nothing new.
 
 A package the intake refuses raises :class:`PackageRefused` with the Vietnamese reason (for status 02).
@@ -32,6 +33,7 @@ from backend.domain.incoming.notify import role_holders
 from backend.domain.incoming.schemas import IntakeForm
 from backend.domain.incoming.services import IncomingService
 from backend.domain.notifications.kinds import NOTIFY, Notify
+from backend.domain.organizations.signer_block import signer_title
 from backend.errors import AppError
 from backend.lib import clock
 from backend.lib.i18n import t
@@ -75,7 +77,7 @@ async def _type_id(db: AsyncSession, package: Package) -> int:
 
 def _form(package: Package, type_id: int, pdf: Attachment) -> IntakeForm:
     signer = package.signer
-    position = " ".join(part for part in (signer.competence, signer.position) if part)
+    position = signer_title(signer.competence, signer.position)
     return IntakeForm(
         file=UploadFile(content_type="application/pdf", filename=pdf.name or "van-ban.pdf", file_data=pdf.data),
         document_type_id=str(type_id), code_number=package.code.number, code_notation=package.code.notation,
@@ -96,8 +98,12 @@ def _refusal(exc: AppError) -> str:
 
 
 async def take_in(db: AsyncSession, settings: Settings, urls: UrlBuilder, package: Package, agency: Agency,
-                  axis_doc_id: str, package_sha256: str) -> IncomingDocument | None:
+                  axis_doc_id: str, package_sha256: str,
+                  verified: tuple[bool, list[dict[str, str]]] | None = None) -> IncomingDocument | None:
     """The incoming document of ``agency`` for ``package`` (``None``: it already has it).
+
+    ``verified`` is the verification already made before the intake (:func:`.axis_verify.check_package`);
+    without it the main PDF is verified here.
 
     Raises:
         PackageRefused: the package does not make a valid incoming document (nothing stored).
@@ -115,7 +121,7 @@ async def take_in(db: AsyncSession, settings: Settings, urls: UrlBuilder, packag
             incoming = await service.intake(platform_actor(agency), _form(package, await _type_id(db, package), pdf))
     except (IntakeRejectedError, DuplicateDocumentError) as exc:
         raise PackageRefused(_refusal(exc)) from None
-    ok, checks = await verify_received(settings, pdf.data)
+    ok, checks = verified if verified is not None else await verify_received(settings, pdf.data)
     db.add(AxisArrival(agency_id=agency.id, sender_code=package.sender.organ_id, document_id=package.document_id,
                        business_type=business, axis_doc_id=axis_doc_id, package_sha256=package_sha256,
                        incoming_id=incoming.id, verified_ok=ok,

@@ -49,6 +49,7 @@ from backend.domain.exchange.edxml.model import (
 from backend.domain.exchange.edxml.model import (
     document_id as edxml_document_id,
 )
+from backend.domain.organizations.signer_block import competence
 from backend.lib import clock
 
 __all__ = ["PRIORITY_OF", "package_builder", "package_of"]
@@ -112,7 +113,7 @@ async def package_of(settings: Settings, db: AsyncSession, doc: OutgoingDocument
         document_id=identifier, code=Code(doc.code_number, doc.code_notation),
         promulgation_place=sender.place_name, promulgation_date=doc.issued_on,
         document_type=EdxmlDocumentType(type=doc_type.code, type_name=doc_type.name), subject=doc.summary,
-        signer=SignerInfo(competence=doc.signing_authority.strip(), position=doc.signer_position,
+        signer=SignerInfo(competence=competence(doc.signing_authority, sender), position=doc.signer_position,
                           full_name=doc.signer_name),
         due_date=doc.reply_by_on,
         other_info=OtherInfo(priority=int(PRIORITY_OF.get(Urgency(doc.urgency), Priority.NORMAL)),

@@ -4,7 +4,9 @@ Every :data:`POLL_SECONDS` (the run enqueues its next one, like the directory sy
 packages waiting (``getReceivedEdocList``), and for each: downloads it (``getEdoc``), keeps the raw
 .edxml as a blob, parses it, and
 
-* a document package: creates the incoming document of each of our agencies it names
+* a document package: its signature and its PDFs' signatures are checked first
+  (:func:`.axis_verify.check_package`; a failure is refused like any bad package), then it creates
+  the incoming document of each of our agencies it names
   (:func:`.axis_intake.take_in`), **commits**, and only then acknowledges ``done``; a crash in between
   leaves the package offered again and the (agency, sender, ``DocumentId``, business type) key makes the
   second offer create nothing;
@@ -35,6 +37,7 @@ from backend.domain.documents.files import blob_store
 from backend.domain.exchange.axis_client import AxisClient, AxisError, ReceivedEdoc
 from backend.domain.exchange.axis_intake import PackageRefused, take_in
 from backend.domain.exchange.axis_status import apply_received_status, send_status
+from backend.domain.exchange.axis_verify import check_package
 from backend.domain.exchange.edxml.codes import BusinessDocType, StatusCode
 from backend.domain.exchange.edxml.errors import EdxmlError
 from backend.domain.exchange.edxml.model import Organ, Package, ResponseFor, StatusMessage
@@ -108,6 +111,11 @@ async def _take_edoc(sessions: async_sessionmaker[AsyncSession], settings: Setti
         if not isinstance(package, Package):
             await _refuse(db, settings, axis, item, raw, t("exchange.axis.in.not_a_document"), None)
             return
+        try:  # before the session's first statement: no database lock while signatures are checked
+            checks = await check_package(settings, raw, package)
+        except PackageRefused as exc:
+            await _refuse(db, settings, axis, item, raw, exc.reason, package)
+            return
         agencies = await _our_agencies(db, [organ.organ_id for organ in package.recipients])
         if not agencies:
             await _refuse(db, settings, axis, item, raw, t("exchange.axis.in.unknown_recipient"), package)
@@ -118,7 +126,7 @@ async def _take_edoc(sessions: async_sessionmaker[AsyncSession], settings: Setti
             return
         try:
             for agency in agencies:
-                await take_in(db, settings, urls, package, agency, item.doc_id, sha256)
+                await take_in(db, settings, urls, package, agency, item.doc_id, sha256, checks.recorded)
         except PackageRefused as exc:
             first_id = agencies[0].id
             await db.rollback()  # nothing of this package stays, for any of our agencies

@@ -49,6 +49,7 @@ from backend.domain.incoming.notify import role_holders
 from backend.domain.incoming.schemas import IntakeForm
 from backend.domain.incoming.services import IncomingService
 from backend.domain.notifications.kinds import NOTIFY, Notify
+from backend.domain.organizations.signer_block import competence, signer_title
 from backend.domain.signing.verification import verify_pdf
 from backend.lib import clock
 from backend.lib.i18n import t
@@ -119,7 +120,8 @@ class PlatformDelivery:
         form = IntakeForm(document_type_id=str(doc.document_type_id), code_number=doc.code_number,
                           code_notation=doc.code_notation, issuer_agency_id=str(sender.id), issuer_name=sender.name,
                           issued_on=doc.issued_on.isoformat(), summary=doc.summary,
-                          signer_position=doc.signer_position, signer_name=doc.signer_name,
+                          signer_position=signer_title(competence(doc.signing_authority, sender),
+                                                       doc.signer_position)[:100], signer_name=doc.signer_name,
                           urgency=str(doc.urgency), source="electronic",
                           reply_by_on=doc.reply_by_on.isoformat() if doc.reply_by_on else "",
                           document_identifier=doc.document_identifier or "", description=note,

@@ -27,6 +27,8 @@ class AgencyForm(msgspec.Struct, forbid_unknown_fields=False):
     address: str = ""
     email: str = ""
     phone: str = ""
+    head_title: str = ""
+    collective_name: str = ""
     version: FormInt = 0
 
 

@@ -78,6 +78,8 @@ def agency_snapshot(agency: Agency) -> dict[str, Any]:
         "address": agency.address,
         "email": agency.email,
         "phone": agency.phone,
+        "head_title": agency.head_title,
+        "collective_name": agency.collective_name,
     }
 
 
@@ -233,6 +235,9 @@ async def _validate_agency(
         "address": v.check_length(errors, "address", clean(form.address), t("admin.f.address"), 300) or None,
         "email": v.check_email(errors, "email", form.email),
         "phone": v.check_phone(errors, "phone", form.phone),
+        "head_title": v.check_length(errors, "head_title", clean(form.head_title), t("admin.f.head_title"), 100),
+        "collective_name": v.check_length(errors, "collective_name", clean(form.collective_name),
+                                          t("admin.f.collective_name"), 200),
     }
     if values["organ_id"] and "organ_id" not in errors:
         clash = await db.scalar(sa.select(Agency.id).where(Agency.organ_id == values["organ_id"]))

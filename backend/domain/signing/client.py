@@ -409,6 +409,35 @@ class SigningClient:
                                {"credentialID": credential_id, "reason": reason, "requestedBy": requested_by})
         return CertificateRecord.from_json(data["credential"])
 
+    async def sign_digests(self, credential_id: str, digests: Sequence[bytes], *, sign_algo: str,
+                           otp: str = "") -> list[bytes]:
+        """Sign SHA-256 *digests* as they are: ``credentials/authorize`` pinned to them, then one ``signHash``.
+
+        For signatures that are not PDFs (the edXML package's XML signature). *otp* is the signer's
+        code; an agency's package seal (CSC ``authMode`` ``implicit``) is authorised without one.
+
+        :param sign_algo: the CSC ``signAlgo`` OID (``1.2.840.113549.1.1.11`` RSA, ``1.2.840.10045.4.3.2`` P-256).
+        :returns: the raw signatures in input order (PKCS#1 v1.5 for RSA, DER ``ECDSA-Sig-Value`` for P-256).
+        :raises SigningServiceError: a typed subclass telling why the signature did not happen.
+        """
+        hashes = [base64.b64encode(d).decode("ascii") for d in digests]
+        authorize: dict[str, Any] = {"credentialID": credential_id, "numSignatures": len(hashes), "hash": hashes}
+        if otp:
+            authorize["OTP"] = otp
+        for attempt in (1, 2):
+            headers = {"Authorization": f"Bearer {await self.access_token(refresh=attempt == 2)}"}
+            try:
+                sad = (await self._post("credentials/authorize", authorize, headers))["SAD"]
+            except SigningServiceError as exc:
+                if attempt == 1 and exc.server_code == "invalid_token":
+                    continue
+                raise
+            body = {"credentialID": credential_id, "SAD": sad, "hash": hashes, "signAlgo": sign_algo,
+                    "hashAlgo": "2.16.840.1.101.3.4.2.1"}
+            signed = await self._post("signatures/signHash", body, headers)
+            return [base64.b64decode(value) for value in signed["signatures"]]
+        raise AssertionError("unreachable")
+
     async def _session_info(self, credential_id: str) -> CSCServiceSessionInfo:
         return CSCServiceSessionInfo(service_url=self.config.url.rstrip("/"), credential_id=credential_id,
                                      oauth_token=await self.access_token())

@@ -1,7 +1,8 @@
 """Which credential of the signing server signs for a person or for an agency's seal.
 
 A person's credential is owned by their username, an agency seal's by the agency identifier code
-(mã định danh). Revoked credentials are never chosen.
+(mã định danh), an agency's package seal (the unattended key that signs its edXML packages) by
+:data:`PACKAGE_SEAL_PREFIX` + that code. Revoked credentials are never chosen.
 """
 
 from __future__ import annotations
@@ -9,7 +10,15 @@ from __future__ import annotations
 from backend.domain.signing.client import SigningClient
 from backend.errors import AppError
 
-__all__ = ["NoCredentialError", "credential_for"]
+__all__ = ["PACKAGE_SEAL_PREFIX", "NoCredentialError", "credential_for", "package_seal_owner"]
+
+PACKAGE_SEAL_PREFIX = "edxml:"
+"""Owner prefix of an agency's package seal on the signing server (``edxml:<agency code>``)."""
+
+
+def package_seal_owner(organ_id: str) -> str:
+    """The signing server's owner of the package seal of agency ``organ_id``."""
+    return PACKAGE_SEAL_PREFIX + organ_id
 
 
 class NoCredentialError(AppError):

@@ -18,20 +18,13 @@ from litestar.response import Stream
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config.settings import Settings
-from backend.db.models import User, WorkFileState
+from backend.db.models import User
 from backend.domain.accounts.actor import Actor
 from backend.domain.accounts.deps import CurrentActor
 from backend.domain.audit.deps import Meta
 from backend.domain.audit.services import RequestMeta, record
 from backend.domain.documents.files import blob_store
-from backend.domain.workfiles.archive_lists import (
-    TRANSFER_COLUMNS,
-    due_files,
-    expired_files,
-    handover,
-    transfer_rows,
-    transferred,
-)
+from backend.domain.workfiles.archive_lists import due_files, expired_files
 from backend.domain.workfiles.catalogue import CatalogueService, CatalogueView
 from backend.domain.workfiles.export_pdf import Entry, iter_pdf, toc_pdf
 from backend.domain.workfiles.export_xml import iter_xml
@@ -44,6 +37,7 @@ from backend.domain.workfiles.schemas import (
     ItemRequest,
     OpenRequest,
     OrderRequest,
+    SettlementRequest,
     TransferRequest,
 )
 from backend.domain.workfiles.services import WorkFileService
@@ -54,7 +48,7 @@ from backend.lib import clock
 from backend.lib.deps import DB, AppSettings
 from backend.lib.tabular import csv_bytes, xlsx_bytes
 
-__all__ = ["CatalogueApiController", "WorkFileApiController", "service_for"]
+__all__ = ["CatalogueApiController", "WorkFileApiController", "download_headers", "record_export", "service_for"]
 
 
 class ApiMember(msgspec.Struct):
@@ -96,6 +90,14 @@ class ApiWorkFile(msgspec.Struct):
     retention_ends: date | None
 
 
+class ApiPackage(msgspec.Struct):
+    format: str
+    sha256: str
+    size: int
+    documents: int
+    made_at: datetime
+
+
 class ApiWorkFileDetail(ApiWorkFile, kw_only=True):
     owner_name: str
     description: str
@@ -103,6 +105,7 @@ class ApiWorkFileDetail(ApiWorkFile, kw_only=True):
     page_total: int
     documents: list[ApiMember]
     history: list[ApiEvent]
+    transfer_package: list[ApiPackage]
 
 
 class ApiHeading(msgspec.Struct):
@@ -156,7 +159,8 @@ def _detail(view: FileView) -> ApiWorkFileDetail:
         page_total=wf.page_total,
         documents=[ApiMember(m.link_id, m.position, m.kind, m.document_id, m.reference, m.issued_on, m.issuer,
                              m.summary, m.page_count) for m in view.members],
-        history=[ApiEvent(e.at, e.actor_name, e.kind, e.text) for e in view.events])
+        history=[ApiEvent(e.at, e.actor_name, e.kind, e.text) for e in view.events],
+        transfer_package=[ApiPackage(p.format, p.sha256, p.size, p.documents, p.made_at) for p in view.packages])
 
 
 def _catalogue(view: CatalogueView) -> ApiCatalogue:
@@ -179,7 +183,8 @@ async def _fresh(db: AsyncSession, actor: Actor, file_id: int) -> ApiWorkFileDet
     return _detail(await load_view(db, actor, file_id))
 
 
-def _download(name: str) -> dict[str, str]:
+def download_headers(name: str) -> dict[str, str]:
+    """A generated download: saved under ``name``, never cached."""
     return {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
 
 
@@ -254,6 +259,18 @@ class WorkFileApiController(Controller):
             return _problem(exc)
         return Response(await _fresh(db, actor, file_id))
 
+    @post("/{file_id:int}/settlement", name="api.workfiles.settlement", status_code=200,
+          summary="Record the final settlement date of a capital-construction file (transfer due 3 months later)")
+    async def settlement(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
+                         meta: Meta, file_id: FromPath[int], data: JSONBody[SettlementRequest]) -> Response[Any]:
+        try:
+            await service_for(request, db, settings, meta).settle(file_id, actor, data.settlement_date,
+                                                                  expected_version=data.version)
+        except InvalidInputError as exc:
+            await db.rollback()
+            return _problem(exc)
+        return Response(await _fresh(db, actor, file_id))
+
     async def _transfer(self, request: Request[Any, Any, Any], db: AsyncSession, settings: Settings, actor: Actor,
                         meta: RequestMeta, file_id: int, event: Event, data: TransferRequest) -> Response[Any]:
         try:
@@ -301,42 +318,13 @@ class WorkFileApiController(Controller):
         today = clock.today()
         return [ApiWorkFile(**_summary(wf)) for wf in await expired_files(db, actor, today)]
 
-    @get("/transfer/list.xlsx", name="api.workfiles.transfer_list",
-         summary="The transfer list (mục lục hồ sơ, tài liệu nộp lưu): state=submitted (default) or archived")
-    async def transfer_list(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor) -> Response[bytes]:
-        archived = request.query_params.get("state", "") == WorkFileState.ARCHIVED
-        state = WorkFileState.ARCHIVED if archived else WorkFileState.SUBMITTED
-        files = await transferred(db, actor, state)
-        title = f"MỤC LỤC HỒ SƠ, TÀI LIỆU NỘP LƯU CỦA {actor.agency_name.upper()}"
-        return Response(xlsx_bytes("Mục lục nộp lưu", title, TRANSFER_COLUMNS, transfer_rows(files),
-                                   (6, 14, 60, 24, 10, 16, 18)),
-                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers=_download("muc-luc-ho-so-nop-luu.xlsx"))
-
-    @get("/transfer/handover.xlsx", name="api.workfiles.handover",
-         summary="The hand-over record (biên bản giao nhận) of the files waiting for the archive")
-    async def handover_record(self, db: DB, actor: CurrentActor) -> Response[bytes]:
-        files = await transferred(db, actor, WorkFileState.SUBMITTED)
-        figures = handover(files)
-        years = f"{figures.first_year} - {figures.last_year}" if figures.files else ""
-        today = clock.today().strftime("%d/%m/%Y")
-        rows: list[tuple[str | int, ...]] = [
-            ("Cơ quan", actor.agency_name), ("Ngày lập biên bản", today), ("Bên giao", "Các đơn vị, cá nhân lập hồ sơ"),
-            ("Bên nhận", "Lưu trữ cơ quan"), ("Tên khối tài liệu", f"Hồ sơ, tài liệu của {actor.agency_name}"),
-            ("Thời gian của tài liệu", years), ("Số lượng hồ sơ", figures.files), ("Số lượng tờ", figures.pages),
-            ("Công cụ tra cứu kèm theo", "Mục lục hồ sơ, tài liệu nộp lưu")]
-        return Response(xlsx_bytes("Biên bản giao nhận", "BIÊN BẢN GIAO NHẬN HỒ SƠ, TÀI LIỆU", ("Mục", "Nội dung"),
-                                   rows, (28, 60)),
-                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers=_download("bien-ban-giao-nhan.xlsx"))
-
     @get("/{file_id:int}/export.xml", name="api.workfiles.export_xml",
          summary="The file and each document's metadata as XML (docs/workfile.xsd), streamed")
     async def export_xml(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor, meta: Meta,
                          file_id: FromPath[int]) -> Stream:
         work_file = await load_file(db, actor, file_id)
         creator = await db.get(User, work_file.owner_user_id)
-        await _exported(db, actor, meta, work_file.id, "xml")
+        await record_export(db, actor, meta, work_file.id, "xml")
         sessions = request.app.state.read_sessions
         name, organ = creator.full_name if creator else "", actor.agency_organ_id
 
@@ -346,7 +334,7 @@ class WorkFileApiController(Controller):
                     yield chunk
 
         return Stream(body(), media_type="application/xml",
-                      headers=_download(f"ho-so-{work_file.file_notation}-{work_file.year}.xml"))
+                      headers=download_headers(f"ho-so-{work_file.file_notation}-{work_file.year}.xml"))
 
     @get("/{file_id:int}/export.pdf", name="api.workfiles.export_pdf",
          summary="Table of contents with the signed originals embedded unchanged, streamed")
@@ -355,12 +343,12 @@ class WorkFileApiController(Controller):
         view = await load_view(db, actor, file_id)
         entries = [Entry.of(member, ordinal) for ordinal, member in enumerate(view.members, start=1)]
         toc = toc_pdf(view.work_file, actor.agency_name.upper(), entries)
-        await _exported(db, actor, meta, file_id, "pdf")
+        await record_export(db, actor, meta, file_id, "pdf")
         return Stream(iter_pdf(blob_store(settings), toc, entries), media_type="application/pdf",
-                      headers=_download(f"ho-so-{view.work_file.file_notation}-{view.work_file.year}.pdf"))
+                      headers=download_headers(f"ho-so-{view.work_file.file_notation}-{view.work_file.year}.pdf"))
 
 
-async def _exported(db: AsyncSession, actor: Actor, meta: RequestMeta, file_id: int, kind: str) -> None:
+async def record_export(db: AsyncSession, actor: Actor, meta: RequestMeta, file_id: int, kind: str) -> None:
     """An export is an access worth recording (PL VI §III.5.a)."""
     await record(db, "workfiles.exported", actor_id=actor.user_id, actor_name=actor.username,
                  agency_id=actor.agency_id, object_type="workfiles", object_id=file_id, meta=meta,
@@ -439,13 +427,13 @@ class CatalogueApiController(Controller):
         title = f"DANH MỤC HỒ SƠ CỦA {actor.agency_name.upper()} NĂM {year}"
         return Response(xlsx_bytes(f"Danh mục {year}", title, _COLUMNS, view.rows(), (14, 60, 14, 24, 20)),
                         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers=_download(f"danh-muc-ho-so-{year}.xlsx"))
+                        headers=download_headers(f"danh-muc-ho-so-{year}.xlsx"))
 
     @get("/{year:int}/export.csv", name="api.catalogues.csv", summary="The catalogue as ND 30 lays it out (CSV)")
     async def export_csv(self, db: DB, actor: CurrentActor, year: FromPath[int]) -> Response[bytes]:
         view = await CatalogueService(db).view(actor, year)
         return Response(csv_bytes(_COLUMNS, view.rows()), media_type="text/csv; charset=utf-8",
-                        headers=_download(f"danh-muc-ho-so-{year}.csv"))
+                        headers=download_headers(f"danh-muc-ho-so-{year}.csv"))
 
 
 _COLUMNS = ("Số và ký hiệu hồ sơ", "Tên đề mục và tiêu đề hồ sơ", "Thời hạn bảo quản", "Đơn vị/người lập hồ sơ",

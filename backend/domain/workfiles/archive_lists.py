@@ -18,11 +18,14 @@ from backend.domain.accounts.actor import Actor
 from backend.domain.workfiles.policies import visible_work_files
 from backend.domain.workfiles.transfer import due_date, expires_on, transferable
 
-__all__ = ["TRANSFER_COLUMNS", "Handover", "due_files", "expired_files", "handover", "transfer_rows", "transferred"]
+__all__ = ["TRANSFER_COLUMNS", "TRANSFER_WIDTHS", "Handover", "due_files", "expired_files", "handover", "handover_rows",
+           "transfer_rows", "transferred"]
 
 TRANSFER_COLUMNS = ("STT", "Số, ký hiệu hồ sơ", "Tiêu đề hồ sơ", "Thời gian tài liệu", "Số lượng tờ",
                     "Thời hạn bảo quản", "Ghi chú")
 """The columns of the transfer list (mục lục hồ sơ, tài liệu nộp lưu)."""
+TRANSFER_WIDTHS = (6, 14, 60, 24, 10, 16, 18)
+"""Their relative widths (XLSX characters; the PDF scales them to the page)."""
 
 _WAITING = (WorkFileState.CLOSED, WorkFileState.RETAINED)
 _KEPT = (WorkFileState.CLOSED, WorkFileState.RETAINED, WorkFileState.ARCHIVED)
@@ -82,5 +85,15 @@ def handover(files: list[WorkFile]) -> Handover:
     years = [wf.year for wf in files]
     return Handover(len(files), sum(wf.page_total for wf in files), min(years, default=None),
                     max(years, default=None))
+
+
+def handover_rows(agency_name: str, figures: Handover, today: date) -> list[tuple[str, str | int]]:
+    """The hand-over record's items (label, value), the same in the XLSX and the PDF."""
+    years = f"{figures.first_year} - {figures.last_year}" if figures.files else ""
+    return [("Cơ quan", agency_name), ("Ngày lập biên bản", today.strftime("%d/%m/%Y")),
+            ("Bên giao", "Các đơn vị, cá nhân lập hồ sơ"), ("Bên nhận", "Lưu trữ cơ quan"),
+            ("Tên khối tài liệu", f"Hồ sơ, tài liệu của {agency_name}"), ("Thời gian của tài liệu", years),
+            ("Số lượng hồ sơ", figures.files), ("Số lượng tờ", figures.pages),
+            ("Công cụ tra cứu kèm theo", "Mục lục hồ sơ, tài liệu nộp lưu")]
 
 

@@ -14,17 +14,14 @@ from __future__ import annotations
 import io
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 from backend.db.models import WorkFile
 from backend.domain.workfiles.members import Member
+from backend.domain.workfiles.pdf_table import Table, centred, new_pdf
 from backend.lib.i18n import t
 from backend.lib.storage import BlobStoreBase
 
-__all__ = ["FONT_DIR", "Entry", "iter_pdf", "toc_pdf"]
-
-FONT_DIR = Path("/usr/share/fonts/opentype/freefont")
+__all__ = ["Entry", "iter_pdf", "toc_pdf"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,99 +49,22 @@ class Entry:
 
 def toc_pdf(work_file: WorkFile, heading: str, entries: Sequence[Entry]) -> bytes:
     """The table-of-contents pages (A4, FreeSerif for Vietnamese text)."""
-    from fpdf import FPDF  # the ``signing`` extra, like the other generated PDFs
-
-    pdf = FPDF(format="A4", unit="mm")
-    pdf.set_margins(left=20, top=15, right=15)
-    pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.add_font("FreeSerif", "", fname=str(FONT_DIR / "FreeSerif.otf"))
-    pdf.add_font("FreeSerif", "B", fname=str(FONT_DIR / "FreeSerifBold.otf"))
-    pdf.set_title(work_file.title)
-    pdf.add_page()
+    pdf = new_pdf(work_file.title)
     pdf.set_font("FreeSerif", "B", 13)
-    _centred(pdf, 7, heading)
-    _centred(pdf, 7, t("workfiles.export.toc_title"))
+    centred(pdf, 7, heading)
+    centred(pdf, 7, t("workfiles.export.toc_title"))
     pdf.set_font("FreeSerif", "", 11)
-    _centred(pdf, 6, f"Hồ sơ số {work_file.file_notation}: {work_file.title}")
-    _centred(pdf, 6, f"Thời hạn bảo quản: {work_file.retention}. Số văn bản: {len(entries)}. "
-                         f"Các văn bản là tệp đính kèm của tệp PDF này, giữ nguyên bản đã ký số.")
+    centred(pdf, 6, f"Hồ sơ số {work_file.file_notation}: {work_file.title}")
+    centred(pdf, 6, f"Thời hạn bảo quản: {work_file.retention}. Số văn bản: {len(entries)}. "
+                    f"Các văn bản là tệp đính kèm của tệp PDF này, giữ nguyên bản đã ký số.")
     pdf.ln(3)
     pdf.set_font("FreeSerif", "", 10)
-    measure = _Widths(pdf)
-    _row(pdf, measure, ["STT", "Số, ký hiệu", "Ngày", "Tác giả", "Trích yếu nội dung", "Tệp"])
+    table = Table(pdf, ("STT", "Số, ký hiệu", "Ngày", "Tác giả", "Trích yếu nội dung", "Tệp"),
+                  (10.0, 30.0, 20.0, 40.0, 60.0, 15.0))
     for entry in entries:
-        cells = [str(entry.ordinal), entry.reference, entry.issued_on, entry.issuer, entry.summary,
-                 entry.attachment_name]
-        if not _row(pdf, measure, cells, fits_only=True):
-            pdf.add_page()
-            _row(pdf, measure, ["STT", "Số, ký hiệu", "Ngày", "Tác giả", "Trích yếu nội dung", "Tệp"])
-        _row(pdf, measure, cells)
+        table.row((str(entry.ordinal), entry.reference, entry.issued_on, entry.issuer, entry.summary,
+                   entry.attachment_name))
     return bytes(pdf.output())
-
-
-_WIDTHS = (10.0, 30.0, 20.0, 40.0, 60.0, 15.0)
-_LINE = 5.0
-
-
-class _Widths:
-    """String widths in the current font, summed from each character's width (measured once per character:
-    fpdf2's ``get_string_width`` costs ~0.3 ms a call)."""
-
-    def __init__(self, pdf: Any) -> None:
-        self.pdf = pdf
-        self.chars: dict[str, float] = {}
-
-    def __call__(self, text: str) -> float:
-        total = 0.0
-        for char in text:
-            if char not in self.chars:
-                self.chars[char] = self.pdf.get_string_width(char)
-            total += self.chars[char]
-        return total
-
-
-def _wrap(measure: _Widths, text: str, width: float) -> list[str]:
-    """Words of ``text`` in lines no wider than ``width`` (a long word is cut by characters)."""
-    lines: list[str] = []
-    current = ""
-    for word in text.split():
-        candidate = f"{current} {word}" if current else word
-        if measure(candidate) <= width:
-            current = candidate
-            continue
-        if current:
-            lines.append(current)
-        while measure(word) > width:
-            cut = max(1, int(len(word) * width / measure(word)))
-            lines.append(word[:cut])
-            word = word[cut:]
-        current = word
-    return [*lines, current] if current else lines or [""]
-
-
-def _row(pdf: Any, measure: _Widths, cells: Sequence[str], *, fits_only: bool = False) -> bool:
-    """One bordered table row (cells wrapped by words); with ``fits_only`` only whether it fits on the page.
-
-    Drawn with single-line cells: fpdf2's ``multi_cell``/``table`` cost ~10 ms per cell, too slow
-    for a file of thousands of documents.
-    """
-    wrapped = [_wrap(measure, text, width - 2) for text, width in zip(cells, _WIDTHS, strict=True)]
-    height = max(len(lines) for lines in wrapped) * _LINE
-    if fits_only:
-        return bool(pdf.get_y() + height <= pdf.h - pdf.b_margin)
-    x, y = pdf.l_margin, pdf.get_y()
-    for lines, width in zip(wrapped, _WIDTHS, strict=True):
-        pdf.rect(x, y, width, height)
-        for index, line in enumerate(lines):
-            pdf.set_xy(x + 1, y + index * _LINE)
-            pdf.cell(width - 2, _LINE, line)
-        x += width
-    pdf.set_xy(pdf.l_margin, y + height)
-    return True
-
-
-def _centred(pdf: Any, height: int, text: str) -> None:
-    pdf.multi_cell(0, height, text, align="C", new_x="LMARGIN", new_y="NEXT")
 
 
 def _utf16(value: str) -> bytes:

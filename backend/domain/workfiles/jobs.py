@@ -1,6 +1,7 @@
-"""The daily outbox job ``workfiles.remind_transfer`` and the worker's start-up hook for it.
+"""The work-files jobs: the daily ``workfiles.remind_transfer`` (with its start-up hook) and
+``workfiles.transfer_package`` (:mod:`.transfer_package`).
 
-Like the certificate reminder it runs at 07:00 Vietnam time (the same :func:`next_run_at`),
+The reminder, like the certificate reminder, runs at 07:00 Vietnam time (the same :func:`next_run_at`),
 reminds the files due within 30 days (:mod:`.reminders`, idempotent per file and due date) and
 enqueues its own next run in the same transaction, so one pending instance exists at any time.
 """
@@ -17,6 +18,7 @@ from backend.config.settings import Settings
 from backend.db.models import JobStatus, OutboxJob
 from backend.domain.certificates.jobs import next_run_at
 from backend.domain.workfiles.reminders import remind_due
+from backend.domain.workfiles.transfer_package import TRANSFER_PACKAGE, make_package
 from backend.lib.clock import now as utc_now
 from backend.lib.clock import to_local
 from backend.tasks.bus import Handles, JobContext, JobKind
@@ -60,5 +62,5 @@ async def ensure_scheduled(sessions: async_sessionmaker[AsyncSession], settings:
         log.warning("could not schedule %s: %r", REMIND_TRANSFER.name, exc)
 
 
-HANDLERS = (Handles(REMIND_TRANSFER, remind_transfer_job),)
+HANDLERS = (Handles(REMIND_TRANSFER, remind_transfer_job), Handles(TRANSFER_PACKAGE, make_package))
 STARTUP = (ensure_scheduled,)

@@ -22,7 +22,8 @@ from backend.domain.workfiles.values import PUBLIC
 from backend.lib.transitions import ALLOWED, Decision, deny
 
 __all__ = [
-    "can_change", "can_close", "can_hold_archive", "can_manage_catalogue", "can_open", "can_retain", "can_submit",
+    "can_change", "can_close", "can_hold_archive", "can_manage_catalogue", "can_open", "can_retain", "can_settle",
+    "can_submit",
     "visible_work_files",
 ]
 
@@ -60,6 +61,17 @@ def can_change(actor: Actor, work_file: WorkFile, _ctx: Any = None) -> Decision:
         return deny("workfiles.denied.transferred")
     if work_file.state != WorkFileState.OPEN:
         return deny("workfiles.denied.not_open")
+    return ALLOWED
+
+
+def can_settle(actor: Actor, work_file: WorkFile, _ctx: Any = None) -> Decision:
+    """Record the final settlement date of a capital-construction file: owner or clerk, until it is transferred."""
+    if not work_file.capital_construction:
+        return deny("workfiles.settlement.not_construction")
+    if not _owner_or_clerk(actor, work_file):
+        return deny("workfiles.denied.not_owner")
+    if work_file.state in (WorkFileState.SUBMITTED, WorkFileState.ARCHIVED):
+        return deny("workfiles.denied.transferred")
     return ALLOWED
 
 

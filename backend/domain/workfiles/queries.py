@@ -10,10 +10,11 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import User, WorkFile, WorkFileEvent, WorkFileState
+from backend.db.models import User, WorkFile, WorkFileEvent, WorkFilePackage, WorkFileState
 from backend.domain.accounts.actor import Actor
 from backend.domain.workfiles.members import Member, iter_members
 from backend.domain.workfiles.policies import visible_work_files
+from backend.domain.workfiles.transfer_package import packages_of
 from backend.errors import NotFoundError
 
 __all__ = ["FileView", "list_files", "load_file", "load_view"]
@@ -21,12 +22,14 @@ __all__ = ["FileView", "list_files", "load_file", "load_view"]
 
 @dataclass(frozen=True, slots=True)
 class FileView:
-    """A file, its owner's name, its documents in order and its history."""
+    """A file, its owner's name, its documents in order, its history and its transfer package."""
 
     work_file: WorkFile
     owner_name: str
     members: list[Member]
     events: list[WorkFileEvent]
+    packages: list[WorkFilePackage]
+    """The transfer package (frozen exports) once the archive accepted the file."""
 
 
 async def list_files(db: AsyncSession, actor: Actor, *, mine: bool = False, state: str = "",
@@ -55,4 +58,4 @@ async def load_view(db: AsyncSession, actor: Actor, file_id: int) -> FileView:
     members = [member async for member in iter_members(db, file_id)]
     events = list((await db.scalars(sa.select(WorkFileEvent).where(WorkFileEvent.work_file_id == file_id)
                                     .order_by(WorkFileEvent.id))).all())
-    return FileView(work_file, owner or "", members, events)
+    return FileView(work_file, owner or "", members, events, await packages_of(db, file_id))

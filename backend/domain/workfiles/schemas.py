@@ -8,7 +8,7 @@ import msgspec
 
 __all__ = [
     "AddDocumentRequest", "CatalogueRequest", "CloseRequest", "HeadingRequest", "ItemRequest", "OpenRequest",
-    "OrderRequest", "TransferRequest",
+    "OrderRequest", "SettlementRequest", "TransferRequest",
 ]
 
 
@@ -49,6 +49,11 @@ class OrderRequest(msgspec.Struct, kw_only=True):
 
 class CloseRequest(msgspec.Struct, kw_only=True):
     end_date: date | None = None
+    version: int | None = None
+
+
+class SettlementRequest(msgspec.Struct, kw_only=True):
+    settlement_date: date | None = None
     version: int | None = None
 
 

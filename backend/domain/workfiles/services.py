@@ -27,7 +27,7 @@ from backend.domain.workfiles.members import INCOMING, find_document, reference
 from backend.domain.workfiles.schemas import OpenRequest
 from backend.domain.workfiles.values import check_retention, check_rights, required_text
 from backend.domain.workfiles.workflow import LIFECYCLE, Event, State
-from backend.errors import InvalidInputError, NotFoundError, PermissionDeniedError
+from backend.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from backend.lib.i18n import t
 from backend.lib.transitions import Decision
 
@@ -77,9 +77,8 @@ class WorkFileService(DocumentService[WorkFile]):
         if form.settlement_date is not None and not form.capital_construction:
             message = t("workfiles.settlement.not_construction")
             raise InvalidInputError(message, field_errors={"settlement_date": message})
-        if form.settlement_date is not None and form.settlement_date > self.today:
-            message = t("workfiles.settlement.future", day=form.settlement_date.strftime("%d/%m/%Y"))
-            raise InvalidInputError(message, field_errors={"settlement_date": message})
+        if form.settlement_date is not None:
+            self._check_settlement(form.settlement_date, start)
         work_file = WorkFile(
             agency_id=actor.agency_id, state=State.OPEN, catalogue_item_id=form.catalogue_item_id, year=year,
             file_notation=notation, title=title, retention=retention, rights=rights, owner_user_id=actor.user_id,
@@ -168,6 +167,43 @@ class WorkFileService(DocumentService[WorkFile]):
         await self._renumber(file_id, link_ids)
         await self.flow.history(work_file, actor, "reorder", text=t("workfiles.history.reordered"))
         await self.flow.audit(work_file, actor, "reordered", order=link_ids)
+
+    async def settle(self, file_id: int, actor: Actor, day: date | None, *,
+                     expected_version: int | None = None) -> WorkFile:
+        """Record (or correct) the final settlement date of a capital-construction file after it was opened.
+
+        Its transfer falls due three months later (:func:`.transfer.due_date`).
+
+        Raises:
+            NotFoundError: the file is not visible; PermissionDeniedError: not a capital-construction file,
+                not the owner or a clerk, or already transferred; ConflictError: a stale ``expected_version``;
+            InvalidInputError: no date, a date after today or before the file was opened.
+        """
+        work_file = await self.flow.lock(actor, file_id)
+        _raise(p.can_settle(actor, work_file))
+        if expected_version is not None and work_file.version != expected_version:
+            raise ConflictError(t("workfiles.error.stale"))
+        if day is None:
+            message = t("workfiles.settlement.required")
+            raise InvalidInputError(message, field_errors={"settlement_date": message})
+        self._check_settlement(day, work_file.start_date)
+        before = work_file.settlement_date
+        work_file.settlement_date = day
+        await self.db.flush()
+        await self.flow.history(work_file, actor, "settle", text=t("workfiles.history.settlement",
+                                                                   day=day.strftime("%d/%m/%Y")))
+        await self.flow.audit(work_file, actor, "settled", settlement_date=day.isoformat(),
+                              previous=before.isoformat() if before else None)
+        return work_file
+
+    def _check_settlement(self, day: date, start: date) -> None:
+        if day > self.today:
+            message = t("workfiles.settlement.future", day=day.strftime("%d/%m/%Y"))
+            raise InvalidInputError(message, field_errors={"settlement_date": message})
+        if day < start:
+            message = t("workfiles.settlement.before_start", day=day.strftime("%d/%m/%Y"),
+                        start=start.strftime("%d/%m/%Y"))
+            raise InvalidInputError(message, field_errors={"settlement_date": message})
 
     async def close(self, file_id: int, actor: Actor, *, end_date: date | None = None,
                     expected_version: int | None = None) -> WorkFile:

@@ -18,12 +18,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from backend.db.models import OutgoingDocument, OutgoingState, WorkFile, WorkFileDocument, WorkFileState
+from backend.domain.workfiles.transfer_package import request_package
 from backend.domain.workfiles.values import retention_years
 from backend.errors import InvalidInputError
 from backend.lib.i18n import t
 
 __all__ = [
-    "KEEP_BACK_YEARS", "MIN_TRANSFER_YEARS", "REMIND_DAYS", "add_months", "due_date", "expires_on", "retain",
+    "KEEP_BACK_YEARS", "MIN_TRANSFER_YEARS", "REMIND_DAYS", "accept", "add_months", "due_date", "expires_on", "retain",
     "submit", "transferable", "unsigned_count",
 ]
 
@@ -95,6 +96,12 @@ async def submit(step: Any, docs: Sequence[WorkFile]) -> None:
             raise _refuse("workfiles.transfer.unsigned", count=unsigned)
         work_file.retained_until = None
         step.outcome.audit[work_file.id] = {"due": due.isoformat() if due else None}
+
+
+async def accept(step: Any, docs: Sequence[WorkFile]) -> None:
+    """The archive takes the file: its transfer package (frozen exports) is made by a job of the same transaction."""
+    for work_file in docs:
+        await request_package(step.db, work_file.id)
 
 
 async def retain(step: Any, docs: Sequence[WorkFile]) -> None:

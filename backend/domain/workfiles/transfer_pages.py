@@ -1,5 +1,6 @@
 """HTML pages of the archive transfer: the archive page of the clerk (the archive holder) and the
-transfer buttons of a file page (submit, keep back, accept, return).
+transfer buttons of a file page (submit, keep back, accept, return, and the final settlement date of a
+capital-construction file, which makes it due).
 
 The archive page lists the files due within 30 days, the files waiting for the archive, the
 files past their retention (for a destruction decision; nothing is destroyed here) and links to
@@ -10,14 +11,16 @@ JSON API uses; a refusal rolls back and comes back as a message on the file page
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable
 from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import WorkFileState
+from backend.db.models import WorkFile, WorkFileState
 from backend.domain.accounts.deps import CurrentActor
 from backend.domain.audit.deps import Meta
 from backend.domain.documents.web import see_other
@@ -27,7 +30,7 @@ from backend.domain.workfiles.transfer import REMIND_DAYS, due_date, expires_on
 from backend.domain.workfiles.workflow import TABLE, Event
 from backend.errors import AppError, InvalidInputError, NotFoundError
 from backend.lib import clock
-from backend.lib.bounds import parse_id
+from backend.lib.bounds import parse_date, parse_id
 from backend.lib.deps import DB, AppSettings
 from backend.lib.i18n import t
 from backend.lib.sessions import flash
@@ -38,6 +41,11 @@ __all__ = ["TransferPagesController"]
 _EVENTS = {Event.SUBMIT, Event.RETAIN, Event.ACCEPT, Event.RETURN}
 
 
+class SettlementForm(msgspec.Struct, forbid_unknown_fields=False):
+    settlement_date: str = ""
+    version: str = ""
+
+
 class TransferForm(msgspec.Struct, forbid_unknown_fields=False):
     event: str = ""
     reason: str = ""
@@ -46,7 +54,7 @@ class TransferForm(msgspec.Struct, forbid_unknown_fields=False):
 
 
 class TransferPagesController(Controller):
-    """``/work-files/archive`` and ``/work-files/{id}/transfer``."""
+    """``/work-files/archive``, ``/work-files/{id}/transfer`` and ``/work-files/{id}/settlement``."""
 
     path = "/work-files"
 
@@ -66,19 +74,43 @@ class TransferPagesController(Controller):
                        ) -> Response[Any]:
         if data.event not in _EVENTS:
             raise NotFoundError()
-        try:
-            until = dt.date.fromisoformat(data.until) if data.until else None
-        except ValueError:
-            until = None
-        version = parse_id(data.version)
-        try:
-            work_file = await service_for(request, db, settings, meta).transfer(
-                file_id, actor, Event(data.event), reason=data.reason, until=until, expected_version=version)
-        except (InvalidInputError, AppError) as exc:
-            if not isinstance(exc, InvalidInputError) and exc.status_code != 409:
-                raise
-            await db.rollback()
-            flash(request, exc.message, "error")
+        work_file = await _on_file_page(request, db, file_id, service_for(request, db, settings, meta).transfer(
+            file_id, actor, Event(data.event), reason=data.reason, until=_date(data.until),
+            expected_version=_version(data.version)))
+        if work_file is None:
             return see_other(request, "workfiles.detail", file_id=file_id)
         flash(request, t("workfiles.flash.transfer", title=work_file.title, state=TABLE.label(work_file.state)))
         return see_other(request, "workfiles.detail", file_id=file_id)
+
+    @post("/{file_id:int}/settlement", name="workfiles.settlement")
+    async def settlement(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
+                         meta: Meta, file_id: FromPath[int],
+                         data: Annotated[SettlementForm, Body(media_type=RequestEncodingType.URL_ENCODED)]
+                         ) -> Response[Any]:
+        work_file = await _on_file_page(request, db, file_id, service_for(request, db, settings, meta).settle(
+            file_id, actor, _date(data.settlement_date), expected_version=_version(data.version)))
+        if work_file is not None and (due := due_date(work_file)) is not None:
+            flash(request, t("workfiles.flash.settled", title=work_file.title, due=due.strftime("%d/%m/%Y")))
+        return see_other(request, "workfiles.detail", file_id=file_id)
+
+
+def _date(value: str) -> dt.date | None:
+    """A form's ISO date; ``None`` when empty, not a date or out of bounds (the service then names the field)."""
+    return parse_date(value)
+
+
+def _version(value: str) -> int | None:
+    return parse_id(value)
+
+
+async def _on_file_page(request: Request[Any, Any, Any], db: AsyncSession, file_id: int,
+                        action: Awaitable[WorkFile]) -> WorkFile | None:
+    """Run a step of the file page: its file, or ``None`` after a refusal was rolled back and flashed."""
+    try:
+        return await action
+    except (InvalidInputError, AppError) as exc:
+        if not isinstance(exc, InvalidInputError) and exc.status_code != 409:
+            raise
+        await db.rollback()
+        flash(request, exc.message, "error")
+        return None

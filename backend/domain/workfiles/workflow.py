@@ -20,7 +20,7 @@ from backend.domain.accounts.actor import Actor
 from backend.domain.documents.engine import Lifecycle
 from backend.domain.workfiles import policies as p
 from backend.domain.workfiles._effects import close
-from backend.domain.workfiles.transfer import retain, submit
+from backend.domain.workfiles.transfer import accept, retain, submit
 from backend.lib import transitions
 from backend.lib.transitions import no_effect
 
@@ -59,8 +59,9 @@ _ROWS: tuple[transitions.Transition[State], ...] = (
         description="A leader keeps the file with the unit until a date at most two years away, with a reason."),
     transitions.Transition(
         Event.ACCEPT, frozenset({State.SUBMITTED}), State.ARCHIVED, p.can_hold_archive, "Tiếp nhận vào lưu trữ",
-        effect=no_effect, confirm=True,
-        description="The archive holder (the agency's clerk) takes the file; from now on it is read-only."),
+        effect=accept, confirm=True,
+        description="The archive holder (the agency's clerk) takes the file; from now on it is read-only. Its "
+                    "transfer package (the .pdf and .xml exports, frozen) is made by a job."),
     transitions.Transition(
         Event.RETURN, frozenset({State.SUBMITTED}), State.CLOSED, p.can_hold_archive, "Trả lại",
         effect=no_effect, needs_reason=True, reason_label="Lý do trả lại",

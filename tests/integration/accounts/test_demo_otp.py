@@ -10,9 +10,11 @@ from backend.cli.signing_demo import demo_credential_specs, ensure_demo_credenti
 async def test_demo_specs_cover_every_signer_and_agency_seal(settings) -> None:
     specs = await demo_credential_specs(settings)
     users = {s["owner"] for s in specs if s["owner_kind"] == "user"}
-    seals = {s["owner"] for s in specs if s["owner_kind"] == "agency"}
+    seals = {s["owner"] for s in specs if s["owner_kind"] == "agency" and not s["owner"].startswith("edxml:")}
+    package_seals = {s["owner"] for s in specs if s["owner"].startswith("edxml:")}
     assert {"lanhdao.xanghiphong", "capho.tinh"} <= users and "vanthu.tinh" not in users
     assert len(seals) == 8 and "000.01.21.H41" in seals
+    assert package_seals == {f"edxml:{code}" for code in seals}, "every agency can sign its edXML packages"
 
 
 async def test_account_page_shows_personal_and_seal_enrolment(client, login, settings) -> None:

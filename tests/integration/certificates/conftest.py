@@ -27,6 +27,7 @@ CERT_OWNERS: dict[str, tuple[str, str, dict[str, str]]] = {
     "lanhdao.xanghithai": ("user", "Bùi Minh Cường", {}),
     "000.01.21.H41": ("agency", "Ủy ban nhân dân xã Nghi Phong", {}),
     "000.02.21.H41": ("agency", "Ủy ban nhân dân xã Nghi Thái", {}),
+    "edxml:000.01.21.H41": ("agency", "Ủy ban nhân dân xã Nghi Phong", {}),
 }
 
 

@@ -129,11 +129,13 @@ async def test_admin_sees_only_certificates_in_scope_and_can_revoke(
         client, login, csrf_token, cert_signing, db_sessionmaker) -> None:
     ids = {owner: _cert(cert_signing, owner)["credential_id"] for owner in (
         "lanhdao.xanghiphong", "lanhdao.xanghithai", "000.01.21.H41", "000.02.21.H41", "chuyenvien.xanghiphong",
-        "truongphong.xanghiphong")}
+        "truongphong.xanghiphong", "edxml:000.01.21.H41")}
     await login(client, "quantri.xanghiphong")
     assert 'href="/admin/certificates"' in (await client.get("/admin")).text
     html = (await client.get("/admin/certificates")).text
-    assert all(f'id="cert-{ids[o]}"' in html for o in ("lanhdao.xanghiphong", "000.01.21.H41"))
+    assert all(f'id="cert-{ids[o]}"' in html for o in ("lanhdao.xanghiphong", "000.01.21.H41",
+                                                        "edxml:000.01.21.H41"))
+    assert "Ủy ban nhân dân xã Nghi Phong — khóa ký gói tin liên thông" in html, "the package seal, named"
     assert all(f'id="cert-{ids[o]}"' not in html for o in ("lanhdao.xanghithai", "000.02.21.H41"))
     expiring = (await client.get("/admin/certificates?filter=expiring")).text
     assert f'id="cert-{ids["chuyenvien.xanghiphong"]}"' in expiring and "Sắp hết hạn" in expiring

@@ -101,6 +101,14 @@ PNG = (  # (filename, content) of a seal image
     Hostile("opaque-rgb", ("con-dau.png", _png(400, 400, "RGB")), True),
     Hostile("1x1", ("con-dau.png", _png(1, 1, "RGBA")), True),
 )
+CURSOR = (  # a search page's cursor (kind ~ date or score ~ last id): the search page answers a bad one
+    # with its own form and the message "Trang kết quả không hợp lệ" (200), like its other filter errors
+    Hostile("id-2^63", _b(f"d~2026-01-01~{2**63}"), False),
+    Hostile("superscript-id", _b("d~2026-01-01~\u00b2"), False),
+    Hostile("year-9999", b"d~9999-12-31~5", False),
+    Hostile("score-nan", b"r~nan~5", False),
+    Hostile("garbage", b"~~~", False),
+)
 JSON_BODY = (  # raw bodies
     Hostile("deep-nesting", b"[" * 100_000 + b"]" * 100_000, True),
     Hostile("deep-object", b'{"a":' * 5_000 + b"1" + b"}" * 5_000, True),
@@ -209,8 +217,8 @@ ENDPOINTS = (
     Endpoint("admin-user", "POST", "/admin/users/new", ADMIN, "form",
              {"full_name": "text", "position_title": "text", "agency_id": "id", "unit_id": "id"}, _user,
              ("user_account", "role_grant")),
-    Endpoint("search", "GET", "/search", CLERK, "query", {"q": "query-text", "issuer": "query-text", "range": "range"},
-             _search),
+    Endpoint("search", "GET", "/search", CLERK, "query",
+             {"q": "query-text", "issuer": "query-text", "range": "range", "type": "id", "cursor": "cursor"}, _search),
     Endpoint("incoming-register", "GET", "/incoming/book", CLERK, "query", {"range": "range"}),
     Endpoint("outgoing-register", "GET", "/outgoing/book", CLERK, "query", {"range": "range"}),
     Endpoint("incoming-register-csv", "GET", "/incoming/book.csv", CLERK, "query", {"range": "range"}),
@@ -232,7 +240,7 @@ ENDPOINTS = (
 )
 
 _VALUES = {"text": TEXT, "query-text": QUERY_TEXT, "json-text": TEXT, "id": ID, "date": DATE, "range": RANGE,
-           "file": FILE, "png": PNG, "json-body": JSON_BODY}
+           "file": FILE, "png": PNG, "cursor": CURSOR, "json-body": JSON_BODY}
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from backend.domain.exchange.axis_poller import poll_axis
 from backend.domain.exchange.edxml.model import StatusMessage
 from backend.domain.exchange.edxml.parse import parse
 from backend.lib.urls import RouteUrls
-from tests.support.axis import StandIn, edoc_package
+from tests.support.axis import StandIn, sealed_package
 from tests.support.incoming import make_pdf
 from tests.support.outgoing import Api, run_jobs
 
@@ -47,7 +47,8 @@ async def statuses_back(axis: StandIn) -> list[StatusMessage]:
 
 async def test_a_package_becomes_one_incoming_document_and_is_answered(
         client: Client, db_sessionmaker: Sessions, settings: Settings, axis: StandIn) -> None:
-    package = edoc_package(BO_NOI_VU, [NGHI_PHONG], "V/v báo cáo công tác cải cách hành chính", pdf=make_pdf(2))
+    package = await sealed_package(settings, BO_NOI_VU, [NGHI_PHONG], "V/v báo cáo công tác cải cách hành chính",
+                                   pdf=make_pdf(2))
     async with ministry(axis) as bo:
         await bo.sendEdoc(BO_NOI_VU, package)
         await bo.sendEdoc(BO_NOI_VU, package)  # offered twice (a resend, or our crash before the acknowledgement)
@@ -60,7 +61,7 @@ async def test_a_package_becomes_one_incoming_document_and_is_answered(
         assert doc.state is IncomingState.RECEIVED and doc.received_by_id is None
         assert (doc.code_number, doc.code_notation, doc.issued_on) == ("12", "UBND-VP", date(2026, 12, 7))
         assert doc.summary == "V/v báo cáo công tác cải cách hành chính" and doc.issuer_name == "Bộ Nội vụ"
-        assert (doc.signer_name, doc.signer_position) == ("Nguyễn Văn A", "KT. BỘ TRƯỞNG THỨ TRƯỞNG")
+        assert (doc.signer_name, doc.signer_position) == ("Nguyễn Văn A", "KT. BỘ TRƯỞNG / THỨ TRƯỞNG")
         assert doc.urgency is Urgency.KHAN and doc.reply_by_on == date(2026, 12, 31) and doc.page_count == 2
         arrival = await db.scalar(sa.select(AxisArrival).where(AxisArrival.incoming_id == doc.id))
         assert arrival is not None and arrival.sender_code == BO_NOI_VU and len(arrival.package_sha256) == 64
@@ -90,7 +91,8 @@ async def test_bad_packages_are_answered_with_02_and_nothing_is_stored(
     async with ministry(axis) as bo:
         wrong_root = b"<Goi><To><OrganId>" + NGHI_PHONG.encode() + b"</OrganId></To></Goi>"
         await bo.sendEdoc(BO_NOI_VU, wrong_root)
-        await bo.sendEdoc(BO_NOI_VU, edoc_package(BO_NOI_VU, [NGHI_PHONG], number="13", pdf=b"not a pdf"))
+        await bo.sendEdoc(BO_NOI_VU, await sealed_package(settings, BO_NOI_VU, [NGHI_PHONG], number="13",
+                                                          pdf=b"not a pdf"))
     assert await poll_axis(db_sessionmaker, settings, RouteUrls()) == 2
     async with db_sessionmaker() as db:
         assert await db.scalar(sa.select(sa.func.count()).select_from(IncomingDocument)) == 0

@@ -9,19 +9,27 @@ leave nothing behind (no state change, no history, no audit row).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 from typing import Any
 
 import sqlalchemy as sa
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from backend.db.models import AuditEvent, OutgoingDocument, WorkFile, WorkFileEvent
 from backend.domain.workfiles.transfer import add_months
+from tests.support.outgoing import run_jobs
 from tests.support.workfiles import arrange_incoming, arrange_outgoing
 
 TODAY = dt.date.today()
 LONG_AGO = {"title": "Hồ sơ tổ chức hội nghị tổng kết năm 2024", "file_notation": "07.VP", "retention": "20 năm",
             "rights": "Hạn chế", "start_date": (TODAY - dt.timedelta(days=800)).isoformat()}
+
+
+def _pdf_text(content: bytes) -> str:
+    """The PDF's text, whitespace collapsed (cells wrap their words over lines)."""
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages).split())
 
 
 async def _counts(sessions: Any) -> tuple[int, int]:
@@ -86,6 +94,20 @@ async def test_clerk_transfers_and_archive_holder_accepts(api: Any, demo: Any, d
     sheet = load_workbook(io.BytesIO(record.content)).active
     values = {row[0].value: row[1].value for row in sheet.iter_rows(min_row=3) if row[0].value}
     assert values["Số lượng hồ sơ"] >= 1 and values["Số lượng tờ"] >= 2
+
+    # the same two records as printable PDFs: the rows of the spreadsheet, the heading, both parties' blocks
+    listing_pdf = await clerk.client.get("/api/v1/work-files/transfer/list.pdf")
+    assert listing_pdf.headers["content-type"] == "application/pdf"
+    assert listing_pdf.headers["cache-control"] == "no-store"
+    text = _pdf_text(listing_pdf.content)
+    assert "MỤC LỤC HỒ SƠ, TÀI LIỆU NỘP LƯU" in text and "Số, ký hiệu hồ sơ" in text
+    assert "07.VP" in text and "tổng kết năm 2024" in text and "20 năm" in text
+    record_pdf = _pdf_text((await clerk.client.get("/api/v1/work-files/transfer/handover.pdf")).content)
+    assert "BIÊN BẢN" in record_pdf and "ĐẠI DIỆN BÊN GIAO" in record_pdf and "ĐẠI DIỆN BÊN NHẬN" in record_pdf
+    assert f"Số lượng hồ sơ {values['Số lượng hồ sơ']}" in record_pdf
+    # another agency's clerk prints a list without this agency's file
+    other = await api("vanthu.xanghiphong")
+    assert "07.VP" not in _pdf_text((await other.client.get("/api/v1/work-files/transfer/list.pdf")).content)
 
     # the owner may not accept; the archive holder does
     assert (await specialist.call("POST", f"/api/v1/work-files/{file_id}/accept", {})).status_code == 403
@@ -227,3 +249,81 @@ async def test_expired_retention_is_listed_not_destroyed(api: Any, demo: Any, db
     assert file_id in [f["id"] for f in expired] and kept not in [f["id"] for f in expired]
     assert (await specialist.call("GET", f"/api/v1/work-files/{file_id}")).status_code == 200
     assert await _state(db_sessionmaker, file_id) == "closed"
+
+
+async def test_settlement_recorded_after_opening_makes_the_file_due(api: Any, demo: Any, db_sessionmaker: Any,
+                                                                    settings: Any) -> None:
+    specialist, file_id = await _closed_file(api, demo, db_sessionmaker, settings, end_days_ago=30,
+                                             capital_construction=True)
+    clerk = await api("vanthu.tinh")
+    assert (await clerk.call("GET", f"/api/v1/work-files/{file_id}")).json()["transfer_due"] is None
+    before = await _counts(db_sessionmaker)
+    version = (await clerk.call("GET", f"/api/v1/work-files/{file_id}")).json()["version"]
+    # refusals name the field (or the reason) and store nothing
+    future = await specialist.call("POST", f"/api/v1/work-files/{file_id}/settlement",
+                                   {"settlement_date": (TODAY + dt.timedelta(days=1)).isoformat()})
+    assert future.status_code == 422 and "settlement_date" in future.json()["errors"]
+    too_early = await specialist.call("POST", f"/api/v1/work-files/{file_id}/settlement",
+                                      {"settlement_date": (TODAY - dt.timedelta(days=5000)).isoformat()})
+    assert too_early.status_code == 422 and "trước ngày mở hồ sơ" in too_early.json()["errors"]["settlement_date"]
+    missing = await specialist.call("POST", f"/api/v1/work-files/{file_id}/settlement", {})
+    assert missing.status_code == 422 and "settlement_date" in missing.json()["errors"]
+    stale = await specialist.call("POST", f"/api/v1/work-files/{file_id}/settlement",
+                                  {"settlement_date": TODAY.isoformat(), "version": version - 1})
+    assert stale.status_code == 409
+    stranger = await api("vanthu.sonoivu")
+    assert (await stranger.call("POST", f"/api/v1/work-files/{file_id}/settlement",
+                                {"settlement_date": TODAY.isoformat()})).status_code == 404
+    assert await _counts(db_sessionmaker) == before
+
+    settled = TODAY - dt.timedelta(days=100)
+    recorded = await specialist.call("POST", f"/api/v1/work-files/{file_id}/settlement",
+                                     {"settlement_date": settled.isoformat(), "version": version})
+    assert recorded.status_code == 200, recorded.text
+    assert recorded.json()["settlement_date"] == settled.isoformat()
+    assert recorded.json()["transfer_due"] == add_months(settled, 3).isoformat()
+    assert recorded.json()["history"][-1]["kind"] == "settle"
+    async with db_sessionmaker() as db:
+        audit = await db.scalar(sa.select(AuditEvent).where(AuditEvent.action == "workfiles.settled",
+                                                            AuditEvent.object_id == str(file_id)))
+    assert audit is not None
+    assert (await clerk.call("POST", f"/api/v1/work-files/{file_id}/submit", {})).status_code == 200
+    # once transferred, the date is the archive's
+    after = await specialist.call("POST", f"/api/v1/work-files/{file_id}/settlement",
+                                  {"settlement_date": TODAY.isoformat()})
+    assert after.status_code == 403 and "nộp lưu" in after.json()["title"]
+    # an ordinary file has no settlement date
+    _s, plain = await _closed_file(api, demo, db_sessionmaker, settings)
+    refused = await specialist.call("POST", f"/api/v1/work-files/{plain}/settlement",
+                                    {"settlement_date": settled.isoformat()})
+    assert refused.status_code == 403 and "xây dựng cơ bản" in refused.json()["title"]
+
+
+async def test_accepted_file_gets_its_transfer_package_once(api: Any, demo: Any, db_sessionmaker: Any,
+                                                            settings: Any) -> None:
+    _s, file_id = await _closed_file(api, demo, db_sessionmaker, settings)
+    clerk = await api("vanthu.tinh")
+    assert (await clerk.call("POST", f"/api/v1/work-files/{file_id}/submit", {})).status_code == 200
+    early = await clerk.client.get(f"/api/v1/work-files/{file_id}/package/pdf")
+    assert early.status_code == 404 and "gói nộp lưu" in early.text
+    assert (await clerk.call("POST", f"/api/v1/work-files/{file_id}/accept", {})).status_code == 200
+    await run_jobs(settings)
+    await run_jobs(settings)  # a replay makes nothing twice
+    detail = (await clerk.call("GET", f"/api/v1/work-files/{file_id}")).json()
+    frozen = {p["format"]: p for p in detail["transfer_package"]}
+    assert sorted(frozen) == ["pdf", "xml"] and frozen["pdf"]["documents"] == 2
+    async with db_sessionmaker() as db:
+        made = (await db.scalars(sa.select(AuditEvent.detail).where(AuditEvent.action == "workfiles.package_made",
+                                                                    AuditEvent.object_id == str(file_id)))).all()
+    assert len(made) == 2
+
+    pdf = await clerk.client.get(f"/api/v1/work-files/{file_id}/package/pdf")
+    assert pdf.status_code == 200 and hashlib.sha256(pdf.content).hexdigest() == frozen["pdf"]["sha256"]
+    reader = PdfReader(io.BytesIO(pdf.content))
+    assert {"0001.pdf", "0002.pdf"} <= set(reader.attachments)  # the originals, embedded unchanged
+    xml = await clerk.client.get(f"/api/v1/work-files/{file_id}/package/xml")
+    assert hashlib.sha256(xml.content).hexdigest() == frozen["xml"]["sha256"]
+    assert b"07.VP" in xml.content and xml.headers["content-type"].startswith("application/xml")
+    assert (await clerk.client.get(f"/api/v1/work-files/{file_id}/package/zip")).status_code == 404
+    other = await api("vanthu.sonoivu")
+    assert (await other.client.get(f"/api/v1/work-files/{file_id}/package/pdf")).status_code == 404

@@ -64,3 +64,32 @@ async def test_archive_page_and_transfer_buttons(api: Any, client: Any, login: A
     assert "Đã nộp lưu" in page.text and 'name="event"' not in page.text
     unknown = await clerk.post(f"/work-files/{file_id}/transfer", data={"_csrf_token": token, "event": "close"})
     assert unknown.status_code == 404
+
+
+async def test_settlement_date_from_the_file_page(api: Any, client: Any, login: Any, demo: Any,
+                                                  db_sessionmaker: Any, settings: Any) -> None:
+    specialist = await api("chuyenvien.tinh")
+    opened = await specialist.call("POST", "/api/v1/work-files/", {
+        "title": "Hồ sơ công trình trụ sở xã", "file_notation": "12.XD", "retention": "Vĩnh viễn",
+        "capital_construction": True, "start_date": (TODAY - dt.timedelta(days=900)).isoformat()})
+    file_id = opened.json()["id"]
+    clerk = await Clients(client, login)("vanthu.tinh")
+    page = await clerk.get(f"/work-files/{file_id}")
+    assert "Ngày quyết toán công trình" in page.text and "Ghi ngày quyết toán" in page.text
+    wrong = await clerk.post(f"/work-files/{file_id}/settlement",
+                             data={"_csrf_token": csrf_from(page.text), "settlement_date": "2999-01-01"})
+    assert wrong.status_code == 303
+    page = await clerk.get(f"/work-files/{file_id}")
+    assert "không được sau ngày hôm nay" in page.text
+    settled = TODAY - dt.timedelta(days=10)
+    done = await clerk.post(f"/work-files/{file_id}/settlement",
+                            data={"_csrf_token": csrf_from(page.text), "settlement_date": settled.isoformat()})
+    assert done.status_code == 303
+    page = await clerk.get(f"/work-files/{file_id}")
+    assert "hạn nộp lưu là ngày" in page.text and "Sửa ngày quyết toán" in page.text
+    async with db_sessionmaker() as db:
+        assert (await db.get(WorkFile, file_id)).settlement_date == settled  # type: ignore[union-attr]
+    # an ordinary file shows no settlement form
+    plain = await specialist.call("POST", "/api/v1/work-files/", {
+        "title": "Hồ sơ thường", "file_notation": "13.VP", "retention": "Vĩnh viễn"})
+    assert "Ngày quyết toán" not in (await clerk.get(f"/work-files/{plain.json()['id']}")).text
