@@ -30,7 +30,7 @@ from backend.domain.workfiles.transfer import REMIND_DAYS, due_date, expires_on
 from backend.domain.workfiles.workflow import TABLE, Event
 from backend.errors import AppError, InvalidInputError, NotFoundError
 from backend.lib import clock
-from backend.lib.bounds import parse_date, parse_id
+from backend.lib.bounds import parse_id
 from backend.lib.deps import DB, AppSettings
 from backend.lib.i18n import t
 from backend.lib.sessions import flash
@@ -95,8 +95,11 @@ class TransferPagesController(Controller):
 
 
 def _date(value: str) -> dt.date | None:
-    """A form's ISO date; ``None`` when empty, not a date or out of bounds (the service then names the field)."""
-    return parse_date(value)
+    """A form's ISO date; ``None`` when empty or not a date (the service then names the field)."""
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
 
 
 def _version(value: str) -> int | None:
