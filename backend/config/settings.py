@@ -45,6 +45,10 @@ class Settings:
     outbox_lease_seconds: int
     outbox_max_attempts: int
     signing_url: str
+    session_max_hours: int = 12
+    """Absolute lifetime of a session from login, whatever the activity (``SESSION_MAX_HOURS``)."""
+    login_ip_max_failures: int = 20
+    """Failed logins from one address within the failure window that earn it a 429 (``LOGIN_IP_MAX_FAILURES``)."""
     vapid_private_key: str | None = None
     vapid_public_key: str | None = None
     vapid_subject: str = "mailto:quantri@congvan.local"
@@ -349,6 +353,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         secret_key=_secret_key(env, app_env, data_dir),
         cookie_secure=_bool(env, "COOKIE_SECURE", app_env == "production"),
         session_idle_minutes=_int(env, "SESSION_IDLE_MINUTES", 480),
+        session_max_hours=_int(env, "SESSION_MAX_HOURS", 12),
+        login_ip_max_failures=_int(env, "LOGIN_IP_MAX_FAILURES", 20),
         login_max_failures=_int(env, "LOGIN_MAX_FAILURES", 5),
         login_failure_window_minutes=_int(env, "LOGIN_FAILURE_WINDOW_MINUTES", 15),
         login_lockout_minutes=_int(env, "LOGIN_LOCKOUT_MINUTES", 15),

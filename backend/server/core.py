@@ -83,7 +83,8 @@ def build_app(settings: Settings) -> Litestar:
         before_send=[security_headers(hsts=settings.cookie_secure)],
         middleware=[
             DefineMiddleware(SessionMiddleware, store_name="sessions",
-                             idle_seconds=settings.session_idle_minutes * 60, secure=settings.cookie_secure),
+                             idle_seconds=settings.session_idle_minutes * 60,
+                             max_age_seconds=settings.session_max_hours * 3600, secure=settings.cookie_secure),
             DefineMiddleware(OfflineMiddleware, secret_key=settings.secret_key),
         ],
         csrf_config=CSRFConfig(
