@@ -6,7 +6,7 @@
   time, which the per-address login throttle counts.
 
 Revision ID: 6d2f8b1c4e57
-Revises: 02f0ff7dae40
+Revises: b7d41e9c2a65
 Create Date: 2026-12-07 08:00:00
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '6d2f8b1c4e57'
-down_revision = '02f0ff7dae40'
+down_revision = 'b7d41e9c2a65'
 branch_labels = None
 depends_on = None
 
