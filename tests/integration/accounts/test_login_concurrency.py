@@ -1,4 +1,4 @@
-"""A login and another request of the same account take the audit chain lock and the account row in
+"""A login and another request of the same account never deadlock: on PostgreSQL they take the audit chain lock
 one order, so PostgreSQL never has to break a deadlock between them (issue 16, docs/performance.md).
 
 The other request runs in a thread of its own: the test client blocks the test's event loop while the
@@ -8,6 +8,7 @@ login is served.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
 import time
 
@@ -18,9 +19,6 @@ from backend.domain.audit.services import _ADVISORY_LOCK_KEY
 from tests.conftest import ON_POSTGRES, csrf_from
 
 CLERK = "vanthu.xanghiphong"
-
-pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="row and advisory locks: PostgreSQL")
-
 
 @pytest.fixture
 def settings_env(settings_env: dict[str, str]) -> dict[str, str]:
@@ -52,12 +50,30 @@ async def _other_request(dsn: str, user_id: int, holding: threading.Event) -> st
         await conn.close()
 
 
+def _sqlite_writer(path: str, holding: threading.Event) -> str:
+    """SQLite's one writer: hold the write lock (as a request appending to the audit chain does) for a while."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        holding.set()
+        time.sleep(1.5)
+        conn.execute("ROLLBACK")
+        return "ok"
+    finally:
+        conn.close()
+
+
 async def test_login_and_a_request_holding_the_audit_chain_do_not_deadlock(client, demo, database_url) -> None:
+    """PostgreSQL: the lock order above. SQLite (one writer): the login waits for the other writer, then answers."""
     user = await demo.user(CLERK)
     token = csrf_from((await client.get("/login")).text)
-    dsn = database_url.replace("postgresql+asyncpg://", "postgresql://")
     holding, outcome = threading.Event(), []
-    other = threading.Thread(target=lambda: outcome.append(asyncio.run(_other_request(dsn, user.id, holding))))
+    if ON_POSTGRES:
+        dsn = database_url.replace("postgresql+asyncpg://", "postgresql://")
+        other = threading.Thread(target=lambda: outcome.append(asyncio.run(_other_request(dsn, user.id, holding))))
+    else:
+        path = database_url.split("///", 1)[1]
+        other = threading.Thread(target=lambda: outcome.append(_sqlite_writer(path, holding)))
     other.start()
     assert holding.wait(10)
     response = await client.post("/login", data={"username": CLERK, "password": "wrong-pass-1", "next": "/",
