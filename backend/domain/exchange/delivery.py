@@ -44,6 +44,7 @@ from backend.domain.audit.services import record
 from backend.domain.documents.files import AcceptedFile, blob_store, create_stored_file
 from backend.domain.exchange.axis_client import AxisTransientError
 from backend.domain.exchange.axis_delivery import AxisDelivery, axis_delivery
+from backend.domain.exchange.recall_answer import notice_recall
 from backend.domain.exchange.receipts import ATTACHMENT_KEY
 from backend.domain.incoming.notify import role_holders
 from backend.domain.incoming.schemas import IntakeForm
@@ -179,14 +180,8 @@ class PlatformDelivery:
         receipt = await db.get(ExchangeReceipt, recipient.incoming_id)
         incoming = await db.get(IncomingDocument, recipient.incoming_id)
         assert receipt is not None and incoming is not None
-        receipt.recall_requested_at, receipt.recall_reason = clock.now(), reason
-        clerks = await role_holders(db, incoming.agency_id, Role.CLERK)
-        if clerks:
-            await enqueue(db, NOTIFY, Notify(user_ids=clerks, urgent=True,
-                                             title=t("exchange.notify.recalled",
-                                                     reference=f"{doc.code_number}/{doc.code_notation}")[:200],
-                                             body=reason[:1000], url=self._incoming_url(incoming.id)))
-        await db.flush()
+        await notice_recall(db, self._incoming_url, incoming, receipt, reason,
+                            f"{doc.code_number}/{doc.code_notation}")
 
 
 def delivery_for(settings: Settings, urls: UrlBuilder, recipient: OutgoingRecipient) -> Delivery:
