@@ -11,6 +11,10 @@ backoff); on the job's last try :meth:`AxisDelivery.give_up` marks the line ``fa
 and tells the sender's clerks and the drafter. A refusal by the axis, or a value of ours that does not
 fit QCVN 102, marks the line ``failed`` with the reason at once (a retry would not help). Every
 outcome writes an audit row.
+
+:meth:`AxisDelivery.recall` sends the recall package (:func:`.axis_recall_package.recall_package`) for a
+line whose package left; the line stays ``recall_requested`` until the recipient answers 15 or 16. A line
+whose package never left is recalled at once.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from backend.db.models import Agency, DeliveryStatus, DirectoryAgency, OutgoingD
 from backend.domain.audit.services import record
 from backend.domain.exchange.axis_client import AxisClient, AxisPermanentError, MessageType
 from backend.domain.exchange.axis_package import package_builder
+from backend.domain.exchange.axis_recall_package import recall_package
 from backend.domain.exchange.axis_seal import SealUnavailableError, seal_package
 from backend.domain.exchange.edxml.errors import EdxmlError
 from backend.domain.incoming.notify import role_holders
@@ -131,16 +136,35 @@ class AxisDelivery:
     async def recall(self, db: AsyncSession, doc: OutgoingDocument, recipient: OutgoingRecipient,
                      reason: str) -> None:
         """A line whose package never left is recalled at once; for one that left, the recall package (edXML
-        business type 1) is not sent yet, and the line says so."""
+        business type 1) goes out and the line awaits the answer (15/16). A package that does not fit QCVN 102
+        or that the axis refuses leaves the reason on the line.
+
+        Raises:
+            AxisTransientError: the axis could not be reached (the outbox retries).
+        """
         entry = await db.get(DirectoryAgency, recipient.directory_id) if recipient.directory_id else None
         name = entry.display_name if entry is not None else recipient.name
-        if self.build_package is None or recipient.status in (DeliveryStatus.QUEUED, DeliveryStatus.FAILED):
+        detail: dict[str, object] = {"recipient_id": recipient.id, "reason": reason[:500]}
+        if self.build_package is None or entry is None or \
+                recipient.status in (DeliveryStatus.QUEUED, DeliveryStatus.FAILED):
             recipient.status, recipient.status_at = DeliveryStatus.RECALLED, clock.now()
-        else:
+        elif not self.settings.axis_url:
             recipient.status_note = t("exchange.axis.recall_not_sent", name=name)
+        else:
+            sender = await db.get(Agency, doc.agency_id)
+            assert sender is not None
+            try:
+                detail["axis_doc_id"] = await self.send(
+                    sender.organ_id, await recall_package(self.settings, db, doc, entry, reason))
+                recipient.status_note = ""
+            except EdxmlError as exc:
+                recipient.status_note = t("exchange.axis.recall_unfit", name=name, reason=exc.reason)[:500]
+            except AxisPermanentError as exc:
+                recipient.status_note = t("exchange.axis.recall_refused_by_axis", name=name,
+                                          reason=exc.message)[:500]
+        detail["status"] = str(recipient.status)
         await record(db, "exchange.axis_recall", actor_name="lienthong", agency_id=doc.agency_id,
-                     object_type="outgoing", object_id=doc.id,
-                     detail={"recipient_id": recipient.id, "status": str(recipient.status), "reason": reason[:500]})
+                     object_type="outgoing", object_id=doc.id, detail=detail)
         await db.flush()
 
 

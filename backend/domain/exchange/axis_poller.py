@@ -15,7 +15,8 @@ packages waiting (``getReceivedEdocList``), and for each: downloads it (``getEdo
 * a status message: moves the sender's per-recipient line (:func:`.axis_status.apply_received_status`),
   commits, acknowledges ``done`` (``fail`` for a status about a package we never sent).
 
-Only new documents (business type 0) are taken in; recall, update and replace are refused with 02 for now.
+Recall, update and replace packages (business types 1–3) go to :func:`.axis_recall_intake.take_change`
+instead of :func:`.axis_intake.take_in`, with the same transaction, acknowledgement and refusal rules.
 An axis that cannot be reached makes the run stop (the next run tries again). Each package is handled in
 its own transaction, so one bad package never holds back the others.
 """
@@ -36,6 +37,7 @@ from backend.domain.audit.services import record
 from backend.domain.documents.files import blob_store
 from backend.domain.exchange.axis_client import AxisClient, AxisError, ReceivedEdoc
 from backend.domain.exchange.axis_intake import PackageRefused, take_in
+from backend.domain.exchange.axis_recall_intake import take_change
 from backend.domain.exchange.axis_status import apply_received_status, send_status
 from backend.domain.exchange.axis_verify import check_package
 from backend.domain.exchange.edxml.codes import BusinessDocType, StatusCode
@@ -120,13 +122,13 @@ async def _take_edoc(sessions: async_sessionmaker[AsyncSession], settings: Setti
         if not agencies:
             await _refuse(db, settings, axis, item, raw, t("exchange.axis.in.unknown_recipient"), package)
             return
-        if package.business.doc_type is not BusinessDocType.NEW:
-            await _refuse(db, settings, axis, item, raw, t("exchange.axis.in.business_unsupported"), package,
-                          agencies[0])
-            return
+        new = package.business.doc_type is BusinessDocType.NEW
         try:
             for agency in agencies:
-                await take_in(db, settings, urls, package, agency, item.doc_id, sha256, checks.recorded)
+                if new:
+                    await take_in(db, settings, urls, package, agency, item.doc_id, sha256, checks.recorded)
+                else:
+                    await take_change(db, settings, urls, package, agency, item.doc_id, sha256)
         except PackageRefused as exc:
             first_id = agencies[0].id
             await db.rollback()  # nothing of this package stays, for any of our agencies

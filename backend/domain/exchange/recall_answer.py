@@ -47,14 +47,16 @@ _REASON_MAX = 500
 
 
 async def notice_recall(db: AsyncSession, links: Callable[[int], str], incoming: IncomingDocument,
-                        receipt: DeliveryRecord, reason: str, reference: str) -> None:
-    """Keep the sender's recall of ``incoming`` and tell its clerks; refuse it at once when it is no longer open."""
+                        receipt: DeliveryRecord, reason: str, reference: str,
+                        notify_key: str = "exchange.notify.recalled") -> None:
+    """Keep the sender's recall of ``incoming`` and tell its clerks (``notify_key`` titles the notice);
+    refuse it at once when it is no longer open."""
     now = clock.now()
     receipt.recall_requested_at, receipt.recall_reason = now, reason[:1000]
     receipt.recall_confirmed_at = receipt.recall_refused_at = None
     receipt.recall_refusal = ""
     state = State(incoming.state)
-    key = "exchange.notify.recalled"
+    key = notify_key
     if state not in OPEN:
         receipt.recall_refused_at = now
         receipt.recall_refusal = t("exchange.recall.refused_closed", state=STATE_LABELS[state])

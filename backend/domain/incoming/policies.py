@@ -170,7 +170,7 @@ def can_note(actor: Actor, doc: IncomingDocument, ctx: DocContext) -> Decision:
 
 def can_classify(actor: Actor, doc: IncomingDocument, ctx: DocContext) -> Decision:
     """Needs-a-reply vs for-information: the leader or the lead handler, until the document is closed."""
-    if doc.state in (State.RETURNED, State.RECEIVED):
+    if doc.state in (State.RETURNED, State.RECEIVED, State.CANCELLED):
         return _deny("not_open")
     if is_leader(actor, doc) or _handles(actor, ctx, (AssignmentRole.LEAD,)):
         return ALLOWED
