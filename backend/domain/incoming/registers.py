@@ -109,6 +109,8 @@ async def book_rows(db: AsyncSession, actor: Actor, start: date, end: date) -> S
         note = row.description
         if row.state == IncomingState.RETURNED:
             note = "; ".join(p for p in (note, t("incoming.book.returned", reason=row.return_reason)) if p)
+        elif row.state == IncomingState.CANCELLED:
+            note = "; ".join(p for p in (note, t("incoming.book.cancelled")) if p)
         result.append(BookRow(
             doc_id=row.id,
             arrival_date=_day(row.received_at),

@@ -182,7 +182,7 @@ async def test_an_update_changes_the_document_keeps_its_history_and_answers_15(
             IncomingEvent.incoming_id == incoming_id, IncomingEvent.kind == "sender_update"))).all()
         assert len(notes) == 1 and "V/v họp giao ban tháng 12" in notes[0] and "3 trang" in notes[0]
         assert await db.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
-            AuditEvent.action == "incoming.sender_update", AuditEvent.object_id == incoming_id)) == 1
+            AuditEvent.action == "incoming.sender_update", AuditEvent.object_id == str(incoming_id))) == 1
     clerk = await Api(client).login("vanthu.xanghiphong")
     page = await clerk.get(f"/incoming/{incoming_id}")
     assert "Cơ quan gửi cập nhật" in page.text and "đổi giờ họp" in page.text

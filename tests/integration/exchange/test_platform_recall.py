@@ -89,7 +89,7 @@ async def test_a_confirmed_recall_cancels_the_document_and_nothing_more_can_be_d
         doc = await db.get(IncomingDocument, incoming_id)
         assert doc is not None and doc.state is IncomingState.CANCELLED
         assert await db.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
-            AuditEvent.action == "incoming.cancel", AuditEvent.object_id == incoming_id)) == 1
+            AuditEvent.action == "incoming.cancel", AuditEvent.object_id == str(incoming_id))) == 1
 
     submit = await clerk.post(f"/api/v1/incoming/{incoming_id}/transitions", json={"event": "submit"})
     assert submit.status_code == 409 and "Đã hủy (thu hồi)" in submit.json()["title"], submit.text
@@ -104,6 +104,8 @@ async def test_a_confirmed_recall_cancels_the_document_and_nothing_more_can_be_d
     assert incoming_id not in [d["id"] for d in to_submit]
     page = await clerk.get(f"/incoming/{incoming_id}")
     assert "Đã hủy (thu hồi)" in page.text and "Đã xác nhận hủy" in page.text
+    book = await clerk.get("/incoming/book.csv")
+    assert book.status_code == 200 and "Đã hủy do cơ quan gửi thu hồi" in book.text, "the register book says so"
 
     await run_jobs(settings)
     line = await _line(db_sessionmaker, line_id)
