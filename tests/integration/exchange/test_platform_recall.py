@@ -137,3 +137,22 @@ async def test_a_refused_recall_needs_a_reason_reaches_the_sender_and_the_docume
     assert registered.status_code == 200, registered.text
     await run_jobs(settings)
     assert (await _line(db_sessionmaker, line_id)).status is DeliveryStatus.ACCEPTED
+
+
+async def test_a_recall_of_a_document_no_longer_open_is_refused_at_once_with_the_reason(
+        client: Client, db_sessionmaker: Sessions, settings: Settings) -> None:
+    line_id, incoming_id = await _delivered(client, db_sessionmaker, settings, "33")
+    clerk = await Api(client).login("vanthu.xanghithai")
+    returned = await clerk.post(f"/api/v1/incoming/{incoming_id}/transitions",
+                                json={"event": "return_to_sender", "reason": "Gửi nhầm cơ quan"})
+    assert returned.status_code == 200, returned.text
+    await run_jobs(settings)
+    await _recall(db_sessionmaker, settings, line_id, "Thu hồi để sửa")
+    assert (await clerk.post(f"/exchange/receipts/{incoming_id}/confirm-recall")).status_code == 409
+    async with db_sessionmaker() as db:
+        doc = await db.get(IncomingDocument, incoming_id)
+        assert doc is not None and doc.state is IncomingState.RETURNED
+    line = await _line(db_sessionmaker, line_id)
+    assert line.status is DeliveryStatus.RECALL_REFUSED and "Đã trả lại" in line.status_note
+    page = await clerk.get(f"/incoming/{incoming_id}")
+    assert "yêu cầu đã bị từ chối" in page.text and "Thu hồi để sửa" in page.text
