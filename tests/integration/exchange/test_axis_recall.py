@@ -6,7 +6,8 @@ the document (nothing more can be done with it) and answers 15; a refusal answer
 a recall of a document never received is answered 02 naming it; an update changes the document with its
 history kept and answers 15; a replacement arrives as a new document linked to the old one, which is
 cancelled (15). Sending (Nghi Phong → Bộ Nội vụ): recalling an issued document sends a recall package; the
-ministry's 15 marks the line recalled, its 16 shows the refusal with the reason and tells the clerks."""
+ministry's 15 marks the line recalled, its 16 shows the refusal with the reason and tells the clerks; a
+replacing document goes as a replace package naming the earlier one."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from backend.db.models import (
     OutgoingRecipient,
     Urgency,
 )
+from backend.db.models.outgoing import ReplaceKind
 from backend.domain.exchange.axis_client import AxisClient
 from backend.domain.exchange.axis_poller import poll_axis
 from backend.domain.exchange.directory import sync_directory
@@ -207,8 +209,8 @@ async def test_a_replacement_arrives_linked_and_cancels_the_document_it_replaces
 
 
 async def _issued_to_ministry(client: Client, sessions: Sessions, settings: Settings, axis: StandIn,
-                              number: int) -> tuple[int, int]:
-    """A Nghi Phong document issued to Bộ Nội vụ and sent over the axis (the ministry reads it): (doc, line).
+                              number: int, replaces: int | None = None) -> tuple[int, int, Package]:
+    """A Nghi Phong document issued to Bộ Nội vụ and sent over the axis: (doc, line, the package the ministry read).
 
     Signing and numbering are covered by the outgoing tests; the issue's fields are written directly.
     """
@@ -223,6 +225,8 @@ async def _issued_to_ministry(client: Client, sessions: Sessions, settings: Sett
         assert doc is not None
         doc.number, doc.number_year, doc.code_number = number, 2026, str(number)
         doc.code_notation, doc.issued_on, doc.issued_at = "UBND-VP", date(2026, 12, 7), clock.now()
+        if replaces is not None:
+            doc.replaces_id, doc.replace_kind = replaces, ReplaceKind.REPLACE
         line = await db.scalar(sa.select(OutgoingRecipient).where(OutgoingRecipient.outgoing_id == doc_id,
                                                                   OutgoingRecipient.directory_id.is_not(None)))
         assert line is not None
@@ -231,9 +235,11 @@ async def _issued_to_ministry(client: Client, sessions: Sessions, settings: Sett
         line_id = line.id
     await run_jobs(settings)
     async with ministry(axis) as bo:
-        for item in await bo.getReceivedEdocList("edoc"):
-            await bo.updateStatus(item.doc_id, "done")
-    return doc_id, line_id
+        [item] = await bo.getReceivedEdocList("edoc")
+        package = parse(await bo.getEdoc(item.doc_id))
+        await bo.updateStatus(item.doc_id, "done")
+    assert isinstance(package, Package)
+    return doc_id, line_id, package
 
 
 async def _recall_and_answer(sessions: Sessions, settings: Settings, axis: StandIn, line_id: int, code: str,
@@ -260,7 +266,7 @@ async def _recall_and_answer(sessions: Sessions, settings: Settings, axis: Stand
 
 async def test_recalling_a_document_sent_over_the_axis_sends_a_recall_and_15_marks_the_line_recalled(
         client: Client, db_sessionmaker: Sessions, settings: Settings, axis: StandIn) -> None:
-    _doc_id_, line_id = await _issued_to_ministry(client, db_sessionmaker, settings, axis, 51)
+    _doc, line_id, _sent = await _issued_to_ministry(client, db_sessionmaker, settings, axis, 51)
     package = await _recall_and_answer(db_sessionmaker, settings, axis, line_id, "15")
     assert package.business.doc_type is BusinessDocType.RECALL
     assert package.business.reason == "Sai căn cứ pháp lý" and package.business.document_id == package.document_id
@@ -272,7 +278,7 @@ async def test_recalling_a_document_sent_over_the_axis_sends_a_recall_and_15_mar
 
 async def test_a_recall_refused_over_the_axis_shows_the_reason_on_the_line_and_tells_the_clerks(
         client: Client, db_sessionmaker: Sessions, settings: Settings, axis: StandIn) -> None:
-    doc_id, line_id = await _issued_to_ministry(client, db_sessionmaker, settings, axis, 52)
+    doc_id, line_id, _sent = await _issued_to_ministry(client, db_sessionmaker, settings, axis, 52)
     await _recall_and_answer(db_sessionmaker, settings, axis, line_id, "16", "Văn bản đã được thực hiện")
     async with db_sessionmaker() as db:
         line = await db.get(OutgoingRecipient, line_id)
@@ -287,3 +293,12 @@ async def test_a_recall_refused_over_the_axis_shows_the_reason_on_the_line_and_t
     clerk = await Api(client).login("vanthu.xanghiphong")
     page = await clerk.get(f"/outgoing/{doc_id}")
     assert "Lý do: Văn bản đã được thực hiện" in page.text
+
+
+async def test_a_replacing_document_goes_to_the_ministry_as_a_replace_package_naming_the_earlier_one(
+        client: Client, db_sessionmaker: Sessions, settings: Settings, axis: StandIn) -> None:
+    earlier_id, _line, first = await _issued_to_ministry(client, db_sessionmaker, settings, axis, 53)
+    _doc, _line, second = await _issued_to_ministry(client, db_sessionmaker, settings, axis, 54, replaces=earlier_id)
+    assert first.business.doc_type is BusinessDocType.NEW
+    assert second.business.doc_type is BusinessDocType.REPLACE
+    assert second.business.replacements == (Replacement(first.document_id, (BO_NOI_VU,)),)
