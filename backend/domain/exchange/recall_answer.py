@@ -7,7 +7,7 @@ the platform's :class:`~backend.db.models.ExchangeReceipt` or the axis's
 * :func:`notice_recall` -- the recall arrived: the notice is kept and the clerks are told (urgent); the
   content is withdrawn at once (:func:`.receipts.ensure_readable`). A document no longer open (completed,
   returned) cannot be cancelled (§7.2: "any state before COMPLETED"): the recall is refused at once with a
-  reason naming its state, and the clerks are told;
+  reason naming its state, and the clerks are told; one already cancelled (replaced) is granted at once;
 * :func:`confirm_recall` -- the clerk confirms: the incoming workflow's ``cancel`` transition (the engine
   refuses every other event from ``cancelled``), then the sender is answered (platform line ``recalled``,
   axis status 15) by the status job the transition queues;
@@ -50,14 +50,16 @@ async def notice_recall(db: AsyncSession, links: Callable[[int], str], incoming:
                         receipt: DeliveryRecord, reason: str, reference: str,
                         notify_key: str = "exchange.notify.recalled") -> None:
     """Keep the sender's recall of ``incoming`` and tell its clerks (``notify_key`` titles the notice);
-    refuse it at once when it is no longer open."""
+    grant it at once when the document is already cancelled, refuse it when it is otherwise no longer open."""
     now = clock.now()
-    receipt.recall_requested_at, receipt.recall_reason = now, reason[:1000]
-    receipt.recall_confirmed_at = receipt.recall_refused_at = None
-    receipt.recall_refusal = ""
     state = State(incoming.state)
+    receipt.recall_requested_at, receipt.recall_reason = now, reason[:1000]
+    receipt.recall_refused_at, receipt.recall_refusal = None, ""
     key = notify_key
-    if state not in OPEN:
+    if state is State.CANCELLED:  # already cancelled (e.g. replaced): the recall is simply granted
+        receipt.recall_confirmed_at = receipt.recall_confirmed_at or now
+        await enqueue_answer(db, incoming.id, State.CANCELLED.value)
+    elif state not in OPEN:
         receipt.recall_refused_at = now
         receipt.recall_refusal = t("exchange.recall.refused_closed", state=STATE_LABELS[state])
         await enqueue_answer(db, incoming.id, REFUSED, receipt.recall_refusal)

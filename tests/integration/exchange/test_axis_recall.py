@@ -207,6 +207,12 @@ async def test_a_replacement_arrives_linked_and_cancels_the_document_it_replaces
     answers = {(s.response_for.document_id, s.status_code) for s in await statuses_back(axis)}
     assert answers == {(_doc_id("26"), "01"), (_doc_id("25"), "15")}
 
+    await _send(axis, _changed("25", BusinessDocType.RECALL, reason="Thu hồi văn bản đã được thay thế"))
+    await poll_axis(db_sessionmaker, settings, RouteUrls())
+    await run_jobs(settings)
+    assert [(s.response_for.document_id, s.status_code) for s in await statuses_back(axis)] == [
+        (_doc_id("25"), "15")], "a recall of a document already cancelled is granted at once"
+
 
 async def _issued_to_ministry(client: Client, sessions: Sessions, settings: Settings, axis: StandIn,
                               number: int, replaces: int | None = None) -> tuple[int, int, Package]:
