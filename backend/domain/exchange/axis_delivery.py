@@ -73,18 +73,30 @@ class AxisDelivery:
             return await axis.sendEdoc(sender_code, package, messagetype=messagetype)
 
     async def _fail(self, db: AsyncSession, doc: OutgoingDocument, recipient: OutgoingRecipient, reason: str,
-                    cause: str) -> None:
-        recipient.status, recipient.status_at, recipient.status_note = DeliveryStatus.FAILED, clock.now(), reason
-        await record(db, "exchange.axis_delivery_failed", actor_name="lienthong", agency_id=doc.agency_id,
+                    cause: str, *, action: str = "exchange.axis_delivery_failed",
+                    title_key: str = "exchange.axis.notify.failed") -> None:
+        """The reason on the line (a delivery: ``failed``; a recall keeps ``recall_requested``), audit, people told."""
+        if action == "exchange.axis_delivery_failed":
+            recipient.status = DeliveryStatus.FAILED
+        recipient.status_at, recipient.status_note = clock.now(), reason
+        await record(db, action, actor_name="lienthong", agency_id=doc.agency_id,
                      object_type="outgoing", object_id=doc.id,
                      detail={"recipient_id": recipient.id, "directory_id": recipient.directory_id, "cause": cause})
         people = sorted(set(await role_holders(db, doc.agency_id, Role.CLERK) + [doc.drafter_id]))
         if self.urls is not None and people:
             await enqueue(db, NOTIFY, Notify(user_ids=people, url=self.urls("outgoing.detail", doc_id=doc.id),
-                                             title=t("exchange.axis.notify.failed", recipient=recipient.name,
+                                             title=t(title_key, recipient=recipient.name,
                                                      reference=f"{doc.code_number}/{doc.code_notation}")[:200],
                                              body=reason[:1000]))
         await db.flush()
+
+    async def give_up_recall(self, db: AsyncSession, doc: OutgoingDocument, recipient: OutgoingRecipient,
+                             error: Exception) -> None:
+        """The recall job's last try could not reach the axis: the reason on the line (still awaiting its
+        recall), people told."""
+        reason = t("exchange.axis.recall_unreachable", name=recipient.name, error=str(error)[:300])
+        await self._fail(db, doc, recipient, reason[:500], "unreachable", action="exchange.axis_recall_failed",
+                         title_key="exchange.axis.notify.recall_failed")
 
     async def give_up(self, db: AsyncSession, doc: OutgoingDocument, recipient: OutgoingRecipient,
                       error: Exception) -> None:

@@ -223,9 +223,16 @@ async def run_delivery(ctx: JobContext, recipient_id: int) -> None:
 
 
 async def run_recall(ctx: JobContext, recipient_id: int, reason: str) -> None:
-    """Pass the recall on (a recipient never reached is marked recalled at once)."""
+    """Pass the recall on (a recipient never reached is marked recalled at once); an axis that cannot be reached
+    is retried until the job's last try, which leaves the reason on the line and tells the sender's people."""
     loaded = await _load(ctx.db, recipient_id)
     if loaded is None:
         return
     doc, recipient = loaded
-    await delivery_for(ctx.settings, ctx.urls, recipient).recall(ctx.db, doc, recipient, reason)
+    delivery = delivery_for(ctx.settings, ctx.urls, recipient)
+    try:
+        await delivery.recall(ctx.db, doc, recipient, reason)
+    except AxisTransientError as exc:
+        if not isinstance(delivery, AxisDelivery) or ctx.job.attempts < ctx.job.max_attempts:
+            raise
+        await delivery.give_up_recall(ctx.db, doc, recipient, exc)

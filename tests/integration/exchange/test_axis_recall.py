@@ -11,6 +11,7 @@ replacing document goes as a replace package naming the earlier one."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import replace
 from datetime import date
 
@@ -29,6 +30,7 @@ from backend.db.models import (
     IncomingEvent,
     IncomingState,
     Notification,
+    OutboxJob,
     OutgoingDocument,
     OutgoingRecipient,
     Urgency,
@@ -45,7 +47,7 @@ from backend.domain.exchange.kinds import DELIVER, RECALL, Deliver, Recall
 from backend.lib import clock
 from backend.lib.urls import RouteUrls
 from backend.tasks.outbox import enqueue
-from tests.support.axis import StandIn, edoc_package, status_package
+from tests.support.axis import StandIn, edoc_package, free_port, status_package
 from tests.support.incoming import make_pdf
 from tests.support.outgoing import Api, create_draft, ids, run_jobs
 
@@ -308,3 +310,29 @@ async def test_a_replacing_document_goes_to_the_ministry_as_a_replace_package_na
     assert first.business.doc_type is BusinessDocType.NEW
     assert second.business.doc_type is BusinessDocType.REPLACE
     assert second.business.replacements == (Replacement(first.document_id, (BO_NOI_VU,)),)
+
+
+async def test_a_recall_that_cannot_reach_the_axis_is_retried_then_the_line_says_why(
+        client: Client, db_sessionmaker: Sessions, settings: Settings, axis: StandIn) -> None:
+    doc_id, line_id, _sent = await _issued_to_ministry(client, db_sessionmaker, settings, axis, 55)
+    async with db_sessionmaker() as db:
+        line = await db.get(OutgoingRecipient, line_id)
+        assert line is not None
+        line.status = DeliveryStatus.RECALL_REQUESTED
+        await enqueue(db, RECALL, Recall(recipient_id=line_id, reason="Sai căn cứ"), max_attempts=2)
+        await db.commit()
+    dead = dataclasses.replace(settings, axis_url=f"http://127.0.0.1:{free_port()}", axis_timeout_seconds=2.0)
+    await run_jobs(dead)
+    async with db_sessionmaker() as db:
+        job = await db.scalar(sa.select(OutboxJob).where(OutboxJob.kind == RECALL.name))
+        assert job is not None and job.attempts == 1, "first try failed: retried later"
+        job.run_after = clock.now()  # the backoff has passed
+        await db.commit()
+    await run_jobs(dead)
+    async with db_sessionmaker() as db:
+        line = await db.get(OutgoingRecipient, line_id)
+        assert line is not None and line.status is DeliveryStatus.RECALL_REQUESTED
+        assert "không kết nối được Trục liên thông quốc gia" in line.status_note
+        titles = (await db.scalars(sa.select(Notification.title).where(Notification.url == f"/outgoing/{doc_id}"))
+                  ).all()
+        assert any("Yêu cầu thu hồi" in title for title in titles), titles
