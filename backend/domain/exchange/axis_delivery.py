@@ -166,11 +166,17 @@ class AxisDelivery:
             sender = await db.get(Agency, doc.agency_id)
             assert sender is not None
             try:
-                detail["axis_doc_id"] = await self.send(
-                    sender.organ_id, await recall_package(self.settings, db, doc, entry, reason))
+                package = await recall_package(self.settings, db, doc, entry, reason)
+                await end_reads(db)  # as for a new document: no lock while the signing server and the axis answer
+                if self.seal is not None:
+                    package = await self.seal(sender.organ_id, package)
+                detail["axis_doc_id"] = await self.send(sender.organ_id, package)
                 recipient.status_note = ""
             except EdxmlError as exc:
                 recipient.status_note = t("exchange.axis.recall_unfit", name=name, reason=exc.reason)[:500]
+            except (SigningServiceError, NoCredentialError) as exc:  # SealUnavailableError: retried
+                reason_text = exc.user_message if isinstance(exc, SigningServiceError) else exc.message
+                recipient.status_note = t("exchange.axis.recall_unfit", name=name, reason=reason_text)[:500]
             except AxisPermanentError as exc:
                 recipient.status_note = t("exchange.axis.recall_refused_by_axis", name=name,
                                           reason=exc.message)[:500]

@@ -10,7 +10,7 @@ Downgrade: cancelled documents go back to ``received``, refused recalls to ``rec
 before the old CHECKs return.
 
 Revision ID: 7b3e5d1a9c24
-Revises: 02f0ff7dae40
+Revises: 6d2f8b1c4e57
 Create Date: 2026-12-07 08:10:00.000000
 """
 
@@ -22,7 +22,7 @@ from alembic import op
 import backend.db.base
 
 revision = '7b3e5d1a9c24'
-down_revision = '02f0ff7dae40'
+down_revision = '6d2f8b1c4e57'
 branch_labels = None
 depends_on = None
 
