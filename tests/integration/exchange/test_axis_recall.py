@@ -38,6 +38,7 @@ from backend.db.models import (
 from backend.db.models.outgoing import ReplaceKind
 from backend.domain.exchange.axis_client import AxisClient
 from backend.domain.exchange.axis_poller import poll_axis
+from backend.domain.exchange.axis_seal import seal_package
 from backend.domain.exchange.directory import sync_directory
 from backend.domain.exchange.edxml.build import build
 from backend.domain.exchange.edxml.codes import BusinessDocType
@@ -75,9 +76,11 @@ def _changed(number: str, kind: BusinessDocType, *, reason: str = "", subject: s
     return build(replace(package, business=business, attachments=attachments))
 
 
-async def _send(axis: StandIn, *packages: bytes) -> None:
+async def _send(axis: StandIn, settings: Settings, *packages: bytes) -> None:
+    """The ministry sends ``packages``, each sealed with its package seal (unsealed packages are refused)."""
+    sealed = [await seal_package(settings, BO_NOI_VU, package) for package in packages]
     async with ministry(axis) as bo:
-        for package in packages:
+        for package in sealed:
             await bo.sendEdoc(BO_NOI_VU, package)
 
 
@@ -95,7 +98,7 @@ async def statuses_back(axis: StandIn) -> list[StatusMessage]:
 async def _received(sessions: Sessions, settings: Settings, axis: StandIn, number: str,
                     subject: str = "Công văn thử") -> int:
     """The ministry's document ``number`` taken in by Nghi Phong, its 01 read: the incoming id."""
-    await _send(axis, edoc_package(BO_NOI_VU, [NGHI_PHONG], subject, number=number, pdf=make_pdf(1)))
+    await _send(axis, settings, edoc_package(BO_NOI_VU, [NGHI_PHONG], subject, number=number, pdf=make_pdf(1)))
     await poll_axis(sessions, settings, RouteUrls())
     await run_jobs(settings)
     assert [s.status_code for s in await statuses_back(axis)] == ["01"]
@@ -117,7 +120,7 @@ async def test_a_recall_confirmed_by_the_clerk_cancels_the_document_and_answers_
         client: Client, db_sessionmaker: Sessions, settings: Settings, axis: StandIn) -> None:
     incoming_id = await _received(db_sessionmaker, settings, axis, "21")
     recall = _changed("21", BusinessDocType.RECALL, reason="Ban hành nhầm đối tượng")
-    await _send(axis, recall, recall)  # offered twice
+    await _send(axis, settings, recall, recall)  # offered twice
     assert await poll_axis(db_sessionmaker, settings, RouteUrls()) == 2
     async with db_sessionmaker() as db:
         arrivals = (await db.scalars(sa.select(AxisArrival).where(AxisArrival.document_id == _doc_id("21"))
@@ -146,7 +149,7 @@ async def test_a_recall_confirmed_by_the_clerk_cancels_the_document_and_answers_
 async def test_a_recall_refused_by_the_clerk_answers_16_with_the_reason(
         client: Client, db_sessionmaker: Sessions, settings: Settings, axis: StandIn) -> None:
     incoming_id = await _received(db_sessionmaker, settings, axis, "22")
-    await _send(axis, _changed("22", BusinessDocType.RECALL, reason="Sai thể thức"))
+    await _send(axis, settings, _changed("22", BusinessDocType.RECALL, reason="Sai thể thức"))
     await poll_axis(db_sessionmaker, settings, RouteUrls())
     clerk = await Api(client).login("vanthu.xanghiphong")
     refused = await clerk.post(f"/exchange/receipts/{incoming_id}/refuse-recall",
@@ -162,7 +165,7 @@ async def test_a_recall_refused_by_the_clerk_answers_16_with_the_reason(
 
 async def test_a_recall_of_a_document_never_received_is_answered_02_naming_it(
         db_sessionmaker: Sessions, settings: Settings, axis: StandIn) -> None:
-    await _send(axis, _changed("23", BusinessDocType.RECALL, reason="Nhầm"))
+    await _send(axis, settings, _changed("23", BusinessDocType.RECALL, reason="Nhầm"))
     assert await poll_axis(db_sessionmaker, settings, RouteUrls()) == 1
     async with db_sessionmaker() as db:
         assert await db.scalar(sa.select(sa.func.count()).select_from(AxisArrival)) == 0
@@ -176,7 +179,7 @@ async def test_an_update_changes_the_document_keeps_its_history_and_answers_15(
     incoming_id = await _received(db_sessionmaker, settings, axis, "24", subject="V/v họp giao ban tháng 12")
     update = _changed("24", BusinessDocType.UPDATE, subject="V/v họp giao ban tháng 12 (đổi giờ họp)",
                       pdf=make_pdf(3))
-    await _send(axis, update, update)
+    await _send(axis, settings, update, update)
     assert await poll_axis(db_sessionmaker, settings, RouteUrls()) == 2
     async with db_sessionmaker() as db:
         doc = await db.get(IncomingDocument, incoming_id)
@@ -197,7 +200,7 @@ async def test_an_update_changes_the_document_keeps_its_history_and_answers_15(
 async def test_a_replacement_arrives_linked_and_cancels_the_document_it_replaces(
         client: Client, db_sessionmaker: Sessions, settings: Settings, axis: StandIn) -> None:
     old_id = await _received(db_sessionmaker, settings, axis, "25")
-    await _send(axis, _changed("26", BusinessDocType.REPLACE, subject="Công văn thay thế", replaces=_doc_id("25")))
+    await _send(axis, settings, _changed("26", BusinessDocType.REPLACE, subject="Công văn thay thế", replaces=_doc_id("25")))
     assert await poll_axis(db_sessionmaker, settings, RouteUrls()) == 1
     async with db_sessionmaker() as db:
         new = await db.scalar(sa.select(IncomingDocument).where(IncomingDocument.document_identifier == _doc_id("26")))
@@ -209,7 +212,7 @@ async def test_a_replacement_arrives_linked_and_cancels_the_document_it_replaces
     answers = {(s.response_for.document_id, s.status_code) for s in await statuses_back(axis)}
     assert answers == {(_doc_id("26"), "01"), (_doc_id("25"), "15")}
 
-    await _send(axis, _changed("25", BusinessDocType.RECALL, reason="Thu hồi văn bản đã được thay thế"))
+    await _send(axis, settings, _changed("25", BusinessDocType.RECALL, reason="Thu hồi văn bản đã được thay thế"))
     await poll_axis(db_sessionmaker, settings, RouteUrls())
     await run_jobs(settings)
     assert [(s.response_for.document_id, s.status_code) for s in await statuses_back(axis)] == [
