@@ -200,7 +200,8 @@ async def test_an_update_changes_the_document_keeps_its_history_and_answers_15(
 async def test_a_replacement_arrives_linked_and_cancels_the_document_it_replaces(
         client: Client, db_sessionmaker: Sessions, settings: Settings, axis: StandIn) -> None:
     old_id = await _received(db_sessionmaker, settings, axis, "25")
-    await _send(axis, settings, _changed("26", BusinessDocType.REPLACE, subject="Công văn thay thế", replaces=_doc_id("25")))
+    await _send(axis, settings,
+                _changed("26", BusinessDocType.REPLACE, subject="Công văn thay thế", replaces=_doc_id("25")))
     assert await poll_axis(db_sessionmaker, settings, RouteUrls()) == 1
     async with db_sessionmaker() as db:
         new = await db.scalar(sa.select(IncomingDocument).where(IncomingDocument.document_identifier == _doc_id("26")))
