@@ -59,6 +59,8 @@ class Settings:
     upload_max_mb: int = 50
     upload_max_pages: int = 2000
     """Page ceiling of an uploaded PDF (``UPLOAD_MAX_PAGES``)."""
+    blob_orphan_grace_hours: int = 24
+    """Age after which the sweeper deletes a blob no row references (``BLOB_ORPHAN_GRACE_HOURS``, ≥ 2)."""
     db_lock_timeout_seconds: float = 30.0
     """How long a writer waits for SQLite's write lock (``DB_LOCK_TIMEOUT_SECONDS``)."""
     page_render_timeout_seconds: float = 10.0
@@ -371,6 +373,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
                                   if host.strip()) if env.get("PUSH_ENDPOINT_HOSTS") else _DEFAULT_PUSH_HOSTS,
         upload_max_mb=_int(env, "UPLOAD_MAX_MB", 50),
         upload_max_pages=_int(env, "UPLOAD_MAX_PAGES", 2000, minimum=1),
+        blob_orphan_grace_hours=_int(env, "BLOB_ORPHAN_GRACE_HOURS", 24, minimum=2),
         db_lock_timeout_seconds=lock_timeout,
         page_render_timeout_seconds=render_timeout,
         clerk_sla_office_hours=_int(env, "CLERK_SLA_OFFICE_HOURS", 2),

@@ -47,11 +47,15 @@ _URGENCY_OF[4] = Urgency.HOA_TOC  # "hỏa tốc hẹn giờ" is still hỏa t�
 
 
 class PackageRefused(Exception):
-    """The package cannot become an incoming document; ``reason`` goes into the status 02."""
+    """The package cannot become an incoming document; ``reason`` goes into the status 02.
 
-    def __init__(self, reason: str) -> None:
+    ``kept`` names the blobs the refused intake had stored (its PDF), for the caller to discard after rolling back.
+    """
+
+    def __init__(self, reason: str, kept: tuple[str, ...] = ()) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.kept = kept
 
 
 def urgency_of(package: Package) -> Urgency:
@@ -129,7 +133,7 @@ async def take_in(db: AsyncSession, settings: Settings, urls: UrlBuilder, packag
         async with db.begin_nested():
             incoming = await service.intake(platform_actor(agency), _form(package, await _type_id(db, package), pdf))
     except (IntakeRejectedError, DuplicateDocumentError) as exc:
-        raise PackageRefused(_refusal(exc)) from None
+        raise PackageRefused(_refusal(exc), kept=(exc.kept_file.sha256,) if exc.kept_file else ()) from None
     ok, checks = verified if verified is not None else await verify_received(settings, pdf.data)
     db.add(AxisArrival(agency_id=agency.id, sender_code=package.sender.organ_id, document_id=package.document_id,
                        business_type=business, axis_doc_id=axis_doc_id, package_sha256=package_sha256,

@@ -34,7 +34,7 @@ from backend.config.settings import Settings
 from backend.db.engine import create_engine, create_sessionmaker
 from backend.db.models import Agency, JobStatus, OutboxJob
 from backend.domain.audit.services import record
-from backend.domain.documents.files import blob_store
+from backend.domain.documents.files import blob_store, discard_unused
 from backend.domain.exchange.axis_client import AxisClient, AxisError, ReceivedEdoc
 from backend.domain.exchange.axis_intake import PackageRefused, take_in
 from backend.domain.exchange.axis_recall_intake import take_change
@@ -104,7 +104,6 @@ async def _take_edoc(sessions: async_sessionmaker[AsyncSession], settings: Setti
                      axis: AxisClient, item: ReceivedEdoc) -> None:
     raw = await axis.getEdoc(item.doc_id)
     async with sessions() as db:
-        sha256 = (await blob_store(settings).put_bytes(raw)).sha256
         try:
             package = parse(raw)
         except EdxmlError as exc:
@@ -123,6 +122,7 @@ async def _take_edoc(sessions: async_sessionmaker[AsyncSession], settings: Setti
             await _refuse(db, settings, axis, item, raw, t("exchange.axis.in.unknown_recipient"), package)
             return
         new = package.business.doc_type is BusinessDocType.NEW
+        sha256 = (await blob_store(settings).put_bytes(raw)).sha256  # kept only for a package we take in
         try:
             for agency in agencies:
                 if new:
@@ -133,6 +133,8 @@ async def _take_edoc(sessions: async_sessionmaker[AsyncSession], settings: Setti
             first_id = agencies[0].id
             await db.rollback()  # nothing of this package stays, for any of our agencies
             await _refuse(db, settings, axis, item, raw, exc.reason, package, await db.get(Agency, first_id))
+            await discard_unused(db, settings, sha256, *exc.kept)
+            await db.commit()
             return
         await db.commit()
     await axis.updateStatus(item.doc_id, "done")
