@@ -25,7 +25,7 @@ from backend.config.settings import Settings
 from backend.db.models import StoredFile
 from backend.domain.documents.blob_hygiene import is_referenced
 from backend.domain.documents.errors import FileRejectedError
-from backend.domain.documents.pdf import PdfProblem, inspect_pdf, render_page_webp
+from backend.domain.documents.pdf import JAVASCRIPT, PdfProblem, inspect_pdf, render_page_webp
 from backend.lib.storage import BlobStore, BlobStoreBase, BlobTooLargeError, InvalidBlobKeyError
 from backend.lib.text import clean
 
@@ -46,9 +46,12 @@ class AcceptedFile:
     size: int
     filename: str
     page_count: int
+    warning: str = ""
+    """Active-content warning code (``javascript``) kept on the stored file and shown on the document."""
 
     def as_dict(self) -> dict[str, object]:
-        return {"sha256": self.sha256, "size": self.size, "filename": self.filename, "page_count": self.page_count}
+        return {"sha256": self.sha256, "size": self.size, "filename": self.filename, "page_count": self.page_count,
+                "warning": self.warning}
 
 
 def blob_store(settings: Settings) -> BlobStoreBase:
@@ -101,7 +104,7 @@ async def accept_pdf_upload(db: AsyncSession, settings: Settings, upload: Upload
         await discard_unused(db, settings, blob.sha256)
         raise FileRejectedError(f"doc.file.{problem.reason}", max_pages=settings.upload_max_pages) from None
     return AcceptedFile(sha256=blob.sha256, size=blob.size, filename=_safe_filename(upload.filename),
-                        page_count=info.page_count)
+                        page_count=info.page_count, warning=info.warning)
 
 
 async def check_pending(settings: Settings, pending: dict[str, object] | None) -> AcceptedFile | None:
@@ -115,7 +118,8 @@ async def check_pending(settings: Settings, pending: dict[str, object] | None) -
     if not await blob_store(settings).exists(sha):
         return None
     return AcceptedFile(sha256=sha, size=int(str(pending.get("size", 0))), filename=str(pending.get("filename", "")),
-                        page_count=int(str(pending.get("page_count", 0))))
+                        page_count=int(str(pending.get("page_count", 0))),
+                        warning=JAVASCRIPT if pending.get("warning") == JAVASCRIPT else "")
 
 
 async def discard_unused(db: AsyncSession, settings: Settings, *keys: str | None) -> None:
@@ -159,7 +163,8 @@ class RequestUploads:
 async def create_stored_file(db: AsyncSession, accepted: AcceptedFile, uploaded_by_id: int | None) -> StoredFile:
     """The database record of an accepted file."""
     row = StoredFile(sha256=accepted.sha256, size=accepted.size, content_type=PDF_CONTENT_TYPE,
-                     filename=accepted.filename, page_count=accepted.page_count, uploaded_by_id=uploaded_by_id)
+                     filename=accepted.filename, page_count=accepted.page_count, uploaded_by_id=uploaded_by_id,
+                     content_warning=accepted.warning)
     db.add(row)
     await db.flush()
     return row
