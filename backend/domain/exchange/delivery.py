@@ -157,7 +157,7 @@ class PlatformDelivery:
             source = await db.get(StoredFile, appendix.sealed_file_id or appendix.file_id)
             assert source is not None
             own = await create_stored_file(db, AcceptedFile(source.sha256, source.size, source.filename,
-                                                            source.page_count), None)
+                                                            source.page_count, source.content_warning), None)
             attachment = IncomingAttachment(incoming_id=incoming.id, position=appendix.ordinal,
                                             title=appendix.title, file_id=own.id, created_at=clock.now())
             db.add(attachment)
