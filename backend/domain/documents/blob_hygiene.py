@@ -1,9 +1,12 @@
 """The blob invariant — every row's blob exists, every blob belongs to a row — checked and enforced.
 
-Blobs are referenced by three columns (:data:`BLOB_COLUMNS`): ``stored_file.sha256`` (every PDF:
-uploads, signed, numbered and sealed versions, copies), ``signing_image.sha256`` (signature and
-seal PNGs) and ``axis_arrival.package_sha256`` (raw packages from the national axis). Derived
-artefacts (page images) are not blobs of their own and are not checked.
+A blob key is held by every column named ``sha256`` or ``<something>_sha256`` (:data:`BLOB_COLUMNS`,
+read from the models, so a table added later is covered without touching this module):
+``stored_file.sha256`` (every PDF: uploads, signed, numbered and sealed versions, copies),
+``signing_image.sha256`` (signature and seal PNGs), ``axis_arrival.package_sha256`` (raw packages from
+the national axis), and any later one. A column with such a name must hold a blob key; a blob-key
+column must have such a name, or the sweep would delete its blobs. Derived artefacts (page images)
+are not blobs of their own and are not checked.
 
 Both halves are read one shard (the first two hex digits of the key, 1/256 of the store) at a time,
 each in its own short read-only transaction, so the memory and the time any transaction stays open
@@ -26,17 +29,18 @@ from datetime import datetime, timedelta
 import anyio.to_thread
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import InstrumentedAttribute
 
-from backend.db.models import AxisArrival, SigningImage, StoredFile
+from backend.db import models as _models  # noqa: F401 - registers every table on Base.metadata
+from backend.db.base import Base
 from backend.lib.storage import SHARDS, BlobInfo, BlobStoreBase
 
 __all__ = ["BLOB_COLUMNS", "MissingBlob", "ShardReport", "SweepResult", "is_referenced", "scan", "sweep"]
 
-BLOB_COLUMNS: tuple[InstrumentedAttribute[str], ...] = (
-    StoredFile.sha256, SigningImage.sha256, AxisArrival.package_sha256,
+BLOB_COLUMNS: tuple[sa.Column[str], ...] = tuple(
+    column for table in Base.metadata.sorted_tables for column in table.columns
+    if column.name == "sha256" or column.name.endswith("_sha256")
 )
-"""Every column that holds a blob key; a new one must be added here (the ``check`` test covers each)."""
+"""Every column that holds a blob key (named ``sha256`` or ``*_sha256``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +72,7 @@ class SweepResult:
     young: int = 0
 
 
-def _bounds(column: InstrumentedAttribute[str], shard: str) -> sa.ColumnElement[bool]:
+def _bounds(column: sa.Column[str], shard: str) -> sa.ColumnElement[bool]:
     # Keys are lowercase hex, so "<shard>g" sorts after every key of the shard (an index range, not LIKE).
     return sa.and_(column >= shard, column < f"{shard}g")
 
@@ -77,8 +81,9 @@ async def _references(db: AsyncSession, shard: str) -> dict[str, list[tuple[str,
     """Every referenced key of the shard with the rows (table, id) that reference it."""
     found: dict[str, list[tuple[str, int]]] = {}
     for column in BLOB_COLUMNS:
-        table = column.class_.__table__
-        rows = await db.execute(sa.select(column, table.c.id).where(_bounds(column, shard)))
+        table = column.table
+        row_id = next(iter(table.primary_key.columns))
+        rows = await db.execute(sa.select(column, row_id).where(_bounds(column, shard)))
         for key, row_id in rows:
             found.setdefault(key, []).append((table.name, row_id))
     return found
