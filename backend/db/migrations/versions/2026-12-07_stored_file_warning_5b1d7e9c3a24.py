@@ -4,7 +4,7 @@
 as a warning on the document page), empty otherwise. Files stored before keep the empty value.
 
 Revision ID: 5b1d7e9c3a24
-Revises: 02f0ff7dae40
+Revises: 7b3e5d1a9c24
 Create Date: 2026-12-07 08:20:00.000000
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '5b1d7e9c3a24'
-down_revision = '02f0ff7dae40'
+down_revision = '7b3e5d1a9c24'
 branch_labels = None
 depends_on = None
 
