@@ -23,6 +23,7 @@ its own transaction, so one bad package never holds back the others.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import timedelta
 
@@ -95,7 +96,8 @@ async def _refuse(db: AsyncSession, settings: Settings, axis: AxisClient, item: 
                           StatusCode.REJECTED, reason)
     await record(db, "exchange.axis_refused", actor_name=_ACTOR, agency_id=agency.id if agency else None,
                  object_type="axis_package", detail={"axis_doc_id": item.doc_id, "sender": item.sender,
-                                                     "reason": reason[:500]})
+                                                     "reason": reason[:500], "sha256": hashlib.sha256(raw).hexdigest(),
+                                                     "bytes": len(raw)})
     await db.commit()
     await axis.updateStatus(item.doc_id, "fail")
 
