@@ -26,7 +26,7 @@ from backend.lib.templates import STATIC_DIR, environment
 from backend.server import deps
 from backend.server.edge import EdgeRequest, check_request
 from backend.server.errors import handle_exception
-from backend.server.middleware import SecurityHeadersMiddleware
+from backend.server.middleware import security_headers
 from backend.server.routes import ROUTES
 from backend.server.workflow_globals import install_workflow_globals
 from backend.web.live.channels import build_channels_plugin
@@ -81,10 +81,11 @@ def build_app(settings: Settings) -> Litestar:
     return Litestar(
         route_handlers=[static, *ROUTES],
         dependencies={name: _provide(fn) for name, fn in deps.dependencies.items()},
+        before_send=[security_headers(hsts=settings.cookie_secure)],
         middleware=[
-            DefineMiddleware(SecurityHeadersMiddleware, hsts=settings.cookie_secure),
             DefineMiddleware(SessionMiddleware, store_name="sessions",
-                             idle_seconds=settings.session_idle_minutes * 60, secure=settings.cookie_secure),
+                             idle_seconds=settings.session_idle_minutes * 60,
+                             max_age_seconds=settings.session_max_hours * 3600, secure=settings.cookie_secure),
             DefineMiddleware(OfflineMiddleware, secret_key=settings.secret_key),
         ],
         csrf_config=CSRFConfig(

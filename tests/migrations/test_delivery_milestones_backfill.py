@@ -21,6 +21,8 @@ from backend.db.models import IncomingDocument, OutgoingDocument, OutgoingRecipi
 from tests.integration.exchange.dashboard_dataset import at, build
 from tests.migrations.test_migrations import empty_database_url  # noqa: F401 - the fixture
 
+_BEFORE = "4e1b7d2c9a58"
+"""The revision ``b7d41e9c2a65`` revises."""
 _MILESTONES = ("sent_at", "arrived_at", "accepted_at", "done_at", "returned_at")
 T = TypeVar("T")
 
@@ -57,7 +59,7 @@ def test_existing_lines_get_their_milestones(empty_database_url: str) -> None:  
         return {number: line.id for number, line in lines.items()}
 
     ids = _run(empty_database_url, arrange)
-    downgrade(empty_database_url, "-1")
+    downgrade(empty_database_url, _BEFORE)  # back to the revision before the milestones, whatever came later
     upgrade(empty_database_url)
 
     async def read(db: AsyncSession) -> dict[str, tuple[Any, ...]]:

@@ -80,6 +80,8 @@ class DeliveryStatus(StrEnum):
     RETURNED = "returned"
     RECALL_REQUESTED = "recall_requested"
     RECALLED = "recalled"
+    RECALL_REFUSED = "recall_refused"
+    """The recipient refused the recall (status 16); the reason is in ``status_note``."""
     FAILED = "failed"
 
 
@@ -298,3 +300,6 @@ class ExchangeReceipt(TimestampMixin, Base):
     recall_reason: Mapped[str] = mapped_column(sa.Text, default="")
     recall_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     recall_confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    recall_refused_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    recall_refusal: Mapped[str] = mapped_column(sa.Text, default="")
+    """The clerk's reason for refusing the recall (sent to the sender)."""

@@ -16,6 +16,7 @@ from backend.db.models import Agency, Unit, User
 from backend.domain.accounts import admin_users as services
 from backend.domain.accounts.actor import Actor
 from backend.domain.accounts.schemas import UserForm
+from backend.domain.accounts.session_epoch import keep_session
 from backend.domain.admin.activation import Activation, activation_routes
 from backend.domain.admin.form_pages import AdminForm, blank_form, form_routes
 from backend.domain.admin.validation import as_list
@@ -26,6 +27,7 @@ from backend.lib.bounds import parse_id
 from backend.lib.deps import DB
 from backend.lib.forms import redirect_with_flash
 from backend.lib.i18n import t
+from backend.lib.sessions import get_session
 from backend.lib.templates import render_page
 
 __all__ = ["UserController"]
@@ -183,6 +185,8 @@ class UserController(Controller):
         self, request: Request[Any, Any, Any], db: DB, admin: AdminActor, meta: Meta, user_id: FromPath[int]
     ) -> Redirect:
         user, password = await services.reset_password(db, admin, user_id, meta)
+        if user.id == admin.user_id:
+            keep_session(get_session(request), user.session_epoch)
         return _with_password(request, user, password, "admin.flash.password_reset")
 
     @post("/{user_id:int}/unlock", name="admin.user_unlock")

@@ -47,7 +47,8 @@ __all__ = [
 
 CSV = "text/csv"  # Litestar adds "; charset=utf-8" to every text/* type
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_PDF_CACHE = "private, no-cache"
+_FILE_CACHE = "private, no-store"
+"""A document's files and page images: never kept by an HTTP cache (the service worker keeps its own copies)."""
 
 
 class ContextBuilder(Protocol):
@@ -151,7 +152,7 @@ def not_modified(request: Request[Any, Any, Any], stored: StoredFile) -> Respons
     """304 when the client already holds this SHA-256 (``If-None-Match``), else ``None``."""
     etag = f'"{stored.sha256}"'
     if request.headers.get("if-none-match") == etag:
-        return Response(b"", status_code=304, headers={"ETag": etag, "Cache-Control": _PDF_CACHE})
+        return Response(b"", status_code=304, headers={"ETag": etag, "Cache-Control": _FILE_CACHE})
     return None
 
 
@@ -159,7 +160,7 @@ async def pdf_file(settings: Settings, stored: StoredFile) -> File:
     """The stored PDF unchanged, as a download named after the file, with its SHA-256 as ETag."""
     return File(path=await blob_store(settings).local_path(stored.sha256), media_type=PDF_CONTENT_TYPE,
                 etag=ETag(value=stored.sha256),
-                headers={"cache-control": _PDF_CACHE, "content-disposition": attachment_disposition(stored.filename)})
+                headers={"cache-control": _FILE_CACHE, "content-disposition": attachment_disposition(stored.filename)})
 
 
 async def page_image(request: Request[Any, Any, Any], settings: Settings, stored: StoredFile,
@@ -172,7 +173,7 @@ async def page_image(request: Request[Any, Any, Any], settings: Settings, stored
     if page < 1 or page > stored.page_count:
         raise NotFoundError()
     tag = f"{stored.sha256[:32]}-p{page}-w{settings.page_image_width}"
-    headers = {"Cache-Control": "private, max-age=86400"}
+    headers = {"Cache-Control": _FILE_CACHE}
     if request.headers.get("if-none-match") == f'"{tag}"':
         return Response(b"", status_code=304, headers={"ETag": f'"{tag}"', **headers})
     data = await page_image_bytes(settings, stored, page)

@@ -30,11 +30,11 @@ from backend.db.models import (
     Urgency,
 )
 from backend.domain.documents.files import blob_store
+from backend.domain.exchange.axis_replacement import business_of
 from backend.domain.exchange.edxml.build import build
-from backend.domain.exchange.edxml.codes import BusinessDocType, Priority
+from backend.domain.exchange.edxml.codes import Priority
 from backend.domain.exchange.edxml.model import (
     Attachment,
-    Business,
     Code,
     Organ,
     OtherInfo,
@@ -98,7 +98,8 @@ async def _response_for(db: AsyncSession, doc: OutgoingDocument) -> tuple[Respon
 
 async def package_of(settings: Settings, db: AsyncSession, doc: OutgoingDocument,
                      entry: DirectoryAgency) -> Package:
-    """The new-document package (business type 0) of issued ``doc`` addressed to ``entry``."""
+    """The package of issued ``doc`` addressed to ``entry``: business type 0, or 3 when it replaces a document
+    that reached ``entry`` (:func:`.axis_replacement.business_of`)."""
     sender = await db.get(Agency, doc.agency_id)
     doc_type = await db.get(DocumentType, doc.document_type_id)
     assert sender is not None and doc_type is not None and doc.issued_on is not None
@@ -121,7 +122,7 @@ async def package_of(settings: Settings, db: AsyncSession, doc: OutgoingDocument
                              appendixes=tuple(a.description for a in attachments[1:] if a.description)),
         response_for=await _response_for(db, doc),
         traces=(TraceHeader(sender.organ_id, clock.to_local(clock.now()).replace(tzinfo=None, microsecond=0)),),
-        business=Business(doc_type=BusinessDocType.NEW, document_id=identifier),
+        business=await business_of(db, doc, entry, identifier),
         attachments=attachments)
 
 

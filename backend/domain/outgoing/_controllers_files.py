@@ -106,7 +106,7 @@ class OutgoingFilesController(Controller):
         if page < 1 or page > stored.page_count:
             raise NotFoundError()
         etag = f'"{marked_tag(stored.sha256, layout, page, settings.page_image_width)}"'
-        headers = {"Cache-Control": "private, no-cache", "ETag": etag}
+        headers = {"Cache-Control": "private, no-store", "ETag": etag}
         if request.headers.get("if-none-match") == etag:
             return Response(b"", status_code=304, headers=headers)
         image = await page_image_bytes(settings, stored, page)
