@@ -63,8 +63,8 @@ class CopiesController(Controller):
     async def register(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor) -> Response[str]:
         require(can_view_register(actor))
         raw_year, raw_after = request.query_params.get("year", ""), request.query_params.get("after", "")
-        year = int(raw_year) if raw_year.isdigit() and 2000 <= int(raw_year) <= 2100 else clock.to_local(
-            clock.now()).year
+        asked = parse_id(raw_year)
+        year = asked if asked is not None and 2000 <= asked <= 2100 else clock.to_local(clock.now()).year
         page = await register_page(db, actor, year, parse_id(raw_after))
         context = {"section": "copies", "year": year, "rows": page.rows, "next_cursor": page.next_cursor,
                    "KIND_LABELS": KIND_LABELS}

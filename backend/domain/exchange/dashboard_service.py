@@ -26,6 +26,7 @@ from backend.domain.statistics.figures import calendar_table
 from backend.domain.statistics.period import Period, parse_period
 from backend.domain.statistics.scope import require_statistics, scoped_agency, statistics_agency_ids
 from backend.errors import InvalidInputError
+from backend.lib.bounds import parse_id
 from backend.lib.clock import to_local
 from backend.lib.i18n import t
 
@@ -90,10 +91,11 @@ async def _scope(db: AsyncSession, actor: Actor, params: Mapping[str, str]) -> t
     raw = (params.get("agency") or "").strip()
     if not raw:
         return None, list((await db.scalars(statistics_agency_ids(actor))).all())
-    if not raw.isdigit():
+    agency_id = parse_id(raw)
+    if agency_id is None:
         message = t("exchange_dashboard.bad_agency")
         raise InvalidInputError(message, field_errors={"agency": message})
-    agency = await scoped_agency(db, actor, int(raw))
+    agency = await scoped_agency(db, actor, agency_id)
     return agency, [agency.id]
 
 
