@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from backend.config.settings import Settings
 from backend.domain.certificates import jobs as certificates
 from backend.domain.documents import jobs as documents
+from backend.domain.documents import sweeper as documents_sweeper
 from backend.domain.exchange import axis_poller as exchange_axis
 from backend.domain.exchange import directory_jobs as exchange_directory
 from backend.domain.exchange import jobs as exchange
@@ -31,13 +32,15 @@ __all__ = ["REGISTRY", "STARTUP", "run_once", "run_worker"]
 
 REGISTRY = Registry((*notifications.HANDLERS, *push.HANDLERS, *live.HANDLERS, *certificates.HANDLERS,
                      *exchange.HANDLERS, *exchange_directory.HANDLERS, *search.HANDLERS, *reminders.HANDLERS,
-                     *documents.HANDLERS, *exchange_axis.HANDLERS, *workfiles.HANDLERS))
+                     *documents.HANDLERS, *exchange_axis.HANDLERS, *workfiles.HANDLERS,
+                     *documents_sweeper.HANDLERS))
 """Every job kind the worker runs, with its handler."""
 
 STARTUP: tuple[worker.StartupHook, ...] = (*certificates.STARTUP, *exchange_directory.STARTUP, *reminders.STARTUP,
-                                          *exchange_axis.STARTUP, *workfiles.STARTUP)
+                                          *exchange_axis.STARTUP, *workfiles.STARTUP, *documents_sweeper.STARTUP)
 """Run when a worker starts (the daily certificate reminder, directory sync and the reminder scan and digest make
-sure they are scheduled; the axis poller when the axis is configured; the work-file transfer reminder)."""
+sure they are scheduled; the axis poller when the axis is configured; the work-file transfer reminder; the daily
+sweep of orphaned blobs)."""
 
 
 async def run_once(settings: Settings, sessions: async_sessionmaker[AsyncSession], batch: int = 20, *,

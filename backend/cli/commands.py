@@ -7,7 +7,8 @@
 * ``seed-demo``     create the demo province (idempotent)
 * ``verify-audit``  check the audit hash chain; exit 1 and name the first broken row
 * ``import-csv``    import agencies / units / users from a CSV file (system scope)
-* ``check``         run the startup checks and print their hints
+* ``check``         run the startup checks and print their hints, then the blob invariant (rows whose
+                    file is missing: exit 1; files no row references: a warning)
 * ``generate-province``  bulk-load a realistic province with N incoming documents (benchmarks)
 * ``smoke``         play the outgoing flow against a running instance through the JSON API
 * ``backup``        write the database, blobs and signing server data to a new directory (manifest.json)
@@ -42,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import-csv", help="import agencies, units or users from CSV")
     imp.add_argument("kind", choices=["agencies", "units", "users"])
     imp.add_argument("file", type=Path)
-    sub.add_parser("check", help="run startup checks")
+    sub.add_parser("check", help="run startup checks, then check that every row has its file and every file a row")
     province = sub.add_parser("generate-province", help="bulk-load a province's year of documents (empty database)")
     province.add_argument("--documents", type=int, default=50_000, help="incoming documents to create")
     province.add_argument("--days", type=int, default=365, help="spread them over the last N days")
@@ -150,7 +151,8 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_standin(args.port, args.config, args.host)
     if args.command == "check":
+        from backend.cli.blobs import check_blobs
         from backend.server.checks import run_checks
 
-        return asyncio.run(run_checks(settings, verbose=True))
+        return asyncio.run(run_checks(settings, verbose=True)) or asyncio.run(check_blobs(settings))
     return 2

@@ -152,6 +152,7 @@ def _name(rng: random.Random) -> str:
 class _Builder:
     def __init__(self, documents: int, now: datetime, seed: int, days: int = 365) -> None:
         self.rng = random.Random(seed)
+        self.exchange_rng = random.Random(seed + 1)  # line milestones: leaves the main stream as it was
         self.documents = documents
         self.days = days
         self.now = now
@@ -410,12 +411,33 @@ class _Builder:
                 yield "outgoing_recipient", {
                     "id": self.ids.take("outgoing_recipient"), "outgoing_id": doc_id, "kind": "agency",
                     "recipient_agency_id": target.id, "recipient_unit_id": None, "name": f"Cơ quan {target.key}",
-                    "status": "done", "status_at": moment, "status_note": "", "created_at": moment,
-                    "updated_at": moment}
+                    "created_at": moment, "updated_at": moment, **self._milestones(moment)}
         for (agency_id, year), last in sorted(numbers.items()):
             yield "outgoing_counter", {"agency_id": agency_id, "year": year, "series": SHARED_SERIES,
                                        "last_number": last}
 
+
+    def _milestones(self, sent: datetime) -> dict[str, Any]:
+        """A line's status and milestones (what the exchange dashboard reads): arrived within two minutes;
+        2 % rejected with a reason, 8 % acknowledged a day or two later, the rest within hours; done after days."""
+        rng = self.exchange_rng
+        arrived = sent + timedelta(seconds=rng.uniform(1, 120))
+        draw = rng.random()
+        if draw < 0.02:
+            returned = arrived + timedelta(hours=rng.uniform(0.5, 5))
+            return {"status": "returned", "status_at": returned, "status_note": "Sai thể thức văn bản",
+                    "sent_at": sent, "arrived_at": arrived, "accepted_at": None, "done_at": None,
+                    "returned_at": returned}
+        accepted = arrived + timedelta(hours=rng.uniform(18, 50) if draw < 0.10 else rng.uniform(0.2, 6))
+        done: datetime | None = accepted + timedelta(days=rng.uniform(1, 15))
+        if accepted > self.now:
+            return {"status": "arrived", "status_at": arrived, "status_note": "", "sent_at": sent,
+                    "arrived_at": arrived, "accepted_at": None, "done_at": None, "returned_at": None}
+        if done is not None and done > self.now:
+            done = None
+        return {"status": "done" if done else "accepted", "status_at": done or accepted, "status_note": "",
+                "sent_at": sent, "arrived_at": arrived, "accepted_at": accepted, "done_at": done,
+                "returned_at": None}
 
 _TABLES: dict[str, sa.Table] = {model.__tablename__: cast(sa.Table, model.__table__) for model in (
     Agency, Unit, User, RoleGrant, StoredFile, IncomingDocument, IncomingEvent, Assignment, Notification,

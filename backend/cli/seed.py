@@ -36,7 +36,8 @@ async def seed_demo_into(db: AsyncSession) -> str:
     ):
         text = (FIXTURES / name).read_text(encoding="utf-8")
         if importer is import_users_csv:
-            report = await importer(db, text, scope=None, meta=meta, actor_name="seed", must_change_password=False)
+            report = await importer(db, text, scope=None, meta=meta, actor_name="seed", must_change_password=False,
+                                    demo_passwords=True)
         else:
             report = await importer(db, text, scope=None, meta=meta, actor_name="seed")
         if report.rejected:

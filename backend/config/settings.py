@@ -45,6 +45,10 @@ class Settings:
     outbox_lease_seconds: int
     outbox_max_attempts: int
     signing_url: str
+    session_max_hours: int = 12
+    """Absolute lifetime of a session from login, whatever the activity (``SESSION_MAX_HOURS``)."""
+    login_ip_max_failures: int = 20
+    """Failed logins from one address within the failure window that earn it a 429 (``LOGIN_IP_MAX_FAILURES``)."""
     vapid_private_key: str | None = None
     vapid_public_key: str | None = None
     vapid_subject: str = "mailto:quantri@congvan.local"
@@ -55,6 +59,8 @@ class Settings:
     upload_max_mb: int = 50
     upload_max_pages: int = 2000
     """Page ceiling of an uploaded PDF (``UPLOAD_MAX_PAGES``)."""
+    blob_orphan_grace_hours: int = 24
+    """Age after which the sweeper deletes a blob no row references (``BLOB_ORPHAN_GRACE_HOURS``, ≥ 2)."""
     db_lock_timeout_seconds: float = 30.0
     """How long a writer waits for SQLite's write lock (``DB_LOCK_TIMEOUT_SECONDS``)."""
     page_render_timeout_seconds: float = 10.0
@@ -349,6 +355,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         secret_key=_secret_key(env, app_env, data_dir),
         cookie_secure=_bool(env, "COOKIE_SECURE", app_env == "production"),
         session_idle_minutes=_int(env, "SESSION_IDLE_MINUTES", 480),
+        session_max_hours=_int(env, "SESSION_MAX_HOURS", 12),
+        login_ip_max_failures=_int(env, "LOGIN_IP_MAX_FAILURES", 20),
         login_max_failures=_int(env, "LOGIN_MAX_FAILURES", 5),
         login_failure_window_minutes=_int(env, "LOGIN_FAILURE_WINDOW_MINUTES", 15),
         login_lockout_minutes=_int(env, "LOGIN_LOCKOUT_MINUTES", 15),
@@ -365,6 +373,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
                                   if host.strip()) if env.get("PUSH_ENDPOINT_HOSTS") else _DEFAULT_PUSH_HOSTS,
         upload_max_mb=_int(env, "UPLOAD_MAX_MB", 50),
         upload_max_pages=_int(env, "UPLOAD_MAX_PAGES", 2000, minimum=1),
+        blob_orphan_grace_hours=_int(env, "BLOB_ORPHAN_GRACE_HOURS", 24, minimum=2),
         db_lock_timeout_seconds=lock_timeout,
         page_render_timeout_seconds=render_timeout,
         clerk_sla_office_hours=_int(env, "CLERK_SLA_OFFICE_HOURS", 2),

@@ -25,6 +25,7 @@ from litestar import Request, Response
 from litestar.response import Redirect
 
 from backend.errors import InvalidInputError
+from backend.lib.bounds import parse_date as bounded_date
 from backend.lib.sessions import flash
 
 __all__ = ["Answer", "form_values", "parse_date", "redirect_with_flash", "see_other", "submit", "submit_or_flash"]
@@ -33,14 +34,11 @@ T = TypeVar("T")
 
 
 def parse_date(raw: str) -> date | None:
-    """An ISO date from an ``<input type=date>`` (``None`` when empty or malformed)."""
-    raw = raw.strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        return None
+    """An ISO date from an ``<input type=date>`` (``None`` when empty, malformed or out of bounds).
+
+    See :func:`backend.lib.bounds.parse_date` (re-exported here for the form handlers).
+    """
+    return bounded_date(raw)
 
 
 def form_values(data: msgspec.Struct) -> dict[str, Any]:

@@ -19,10 +19,10 @@ from typing import Annotated
 import msgspec
 from litestar.params import KwargDefinition, PathParameter
 
+from backend.lib.bounds import MAX_ID
+
 __all__ = ["MAX_ID", "MAX_YEAR", "MIN_YEAR", "Count", "Id", "PathId", "PathYear", "Version", "Year"]
 
-MAX_ID = 2**31 - 1
-"""The largest value of an ``INTEGER`` column on PostgreSQL (the stricter of the two databases)."""
 MIN_YEAR, MAX_YEAR = 1900, 2999
 """Years a register, catalogue or file can belong to (dates stay far from ``date.max``)."""
 

@@ -2,13 +2,18 @@
 
 The browser holds only a random id in an HttpOnly cookie. ``rotate()`` (called at login) moves
 the data to a fresh id and deletes the old one, which defeats session fixation; ``clear()``
-(logout) deletes it. Sessions expire after the configured idle time.
+(logout) deletes it. Sessions expire after the configured idle time, and in any case
+``max_age_seconds`` after they were started (the start time is kept in the data under ``_started``;
+``clear()`` forgets it, so a login starts the clock again and ``rotate()`` does not): a session
+older than that is deleted when it is next presented, whatever its activity.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import secrets
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +27,7 @@ __all__ = ["COOKIE_NAME", "Session", "SessionMiddleware", "flash", "get_session"
 
 COOKIE_NAME = "cv_session"
 _SCOPE_KEY = "congvan_session"
+_STARTED_KEY = "_started"
 
 
 @dataclass
@@ -67,10 +73,12 @@ def get_session(connection: ASGIConnection[Any, Any, Any, Any]) -> Session:
 class SessionMiddleware:
     """ASGI middleware loading the session before the handler and saving it before the headers."""
 
-    def __init__(self, app: ASGIApp, *, store_name: str, idle_seconds: int, secure: bool) -> None:
+    def __init__(self, app: ASGIApp, *, store_name: str, idle_seconds: int, max_age_seconds: int,
+                 secure: bool) -> None:
         self.app = app
         self.store_name = store_name
         self.idle_seconds = idle_seconds
+        self.max_age_seconds = max_age_seconds
         self.secure = secure
 
     def _cookie(self, value: str, *, expire: bool = False) -> str:
@@ -90,6 +98,8 @@ class SessionMiddleware:
             raw = await store.get(session_id, renew_for=self.idle_seconds)
             if raw is not None:
                 session = Session(id=session_id, data=json.loads(raw))
+                if self._remaining(session.data) <= 0:
+                    session.clear()  # past its absolute lifetime: deleted, cookie dropped
         scope[_SCOPE_KEY] = session  # type: ignore[literal-required]
 
         async def send_wrapper(message: Message) -> None:
@@ -100,6 +110,13 @@ class SessionMiddleware:
 
         await self.app(scope, receive, send_wrapper)
 
+    def _remaining(self, data: dict[str, Any]) -> float:
+        """Seconds left of the session's absolute lifetime (a session without a start time has none)."""
+        started = data.get(_STARTED_KEY)
+        if not isinstance(started, int | float):
+            return 0
+        return started + self.max_age_seconds - time.time()
+
     async def _persist(self, store: Store, session: Session, headers: MutableScopeHeaders) -> None:
         if session.old_id:
             await store.delete(session.old_id)
@@ -108,7 +125,9 @@ class SessionMiddleware:
             return
         if session.id is None:
             session.id = secrets.token_urlsafe(32)
-        await store.set(session.id, json.dumps(session.data), expires_in=self.idle_seconds)
+        session.data.setdefault(_STARTED_KEY, int(time.time()))
+        expires_in = max(1, min(self.idle_seconds, math.ceil(self._remaining(session.data))))
+        await store.set(session.id, json.dumps(session.data), expires_in=expires_in)
         headers.add("Set-Cookie", self._cookie(session.id))
         session.dirty = False
 

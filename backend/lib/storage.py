@@ -8,10 +8,15 @@ re-created on demand.
 
 :class:`BlobStoreBase` is the contract every store implements (``put_stream``, ``put_bytes``,
 ``exists``, ``read_bytes``, ``iter_chunks``, ``local_path``, ``delete``, ``read_derived``,
-``write_derived``, and for backups the blocking ``iter_keys``, ``copy_out`` and ``add_file``); callers
+``write_derived``, for backups the blocking ``iter_keys``, ``copy_out`` and ``add_file``, and for the
+orphan sweeper and ``check`` the blocking ``iter_shard`` and ``modified_at``); callers
 read through it and never build paths themselves. A tool that needs a file on disk (pypdf, pdftoppm,
 a ``File`` response) asks for :meth:`BlobStoreBase.local_path`: the blob itself here, a verified cache
 copy in the S3 store (``backend.lib.storage_s3``).
+
+Ages: a blob's modified time is when its content was last stored. Storing content that is already
+present renews it (the local store touches the file; the S3 store re-sends an object older than
+:data:`RENEW_AFTER`), so an upload whose row is about to commit never looks like an old orphan.
 
 Path safety: keys are validated (64 lowercase hex digits; derived names from a strict pattern)
 before any path or object key is built, so no caller input can escape the store.
@@ -27,17 +32,23 @@ import shutil
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import anyio
 import anyio.to_thread
 
 __all__ = [
-    "BlobMissingError", "BlobStore", "BlobStoreBase", "BlobTooLargeError", "InvalidBlobKeyError", "StoredBlob",
-    "StorageError",
+    "RENEW_AFTER", "SHARDS", "BlobInfo", "BlobMissingError", "BlobStore", "BlobStoreBase", "BlobTooLargeError",
+    "InvalidBlobKeyError", "StoredBlob", "StorageError",
 ]
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+_SHARD = re.compile(r"[0-9a-f]{2}")
+SHARDS = tuple(f"{n:02x}" for n in range(256))
+"""The first two hex digits of a key: the unit in which the sweeper and ``check`` read a store."""
+RENEW_AFTER = timedelta(hours=1)
+"""Storing content already present renews its modified time when it is older than this (S3 store)."""
 _DERIVED_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 CHUNK = 1024 * 1024
 
@@ -72,6 +83,15 @@ class StoredBlob:
     """A local file holding the content (the blob itself, or the S3 store's cache copy)."""
     head: bytes
     """The first bytes of the content (for sniffing the type without re-reading)."""
+
+
+@dataclass(frozen=True, slots=True)
+class BlobInfo:
+    """A stored blob as listed: its key, size in bytes and modified time (UTC)."""
+
+    sha256: str
+    size: int
+    modified_at: datetime
 
 
 def check_derived_name(name: str) -> str:
@@ -124,6 +144,14 @@ class BlobStoreBase(ABC):
     @abstractmethod
     def _iter_keys(self) -> Iterator[str]:
         """The key of every stored blob, derived artefacts excluded (blocking)."""
+
+    @abstractmethod
+    def _iter_shard(self, shard: str) -> Iterator[BlobInfo]:
+        """Every stored blob whose key starts with ``shard`` (two hex digits), derived artefacts excluded."""
+
+    @abstractmethod
+    def _modified_at(self, key: str) -> datetime | None:
+        """When blob ``key`` was last stored, ``None`` if it is not (blocking)."""
 
     def _copy_out(self, key: str, dest: Path) -> None:
         """Write blob ``key``'s content to the new file ``dest`` (blocking); stores may fetch directly."""
@@ -203,6 +231,18 @@ class BlobStoreBase(ABC):
             if _SHA256.fullmatch(key):
                 yield key
 
+    def iter_shard(self, shard: str) -> Iterator[BlobInfo]:
+        """The blobs whose key starts with ``shard`` (one of :data:`SHARDS`), in no particular order (blocking)."""
+        if not isinstance(shard, str) or not _SHARD.fullmatch(shard):
+            raise InvalidBlobKeyError("invalid shard")
+        for info in self._iter_shard(shard):
+            if _SHA256.fullmatch(info.sha256) and info.sha256.startswith(shard):
+                yield info
+
+    def modified_at(self, sha256: str) -> datetime | None:
+        """When the blob was last stored (UTC), ``None`` if it is not stored (blocking)."""
+        return self._modified_at(self.check_key(sha256))
+
     def copy_out(self, sha256: str, dest: Path) -> None:
         """Write the blob's content to ``dest`` (blocking; the caller checks the copy's SHA-256)."""
         self._copy_out(self.check_key(sha256), dest)
@@ -258,7 +298,9 @@ class BlobStore(BlobStoreBase):
     def _keep(self, tmp: Path, key: str) -> Path:
         final = self.path_for(key)
         final.parent.mkdir(parents=True, exist_ok=True)
-        if not final.exists():
+        if final.exists():
+            os.utime(final)  # stored again: an orphan sweep must count its age from now
+        else:
             os.replace(tmp, final)
         return final
 
@@ -276,6 +318,21 @@ class BlobStore(BlobStoreBase):
             for path in sorted(first.glob("[0-9a-f][0-9a-f]/*")):
                 if path.is_file() and path.name[:2] == first.name and path.name[2:4] == path.parent.name:
                     yield path.name
+
+    def _iter_shard(self, shard: str) -> Iterator[BlobInfo]:
+        for path in (self.root / shard).glob("[0-9a-f][0-9a-f]/*"):
+            try:
+                facts = path.stat()
+            except FileNotFoundError:  # deleted while listing
+                continue
+            if path.is_file() and path.name[2:4] == path.parent.name:
+                yield BlobInfo(path.name, facts.st_size, datetime.fromtimestamp(facts.st_mtime, UTC))
+
+    def _modified_at(self, key: str) -> datetime | None:
+        try:
+            return datetime.fromtimestamp(self.path_for(key).stat().st_mtime, UTC)
+        except FileNotFoundError:
+            return None
 
     def _delete(self, key: str) -> None:
         self.path_for(key).unlink(missing_ok=True)

@@ -3,7 +3,8 @@
 Same contract and keys as the local store (:mod:`backend.lib.storage`): blob ``<sha256>`` is object
 ``blobs/<aa>/<bb>/<sha256>``, derived artefacts are ``derived/<aa>/<sha256>/<name>``. Uploads are
 hashed into a local temporary file first, so the object key is known and verified before anything
-is sent; an object already present (same content) is not sent again.
+is sent; an object already present (same content) is not sent again unless it is older than
+:data:`~backend.lib.storage.RENEW_AFTER`, which renews its modified time for the orphan sweeper.
 
 Tools that need a file (pypdf, page rendering, ``File`` responses) get a local cache copy under
 ``cache_dir`` (``<DATA_DIR>/blob-cache``): downloaded once, its SHA-256 checked against the key
@@ -19,13 +20,22 @@ import io
 import os
 import secrets
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from minio import Minio
 from minio.error import S3Error
 
-from backend.lib.storage import BlobMissingError, BlobStoreBase, StorageError, file_sha256, sharded
+from backend.lib.storage import (
+    RENEW_AFTER,
+    BlobInfo,
+    BlobMissingError,
+    BlobStoreBase,
+    StorageError,
+    file_sha256,
+    sharded,
+)
 
 __all__ = ["S3BlobStore", "S3Config"]
 
@@ -87,18 +97,20 @@ class S3BlobStore(BlobStoreBase):
                 raise
         self._bucket_ready = True
 
-    def _stat(self, name: str) -> bool:
+    def _stat(self, name: str) -> datetime | None:
+        """The object's modified time, ``None`` when there is no such object."""
         self._ensure_bucket()
         try:
-            self._client.stat_object(self.config.bucket, name)
+            found = self._client.stat_object(self.config.bucket, name)
         except S3Error as error:
             if error.code in _MISSING:
-                return False
+                return None
             raise
-        return True
+        return found.last_modified or datetime.min.replace(tzinfo=UTC)
 
     def _keep(self, tmp: Path, key: str) -> Path:
-        if not self._stat(self._object(key)):
+        stored_at = self._stat(self._object(key))
+        if stored_at is None or stored_at < datetime.now(UTC) - RENEW_AFTER:
             self._client.fput_object(self.config.bucket, self._object(key), str(tmp),
                                      content_type="application/octet-stream")
         final = self._cache_path(key)
@@ -107,6 +119,9 @@ class S3BlobStore(BlobStoreBase):
         return final
 
     def _exists(self, key: str) -> bool:
+        return self._stat(self._object(key)) is not None
+
+    def _modified_at(self, key: str) -> datetime | None:
         return self._stat(self._object(key))
 
     def _local_path(self, key: str) -> Path:
@@ -135,6 +150,12 @@ class S3BlobStore(BlobStoreBase):
         for item in self._client.list_objects(self.config.bucket, prefix="blobs/", recursive=True):
             if item.object_name:
                 yield item.object_name.rsplit("/", 1)[-1]
+
+    def _iter_shard(self, shard: str) -> Iterator[BlobInfo]:
+        self._ensure_bucket()
+        for item in self._client.list_objects(self.config.bucket, prefix=f"blobs/{shard}/", recursive=True):
+            if item.object_name and item.last_modified is not None:
+                yield BlobInfo(item.object_name.rsplit("/", 1)[-1], item.size or 0, item.last_modified)
 
     def _copy_out(self, key: str, dest: Path) -> None:
         self._ensure_bucket()

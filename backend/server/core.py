@@ -26,8 +26,9 @@ from backend.lib.templates import STATIC_DIR, environment
 from backend.server import deps
 from backend.server.api_errors import handle_bad_request, handle_method_not_allowed
 from backend.server.api_schema import StrictStructSchemaPlugin, declare_problem_responses
+from backend.server.edge import EdgeRequest, check_request
 from backend.server.errors import handle_exception
-from backend.server.middleware import SecurityHeadersMiddleware
+from backend.server.middleware import security_headers
 from backend.server.routes import ROUTES
 from backend.server.workflow_globals import install_workflow_globals
 from backend.web.live.channels import build_channels_plugin
@@ -82,10 +83,11 @@ def build_app(settings: Settings) -> Litestar:
     app = Litestar(
         route_handlers=[static, *ROUTES],
         dependencies={name: _provide(fn) for name, fn in deps.dependencies.items()},
+        before_send=[security_headers(hsts=settings.cookie_secure)],
         middleware=[
-            DefineMiddleware(SecurityHeadersMiddleware, hsts=settings.cookie_secure),
             DefineMiddleware(SessionMiddleware, store_name="sessions",
-                             idle_seconds=settings.session_idle_minutes * 60, secure=settings.cookie_secure),
+                             idle_seconds=settings.session_idle_minutes * 60,
+                             max_age_seconds=settings.session_max_hours * 3600, secure=settings.cookie_secure),
             DefineMiddleware(OfflineMiddleware, secret_key=settings.secret_key),
         ],
         csrf_config=CSRFConfig(
@@ -96,6 +98,8 @@ def build_app(settings: Settings) -> Litestar:
         plugins=[build_channels_plugin(settings), StrictStructSchemaPlugin()],
         compression_config=_compression(),
         exception_handlers={Exception: handle_exception, 400: handle_bad_request, 405: handle_method_not_allowed},
+        request_class=EdgeRequest,
+        before_request=check_request,
         state=State({"settings": settings, "sessions": sessions, "read_sessions": read_sessions, "engine": engine}),
         on_shutdown=[dispose_engine],
         request_max_body_size=max(MAX_REQUEST_BYTES, (settings.upload_max_mb + 2) * 1024 * 1024),

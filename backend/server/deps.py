@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.config.settings import Settings
 from backend.db.models import Notification
 from backend.domain.accounts.actor import Actor, load_actor
+from backend.domain.accounts.session_epoch import session_epoch
 from backend.domain.audit.services import RequestMeta
 from backend.errors import NotAuthenticatedError, PasswordChangeRequiredError
 from backend.lib.deps import DB
@@ -82,7 +83,7 @@ async def provide_actor(request: Request[Any, Any, Any], db: DB) -> Actor:
     user_id = session.get("uid")
     if not isinstance(user_id, int):
         raise NotAuthenticatedError()
-    actor = await load_actor(db, user_id, session.get("agency_id"))
+    actor = await load_actor(db, user_id, session.get("agency_id"), session_epoch(session))
     if actor is None:
         session.clear()
         raise NotAuthenticatedError()

@@ -3,7 +3,14 @@
 * 401 on a page → 303 to the login form (htmx: ``HX-Redirect``); on ``/api`` → problem+json.
 * 403/404/4xx → the Vietnamese error page (``errors/<status>.html`` or the generic one); for htmx,
   the error fragment is retargeted into the toast region.
+* Litestar's validation errors (a JSON body or a typed parameter of the wrong shape) → 400 naming
+  the field and saying what was expected, in Vietnamese (:mod:`backend.server.field_messages`);
+* a database integrity error (a unique or foreign-key constraint refused a write that the
+  services' own checks let through, usually a concurrent change) → 409 "reload and retry"; the
+  transaction has been rolled back, so nothing was half-stored;
 * anything unexpected → logged with the request id, then the 500 page (no details leaked).
+
+Problem bodies carry ``errors`` (field → message) when the error names fields.
 """
 
 from __future__ import annotations
@@ -14,12 +21,14 @@ from urllib.parse import quote
 
 from litestar import Request, Response
 from litestar.enums import MediaType
-from litestar.exceptions import HTTPException, PermissionDeniedException
+from litestar.exceptions import HTTPException, PermissionDeniedException, ValidationException
 from litestar.status_codes import HTTP_303_SEE_OTHER
+from sqlalchemy.exc import IntegrityError
 
-from backend.errors import AppError
+from backend.errors import AppError, InvalidInputError
 from backend.lib.i18n import t
 from backend.lib.templates import is_fragment_request, render_string
+from backend.server.field_messages import validation_messages
 
 __all__ = ["handle_exception"]
 
@@ -28,10 +37,23 @@ log = logging.getLogger("congvan.errors")
 _TEMPLATES = {401: "errors/401.html", 403: "errors/403.html", 404: "errors/404.html", 500: "errors/500.html"}
 
 
+def _field_errors(exc: Exception) -> dict[str, str]:
+    """Field → Vietnamese message, for the errors that name fields."""
+    if isinstance(exc, InvalidInputError):
+        return dict(exc.field_errors)
+    if isinstance(exc, ValidationException):
+        return validation_messages(exc.extra)
+    return {}
+
+
 def _classify(exc: Exception) -> tuple[int, str, str]:
     """(status, stable code, Vietnamese message) for any exception."""
     if isinstance(exc, AppError):
         return exc.status_code, exc.code, exc.message
+    if isinstance(exc, IntegrityError):
+        return 409, "CONFLICT", t("edge.conflict")
+    if isinstance(exc, ValidationException) and (named := validation_messages(exc.extra)):
+        return 400, "INVALID_INPUT", " ".join(named.values())
     if isinstance(exc, PermissionDeniedException) and "CSRF" in str(exc.detail):
         return 403, "CSRF_FAILED", t("error.csrf")
     if isinstance(exc, HTTPException):
@@ -56,10 +78,14 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
     status, code, message = _classify(exc)
     if status >= 500:
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    elif isinstance(exc, IntegrityError):
+        log.warning("integrity error on %s %s: %s", request.method, request.url.path, exc.orig)
     headers = {"Vary": "HX-Request", "Cache-Control": "no-store"}
 
     if request.url.path.startswith("/api"):
-        body = {"type": f"urn:congvan:error:{code}", "title": message, "status": status, "code": code}
+        body: dict[str, Any] = {"type": f"urn:congvan:error:{code}", "title": message, "status": status, "code": code}
+        if fields := _field_errors(exc):
+            body["errors"] = fields
         return Response(body, status_code=status, media_type="application/problem+json", headers=headers)
 
     if code == "PASSWORD_CHANGE_REQUIRED":

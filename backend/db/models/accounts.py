@@ -45,6 +45,8 @@ class User(TimestampMixin, Base):
     first_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    session_epoch: Mapped[int] = mapped_column(default=0)
+    """Bumped to end every session of the account (password change or reset, deactivation)."""
     version: Mapped[int] = mapped_column(default=1)
 
     agency: Mapped[Agency] = relationship(lazy="raise")

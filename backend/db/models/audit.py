@@ -11,6 +11,9 @@ from backend.db.base import Base, UTCDateTime, utcnow
 
 __all__ = ["AuditEvent"]
 
+_LOGIN_FAILED = sa.text("action = 'auth.login_failed'")
+"""The per-address login throttle counts these rows (``backend/domain/accounts/throttle.py``)."""
+
 
 class AuditEvent(Base):
     """Who did what to which object, when and from where. Never updated, never deleted."""
@@ -19,6 +22,8 @@ class AuditEvent(Base):
     __table_args__ = (
         sa.Index("ix_audit_event_agency_list", "agency_id", "id"),
         sa.Index("ix_audit_event_object", "object_type", "object_id", "id"),
+        sa.Index("ix_audit_event_login_failed_ip", "ip", "at", postgresql_where=_LOGIN_FAILED,
+                 sqlite_where=_LOGIN_FAILED),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -39,3 +39,13 @@ class AxisArrival(Base):
     verification: Mapped[str] = mapped_column(sa.Text, default="")
     last_status: Mapped[str] = mapped_column(sa.String(2), default="")
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # the recall notice of the document this row created (a recall, or a replacement of it), as on
+    # ExchangeReceipt for platform deliveries
+    recall_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    recall_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    recall_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    recall_confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    recall_refused_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    recall_refusal: Mapped[str] = mapped_column(sa.Text, default="")
+    replaces_id: Mapped[int | None] = mapped_column(sa.ForeignKey("incoming_document.id"))
+    """A replacement (business type 3): the earlier incoming document it replaces."""

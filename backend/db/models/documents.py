@@ -91,3 +91,5 @@ class StoredFile(Base):
     page_count: Mapped[int] = mapped_column(default=0)
     uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    content_warning: Mapped[str] = mapped_column(sa.String(32), default="", server_default="")
+    """``javascript`` when the PDF carries JavaScript (accepted, shown with a warning); ``""`` otherwise."""

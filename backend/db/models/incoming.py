@@ -34,6 +34,8 @@ class IncomingState(StrEnum):
     IN_PROGRESS = "in_progress"
     COMPLETED = "completed"
     RETURNED = "returned"
+    CANCELLED = "cancelled"
+    """The sender recalled (or replaced) it and the clerk confirmed: nothing more can be done with it."""
 
 
 class Classification(StrEnum):

@@ -37,6 +37,10 @@ class Agency(TimestampMixin, Base):
     address: Mapped[str | None] = mapped_column(sa.String(300))
     email: Mapped[str | None] = mapped_column(sa.String(200))
     phone: Mapped[str | None] = mapped_column(sa.String(50))
+    head_title: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
+    """The head's title for the signing authority (``KT. CHỦ TỊCH``); empty: the default of the level."""
+    collective_name: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    """The collective body signed for with ``TM.`` (``TM. ỦY BAN NHÂN DÂN``); empty: the default of the level."""
     is_active: Mapped[bool] = mapped_column(default=True)
     version: Mapped[int] = mapped_column(default=1)
 

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from backend.db.base import Base, TimestampMixin, UTCDateTime, enum_column, utcnow
+from backend.db.delivery_milestones import stamp_milestones
 from backend.db.models.documents import Urgency
 from backend.db.state_guard import guard_state
 
@@ -79,6 +80,8 @@ class DeliveryStatus(StrEnum):
     RETURNED = "returned"
     RECALL_REQUESTED = "recall_requested"
     RECALLED = "recalled"
+    RECALL_REFUSED = "recall_refused"
+    """The recipient refused the recall (status 16); the reason is in ``status_note``."""
     FAILED = "failed"
 
 
@@ -221,6 +224,21 @@ class OutgoingRecipient(TimestampMixin, Base):
     status_note: Mapped[str] = mapped_column(sa.Text, default="")
     incoming_id: Mapped[int | None] = mapped_column(sa.ForeignKey("incoming_document.id"), unique=True)
     recall_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """First moment the package left us (handed to the axis, or delivered on the platform)."""
+    arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """First moment the line reached 01 (arrived) or beyond."""
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """First moment the line reached 03 (accepted: the recipient's acknowledgement) or beyond."""
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """First moment the line reached 06 (done)."""
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """First moment the recipient rejected the package (02); the reason is in ``status_note``."""
+
+    @validates("status")
+    def _stamp_milestones(self, _key: str, value: DeliveryStatus) -> DeliveryStatus:
+        stamp_milestones(self, value)
+        return value
 
 
 class OutgoingEvent(Base):
@@ -282,3 +300,6 @@ class ExchangeReceipt(TimestampMixin, Base):
     recall_reason: Mapped[str] = mapped_column(sa.Text, default="")
     recall_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     recall_confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    recall_refused_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    recall_refusal: Mapped[str] = mapped_column(sa.Text, default="")
+    """The clerk's reason for refusing the recall (sent to the sender)."""

@@ -42,13 +42,18 @@ class Actor:
         return Role.ADMIN in self.roles
 
 
-async def load_actor(db: AsyncSession, user_id: int, agency_id: int | None) -> Actor | None:
+async def load_actor(db: AsyncSession, user_id: int, agency_id: int | None,
+                     session_epoch: int | None = None) -> Actor | None:
     """Build the actor for ``user_id`` acting in ``agency_id`` (default: the home agency).
 
-    Returns ``None`` when the account no longer exists, was deactivated, or its home agency was.
+    Returns ``None`` when the account no longer exists, was deactivated, or its home agency was, and
+    when ``session_epoch`` (a request's session) is given and the account's sessions were ended since
+    (``backend.domain.accounts.session_epoch``).
     """
     user = await db.get(User, user_id)
     if user is None or not user.is_active:
+        return None
+    if session_epoch is not None and session_epoch != user.session_epoch:
         return None
     grants = (await db.execute(
         sa.select(RoleGrant.agency_id, RoleGrant.role, Agency.name)

@@ -16,15 +16,18 @@ from backend.db.models import Agency, Unit, User
 from backend.domain.accounts import admin_users as services
 from backend.domain.accounts.actor import Actor
 from backend.domain.accounts.schemas import UserForm
+from backend.domain.accounts.session_epoch import keep_session
 from backend.domain.admin.activation import Activation, activation_routes
 from backend.domain.admin.form_pages import AdminForm, blank_form, form_routes
 from backend.domain.admin.validation import as_list
 from backend.domain.admin.web import ADMIN_DEPENDENCIES, AdminActor, int_or_none, pop_once, stash_once
 from backend.domain.audit.deps import Meta
 from backend.domain.organizations.services import agency_choices
+from backend.lib.bounds import parse_id
 from backend.lib.deps import DB
 from backend.lib.forms import redirect_with_flash
 from backend.lib.i18n import t
+from backend.lib.sessions import get_session
 from backend.lib.templates import render_page
 
 __all__ = ["UserController"]
@@ -61,7 +64,7 @@ async def _form_page(
         values = {**values, "username": user.username}  # never edited, even when a re-post omits it
     raw_agency = str(values.get("agency_id") or "")
     options = await services.user_form_options(
-        db, admin, agency_id=int(raw_agency) if raw_agency.isdigit() else None, user=user, form=submitted
+        db, admin, agency_id=parse_id(raw_agency), user=user, form=submitted
     )
     values = {
         **values,
@@ -182,6 +185,8 @@ class UserController(Controller):
         self, request: Request[Any, Any, Any], db: DB, admin: AdminActor, meta: Meta, user_id: FromPath[int]
     ) -> Redirect:
         user, password = await services.reset_password(db, admin, user_id, meta)
+        if user.id == admin.user_id:
+            keep_session(get_session(request), user.session_epoch)
         return _with_password(request, user, password, "admin.flash.password_reset")
 
     @post("/{user_id:int}/unlock", name="admin.user_unlock")

@@ -29,6 +29,7 @@ from backend.db.engine import end_reads
 from backend.db.models import Agency, Role, RoleGrant, Unit, User
 from backend.domain.accounts.actor import Actor
 from backend.domain.accounts.schemas import UserForm, UserListItem
+from backend.domain.accounts.session_epoch import end_sessions
 from backend.domain.admin import validation as v
 from backend.domain.admin.listing import Page, matches, paginate
 from backend.domain.admin.records import AuditedRecords, repository_for
@@ -36,6 +37,7 @@ from backend.domain.admin.validation import as_list
 from backend.domain.audit.services import RequestMeta
 from backend.domain.organizations.policies import scope_ids, visible_agencies, visible_users
 from backend.errors import InvalidInputError
+from backend.lib.bounds import parse_id
 from backend.lib.i18n import t
 from backend.lib.security import generate_password, hash_password
 from backend.lib.text import clean, fold
@@ -64,7 +66,7 @@ Grant = tuple[int, Role]
 
 def _int(raw: str) -> int | None:
     raw = clean(raw)
-    return int(raw) if raw.isdigit() else None
+    return parse_id(raw)
 
 
 class UserRecords(AuditedRecords[User]):
@@ -274,7 +276,9 @@ async def _validate(
         errors["agency_id"] = t("admin.user.agency_required")
     values["agency_id"] = agency_id
     unit_id = _int(form.unit_id)
-    if unit_id is not None:
+    if unit_id is None and clean(form.unit_id):
+        errors["unit_id"] = t("admin.user.unit_not_in_agency")
+    elif unit_id is not None:
         unit = await db.get(Unit, unit_id)
         if unit is None or unit.agency_id != agency_id or not unit.is_active:
             errors["unit_id"] = t("admin.user.unit_not_in_agency")
@@ -397,30 +401,38 @@ async def update_user(
 async def set_user_active(
     db: AsyncSession, actor: Actor, user_id: int, active: bool, meta: RequestMeta
 ) -> User:
-    """Deactivate (the account can no longer log in; open sessions end) or reactivate a user.
+    """Deactivate (the account can no longer log in; its sessions end for good, a reactivation does not
+    revive them) or reactivate a user.
 
     Raises:
         NotFoundError: outside scope.
         InvalidInputError: deactivating oneself.
     """
-    return await UserRecords.scoped(db, actor, meta).switch_active(
+    user = await UserRecords.scoped(db, actor, meta).switch_active(
         user_id,
         active,
         protected=lambda user: user.id == actor.user_id,
         refusal="admin.user.cannot_deactivate_self",
     )
+    if not active:
+        end_sessions(user)
+        await db.flush()
+    return user
 
 
 async def reset_password(db: AsyncSession, actor: Actor, user_id: int, meta: RequestMeta) -> tuple[User, str]:
-    """Replace the password with a generated one (returned once) that must be changed at next login."""
+    """Replace the password with a generated one (returned once) that must be changed at next login,
+    and end every session of the account (an administrator resetting their own keeps the current one:
+    the controller calls ``keep_session`` with ``user.session_epoch``)."""
     records = UserRecords.scoped(db, actor, meta)
     user = await records.find(user_id)
     password = generate_password()
     await end_reads(db)
     user.password_hash = await hash_password(password)
     user.must_change_password = True
+    end_sessions(user)
     await db.flush()
-    await records.audit("password_reset", user, {"after": {"must_change_password": True}})
+    await records.audit("password_reset", user, {"after": {"must_change_password": True, "sessions_ended": True}})
     return user, password
 
 

@@ -12,6 +12,7 @@ from backend.domain.accounts.demo_otp import demo_enrolments
 from backend.domain.accounts.deps import CurrentActor
 from backend.domain.accounts.schemas import AgencySwitchForm, LoginForm, PasswordForm
 from backend.domain.accounts.services import LoginOutcome, authenticate, change_password
+from backend.domain.accounts.session_epoch import keep_session, open_session
 from backend.domain.audit.deps import Meta
 from backend.domain.audit.services import record
 from backend.errors import InvalidInputError
@@ -43,15 +44,15 @@ class AuthController(Controller):
     async def login(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings,
                     meta: Meta, data: URLEncodedBody[LoginForm]) -> Response[str]:
         result = await authenticate(db, settings, data.username, data.password, meta)
+        if result.outcome is LoginOutcome.THROTTLED:
+            context = {"next": safe_next(data.next), "username": data.username, "error": result.message}
+            response = render_page(request, "pages/accounts/login.html", context, status_code=429)
+            response.headers["Retry-After"] = str(result.retry_after)
+            return response
         if result.outcome is not LoginOutcome.OK or result.user is None:
-            context = {"next": safe_next(data.next), "username": data.username, "error": result.message,
-                       "locked": result.outcome is LoginOutcome.LOCKED}
+            context = {"next": safe_next(data.next), "username": data.username, "error": result.message}
             return render_page(request, "pages/accounts/login.html", context, status_code=401)
-        session = get_session(request)
-        session.clear()
-        session.rotate()
-        session.set("uid", result.user.id)
-        session.set("agency_id", result.user.agency_id)
+        open_session(get_session(request), result.user)
         return Redirect(safe_next(data.next), status_code=303)
 
     @post("/logout", name="auth.logout")
@@ -83,14 +84,13 @@ class AccountController(Controller):
     async def password(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor,
                        meta: Meta, data: URLEncodedBody[PasswordForm]) -> Response[str]:
         try:
-            await change_password(db, actor.user_id, data.current_password, data.new_password,
-                                  data.confirm_password, meta)
+            epoch = await change_password(db, actor.user_id, data.current_password, data.new_password,
+                                          data.confirm_password, meta)
         except InvalidInputError as exc:
             return render_page(request, "pages/accounts/password.html",
                                {"section": "account", "errors": exc.field_errors,
                                 "forced": actor.must_change_password}, status_code=422)
-        session = get_session(request)
-        session.rotate()
+        keep_session(get_session(request), epoch)
         flash(request, t("password.changed"))
         return Redirect("/account", status_code=303)
 

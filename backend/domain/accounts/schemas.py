@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import msgspec
 
+from backend.lib.bounds import FormInt
+
 __all__ = ["AgencySwitchForm", "LoginForm", "PasswordForm", "UserForm", "UserListItem"]
 
 
@@ -22,7 +24,7 @@ class PasswordForm(msgspec.Struct, forbid_unknown_fields=False):
 
 
 class AgencySwitchForm(msgspec.Struct, forbid_unknown_fields=False):
-    agency_id: int
+    agency_id: FormInt
 
 
 class UserForm(msgspec.Struct, forbid_unknown_fields=False):
@@ -44,7 +46,7 @@ class UserForm(msgspec.Struct, forbid_unknown_fields=False):
     roles: list[str] | str = []
     extra_agency_id: str = ""
     extra_roles: list[str] | str = []
-    version: int = 0
+    version: FormInt = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from litestar.di import NamedDependency, Provide
 from backend.domain.accounts.actor import Actor
 from backend.domain.accounts.deps import CurrentActor
 from backend.domain.organizations.policies import require_admin
+from backend.lib.bounds import parse_id
 from backend.lib.sessions import get_session
 
 __all__ = ["ADMIN_DEPENDENCIES", "AdminActor", "int_or_none", "pop_once", "stash_once"]
@@ -34,8 +35,7 @@ ADMIN_DEPENDENCIES = {"admin": Provide(provide_admin)}
 
 def int_or_none(raw: str) -> int | None:
     """A query-string id (``""`` or garbage from a filter form means "none")."""
-    raw = raw.strip()
-    return int(raw) if raw.isdigit() else None
+    return parse_id(raw)
 
 
 def stash_once(request: Request[Any, Any, Any], key: str, value: Any) -> None:

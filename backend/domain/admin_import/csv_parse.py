@@ -144,8 +144,9 @@ def parse_unit_row(line: int, record: Record) -> UnitRow | RejectedRow:
     return UnitRow(line, agency, abbreviation, name)
 
 
-def parse_user_row(line: int, record: Record) -> UserRow | RejectedRow:
-    """Validate one user row, including a supplied password against the password policy."""
+def parse_user_row(line: int, record: Record, *, common_allowed: bool = False) -> UserRow | RejectedRow:
+    """Validate one user row, including a supplied password against the password policy (a common
+    password is accepted only with ``common_allowed``: the demo seed)."""
     errors: v.Errors = {}
     username = v.check_username(errors, "username", _get(record, "username"))
     full_name = _text(errors, record, "full_name", "admin.f.full_name", 200)
@@ -162,7 +163,7 @@ def parse_user_row(line: int, record: Record) -> UserRow | RejectedRow:
     phone = v.check_phone(errors, "phone", _get(record, "phone"))
     password = _get(record, "password").strip() or None
     if password is not None and username:
-        for message in validate_new_password(username, password, password).values():
+        for message in validate_new_password(username, password, password, common_allowed=common_allowed).values():
             errors.setdefault("password", t("import.user.password_invalid", reason=message))
     if errors:
         return RejectedRow(line, username, list(errors.values()))

@@ -252,17 +252,20 @@ async def import_users_csv(
     meta: RequestMeta,
     actor_name: str = "system",
     must_change_password: bool = True,
+    demo_passwords: bool = False,
 ) -> ImportReport:
     """Import users with their roles in their agency; rows without a password get a generated one.
 
     Generated passwords are returned in the report (once); users created here must change their
-    password at first login unless ``must_change_password`` is false (demo seeding). Every
+    password at first login unless ``must_change_password`` is false (demo seeding). A supplied
+    password must pass the password policy, common passwords included, except with
+    ``demo_passwords`` (the demo seed's published password). Every
     password is hashed outside any transaction (:func:`~backend.db.engine.end_reads` after the
     look-ups), so callers must not have written in the same transaction before (the seed commits
     after each file); usernames taken by someone else while hashing are skipped.
     """
     records, too_wide = read_csv(text, USER_COLUMNS, USER_REQUIRED)
-    parsed = [*too_wide, *(parse_user_row(line, record) for line, record in records)]
+    parsed = [*too_wide, *(parse_user_row(line, record, common_allowed=demo_passwords) for line, record in records)]
     rows = [r for r in parsed if isinstance(r, UserRow)]
     agencies = await _agencies_by_organ_id(db, {r.agency_organ_id for r in rows})
     organ_of = {agency_id: organ_id for organ_id, (agency_id, _) in agencies.items()}

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.db.base import utcnow
 from backend.db.models import AuditEvent
 
-__all__ = ["GENESIS_HASH", "ChainReport", "RequestMeta", "record", "row_hash", "verify_chain"]
+__all__ = ["GENESIS_HASH", "ChainReport", "RequestMeta", "lock_chain", "record", "row_hash", "verify_chain"]
 
 GENESIS_HASH = "0" * 64
 _ADVISORY_LOCK_KEY = 0x43564155  # "CVAU"
@@ -54,6 +54,17 @@ def row_hash(prev_hash: str, row: AuditEvent) -> str:
     return hashlib.sha256(json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()
 
 
+async def lock_chain(db: AsyncSession) -> None:
+    """Take the chain's append lock now (PostgreSQL; SQLite's writing transactions already hold it).
+
+    A use case that must lock rows and then append (the login's account row) calls this first, so
+    every transaction takes the two in the same order: the chain, then the rows. The lock is
+    re-entrant within the transaction and released at its end.
+    """
+    if db.bind.dialect.name == "postgresql":
+        await db.execute(sa.select(sa.func.pg_advisory_xact_lock(_ADVISORY_LOCK_KEY)))
+
+
 async def record(
     db: AsyncSession,
     action: str,
@@ -67,8 +78,7 @@ async def record(
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one audit row in the caller's transaction and return it."""
-    if db.bind.dialect.name == "postgresql":
-        await db.execute(sa.select(sa.func.pg_advisory_xact_lock(_ADVISORY_LOCK_KEY)))
+    await lock_chain(db)
     prev = await db.scalar(sa.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
     meta = meta or RequestMeta()
     row = AuditEvent(

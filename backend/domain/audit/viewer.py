@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.db.models import AuditEvent
 from backend.domain.accounts.actor import Actor
 from backend.domain.organizations.policies import administered_agency_ids
+from backend.lib.bounds import parse_id
 from backend.lib.clock import VN_TZ
 
 __all__ = ["ACTION_KINDS", "EXPORT_LIMIT", "MAX_RANGE_DAYS", "OBJECT_TYPES", "PAGE_SIZE", "AuditFilters", "AuditPage",
@@ -129,8 +130,8 @@ async def audit_page(db: AsyncSession, actor: Actor, filters: AuditFilters, curs
                      size: int = PAGE_SIZE) -> AuditPage:
     """One keyset page of the visible, filtered rows; ``cursor`` is the id the previous page ended on."""
     query = _filtered(actor, filters).order_by(AuditEvent.id.desc()).limit(size + 1)
-    if cursor.strip().isdigit():
-        query = query.where(AuditEvent.id < int(cursor))
+    if (before := parse_id(cursor)) is not None:
+        query = query.where(AuditEvent.id < before)
     rows = list((await db.scalars(query)).all())
     next_cursor = str(rows[size - 1].id) if len(rows) > size else None
     return AuditPage(rows=rows[:size], next_cursor=next_cursor)

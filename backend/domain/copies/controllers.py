@@ -27,6 +27,7 @@ from backend.domain.copies.sources import load_source
 from backend.domain.documents.web import pdf_file, require
 from backend.errors import InvalidInputError, NotFoundError
 from backend.lib import clock
+from backend.lib.bounds import parse_id
 from backend.lib.deps import DB, AppSettings
 from backend.lib.i18n import t
 from backend.lib.sessions import flash
@@ -62,9 +63,9 @@ class CopiesController(Controller):
     async def register(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor) -> Response[str]:
         require(can_view_register(actor))
         raw_year, raw_after = request.query_params.get("year", ""), request.query_params.get("after", "")
-        year = int(raw_year) if raw_year.isdigit() and 2000 <= int(raw_year) <= 2100 else clock.to_local(
-            clock.now()).year
-        page = await register_page(db, actor, year, int(raw_after) if raw_after.isdigit() else None)
+        asked = parse_id(raw_year)
+        year = asked if asked is not None and 2000 <= asked <= 2100 else clock.to_local(clock.now()).year
+        page = await register_page(db, actor, year, parse_id(raw_after))
         context = {"section": "copies", "year": year, "rows": page.rows, "next_cursor": page.next_cursor,
                    "KIND_LABELS": KIND_LABELS}
         return render_page(request, "pages/copies/register.html", context,

@@ -39,6 +39,7 @@ from backend.domain.signing.errors import SigningServiceError
 from backend.domain.signing.pdf_errors import PdfSigningError
 from backend.errors import ConflictError, InvalidInputError, PermissionDeniedError
 from backend.lib import clock
+from backend.lib.bounds import parse_id
 from backend.lib.i18n import t
 
 __all__ = ["CopyRequest", "CopyService", "SigningFactory"]
@@ -70,10 +71,9 @@ class CopyRequest:
             raw_first, raw_last = form.first_page.strip(), form.last_page.strip()
             if not raw_first or not raw_last:
                 errors["first_page"] = t("copies.error.pages_required")
-            elif not (raw_first.isdigit() and raw_last.isdigit()) or not 1 <= int(raw_first) <= int(raw_last) <= pages:
+            elif (first := parse_id(raw_first)) is None or (last := parse_id(raw_last)) is None \
+                    or not first <= last <= pages:
                 errors["first_page"] = t("copies.error.pages_range", pages=pages)
-            else:
-                first, last = int(raw_first), int(raw_last)
         otp = form.otp.strip()
         if not (len(otp) == 6 and otp.isdigit()):
             errors["otp"] = t("copies.error.otp_required")

@@ -3,6 +3,10 @@
 ``accept_pdf_upload`` streams the upload into the content-addressed store while hashing it,
 refuses anything that is not a readable unencrypted PDF within the size limit (removing the
 rejected blob unless another record already uses it), and returns the facts the form needs.
+A request that stores uploads and then fails (invalid metadata, a refused second file, a document
+changed meanwhile) accepts them through :class:`RequestUploads`, which rolls back and deletes the
+blobs no row references; whatever still escapes (a crash, a failed commit) is deleted by the daily
+sweep (:mod:`backend.domain.documents.sweeper`).
 The original bytes are never modified; page images are derived, cached blobs.
 """
 
@@ -12,21 +16,22 @@ import functools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
 
-import sqlalchemy as sa
 from litestar.datastructures import UploadFile
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config.settings import Settings
 from backend.db.models import StoredFile
+from backend.domain.documents.blob_hygiene import is_referenced
 from backend.domain.documents.errors import FileRejectedError
-from backend.domain.documents.pdf import PdfProblem, inspect_pdf, render_page_webp
+from backend.domain.documents.pdf import JAVASCRIPT, PdfProblem, inspect_pdf, render_page_webp
 from backend.lib.storage import BlobStore, BlobStoreBase, BlobTooLargeError, InvalidBlobKeyError
 from backend.lib.text import clean
 
 __all__ = [
-    "PDF_CONTENT_TYPE", "AcceptedFile", "accept_pdf_upload", "blob_store", "check_pending", "create_stored_file",
-    "discard_unused", "page_image_bytes",
+    "PDF_CONTENT_TYPE", "AcceptedFile", "RequestUploads", "accept_pdf_upload", "blob_store", "check_pending",
+    "create_stored_file", "discard_unused", "page_image_bytes",
 ]
 
 PDF_CONTENT_TYPE = "application/pdf"
@@ -41,9 +46,12 @@ class AcceptedFile:
     size: int
     filename: str
     page_count: int
+    warning: str = ""
+    """Active-content warning code (``javascript``) kept on the stored file and shown on the document."""
 
     def as_dict(self) -> dict[str, object]:
-        return {"sha256": self.sha256, "size": self.size, "filename": self.filename, "page_count": self.page_count}
+        return {"sha256": self.sha256, "size": self.size, "filename": self.filename, "page_count": self.page_count,
+                "warning": self.warning}
 
 
 def blob_store(settings: Settings) -> BlobStoreBase:
@@ -96,7 +104,7 @@ async def accept_pdf_upload(db: AsyncSession, settings: Settings, upload: Upload
         await discard_unused(db, settings, blob.sha256)
         raise FileRejectedError(f"doc.file.{problem.reason}", max_pages=settings.upload_max_pages) from None
     return AcceptedFile(sha256=blob.sha256, size=blob.size, filename=_safe_filename(upload.filename),
-                        page_count=info.page_count)
+                        page_count=info.page_count, warning=info.warning)
 
 
 async def check_pending(settings: Settings, pending: dict[str, object] | None) -> AcceptedFile | None:
@@ -110,20 +118,53 @@ async def check_pending(settings: Settings, pending: dict[str, object] | None) -
     if not await blob_store(settings).exists(sha):
         return None
     return AcceptedFile(sha256=sha, size=int(str(pending.get("size", 0))), filename=str(pending.get("filename", "")),
-                        page_count=int(str(pending.get("page_count", 0))))
+                        page_count=int(str(pending.get("page_count", 0))),
+                        warning=JAVASCRIPT if pending.get("warning") == JAVASCRIPT else "")
 
 
-async def discard_unused(db: AsyncSession, settings: Settings, sha256: str) -> None:
-    """Delete a blob that no stored file refers to (a pending upload that must not be kept)."""
-    used = await db.scalar(sa.select(sa.func.count()).select_from(StoredFile).where(StoredFile.sha256 == sha256))
-    if not used:
-        await blob_store(settings).delete(sha256)
+async def discard_unused(db: AsyncSession, settings: Settings, *keys: str | None) -> None:
+    """Delete the blobs no row refers to (uploads of a request that stored nothing; ``None`` is skipped)."""
+    for sha256 in keys:
+        if sha256 and not await is_referenced(db, sha256):
+            await blob_store(settings).delete(sha256)
+
+
+class RequestUploads:
+    """The uploads one request accepts; if the ``async with`` block fails, none of them is kept.
+
+    On an exception the transaction is rolled back, then each accepted blob that no row references
+    (another document may hold the same content) is deleted, and the exception propagates::
+
+        async with RequestUploads(db, settings) as uploads:
+            main = await uploads.accept(form.file, signable=True)
+            await service.create(actor, form, main)
+    """
+
+    def __init__(self, db: AsyncSession, settings: Settings) -> None:
+        self.db, self.settings = db, settings
+        self.keys: list[str] = []
+
+    async def accept(self, upload: UploadFile | None, *, signable: bool = False) -> AcceptedFile:
+        """:func:`accept_pdf_upload`, remembering the blob for the clean-up."""
+        accepted = await accept_pdf_upload(self.db, self.settings, upload, signable=signable)
+        self.keys.append(accepted.sha256)
+        return accepted
+
+    async def __aenter__(self) -> RequestUploads:
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        traceback: TracebackType | None) -> None:
+        if exc is not None and isinstance(exc, Exception) and self.keys:
+            await self.db.rollback()
+            await discard_unused(self.db, self.settings, *self.keys)
 
 
 async def create_stored_file(db: AsyncSession, accepted: AcceptedFile, uploaded_by_id: int | None) -> StoredFile:
     """The database record of an accepted file."""
     row = StoredFile(sha256=accepted.sha256, size=accepted.size, content_type=PDF_CONTENT_TYPE,
-                     filename=accepted.filename, page_count=accepted.page_count, uploaded_by_id=uploaded_by_id)
+                     filename=accepted.filename, page_count=accepted.page_count, uploaded_by_id=uploaded_by_id,
+                     content_warning=accepted.warning)
     db.add(row)
     await db.flush()
     return row

@@ -1,4 +1,4 @@
-"""The documents kernel's job kind: render page images ahead of the first person who will look at them."""
+"""The documents kernel's job kinds: render page images ahead of the first reader; sweep orphaned blobs daily."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import msgspec
 
 from backend.tasks.bus import JobKind
 
-__all__ = ["RENDER_PAGES", "RenderPages"]
+__all__ = ["RENDER_PAGES", "SWEEP_BLOBS", "RenderPages", "SweepBlobs"]
 
 
 class RenderPages(msgspec.Struct, frozen=True):
@@ -17,3 +17,10 @@ class RenderPages(msgspec.Struct, frozen=True):
 
 
 RENDER_PAGES: JobKind[RenderPages] = JobKind("documents.render_pages", RenderPages, max_attempts=3)
+
+
+class SweepBlobs(msgspec.Struct, frozen=True):
+    """No payload: the run reads the store and the rows that reference it."""
+
+
+SWEEP_BLOBS: JobKind[SweepBlobs] = JobKind("documents.sweep_blobs", SweepBlobs)

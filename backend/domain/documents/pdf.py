@@ -6,6 +6,10 @@ pypdf then parses the cross-reference table and page tree; encrypted files are r
 nobody downstream could read, render or archive them. Page images are rendered by poppler's
 ``pdftoppm`` (Debian ``poppler-utils``) and compressed to WebP with Pillow at phone width.
 
+Active content (:mod:`backend.domain.documents.pdf_active`): a PDF with a Launch action or an
+embedded executable is refused; one with JavaScript is accepted and :attr:`PdfInfo.warning` is set
+(``javascript``), which the file's row keeps and the document page shows.
+
 Files that will be signed (outgoing drafts and appendices) must also open in pyHanko's strict
 reader, which every signature's incremental update uses: pypdf repairs a broken cross-reference
 table silently, pyHanko does not, and such a file would otherwise only fail at the signing step.
@@ -26,7 +30,13 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
-__all__ = ["PDF_MAGIC", "PdfInfo", "PdfProblem", "inspect_pdf", "looks_like_pdf", "render_page_webp"]
+from backend.domain.documents.pdf_active import find_active_content
+
+__all__ = ["JAVASCRIPT", "PDF_MAGIC", "PdfInfo", "PdfProblem", "active_content_warning", "inspect_pdf",
+           "looks_like_pdf", "render_page_webp"]
+
+JAVASCRIPT = "javascript"
+"""The warning code of a PDF that carries JavaScript (``stored_file.content_warning``)."""
 
 PDF_MAGIC = b"%PDF-"
 # Exceptions pypdf lets escape on malformed input besides its own hierarchy.
@@ -37,8 +47,9 @@ _PARSE_ERRORS = (PyPdfError, ValueError, KeyError, IndexError, TypeError, Attrib
 class PdfProblem(Exception):
     """Why a file is not an acceptable PDF (or a page cannot be shown).
 
-    ``not_pdf``, ``encrypted``, ``corrupt``, ``empty``, ``not_signable``, ``too_many_pages``, or
-    ``render_timeout`` (a page too heavy to render within the time limit).
+    ``not_pdf``, ``encrypted``, ``corrupt``, ``empty``, ``not_signable``, ``too_many_pages``,
+    ``launch_action``, ``executable_attachment``, or ``render_timeout`` (a page too heavy to render
+    within the time limit).
     """
 
     def __init__(self, reason: str) -> None:
@@ -51,6 +62,21 @@ class PdfInfo:
     """Facts read from a valid PDF."""
 
     page_count: int
+    warning: str = ""
+    """``""``, or :data:`JAVASCRIPT` when the file carries JavaScript."""
+
+
+def _active_warning(reader: PdfReader) -> str:
+    """``""`` or :data:`JAVASCRIPT`; :class:`PdfProblem` for a Launch action or an executable attachment."""
+    try:
+        found = find_active_content(reader)
+    except _PARSE_ERRORS:
+        raise PdfProblem("corrupt") from None
+    if found.launch:
+        raise PdfProblem("launch_action")
+    if found.executables:
+        raise PdfProblem("executable_attachment")
+    return JAVASCRIPT if found.javascript else ""
 
 
 def looks_like_pdf(head: bytes) -> bool:
@@ -78,13 +104,14 @@ def _inspect(path: Path, signable: bool, max_pages: int) -> PdfInfo:
         raise PdfProblem("corrupt")
     if pages > max_pages:
         raise PdfProblem("too_many_pages")
+    warning = _active_warning(reader)
     if signable:
         try:
             with path.open("rb") as handle:
                 PdfFileReader(handle, strict=True)
         except (PdfError, *_PARSE_ERRORS):
             raise PdfProblem("not_signable") from None
-    return PdfInfo(page_count=pages)
+    return PdfInfo(page_count=pages, warning=warning)
 
 
 async def inspect_pdf(path: Path, *, signable: bool = False, max_pages: int = 2000) -> PdfInfo:
@@ -96,6 +123,18 @@ async def inspect_pdf(path: Path, *, signable: bool = False, max_pages: int = 20
         PdfProblem: with the reason the file is refused.
     """
     return await anyio.to_thread.run_sync(_inspect, path, signable, max_pages)
+
+
+def _warning_of(path: Path) -> str:
+    try:
+        return _active_warning(PdfReader(path, strict=False))
+    except (PdfProblem, *_PARSE_ERRORS):
+        return ""  # our own output (signed, numbered, sealed): never refused after the fact
+
+
+async def active_content_warning(path: Path) -> str:
+    """The warning code of a PDF the system produced from an accepted one (a signed version keeps its scripts)."""
+    return await anyio.to_thread.run_sync(_warning_of, path)
 
 
 def _to_webp(png: bytes, quality: int) -> bytes:

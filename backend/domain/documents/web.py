@@ -34,6 +34,7 @@ from backend.domain.audit.services import RequestMeta, record
 from backend.domain.documents.files import PDF_CONTENT_TYPE, blob_store, page_image_bytes
 from backend.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from backend.lib import clock
+from backend.lib.bounds import MAX_DATE, MIN_DATE, parse_date, parse_id
 from backend.lib.i18n import t
 from backend.lib.sessions import flash
 from backend.lib.templates import is_fragment_request, render_page
@@ -46,7 +47,8 @@ __all__ = [
 
 CSV = "text/csv"  # Litestar adds "; charset=utf-8" to every text/* type
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_PDF_CACHE = "private, no-cache"
+_FILE_CACHE = "private, no-store"
+"""A document's files and page images: never kept by an HTTP cache (the service worker keeps its own copies)."""
 
 
 class ContextBuilder(Protocol):
@@ -64,7 +66,7 @@ def see_other(request: Request[Any, Any, Any], route: str, **params: Any) -> Red
 
 def form_version(raw: str) -> int | None:
     """The document version a form was rendered for (its hidden ``version`` input), if it sent one."""
-    return int(raw) if raw.strip().isdigit() else None
+    return parse_id(raw)
 
 
 def require(decision: Decision) -> None:
@@ -150,7 +152,7 @@ def not_modified(request: Request[Any, Any, Any], stored: StoredFile) -> Respons
     """304 when the client already holds this SHA-256 (``If-None-Match``), else ``None``."""
     etag = f'"{stored.sha256}"'
     if request.headers.get("if-none-match") == etag:
-        return Response(b"", status_code=304, headers={"ETag": etag, "Cache-Control": _PDF_CACHE})
+        return Response(b"", status_code=304, headers={"ETag": etag, "Cache-Control": _FILE_CACHE})
     return None
 
 
@@ -158,7 +160,7 @@ async def pdf_file(settings: Settings, stored: StoredFile) -> File:
     """The stored PDF unchanged, as a download named after the file, with its SHA-256 as ETag."""
     return File(path=await blob_store(settings).local_path(stored.sha256), media_type=PDF_CONTENT_TYPE,
                 etag=ETag(value=stored.sha256),
-                headers={"cache-control": _PDF_CACHE, "content-disposition": attachment_disposition(stored.filename)})
+                headers={"cache-control": _FILE_CACHE, "content-disposition": attachment_disposition(stored.filename)})
 
 
 async def page_image(request: Request[Any, Any, Any], settings: Settings, stored: StoredFile,
@@ -171,7 +173,7 @@ async def page_image(request: Request[Any, Any, Any], settings: Settings, stored
     if page < 1 or page > stored.page_count:
         raise NotFoundError()
     tag = f"{stored.sha256[:32]}-p{page}-w{settings.page_image_width}"
-    headers = {"Cache-Control": "private, max-age=86400"}
+    headers = {"Cache-Control": _FILE_CACHE}
     if request.headers.get("if-none-match") == f'"{tag}"':
         return Response(b"", status_code=304, headers={"ETag": f'"{tag}"', **headers})
     data = await page_image_bytes(settings, stored, page)
@@ -181,16 +183,28 @@ async def page_image(request: Request[Any, Any, Any], settings: Settings, stored
 
 def register_range(request: Request[Any, Any, Any],
                    default_range: Callable[[date], tuple[date, date]]) -> tuple[date, date]:
-    """The register's ``from``/``to`` dates (ISO), the default range when missing or malformed, in order."""
+    """The register's ``from``/``to`` dates (ISO; the default range when missing), in order.
+
+    Raises:
+        InvalidInputError: a date that is malformed or outside :mod:`backend.lib.bounds` (naming the field).
+    """
     today = clock.to_local(clock.now()).date()
     start, end = default_range(today)
-    try:
-        if request.query_params.get("from"):
-            start = date.fromisoformat(request.query_params["from"])
-        if request.query_params.get("to"):
-            end = date.fromisoformat(request.query_params["to"])
-    except ValueError:
-        start, end = default_range(today)
+    errors: dict[str, str] = {}
+    picked: dict[str, date] = {}
+    for name, label in (("from", t("edge.date.from")), ("to", t("edge.date.to"))):
+        raw = request.query_params.get(name, "")
+        if not raw:
+            continue
+        value = parse_date(raw)
+        if value is None:
+            errors[name] = t("edge.date.out_of_range", field=label, min=MIN_DATE.strftime("%d/%m/%Y"),
+                             max=MAX_DATE.strftime("%d/%m/%Y"), value=raw[:40])
+        else:
+            picked[name] = value
+    if errors:
+        raise InvalidInputError(" ".join(errors.values()), field_errors=errors)
+    start, end = picked.get("from", start), picked.get("to", end)
     return (start, end) if start <= end else (end, start)
 
 

@@ -11,6 +11,10 @@ backoff); on the job's last try :meth:`AxisDelivery.give_up` marks the line ``fa
 and tells the sender's clerks and the drafter. A refusal by the axis, or a value of ours that does not
 fit QCVN 102, marks the line ``failed`` with the reason at once (a retry would not help). Every
 outcome writes an audit row.
+
+:meth:`AxisDelivery.recall` sends the recall package (:func:`.axis_recall_package.recall_package`) for a
+line whose package left; the line stays ``recall_requested`` until the recipient answers 15 or 16. A line
+whose package never left is recalled at once.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from backend.db.models import Agency, DeliveryStatus, DirectoryAgency, OutgoingD
 from backend.domain.audit.services import record
 from backend.domain.exchange.axis_client import AxisClient, AxisPermanentError, MessageType
 from backend.domain.exchange.axis_package import package_builder
+from backend.domain.exchange.axis_recall_package import recall_package
 from backend.domain.exchange.axis_seal import SealUnavailableError, seal_package
 from backend.domain.exchange.edxml.errors import EdxmlError
 from backend.domain.incoming.notify import role_holders
@@ -68,18 +73,30 @@ class AxisDelivery:
             return await axis.sendEdoc(sender_code, package, messagetype=messagetype)
 
     async def _fail(self, db: AsyncSession, doc: OutgoingDocument, recipient: OutgoingRecipient, reason: str,
-                    cause: str) -> None:
-        recipient.status, recipient.status_at, recipient.status_note = DeliveryStatus.FAILED, clock.now(), reason
-        await record(db, "exchange.axis_delivery_failed", actor_name="lienthong", agency_id=doc.agency_id,
+                    cause: str, *, action: str = "exchange.axis_delivery_failed",
+                    title_key: str = "exchange.axis.notify.failed") -> None:
+        """The reason on the line (a delivery: ``failed``; a recall keeps ``recall_requested``), audit, people told."""
+        if action == "exchange.axis_delivery_failed":
+            recipient.status = DeliveryStatus.FAILED
+        recipient.status_at, recipient.status_note = clock.now(), reason
+        await record(db, action, actor_name="lienthong", agency_id=doc.agency_id,
                      object_type="outgoing", object_id=doc.id,
                      detail={"recipient_id": recipient.id, "directory_id": recipient.directory_id, "cause": cause})
         people = sorted(set(await role_holders(db, doc.agency_id, Role.CLERK) + [doc.drafter_id]))
         if self.urls is not None and people:
             await enqueue(db, NOTIFY, Notify(user_ids=people, url=self.urls("outgoing.detail", doc_id=doc.id),
-                                             title=t("exchange.axis.notify.failed", recipient=recipient.name,
+                                             title=t(title_key, recipient=recipient.name,
                                                      reference=f"{doc.code_number}/{doc.code_notation}")[:200],
                                              body=reason[:1000]))
         await db.flush()
+
+    async def give_up_recall(self, db: AsyncSession, doc: OutgoingDocument, recipient: OutgoingRecipient,
+                             error: Exception) -> None:
+        """The recall job's last try could not reach the axis: the reason on the line (still awaiting its
+        recall), people told."""
+        reason = t("exchange.axis.recall_unreachable", name=recipient.name, error=str(error)[:300])
+        await self._fail(db, doc, recipient, reason[:500], "unreachable", action="exchange.axis_recall_failed",
+                         title_key="exchange.axis.notify.recall_failed")
 
     async def give_up(self, db: AsyncSession, doc: OutgoingDocument, recipient: OutgoingRecipient,
                       error: Exception) -> None:
@@ -131,16 +148,41 @@ class AxisDelivery:
     async def recall(self, db: AsyncSession, doc: OutgoingDocument, recipient: OutgoingRecipient,
                      reason: str) -> None:
         """A line whose package never left is recalled at once; for one that left, the recall package (edXML
-        business type 1) is not sent yet, and the line says so."""
+        business type 1) goes out and the line awaits the answer (15/16). A package that does not fit QCVN 102
+        or that the axis refuses leaves the reason on the line.
+
+        Raises:
+            AxisTransientError: the axis could not be reached (the outbox retries).
+        """
         entry = await db.get(DirectoryAgency, recipient.directory_id) if recipient.directory_id else None
         name = entry.display_name if entry is not None else recipient.name
-        if self.build_package is None or recipient.status in (DeliveryStatus.QUEUED, DeliveryStatus.FAILED):
+        detail: dict[str, object] = {"recipient_id": recipient.id, "reason": reason[:500]}
+        if self.build_package is None or entry is None or \
+                recipient.status in (DeliveryStatus.QUEUED, DeliveryStatus.FAILED):
             recipient.status, recipient.status_at = DeliveryStatus.RECALLED, clock.now()
-        else:
+        elif not self.settings.axis_url:
             recipient.status_note = t("exchange.axis.recall_not_sent", name=name)
+        else:
+            sender = await db.get(Agency, doc.agency_id)
+            assert sender is not None
+            try:
+                package = await recall_package(self.settings, db, doc, entry, reason)
+                await end_reads(db)  # as for a new document: no lock while the signing server and the axis answer
+                if self.seal is not None:
+                    package = await self.seal(sender.organ_id, package)
+                detail["axis_doc_id"] = await self.send(sender.organ_id, package)
+                recipient.status_note = ""
+            except EdxmlError as exc:
+                recipient.status_note = t("exchange.axis.recall_unfit", name=name, reason=exc.reason)[:500]
+            except (SigningServiceError, NoCredentialError) as exc:  # SealUnavailableError: retried
+                reason_text = exc.user_message if isinstance(exc, SigningServiceError) else exc.message
+                recipient.status_note = t("exchange.axis.recall_unfit", name=name, reason=reason_text)[:500]
+            except AxisPermanentError as exc:
+                recipient.status_note = t("exchange.axis.recall_refused_by_axis", name=name,
+                                          reason=exc.message)[:500]
+        detail["status"] = str(recipient.status)
         await record(db, "exchange.axis_recall", actor_name="lienthong", agency_id=doc.agency_id,
-                     object_type="outgoing", object_id=doc.id,
-                     detail={"recipient_id": recipient.id, "status": str(recipient.status), "reason": reason[:500]})
+                     object_type="outgoing", object_id=doc.id, detail=detail)
         await db.flush()
 
 

@@ -33,27 +33,42 @@ from backend.domain.incoming.notify import role_holders
 from backend.domain.incoming.schemas import IntakeForm
 from backend.domain.incoming.services import IncomingService
 from backend.domain.notifications.kinds import NOTIFY, Notify
+from backend.domain.organizations.signer_block import signer_title
 from backend.errors import AppError
 from backend.lib import clock
 from backend.lib.i18n import t
 from backend.lib.urls import UrlBuilder
 from backend.tasks.outbox import enqueue
 
-__all__ = ["PackageRefused", "take_in"]
+__all__ = ["PackageRefused", "main_pdf", "package_signer", "take_in", "urgency_of"]
 
 _URGENCY_OF = {int(priority): urgency for urgency, priority in PRIORITY_OF.items()}
 _URGENCY_OF[4] = Urgency.HOA_TOC  # "hỏa tốc hẹn giờ" is still hỏa tốc here
 
 
 class PackageRefused(Exception):
-    """The package cannot become an incoming document; ``reason`` goes into the status 02."""
+    """The package cannot become an incoming document; ``reason`` goes into the status 02.
 
-    def __init__(self, reason: str) -> None:
+    ``kept`` names the blobs the refused intake had stored (its PDF), for the caller to discard after rolling back.
+    """
+
+    def __init__(self, reason: str, kept: tuple[str, ...] = ()) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.kept = kept
 
 
-def _main_pdf(package: Package) -> Attachment:
+def urgency_of(package: Package) -> Urgency:
+    """Our urgency for the package's ``OtherInfo/Priority``."""
+    return _URGENCY_OF.get(package.other_info.priority, Urgency.NORMAL)
+
+
+def package_signer(package: Package) -> str:
+    """``Competence`` and ``Position`` of the signer as one title line (e.g. "KT. BỘ TRƯỞNG / THỨ TRƯỞNG")."""
+    return signer_title(package.signer.competence, package.signer.position)[:100]
+
+
+def main_pdf(package: Package) -> Attachment:
     for attachment in package.attachments:
         if attachment.content_type == "application/pdf" or attachment.name.lower().endswith(".pdf"):
             return attachment
@@ -76,14 +91,13 @@ async def _type_id(db: AsyncSession, package: Package) -> int:
 
 def _form(package: Package, type_id: int, pdf: Attachment) -> IntakeForm:
     signer = package.signer
-    position = " ".join(part for part in (signer.competence, signer.position) if part)
     return IntakeForm(
         file=UploadFile(content_type="application/pdf", filename=pdf.name or "van-ban.pdf", file_data=pdf.data),
         document_type_id=str(type_id), code_number=package.code.number, code_notation=package.code.notation,
         issuer_name=package.sender.name or package.sender.organ_id, issued_on=package.promulgation_date.isoformat(),
-        summary=package.subject, signer_position=position[:100],
+        summary=package.subject, signer_position=package_signer(package),
         signer_name=signer.full_name or t("exchange.axis.in.signer_missing"),
-        urgency=str(_URGENCY_OF.get(package.other_info.priority, Urgency.NORMAL)), source="electronic",
+        urgency=str(urgency_of(package)), source="electronic",
         reply_by_on=package.due_date.isoformat() if package.due_date else "",
         document_identifier=package.document_id[:100],
         description=t("exchange.axis.in.note", sender=package.sender.organ_id)[:500],
@@ -113,13 +127,13 @@ async def take_in(db: AsyncSession, settings: Settings, urls: UrlBuilder, packag
         AxisArrival.document_id == package.document_id, AxisArrival.business_type == business))
     if known is not None:
         return None
-    pdf = _main_pdf(package)
+    pdf = main_pdf(package)
     service = IncomingService(db, settings, links=lambda doc_id: urls("incoming.detail", doc_id=doc_id))
     try:
         async with db.begin_nested():
             incoming = await service.intake(platform_actor(agency), _form(package, await _type_id(db, package), pdf))
     except (IntakeRejectedError, DuplicateDocumentError) as exc:
-        raise PackageRefused(_refusal(exc)) from None
+        raise PackageRefused(_refusal(exc), kept=(exc.kept_file.sha256,) if exc.kept_file else ()) from None
     ok, checks = verified if verified is not None else await verify_received(settings, pdf.data)
     db.add(AxisArrival(agency_id=agency.id, sender_code=package.sender.organ_id, document_id=package.document_id,
                        business_type=business, axis_doc_id=axis_doc_id, package_sha256=package_sha256,

@@ -30,11 +30,11 @@ from backend.db.models import (
     Urgency,
 )
 from backend.domain.documents.files import blob_store
+from backend.domain.exchange.axis_replacement import business_of
 from backend.domain.exchange.edxml.build import build
-from backend.domain.exchange.edxml.codes import BusinessDocType, Priority
+from backend.domain.exchange.edxml.codes import Priority
 from backend.domain.exchange.edxml.model import (
     Attachment,
-    Business,
     Code,
     Organ,
     OtherInfo,
@@ -49,6 +49,7 @@ from backend.domain.exchange.edxml.model import (
 from backend.domain.exchange.edxml.model import (
     document_id as edxml_document_id,
 )
+from backend.domain.organizations.signer_block import competence
 from backend.lib import clock
 
 __all__ = ["PRIORITY_OF", "package_builder", "package_of"]
@@ -97,7 +98,8 @@ async def _response_for(db: AsyncSession, doc: OutgoingDocument) -> tuple[Respon
 
 async def package_of(settings: Settings, db: AsyncSession, doc: OutgoingDocument,
                      entry: DirectoryAgency) -> Package:
-    """The new-document package (business type 0) of issued ``doc`` addressed to ``entry``."""
+    """The package of issued ``doc`` addressed to ``entry``: business type 0, or 3 when it replaces a document
+    that reached ``entry`` (:func:`.axis_replacement.business_of`)."""
     sender = await db.get(Agency, doc.agency_id)
     doc_type = await db.get(DocumentType, doc.document_type_id)
     assert sender is not None and doc_type is not None and doc.issued_on is not None
@@ -112,7 +114,7 @@ async def package_of(settings: Settings, db: AsyncSession, doc: OutgoingDocument
         document_id=identifier, code=Code(doc.code_number, doc.code_notation),
         promulgation_place=sender.place_name, promulgation_date=doc.issued_on,
         document_type=EdxmlDocumentType(type=doc_type.code, type_name=doc_type.name), subject=doc.summary,
-        signer=SignerInfo(competence=doc.signing_authority.strip(), position=doc.signer_position,
+        signer=SignerInfo(competence=competence(doc.signing_authority, sender), position=doc.signer_position,
                           full_name=doc.signer_name),
         due_date=doc.reply_by_on,
         other_info=OtherInfo(priority=int(PRIORITY_OF.get(Urgency(doc.urgency), Priority.NORMAL)),
@@ -120,7 +122,7 @@ async def package_of(settings: Settings, db: AsyncSession, doc: OutgoingDocument
                              appendixes=tuple(a.description for a in attachments[1:] if a.description)),
         response_for=await _response_for(db, doc),
         traces=(TraceHeader(sender.organ_id, clock.to_local(clock.now()).replace(tzinfo=None, microsecond=0)),),
-        business=Business(doc_type=BusinessDocType.NEW, document_id=identifier),
+        business=await business_of(db, doc, entry, identifier),
         attachments=attachments)
 
 

@@ -15,13 +15,15 @@ packages waiting (``getReceivedEdocList``), and for each: downloads it (``getEdo
 * a status message: moves the sender's per-recipient line (:func:`.axis_status.apply_received_status`),
   commits, acknowledges ``done`` (``fail`` for a status about a package we never sent).
 
-Only new documents (business type 0) are taken in; recall, update and replace are refused with 02 for now.
+Recall, update and replace packages (business types 1–3) go to :func:`.axis_recall_intake.take_change`
+instead of :func:`.axis_intake.take_in`, with the same transaction, acknowledgement and refusal rules.
 An axis that cannot be reached makes the run stop (the next run tries again). Each package is handled in
 its own transaction, so one bad package never holds back the others.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import timedelta
 
@@ -33,9 +35,10 @@ from backend.config.settings import Settings
 from backend.db.engine import create_engine, create_sessionmaker
 from backend.db.models import Agency, JobStatus, OutboxJob
 from backend.domain.audit.services import record
-from backend.domain.documents.files import blob_store
+from backend.domain.documents.files import blob_store, discard_unused
 from backend.domain.exchange.axis_client import AxisClient, AxisError, ReceivedEdoc
 from backend.domain.exchange.axis_intake import PackageRefused, take_in
+from backend.domain.exchange.axis_recall_intake import take_change
 from backend.domain.exchange.axis_status import apply_received_status, send_status
 from backend.domain.exchange.axis_verify import check_package
 from backend.domain.exchange.edxml.codes import BusinessDocType, StatusCode
@@ -93,7 +96,8 @@ async def _refuse(db: AsyncSession, settings: Settings, axis: AxisClient, item: 
                           StatusCode.REJECTED, reason)
     await record(db, "exchange.axis_refused", actor_name=_ACTOR, agency_id=agency.id if agency else None,
                  object_type="axis_package", detail={"axis_doc_id": item.doc_id, "sender": item.sender,
-                                                     "reason": reason[:500]})
+                                                     "reason": reason[:500], "sha256": hashlib.sha256(raw).hexdigest(),
+                                                     "bytes": len(raw)})
     await db.commit()
     await axis.updateStatus(item.doc_id, "fail")
 
@@ -102,7 +106,6 @@ async def _take_edoc(sessions: async_sessionmaker[AsyncSession], settings: Setti
                      axis: AxisClient, item: ReceivedEdoc) -> None:
     raw = await axis.getEdoc(item.doc_id)
     async with sessions() as db:
-        sha256 = (await blob_store(settings).put_bytes(raw)).sha256
         try:
             package = parse(raw)
         except EdxmlError as exc:
@@ -120,17 +123,20 @@ async def _take_edoc(sessions: async_sessionmaker[AsyncSession], settings: Setti
         if not agencies:
             await _refuse(db, settings, axis, item, raw, t("exchange.axis.in.unknown_recipient"), package)
             return
-        if package.business.doc_type is not BusinessDocType.NEW:
-            await _refuse(db, settings, axis, item, raw, t("exchange.axis.in.business_unsupported"), package,
-                          agencies[0])
-            return
+        new = package.business.doc_type is BusinessDocType.NEW
+        sha256 = (await blob_store(settings).put_bytes(raw)).sha256  # kept only for a package we take in
         try:
             for agency in agencies:
-                await take_in(db, settings, urls, package, agency, item.doc_id, sha256, checks.recorded)
+                if new:
+                    await take_in(db, settings, urls, package, agency, item.doc_id, sha256, checks.recorded)
+                else:
+                    await take_change(db, settings, urls, package, agency, item.doc_id, sha256)
         except PackageRefused as exc:
             first_id = agencies[0].id
             await db.rollback()  # nothing of this package stays, for any of our agencies
             await _refuse(db, settings, axis, item, raw, exc.reason, package, await db.get(Agency, first_id))
+            await discard_unused(db, settings, sha256, *exc.kept)
+            await db.commit()
             return
         await db.commit()
     await axis.updateStatus(item.doc_id, "done")

@@ -3,13 +3,16 @@
 Out: :func:`answer_over_axis` is the axis half of the ``exchange.status`` job. When an incoming document
 came from the axis (it has an :class:`~backend.db.models.AxisArrival`), its new state is reported to the
 sender as a status message: received 01, registered 03, assigned 04, handling started 05, done 06, returned
-02 with the reason. Codes only move forward (a second 03 on submission is not sent), except 02.
+02 with the reason, and the answers to a recall or an update: cancelled (recall confirmed) or update applied
+15, recall or update refused 16 with the reason. Codes only move forward (a second 03 on submission is not
+sent), except 02 and the answers 15/16, which are not part of that order.
 :func:`send_status` builds and sends one message; the poller also uses it to refuse a package (02).
 
 In: :func:`apply_received_status` moves the sender's per-recipient line (the one of ours the message
 answers, found by the ``DocumentId`` we built and the answering agency's code) with the same monotonic rule
 as platform feedback (:func:`.receipts.advances`); a late lower code is ignored, a status for a package we
-never sent is reported back to the caller as ``False``.
+never sent is reported back to the caller as ``False``. 15 and 16 move only a line awaiting its recall
+(``recalled``, or ``recall_refused`` with the reason in the line's note; clerks and drafter told).
 """
 
 from __future__ import annotations
@@ -30,13 +33,19 @@ from backend.domain.exchange.receipts import advances, delivery_status_of, move_
 from backend.lib import clock
 from backend.lib.urls import UrlBuilder
 
-__all__ = ["CODE_OF_STATUS", "answer_over_axis", "apply_received_status", "send_status"]
+__all__ = ["CODE_OF_STATUS", "UPDATE_APPLIED", "UPDATE_REFUSED", "answer_over_axis", "apply_received_status",
+           "send_status"]
 
 CODE_OF_STATUS = {DeliveryStatus.ARRIVED: StatusCode.ARRIVED, DeliveryStatus.RETURNED: StatusCode.REJECTED,
                   DeliveryStatus.ACCEPTED: StatusCode.ACCEPTED, DeliveryStatus.ASSIGNED: StatusCode.ASSIGNED,
-                  DeliveryStatus.PROCESSING: StatusCode.PROCESSING, DeliveryStatus.DONE: StatusCode.DONE}
+                  DeliveryStatus.PROCESSING: StatusCode.PROCESSING, DeliveryStatus.DONE: StatusCode.DONE,
+                  DeliveryStatus.RECALLED: StatusCode.AGREED, DeliveryStatus.RECALL_REFUSED: StatusCode.REFUSED}
 """The sender's per-recipient status ↔ the status code on the wire."""
 _STATUS_OF_CODE = {code.value: status for status, code in CODE_OF_STATUS.items()}
+UPDATE_APPLIED, UPDATE_REFUSED = "update_applied", "update_refused"
+"""``exchange.status`` states of an axis update package's answer (no platform counterpart)."""
+_ANSWERS = {UPDATE_APPLIED: StatusCode.AGREED, UPDATE_REFUSED: StatusCode.REFUSED}
+_UNORDERED = (StatusCode.REJECTED, StatusCode.AGREED, StatusCode.REFUSED)
 _ACTOR = "lienthong"
 
 
@@ -55,6 +64,8 @@ async def send_status(settings: Settings, sender: Organ, answered: ResponseFor, 
 
 
 def _code_of(state: str) -> StatusCode | None:
+    if state in _ANSWERS:
+        return _ANSWERS[state]
     status = delivery_status_of(state)
     return CODE_OF_STATUS.get(status) if status is not None else None
 
@@ -66,13 +77,14 @@ async def answer_over_axis(db: AsyncSession, settings: Settings, incoming_id: in
     code = _code_of(state)
     if arrival is None or code is None or not settings.axis_url:
         return
-    if arrival.last_status and code is not StatusCode.REJECTED and code.value <= arrival.last_status:
+    if arrival.last_status and code not in _UNORDERED and code.value <= arrival.last_status:
         return
     agency = await db.get(Agency, arrival.agency_id)
     assert agency is not None
     answered = ResponseFor(organ_id=arrival.sender_code, document_id=arrival.document_id)
     axis_id = await send_status(settings, Organ(organ_id=agency.organ_id, name=agency.name), answered, code, reason)
-    arrival.last_status = code.value
+    if code not in (StatusCode.AGREED, StatusCode.REFUSED):  # answers to a recall/update: outside the order
+        arrival.last_status = code.value
     await record(db, "exchange.axis_status_sent", actor_name=_ACTOR, agency_id=agency.id, object_type="incoming",
                  object_id=incoming_id, detail={"code": code.value, "to": arrival.sender_code, "axis_doc_id": axis_id})
     await db.flush()

@@ -44,11 +44,13 @@ from backend.domain.audit.services import record
 from backend.domain.documents.files import AcceptedFile, blob_store, create_stored_file
 from backend.domain.exchange.axis_client import AxisTransientError
 from backend.domain.exchange.axis_delivery import AxisDelivery, axis_delivery
+from backend.domain.exchange.recall_answer import notice_recall
 from backend.domain.exchange.receipts import ATTACHMENT_KEY
 from backend.domain.incoming.notify import role_holders
 from backend.domain.incoming.schemas import IntakeForm
 from backend.domain.incoming.services import IncomingService
 from backend.domain.notifications.kinds import NOTIFY, Notify
+from backend.domain.organizations.signer_block import competence, signer_title
 from backend.domain.signing.verification import verify_pdf
 from backend.lib import clock
 from backend.lib.i18n import t
@@ -119,7 +121,8 @@ class PlatformDelivery:
         form = IntakeForm(document_type_id=str(doc.document_type_id), code_number=doc.code_number,
                           code_notation=doc.code_notation, issuer_agency_id=str(sender.id), issuer_name=sender.name,
                           issued_on=doc.issued_on.isoformat(), summary=doc.summary,
-                          signer_position=doc.signer_position, signer_name=doc.signer_name,
+                          signer_position=signer_title(competence(doc.signing_authority, sender),
+                                                       doc.signer_position)[:100], signer_name=doc.signer_name,
                           urgency=str(doc.urgency), source="electronic",
                           reply_by_on=doc.reply_by_on.isoformat() if doc.reply_by_on else "",
                           document_identifier=doc.document_identifier or "", description=note,
@@ -154,7 +157,7 @@ class PlatformDelivery:
             source = await db.get(StoredFile, appendix.sealed_file_id or appendix.file_id)
             assert source is not None
             own = await create_stored_file(db, AcceptedFile(source.sha256, source.size, source.filename,
-                                                            source.page_count), None)
+                                                            source.page_count, source.content_warning), None)
             attachment = IncomingAttachment(incoming_id=incoming.id, position=appendix.ordinal,
                                             title=appendix.title, file_id=own.id, created_at=clock.now())
             db.add(attachment)
@@ -177,14 +180,8 @@ class PlatformDelivery:
         receipt = await db.get(ExchangeReceipt, recipient.incoming_id)
         incoming = await db.get(IncomingDocument, recipient.incoming_id)
         assert receipt is not None and incoming is not None
-        receipt.recall_requested_at, receipt.recall_reason = clock.now(), reason
-        clerks = await role_holders(db, incoming.agency_id, Role.CLERK)
-        if clerks:
-            await enqueue(db, NOTIFY, Notify(user_ids=clerks, urgent=True,
-                                             title=t("exchange.notify.recalled",
-                                                     reference=f"{doc.code_number}/{doc.code_notation}")[:200],
-                                             body=reason[:1000], url=self._incoming_url(incoming.id)))
-        await db.flush()
+        await notice_recall(db, self._incoming_url, incoming, receipt, reason,
+                            f"{doc.code_number}/{doc.code_notation}")
 
 
 def delivery_for(settings: Settings, urls: UrlBuilder, recipient: OutgoingRecipient) -> Delivery:
@@ -226,9 +223,16 @@ async def run_delivery(ctx: JobContext, recipient_id: int) -> None:
 
 
 async def run_recall(ctx: JobContext, recipient_id: int, reason: str) -> None:
-    """Pass the recall on (a recipient never reached is marked recalled at once)."""
+    """Pass the recall on (a recipient never reached is marked recalled at once); an axis that cannot be reached
+    is retried until the job's last try, which leaves the reason on the line and tells the sender's people."""
     loaded = await _load(ctx.db, recipient_id)
     if loaded is None:
         return
     doc, recipient = loaded
-    await delivery_for(ctx.settings, ctx.urls, recipient).recall(ctx.db, doc, recipient, reason)
+    delivery = delivery_for(ctx.settings, ctx.urls, recipient)
+    try:
+        await delivery.recall(ctx.db, doc, recipient, reason)
+    except AxisTransientError as exc:
+        if not isinstance(delivery, AxisDelivery) or ctx.job.attempts < ctx.job.max_attempts:
+            raise
+        await delivery.give_up_recall(ctx.db, doc, recipient, exc)

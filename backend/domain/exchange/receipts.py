@@ -7,14 +7,18 @@ documents that did not come through the platform. Read by the incoming pages:
   for the main file and for every separate-file appendix, the recall notice, and the sender's
   reference;
 * :func:`ensure_readable` -- the file and page-image endpoints refuse a recalled document's content
-  (410) while its metadata stays;
+  (410) while its metadata stays (unless the clerk refused the recall);
 * :func:`replies_to` -- outgoing documents of the actor's agency that answer this incoming one.
 
 :func:`apply_status` (the job) maps the recipient's incoming state onto the sender's per-recipient
 status (domain.md §8.4): received → arrived, registered/submitted → accepted, assigned → assigned,
-in_progress → processing, completed → done, returned → returned (with the reason); codes only move
-forward, except ``returned`` and the recall confirmation. :func:`confirm_recall` is the recipient
-clerk's "đã hủy" answer to a recall.
+in_progress → processing, completed → done, returned → returned (with the reason), cancelled → recalled,
+a refused recall → recall_refused (with the reason); codes only move forward, except ``returned``, and a
+line awaiting its recall takes only the recall's answer. The recipient clerk's answers to a recall are in
+:mod:`.recall_answer`.
+
+Both views read the delivery record of the incoming document: its :class:`ExchangeReceipt` (platform) or
+its :class:`~backend.db.models.AxisArrival` (axis), which carry the same verification and recall columns.
 
 The receipt's ``verification`` column is a JSON list with one item per signature,
 ``{field, signer, organization, verdict, message, signed_at}``. Items of an appendix also carry
@@ -34,29 +38,27 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import (
+    AxisArrival,
     DeliveryStatus,
     ExchangeReceipt,
     IncomingAttachment,
-    IncomingDocument,
     OutgoingDocument,
     OutgoingRecipient,
     Role,
 )
 from backend.domain.accounts.actor import Actor
-from backend.domain.audit.services import RequestMeta, record
-from backend.domain.exchange.kinds import STATUS, StatusChanged
 from backend.domain.incoming.notify import role_holders
-from backend.domain.incoming.policies import visible_incoming
 from backend.domain.notifications.kinds import NOTIFY, Notify
 from backend.domain.outgoing.policies import visible_outgoing
-from backend.errors import AppError, NotFoundError, PermissionDeniedError
+from backend.errors import AppError
 from backend.lib import clock
 from backend.lib.i18n import t
 from backend.lib.urls import UrlBuilder
 from backend.tasks.outbox import enqueue
 
-__all__ = ["ATTACHMENT_KEY", "AttachmentCheck", "RecalledDocumentError", "ReceiptView", "advances", "apply_status",
-           "confirm_recall", "delivery_status_of", "ensure_readable", "move_line", "receipt_view", "replies_to"]
+__all__ = ["ATTACHMENT_KEY", "AttachmentCheck", "DeliveryRecord", "RecalledDocumentError", "ReceiptView", "advances",
+           "apply_status", "delivery_record", "delivery_status_of", "ensure_readable", "move_line", "receipt_view",
+           "replies_to"]
 
 ATTACHMENT_KEY = "attachment_id"
 """Key of a verification item that belongs to an appendix (absent: the main file)."""
@@ -64,7 +66,9 @@ ATTACHMENT_KEY = "attachment_id"
 _FROM_STATE = {"received": DeliveryStatus.ARRIVED, "registered": DeliveryStatus.ACCEPTED,
                "submitted": DeliveryStatus.ACCEPTED, "assigned": DeliveryStatus.ASSIGNED,
                "in_progress": DeliveryStatus.PROCESSING, "completed": DeliveryStatus.DONE,
-               "returned": DeliveryStatus.RETURNED, "recalled": DeliveryStatus.RECALLED}
+               "returned": DeliveryStatus.RETURNED, "recalled": DeliveryStatus.RECALLED,
+               "cancelled": DeliveryStatus.RECALLED, "recall_refused": DeliveryStatus.RECALL_REFUSED}
+_RECALL_ANSWERS = (DeliveryStatus.RECALLED, DeliveryStatus.RECALL_REFUSED)
 _RANK = {DeliveryStatus.QUEUED: 0, DeliveryStatus.SENT: 1, DeliveryStatus.ARRIVED: 2, DeliveryStatus.ACCEPTED: 3,
          DeliveryStatus.ASSIGNED: 4, DeliveryStatus.PROCESSING: 5, DeliveryStatus.DONE: 6}
 
@@ -75,12 +79,15 @@ def delivery_status_of(state: str) -> DeliveryStatus | None:
 
 
 def advances(current: DeliveryStatus, status: DeliveryStatus) -> bool:
-    """Whether a line at ``current`` moves to ``status`` (§8.4): codes only move forward, except a return
-    and the recall confirmation; a recalled line stays recalled, one awaiting its recall only takes it."""
+    """Whether a line at ``current`` moves to ``status`` (§8.4): codes only move forward, except a return;
+    a recalled line stays recalled, one awaiting its recall only takes the recall's answer (15 or 16), and
+    that answer moves no other line."""
     if current is DeliveryStatus.RECALLED:
         return False
     if current is DeliveryStatus.RECALL_REQUESTED:
-        return status is DeliveryStatus.RECALLED
+        return status in _RECALL_ANSWERS
+    if status in _RECALL_ANSWERS:
+        return False
     return not (status in _RANK and current in _RANK and _RANK[status] <= _RANK[current])
 
 
@@ -115,15 +122,31 @@ class ReceiptView:
     recall_confirmed_at: datetime | None = None
     return_reason: str = ""
     attachments: dict[int, AttachmentCheck] = field(default_factory=dict)
+    recall_refused_at: datetime | None = None
+    recall_refusal: str = ""
 
     @property
     def recalled(self) -> bool:
-        return self.recall_requested_at is not None
+        """The sender recalled it and the clerk did not refuse: its content is withdrawn."""
+        return self.recall_requested_at is not None and self.recall_refused_at is None
+
+
+DeliveryRecord = ExchangeReceipt | AxisArrival
+"""How an incoming document came from another agency: a platform receipt or an axis arrival."""
+
+
+async def delivery_record(db: AsyncSession, incoming_id: int) -> DeliveryRecord | None:
+    """The platform receipt or the axis arrival of ``incoming_id`` (``None``: not received from an agency)."""
+    receipt = await db.get(ExchangeReceipt, incoming_id)
+    if receipt is not None:
+        return receipt
+    arrival: AxisArrival | None = await db.scalar(sa.select(AxisArrival).where(AxisArrival.incoming_id == incoming_id))
+    return arrival
 
 
 async def receipt_view(db: AsyncSession, incoming_id: int) -> ReceiptView | None:
-    """The delivery facts of an incoming document (``None`` when it did not come through the platform)."""
-    receipt = await db.get(ExchangeReceipt, incoming_id)
+    """The delivery facts of an incoming document (``None`` when it did not come from another agency)."""
+    receipt = await delivery_record(db, incoming_id)
     if receipt is None:
         return None
     items: list[dict[str, Any]] = json.loads(receipt.verification) if receipt.verification else []
@@ -147,13 +170,13 @@ async def receipt_view(db: AsyncSession, incoming_id: int) -> ReceiptView | None
                    for attachment_id, group in grouped.items()}
     return ReceiptView(receipt.verified_ok, checks, receipt.recall_requested_at, receipt.recall_reason,
                        receipt.recall_confirmed_at, t("exchange.verify.return_reason", problems="; ".join(failed))
-                       if failed else "", attachments)
+                       if failed else "", attachments, receipt.recall_refused_at, receipt.recall_refusal)
 
 
 async def ensure_readable(db: AsyncSession, incoming_id: int) -> None:
-    """Raises :class:`RecalledDocumentError` when the document's sender recalled it."""
-    receipt = await db.get(ExchangeReceipt, incoming_id)
-    if receipt is not None and receipt.recall_requested_at is not None:
+    """Raises :class:`RecalledDocumentError` when the document's sender recalled it (and it was not refused)."""
+    receipt = await delivery_record(db, incoming_id)
+    if receipt is not None and receipt.recall_requested_at is not None and receipt.recall_refused_at is None:
         raise RecalledDocumentError()
 
 
@@ -179,14 +202,14 @@ async def apply_status(db: AsyncSession, urls: UrlBuilder, incoming_id: int, sta
 
 async def move_line(db: AsyncSession, urls: UrlBuilder, recipient: OutgoingRecipient, status: DeliveryStatus,
                     reason: str = "", recall_confirmed_at: datetime | None = None) -> None:
-    """Set the line's new ``status`` (already checked with :func:`advances`); a return or a recall
-    confirmation tells the sender's clerks and the drafter."""
+    """Set the line's new ``status`` (already checked with :func:`advances`); a return or a recall's
+    answer tells the sender's clerks and the drafter (a return or a refusal with its reason)."""
     recipient.status, recipient.status_at = status, clock.now()
-    if status is DeliveryStatus.RETURNED:
+    if status in (DeliveryStatus.RETURNED, DeliveryStatus.RECALL_REFUSED):
         recipient.status_note = reason
     if status is DeliveryStatus.RECALLED:
         recipient.recall_confirmed_at = recall_confirmed_at or clock.now()
-    if status in (DeliveryStatus.RETURNED, DeliveryStatus.RECALLED):
+    if status in (DeliveryStatus.RETURNED, *_RECALL_ANSWERS):
         doc = await db.get(OutgoingDocument, recipient.outgoing_id)
         assert doc is not None
         people = await role_holders(db, doc.agency_id, Role.CLERK) + [doc.drafter_id]
@@ -194,26 +217,4 @@ async def move_line(db: AsyncSession, urls: UrlBuilder, recipient: OutgoingRecip
                                          title=t(f"exchange.notify.status_{status.value}", recipient=recipient.name,
                                                  reference=f"{doc.code_number}/{doc.code_notation}")[:200],
                                          body=reason[:1000]))
-    await db.flush()
-
-
-async def confirm_recall(db: AsyncSession, actor: Actor, incoming_id: int, meta: RequestMeta | None = None) -> None:
-    """The recipient's clerk confirms the recalled document is cancelled; the sender is told.
-
-    Raises:
-        NotFoundError: not visible to the actor, or not recalled.
-        PermissionDeniedError: the actor is not a clerk of the receiving agency.
-    """
-    incoming = await db.scalar(visible_incoming(actor).where(IncomingDocument.id == incoming_id))
-    receipt = await db.get(ExchangeReceipt, incoming_id) if incoming is not None else None
-    if incoming is None or receipt is None or receipt.recall_requested_at is None:
-        raise NotFoundError()
-    if not actor.has(Role.CLERK):
-        raise PermissionDeniedError(t("exchange.denied.not_clerk"))
-    if receipt.recall_confirmed_at is None:
-        receipt.recall_confirmed_at, receipt.recall_confirmed_by_id = clock.now(), actor.user_id
-        await record(db, "exchange.recall_confirmed", actor_id=actor.user_id, actor_name=actor.username,
-                     agency_id=incoming.agency_id, object_type="incoming", object_id=incoming_id, meta=meta,
-                     detail={"recipient_id": receipt.recipient_id})
-        await enqueue(db, STATUS, StatusChanged(incoming_id=incoming_id, state="recalled"))
     await db.flush()

@@ -19,6 +19,7 @@ from backend.db.models import AssignmentRole, Classification, Unit, User
 from backend.domain.incoming._intake import parse_date
 from backend.domain.incoming.schemas import ApiAssignRequest, AssigneeLine, AssignForm, AssignPlan, as_list
 from backend.errors import InvalidInputError
+from backend.lib.bounds import parse_id
 from backend.lib.i18n import t
 from backend.lib.text import clean
 from backend.lib.workdays import WorkCalendar
@@ -28,12 +29,13 @@ __all__ = ["default_deadline", "plan_from_api", "plan_from_form", "validate_plan
 
 def _target(raw: str) -> tuple[int | None, int | None] | None:
     kind, _, ident = raw.strip().partition(":")
-    if not ident.isdigit():
+    number = parse_id(ident)
+    if number is None:
         return None
     if kind == "unit":
-        return int(ident), None
+        return number, None
     if kind == "user":
-        return None, int(ident)
+        return None, number
     return None
 
 

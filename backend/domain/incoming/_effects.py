@@ -26,7 +26,7 @@ from backend.errors import InvalidInputError
 from backend.lib.i18n import t
 
 __all__ = [
-    "assign", "clerks_and_leaders", "complete", "leaders", "named_by_effect", "register", "return_to_leader",
+    "assign", "cancel", "clerks_and_leaders", "complete", "leaders", "named_by_effect", "register", "return_to_leader",
     "return_to_sender", "start", "submit",
 ]
 
@@ -191,6 +191,16 @@ async def _describe_plan(step: Step, plan: AssignPlan) -> str:
         parts.append(f"{t('incoming.history.instruction')}: {plan.instruction}")
     return "\n".join(parts)
 
+
+async def cancel(step: Step, docs: Sequence[IncomingDocument]) -> None:
+    """The sender recalled it: live assignments are cancelled and their holders (and who assigned them) told."""
+    for doc in docs:
+        live = _live(step, doc)
+        for assignment in live:
+            assignment.status = AssignmentStatus.CANCELLED
+        step.outcome.data[doc.id] = sorted(set(await assignee_user_ids(step.db, doc.agency_id, live) + [
+            a.assigned_by_id for a in live if a.assigned_by_id is not None]))
+        step.outcome.audit[doc.id] = {"cancelled_assignments": sorted(a.id for a in live)}
 
 # -- who is notified --------------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from backend.domain.incoming.policies import (
 from backend.domain.incoming.schemas import ClassifyForm, DelegateForm, NoteForm
 from backend.domain.incoming.workflow import Event, State
 from backend.errors import InvalidInputError, PermissionDeniedError
+from backend.lib.bounds import parse_id
 from backend.lib.i18n import t
 from backend.lib.text import clean
 
@@ -56,7 +57,7 @@ async def delegate(flow: Flow, doc_id: int, actor: Actor, form: DelegateForm) ->
     if parent is None:
         parent = delegable_assignments(actor, doc, ctx)[0]
     errors: dict[str, str] = {}
-    user = await flow.db.get(User, int(form.user_id)) if form.user_id.strip().isdigit() else None
+    user = await flow.db.get(User, user_ref) if (user_ref := parse_id(form.user_id)) else None
     if user is None or not user.is_active or user.unit_id != parent.assignee_unit_id:
         errors["user_id"] = t("incoming.delegate.user_invalid")
     due_on = parse_date(form.due_on) or parent.due_on

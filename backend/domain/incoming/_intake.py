@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import Agency, Confidentiality, DocumentSource, DocumentType, IncomingDocument, Urgency
 from backend.domain.incoming.schemas import IntakeData, IntakeForm
+from backend.lib.bounds import parse_id
 from backend.lib.forms import parse_date
 from backend.lib.i18n import t
 from backend.lib.text import clean, fold
@@ -33,8 +34,7 @@ def is_confidential(form: IntakeForm) -> bool:
 
 
 def _int_or_none(raw: str) -> int | None:
-    raw = raw.strip()
-    return int(raw) if raw.isdigit() else None
+    return parse_id(raw)
 
 
 async def validate_intake(db: AsyncSession, agency_id: int, form: IntakeForm, today: date) -> tuple[
@@ -54,7 +54,9 @@ async def validate_intake(db: AsyncSession, agency_id: int, form: IntakeForm, to
             errors[name] = t(f"incoming.field.{name}_required")
     issuer_agency_id = _int_or_none(form.issuer_agency_id)
     issuer_name = values["issuer_name"]
-    if issuer_agency_id is not None:
+    if issuer_agency_id is None and form.issuer_agency_id.strip():
+        errors["issuer_agency_id"] = t("incoming.field.issuer_unknown")
+    elif issuer_agency_id is not None:
         issuer = await db.get(Agency, issuer_agency_id)
         if issuer is None or not issuer.is_active:
             errors["issuer_agency_id"] = t("incoming.field.issuer_unknown")

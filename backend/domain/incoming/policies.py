@@ -25,7 +25,7 @@ from backend.domain.accounts.actor import Actor
 from backend.lib.transitions import ALLOWED, Decision, deny
 
 __all__ = [
-    "ALLOWED", "Decision", "DocContext", "can_assign", "can_classify", "can_complete", "can_delegate",
+    "ALLOWED", "Decision", "DocContext", "can_assign", "can_cancel", "can_classify", "can_complete", "can_delegate",
     "can_forward", "can_intake", "can_link_reply", "can_note", "can_reassign", "can_register",
     "can_return_to_leader", "can_return_to_sender", "can_start", "can_submit", "can_view_book",
     "delegable_assignments", "is_clerk", "is_leader", "my_assignments", "visible_incoming",
@@ -41,9 +41,11 @@ def _deny(reason: str) -> Decision:
 
 @dataclass(frozen=True, slots=True)
 class DocContext:
-    """What policies need besides the actor and the document: its assignments that are not cancelled."""
+    """What policies need besides the actor and the document: its assignments that are not cancelled,
+    and whether its sender's recall waits for the clerk's answer."""
 
     assignments: Sequence[Assignment] = field(default_factory=tuple)
+    recall_pending: bool = False
 
 
 def visible_incoming(actor: Actor) -> sa.Select[tuple[IncomingDocument]]:
@@ -145,6 +147,13 @@ def can_complete(actor: Actor, doc: IncomingDocument, ctx: DocContext) -> Decisi
     return ALLOWED if _handles(actor, ctx, (AssignmentRole.LEAD,)) else _deny("not_lead_handler")
 
 
+def can_cancel(actor: Actor, doc: IncomingDocument, ctx: DocContext) -> Decision:
+    """Cancel after a recall: the agency's clerk, and only while the sender's recall waits for an answer."""
+    if not ctx.recall_pending:
+        return _deny("no_recall")
+    return _clerk(actor, doc, ctx)
+
+
 def can_delegate(actor: Actor, doc: IncomingDocument, ctx: DocContext) -> Decision:
     """A unit head passes the unit's assignment to one of the unit's specialists."""
     return ALLOWED if delegable_assignments(actor, doc, ctx) else _deny("not_unit_head")
@@ -161,7 +170,7 @@ def can_note(actor: Actor, doc: IncomingDocument, ctx: DocContext) -> Decision:
 
 def can_classify(actor: Actor, doc: IncomingDocument, ctx: DocContext) -> Decision:
     """Needs-a-reply vs for-information: the leader or the lead handler, until the document is closed."""
-    if doc.state in (State.RETURNED, State.RECEIVED):
+    if doc.state in (State.RETURNED, State.RECEIVED, State.CANCELLED):
         return _deny("not_open")
     if is_leader(actor, doc) or _handles(actor, ctx, (AssignmentRole.LEAD,)):
         return ALLOWED

@@ -37,6 +37,7 @@ from backend.db.models import IncomingState as State
 from backend.domain.accounts.actor import Actor
 from backend.domain.incoming.policies import DocContext, visible_incoming
 from backend.errors import NotFoundError
+from backend.lib.bounds import parse_id
 from backend.lib.clock import VN_TZ
 from backend.lib.text import clean, fold
 
@@ -136,7 +137,7 @@ class ListFilters:
         type_raw = params.get("type", "").strip()
         return cls(
             urgency=params.get("urgency", "") if params.get("urgency", "") in {u.value for u in Urgency} else "",
-            type_id=int(type_raw) if type_raw.isdigit() else None,
+            type_id=parse_id(type_raw),
             sender=clean(params.get("sender", ""))[:100],
             date_from=as_date(params.get("from", "")),
             date_to=as_date(params.get("to", "")),

@@ -7,15 +7,11 @@ a date range, in arrival-number order, with the ten columns of ND 30 PL IV. Rows
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import (
@@ -32,6 +28,7 @@ from backend.domain.accounts.actor import Actor
 from backend.domain.incoming.policies import visible_incoming
 from backend.lib.clock import VN_TZ, to_local
 from backend.lib.i18n import t
+from backend.lib.tabular import csv_bytes, xlsx_bytes
 
 __all__ = ["BookRow", "book_csv", "book_rows", "book_xlsx", "columns", "default_range"]
 
@@ -109,6 +106,8 @@ async def book_rows(db: AsyncSession, actor: Actor, start: date, end: date) -> S
         note = row.description
         if row.state == IncomingState.RETURNED:
             note = "; ".join(p for p in (note, t("incoming.book.returned", reason=row.return_reason)) if p)
+        elif row.state == IncomingState.CANCELLED:
+            note = "; ".join(p for p in (note, t("incoming.book.cancelled")) if p)
         result.append(BookRow(
             doc_id=row.id,
             arrival_date=_day(row.received_at),
@@ -127,42 +126,19 @@ async def book_rows(db: AsyncSession, actor: Actor, start: date, end: date) -> S
 
 def book_csv(rows: Sequence[BookRow]) -> bytes:
     """UTF-8 CSV with a BOM (so spreadsheet programs detect the encoding)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(columns())
-    for row in rows:
-        writer.writerow([_csv_safe(cell) for cell in row.cells()])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csv_bytes(columns(), [row.cells() for row in rows])
 
 
-def _csv_safe(value: str) -> str:
-    """Neutralise spreadsheet formulas (CSV injection)."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+_WIDTHS = (12, 8, 30, 18, 12, 50, 30, 12, 12, 25)
 
 
 def book_xlsx(rows: Sequence[BookRow], agency_name: str, start: date, end: date) -> bytes:
-    """The register as an XLSX workbook with a title row and wrapped columns."""
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = t("incoming.book.sheet")
-    sheet.append([t("incoming.book.title", agency=agency_name, start=start.strftime("%d/%m/%Y"),
-                    end=end.strftime("%d/%m/%Y"))])
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append(columns())
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    """The register as an XLSX workbook with a title row and wrapped columns (the arrival number as a number)."""
+    title = t("incoming.book.title", agency=agency_name, start=start.strftime("%d/%m/%Y"),
+              end=end.strftime("%d/%m/%Y"))
+    cells: list[list[str | int]] = []
     for row in rows:
-        cells: list[str | int] = list(row.cells())
-        cells[1] = int(row.arrival_number)
-        sheet.append(cells)
-    widths = [12, 8, 30, 18, 12, 50, 30, 12, 12, 25]
-    for index, width in enumerate(widths):
-        sheet.column_dimensions[chr(ord("A") + index)].width = width
-    for line in sheet.iter_rows(min_row=3):
-        for cell in line:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+        line: list[str | int] = list(row.cells())
+        line[1] = int(row.arrival_number)
+        cells.append(line)
+    return xlsx_bytes(t("incoming.book.sheet"), title, columns(), cells, _WIDTHS)

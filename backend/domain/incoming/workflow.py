@@ -15,7 +15,14 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import Assignment, AssignmentStatus, IncomingDocument, IncomingEvent
+from backend.db.models import (
+    Assignment,
+    AssignmentStatus,
+    AxisArrival,
+    ExchangeReceipt,
+    IncomingDocument,
+    IncomingEvent,
+)
 from backend.db.models.incoming import IncomingState
 from backend.domain.accounts.actor import Actor
 from backend.domain.documents.engine import Lifecycle, Step
@@ -27,8 +34,8 @@ from backend.lib import transitions
 from backend.tasks.outbox import enqueue
 
 __all__ = [
-    "AT_CLERK", "EVENT_LABELS", "INITIAL", "LIFECYCLE", "STATE_LABELS", "TABLE", "TERMINAL", "TRANSITIONS", "Event",
-    "State", "Transition", "events", "find", "render_markdown", "transitions_from",
+    "AT_CLERK", "EVENT_LABELS", "INITIAL", "LIFECYCLE", "OPEN", "STATE_LABELS", "TABLE", "TERMINAL", "TRANSITIONS",
+    "Event", "State", "Transition", "events", "find", "render_markdown", "transitions_from",
 ]
 
 State = IncomingState
@@ -47,10 +54,13 @@ class Event(StrEnum):
     RETURN_TO_LEADER = "return_to_leader"
     START = "start"
     COMPLETE = "complete"
+    CANCEL = "cancel"
 
 
 INITIAL = State.RECEIVED
-TERMINAL = frozenset({State.COMPLETED, State.RETURNED})
+TERMINAL = frozenset({State.COMPLETED, State.RETURNED, State.CANCELLED})
+OPEN = frozenset({State.RECEIVED, State.REGISTERED, State.SUBMITTED, State.ASSIGNED, State.IN_PROGRESS})
+"""States a sender's recall can still cancel (domain.md §7.2: any state before completion)."""
 AT_CLERK = frozenset({State.RECEIVED, State.REGISTERED})
 """States in which the clerk still holds the document (the clerk's time limit runs)."""
 
@@ -62,6 +72,7 @@ STATE_LABELS: dict[State, str] = {
     State.IN_PROGRESS: "Đang xử lý",
     State.COMPLETED: "Hoàn thành",
     State.RETURNED: "Đã trả lại",
+    State.CANCELLED: "Đã hủy (thu hồi)",
 }
 
 Transition = transitions.Transition
@@ -97,6 +108,10 @@ _ROWS: tuple[Transition[State], ...] = (
     Transition(Event.COMPLETE, frozenset({State.IN_PROGRESS}), State.COMPLETED, p.can_complete, "Hoàn thành",
                effect=fx.complete, notify=fx.named_by_effect, needs_reason=True, reason_label="Kết quả xử lý",
                description="The lead handler records the result; the reply document can be linked later."),
+    Transition(Event.CANCEL, OPEN, State.CANCELLED, p.can_cancel, "Xác nhận đã hủy", effect=fx.cancel,
+               notify=fx.named_by_effect, confirm=True, destructive=True,
+               description="The clerk confirms the sender's recall (or the platform, a replacement): live "
+                           "assignments are cancelled and nothing more can be done with it (§8.2)."),
 )
 
 TABLE: transitions.TransitionTable[State, Transition[State]] = transitions.TransitionTable(
@@ -107,11 +122,22 @@ TRANSITIONS, EVENT_LABELS, events = TABLE.transitions, TABLE.event_labels, TABLE
 transitions_from, find, render_markdown = TABLE.transitions_from, TABLE.find, TABLE.render_markdown
 
 
+async def _recall_pending(db: AsyncSession, doc: IncomingDocument) -> bool:
+    """Whether the sender's recall (platform receipt or axis arrival) waits for the clerk's answer."""
+    for model in (ExchangeReceipt, AxisArrival):
+        found = await db.scalar(sa.select(model.incoming_id).where(
+            model.incoming_id == doc.id, model.recall_requested_at.is_not(None),
+            model.recall_confirmed_at.is_(None), model.recall_refused_at.is_(None)))
+        if found is not None:
+            return True
+    return False
+
+
 async def _context(db: AsyncSession, doc: IncomingDocument) -> p.DocContext:
     rows = (await db.scalars(
         sa.select(Assignment).where(Assignment.incoming_id == doc.id, Assignment.status != AssignmentStatus.CANCELLED)
         .order_by(Assignment.id).execution_options(populate_existing=True))).all()
-    return p.DocContext(tuple(rows))
+    return p.DocContext(tuple(rows), recall_pending=await _recall_pending(db, doc))
 
 
 def _history_row(doc: IncomingDocument, at: object, actor: Actor, kind: str, before: str | None,

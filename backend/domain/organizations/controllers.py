@@ -26,6 +26,7 @@ from backend.domain.admin.form_pages import AdminForm, blank_form, form_routes
 from backend.domain.admin.web import ADMIN_DEPENDENCIES, AdminActor
 from backend.domain.organizations import services
 from backend.domain.organizations.schemas import AgencyForm, UnitForm
+from backend.domain.organizations.signer_block import competence
 from backend.lib.deps import DB
 from backend.lib.forms import form_values, redirect_with_flash
 from backend.lib.i18n import t
@@ -219,6 +220,7 @@ class AgencyController(Controller):
             "unit_count": len(units),
             "user_count": user_count,
             "is_own": agency.id == admin.agency_id,
+            "signer_titles": f"{competence('TM.', agency)} · {competence('KT.', agency)}",
         }
         return render_page(request, "pages/admin/agency.html", context)
 

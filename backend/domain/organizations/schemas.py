@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import msgspec
 
+from backend.lib.bounds import FormInt
+
 __all__ = ["AdminCounts", "AgencyForm", "AgencyListItem", "UnitForm"]
 
 
@@ -25,7 +27,9 @@ class AgencyForm(msgspec.Struct, forbid_unknown_fields=False):
     address: str = ""
     email: str = ""
     phone: str = ""
-    version: int = 0
+    head_title: str = ""
+    collective_name: str = ""
+    version: FormInt = 0
 
 
 class UnitForm(msgspec.Struct, forbid_unknown_fields=False):
@@ -33,7 +37,7 @@ class UnitForm(msgspec.Struct, forbid_unknown_fields=False):
 
     abbreviation: str = ""
     name: str = ""
-    version: int = 0
+    version: FormInt = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,7 @@ from backend.domain.organizations.schemas import AdminCounts, AgencyForm, Agency
 from backend.domain.outgoing.numbering import longest_notation, symbol_problem
 from backend.domain.signing.nd30 import CONG_VAN
 from backend.errors import InvalidInputError
+from backend.lib.bounds import parse_id
 from backend.lib.clock import today
 from backend.lib.i18n import t
 from backend.lib.text import clean, fold
@@ -77,6 +78,8 @@ def agency_snapshot(agency: Agency) -> dict[str, Any]:
         "address": agency.address,
         "email": agency.email,
         "phone": agency.phone,
+        "head_title": agency.head_title,
+        "collective_name": agency.collective_name,
     }
 
 
@@ -232,6 +235,9 @@ async def _validate_agency(
         "address": v.check_length(errors, "address", clean(form.address), t("admin.f.address"), 300) or None,
         "email": v.check_email(errors, "email", form.email),
         "phone": v.check_phone(errors, "phone", form.phone),
+        "head_title": v.check_length(errors, "head_title", clean(form.head_title), t("admin.f.head_title"), 100),
+        "collective_name": v.check_length(errors, "collective_name", clean(form.collective_name),
+                                          t("admin.f.collective_name"), 200),
     }
     if values["organ_id"] and "organ_id" not in errors:
         clash = await db.scalar(sa.select(Agency.id).where(Agency.organ_id == values["organ_id"]))
@@ -274,7 +280,7 @@ async def _validate_parent(
     db: AsyncSession, actor: Actor, raw: str, existing: Agency | None, errors: v.Errors
 ) -> int | None:
     raw = clean(raw)
-    parent_id = int(raw) if raw.isdigit() else None
+    parent_id = parse_id(raw)
     if existing is not None and parent_id == existing.parent_id:
         return parent_id  # unchanged, even when the current parent lies above the admin's subtree
     if parent_id is None:

@@ -42,6 +42,7 @@ from backend.domain.outgoing.queries import load_view
 from backend.domain.outgoing.registers import book_csv, book_rows, book_xlsx, columns, default_range
 from backend.domain.outgoing.schemas import ImageForm
 from backend.errors import InvalidInputError, NotFoundError
+from backend.lib.bounds import parse_id
 from backend.lib.deps import DB, AppSettings
 from backend.lib.i18n import t
 from backend.lib.sessions import flash
@@ -105,7 +106,7 @@ class OutgoingFilesController(Controller):
         if page < 1 or page > stored.page_count:
             raise NotFoundError()
         etag = f'"{marked_tag(stored.sha256, layout, page, settings.page_image_width)}"'
-        headers = {"Cache-Control": "private, no-cache", "ETag": etag}
+        headers = {"Cache-Control": "private, no-store", "ETag": etag}
         if request.headers.get("if-none-match") == etag:
             return Response(b"", status_code=304, headers=headers)
         image = await page_image_bytes(settings, stored, page)
@@ -162,7 +163,7 @@ class OutgoingFilesController(Controller):
         try:
             if image_kind is SigningImageKind.SEAL:
                 require(can_manage_seal(actor))
-            size_mm = int(data.size_mm) if data.size_mm.strip().isdigit() else settings.seal_size_mm
+            size_mm = (parse_id(data.size_mm) or 0) if data.size_mm.strip() else settings.seal_size_mm
             if image_kind is SigningImageKind.SEAL and not 20 <= size_mm <= 60:
                 raise InvalidInputError(field_errors={"size_mm": t("outgoing.image.size_invalid")})
             raw = await data.image.read() if isinstance(data.image, UploadFile) else b""

@@ -35,6 +35,7 @@ from backend.domain.incoming.policies import visible_incoming
 from backend.domain.outgoing.policies import AUTHORITIES, authority_roles, visible_outgoing
 from backend.domain.outgoing.schemas import DraftData, DraftForm, as_list
 from backend.domain.outgoing.states import PUBLISHED
+from backend.lib.bounds import parse_id
 from backend.lib.forms import parse_date
 from backend.lib.i18n import t
 from backend.lib.text import clean, fold
@@ -43,7 +44,7 @@ __all__ = ["search_text_for", "validate_draft"]
 
 
 def _ids(values: list[str] | str) -> list[int]:
-    return sorted({int(v) for v in as_list(values) if v.strip().isdigit()})
+    return sorted({n for v in as_list(values) if (n := parse_id(v))})
 
 
 async def validate_draft(db: AsyncSession, actor: Actor, form: DraftForm, today: date) -> tuple[
@@ -59,7 +60,7 @@ async def validate_draft(db: AsyncSession, actor: Actor, form: DraftForm, today:
         errors["description"] = t("outgoing.field.too_long", limit=500)
     if clean(form.confidentiality) not in ("", Confidentiality.NONE.value):
         errors["confidentiality"] = t("outgoing.field.confidential")
-    type_id = int(form.document_type_id) if form.document_type_id.strip().isdigit() else None
+    type_id = parse_id(form.document_type_id)
     doc_type = await db.get(DocumentType, type_id) if type_id else None
     if doc_type is None or not doc_type.is_active or doc_type.agency_id not in (None, actor.agency_id):
         errors["document_type_id"] = t("outgoing.field.type_required")
@@ -71,7 +72,7 @@ async def validate_draft(db: AsyncSession, actor: Actor, form: DraftForm, today:
     authority = form.signing_authority.strip().upper() if form.signing_authority.strip() else ""
     if authority not in AUTHORITIES:
         errors["signing_authority"] = t("outgoing.field.choice_invalid")
-    signer = await db.get(User, int(form.signer_id)) if form.signer_id.strip().isdigit() else None
+    signer = await db.get(User, signer_ref) if (signer_ref := parse_id(form.signer_id)) else None
     if signer is None or not signer.is_active:
         errors["signer_id"] = t("outgoing.field.signer_required")
     elif "signing_authority" not in errors:
@@ -99,7 +100,7 @@ async def validate_draft(db: AsyncSession, actor: Actor, form: DraftForm, today:
             errors["recipient_agencies"] = t("outgoing.field.recipient_axis_unknown")
     if not agency_ids and not unit_ids and not axis_ids:
         errors["recipient_agencies"] = t("outgoing.field.recipients_required")
-    reply_to = int(form.reply_to_incoming_id) if form.reply_to_incoming_id.strip().isdigit() else None
+    reply_to = parse_id(form.reply_to_incoming_id)
     if reply_to is not None and await db.scalar(visible_incoming(actor).where(IncomingDocument.id == reply_to)) is None:
         errors["reply_to_incoming_id"] = t("outgoing.field.reply_unknown")
     replaces_id, replace_kind = await _correction(db, actor, form, errors)
@@ -123,7 +124,7 @@ async def _correction(db: AsyncSession, actor: Actor, form: DraftForm, errors: d
     kind = form.replace_kind.strip()
     if kind not in {k.value for k in ReplaceKind}:
         errors["replace_kind"] = t("outgoing.field.replace_kind_required")
-    target = int(raw) if raw.isdigit() else None
+    target = parse_id(raw)
     found = target is not None and await db.scalar(visible_outgoing(actor).with_only_columns(OutgoingDocument.id)
                                                    .where(OutgoingDocument.id == target,
                                                           OutgoingDocument.state.in_(PUBLISHED))) is not None

@@ -45,7 +45,7 @@ from backend.domain.incoming.policies import DocContext, can_link_reply
 from backend.domain.incoming.services import IncomingService
 from backend.domain.outgoing._files import add_version, read_file, store_bytes
 from backend.domain.outgoing._pdf import DocLayout, find_layout
-from backend.domain.outgoing.errors import DeliveryPendingError, SignatureRefusedError
+from backend.domain.outgoing.errors import DeliveryPendingError, NumberTakenError, SignatureRefusedError
 from backend.domain.outgoing.notify import role_holders, unit_heads
 from backend.domain.outgoing.numbering import (
     allocate_number,
@@ -128,6 +128,8 @@ async def _number_one(step: Step, doc: OutgoingDocument) -> None:
         raise InvalidInputError(problem)
     allocated = await allocate_number(db, doc.agency_id, series, step.now)
     reference = f"{allocated.code_number}/{notation}"
+    identifier = document_id(agency.organ_id, step.today, allocated.code_number, notation)
+    await _refuse_taken(step, doc, series, allocated.year, allocated.number, identifier, reference)
     line = date_line(agency.place_name, step.today)
     pdf = await read_file(db, step.settings, doc.main_file_id)
     try:
@@ -139,11 +141,31 @@ async def _number_one(step: Step, doc: OutgoingDocument) -> None:
     await add_version(db, doc, VersionKind.NUMBERED, stored, actor, step.now, reference)
     doc.series, doc.number_year, doc.number = series, allocated.year, allocated.number
     doc.code_number, doc.code_notation, doc.issued_on = allocated.code_number, notation, step.today
-    doc.document_identifier = document_id(agency.organ_id, step.today, allocated.code_number, notation)
+    doc.document_identifier = identifier
     doc.registered_at, doc.registered_by_id = step.now, actor.user_id
     step.outcome.text[doc.id] = t("outgoing.history.numbered", reference=reference, date=line)
     step.outcome.audit[doc.id] = {"number": allocated.number, "year": allocated.year, "series": series,
                                   "reference": reference, "sha256": stored.sha256}
+
+
+async def _refuse_taken(step: Step, doc: OutgoingDocument, series: str, year: int, number: int, identifier: str,
+                        reference: str) -> None:
+    """Refuse a number (or document identifier) another document already holds, before any file is written.
+
+    The counter row's lock makes this impossible in normal operation; it happens when the counter was
+    set back (a partial restore, a hand edit). The unique constraints stay the last line of defence.
+
+    Raises:
+        NumberTakenError: naming the reference, the year and what to do.
+    """
+    other = OutgoingDocument
+    taken = await step.db.scalar(sa.select(other.id).where(
+        other.id != doc.id,
+        sa.or_(sa.and_(other.agency_id == doc.agency_id, other.number_year == year, other.series == series,
+                       other.number == number),
+               other.document_identifier == identifier)).limit(1))
+    if taken is not None:
+        raise NumberTakenError(reference=reference, year=year)
 
 
 async def issue(step: Step, docs: Sequence[OutgoingDocument]) -> None:

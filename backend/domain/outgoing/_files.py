@@ -10,6 +10,7 @@ from backend.config.settings import Settings
 from backend.db.models import OutgoingDocument, OutgoingVersion, StoredFile, VersionKind
 from backend.domain.accounts.actor import Actor
 from backend.domain.documents.files import AcceptedFile, blob_store, create_stored_file
+from backend.domain.documents.pdf import active_content_warning
 from backend.domain.outgoing.queries import next_version_ordinal
 
 __all__ = ["add_version", "read_file", "store_bytes", "version_row"]
@@ -26,7 +27,8 @@ async def store_bytes(db: AsyncSession, settings: Settings, data: bytes, filenam
                       actor: Actor) -> StoredFile:
     """Store ``data`` as a new file owned by ``actor``."""
     blob = await blob_store(settings).put_bytes(data)
-    return await create_stored_file(db, AcceptedFile(blob.sha256, blob.size, filename, pages), actor.user_id)
+    warning = await active_content_warning(blob.path)  # a signed or numbered version keeps the draft's scripts
+    return await create_stored_file(db, AcceptedFile(blob.sha256, blob.size, filename, pages, warning), actor.user_id)
 
 
 def version_row(outgoing_id: int, ordinal: int, kind: VersionKind, file_id: int, note: str, user_id: int,

@@ -23,13 +23,14 @@ from litestar import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config.settings import Settings
-from backend.db.models import IncomingDocument, IncomingState, Role, RoleGrant, Unit, User
+from backend.db.models import Agency, IncomingDocument, IncomingState, Role, RoleGrant, Unit, User
 from backend.domain.accounts.actor import Actor
 from backend.domain.audit.services import RequestMeta
 from backend.domain.documents.reading import reading_pages
 from backend.domain.documents.reference import document_types, type_label, urgency_options
 from backend.domain.exchange.directory import RecipientChoice, search_recipients
 from backend.domain.incoming.policies import visible_incoming
+from backend.domain.organizations.signer_block import competence, signer_title
 from backend.domain.outgoing._pdf import DocLayout
 from backend.domain.outgoing.paper_copy import paper_copy_preview
 from backend.domain.outgoing.policies import (
@@ -52,6 +53,7 @@ from backend.domain.outgoing.queries import (
 from backend.domain.outgoing.schemas import as_list
 from backend.domain.outgoing.services import OutgoingService
 from backend.domain.outgoing.workflow import AFTER_ISSUE, EDITABLE, TABLE, State
+from backend.lib.bounds import parse_id
 
 __all__ = ["PLACE_MODE", "build_detail_context", "build_list_context", "build_new_context", "service_for"]
 
@@ -92,8 +94,8 @@ async def build_list_context(request: Request[Any, Any, Any], db: AsyncSession, 
 
 async def recipient_choices(db: AsyncSession, actor: Actor, values: dict[str, Any]) -> list[RecipientChoice]:
     """The recipient picker's lines for the search ``values["q"]``, the picked ones (still checked) first."""
-    picked_agencies = {int(v) for v in as_list(values.get("recipient_agencies", [])) if str(v).isdigit()}
-    picked_axis = {int(v) for v in as_list(values.get("recipient_axis", [])) if str(v).isdigit()}
+    picked_agencies = {n for v in as_list(values.get("recipient_agencies", [])) if (n := parse_id(str(v)))}
+    picked_axis = {n for v in as_list(values.get("recipient_axis", [])) if (n := parse_id(str(v)))}
     return await search_recipients(db, str(values.get("q", "")), own_agency_id=actor.agency_id,
                                    picked_agencies=picked_agencies, picked_axis=picked_axis)
 
@@ -135,12 +137,15 @@ async def build_detail_context(request: Request[Any, Any, Any], db: AsyncSession
     transitions = TABLE.available(actor, doc, None)
     layout = DocLayout.from_json(doc.layout)
     placeable = bool(can_place(actor, doc))
+    agency = await db.get(Agency, doc.agency_id)
+    assert agency is not None
     return {
         "section": "outgoing", "view": view, "doc": doc, "type_label": type_label(view.doc_type),
         "state_label": TABLE.label(doc.state),
         "transitions": [t for t in transitions if not t.needs_otp],
         "otp_transitions": [t for t in transitions if t.needs_otp],
         "layout": layout, "placeable": placeable,
+        "signer_line": signer_title(competence(doc.signing_authority, agency), doc.signer_position),
         "placing": placeable and request.query_params.get("place") == "1", "place_mode": PLACE_MODE,
         "status": {"recalled": doc.state == State.RECALLED, "replaced": doc.state == State.REPLACED,
                    "archived": doc.state == State.ARCHIVED, "editable": doc.state in EDITABLE,

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.domain.accounts.actor import Actor
 from backend.domain.accounts.deps import CurrentActor
 from backend.domain.audit.deps import Meta
-from backend.domain.documents.files import accept_pdf_upload
+from backend.domain.documents.files import RequestUploads
 from backend.domain.documents.reference import urgency_label
 from backend.domain.documents.web import require
 from backend.domain.outgoing import _web
@@ -181,9 +181,10 @@ class OutgoingApiController(Controller):
                      ) -> Response[Any]:
         require(can_create(actor))  # before the files are stored or parsed
         try:
-            main, appendix = [None if upload is None else await accept_pdf_upload(db, settings, upload, signable=True)
-                              for upload in (data.file, data.appendix)]
-            doc = await _web.service_for(request, db, settings, meta).create(actor, data, main, appendix)
+            async with RequestUploads(db, settings) as uploads:  # nothing kept unless the draft is created
+                main, appendix = [None if upload is None else await uploads.accept(upload, signable=True)
+                                  for upload in (data.file, data.appendix)]
+                doc = await _web.service_for(request, db, settings, meta).create(actor, data, main, appendix)
         except InvalidInputError as exc:
             await db.rollback()
             return _problem(exc, errors=exc.field_errors)

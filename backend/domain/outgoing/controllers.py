@@ -25,7 +25,7 @@ from backend.config.settings import Settings
 from backend.db.engine import end_reads
 from backend.domain.accounts.deps import CurrentActor
 from backend.domain.audit.deps import Meta
-from backend.domain.documents.files import AcceptedFile, accept_pdf_upload
+from backend.domain.documents.files import AcceptedFile, RequestUploads
 from backend.domain.documents.web import DocumentPage, form_version, require, see_other
 from backend.domain.outgoing import _web
 from backend.domain.outgoing.policies import can_create
@@ -40,6 +40,7 @@ from backend.domain.outgoing.schemas import (
 )
 from backend.domain.outgoing.workflow import route_opt
 from backend.errors import InvalidInputError
+from backend.lib.bounds import parse_id
 from backend.lib.deps import DB, AppSettings
 from backend.lib.i18n import t
 from backend.lib.sessions import flash
@@ -54,10 +55,10 @@ _PAGE = DocumentPage("pages/outgoing/detail.html", "outgoing.detail", _web.build
                      extra={"refresh_pages": True})
 
 
-async def _accept(db: AsyncSession, settings: Settings, upload: UploadFile | None) -> AcceptedFile | None:
+async def _accept(uploads: RequestUploads, upload: UploadFile | None) -> AcceptedFile | None:
     if not isinstance(upload, UploadFile) or not upload.filename:
         return None
-    return await accept_pdf_upload(db, settings, upload, signable=True)
+    return await uploads.accept(upload, signable=True)
 
 
 class OutgoingController(Controller):
@@ -88,9 +89,10 @@ class OutgoingController(Controller):
         values = {k: v for k, v in msgspec.structs.asdict(data).items() if k not in ("file", "appendix")}
         require(can_create(actor))  # before the files are stored or parsed
         try:
-            main = await _accept(db, settings, data.file)
-            appendix = await _accept(db, settings, data.appendix)
-            doc = await _web.service_for(request, db, settings, meta).create(actor, data, main, appendix)
+            async with RequestUploads(db, settings) as uploads:  # nothing kept unless the draft is created
+                main = await _accept(uploads, data.file)
+                appendix = await _accept(uploads, data.appendix)
+                doc = await _web.service_for(request, db, settings, meta).create(actor, data, main, appendix)
         except InvalidInputError as exc:
             await db.rollback()
             context = await _web.build_new_context(db, actor, values, exc.field_errors or {"form": exc.message})
@@ -123,10 +125,11 @@ class OutgoingController(Controller):
             service = _web.service_for(request, db, settings, meta)
             await service.authorize_upload(doc_id, actor, kind)  # before the file is stored or parsed
             await end_reads(db)  # no lock is held while the upload is read and checked
-            accepted = await _accept(db, settings, data.file)
-            if accepted is None:
-                raise InvalidInputError(field_errors={"file": t("doc.file.missing")})
-            await service.upload(doc_id, actor, accepted, kind=kind, note=data.note, title=data.title)
+            async with RequestUploads(db, settings) as uploads:  # nothing kept unless the version is added
+                accepted = await _accept(uploads, data.file)
+                if accepted is None:
+                    raise InvalidInputError(field_errors={"file": t("doc.file.missing")})
+                await service.upload(doc_id, actor, accepted, kind=kind, note=data.note, title=data.title)
 
         return await _PAGE.run(request, db, settings, actor, doc_id, upload_file, f"outgoing.flash.{kind}",
                                {"note": data.note})
@@ -176,7 +179,7 @@ class OutgoingController(Controller):
                          meta: Meta, data: URLEncodedBody[BatchSignForm]) -> Response[Any]:
         """Several documents, one OTP. A refusal (no document ticked, wrong or reused OTP) signs nothing and
         answers 422 with the "to sign" list and its batch form: the message by the OTP field, the ticks kept."""
-        ids = [int(v) for v in as_list(data.doc_id) if v.isdigit()]
+        ids = [n for v in as_list(data.doc_id) if (n := parse_id(v))]
         try:
             if not ids:
                 raise InvalidInputError(field_errors={"doc_id": t("outgoing.batch.none_picked")})

@@ -1,12 +1,12 @@
-"""Errors of outgoing-document effects (both are user errors: nothing was changed)."""
+"""Errors of outgoing-document effects (all are user errors: nothing was changed)."""
 
 from __future__ import annotations
 
 from backend.domain.signing.errors import SigningServiceError
 from backend.domain.signing.pdf_errors import PdfSigningError
-from backend.errors import InvalidInputError
+from backend.errors import ConflictError, InvalidInputError
 
-__all__ = ["DeliveryPendingError", "SignatureRefusedError"]
+__all__ = ["DeliveryPendingError", "NumberTakenError", "SignatureRefusedError"]
 
 
 class SignatureRefusedError(InvalidInputError):
@@ -26,3 +26,10 @@ class DeliveryPendingError(InvalidInputError):
     """The original cannot be filed yet: some recipients' delivery is still queued (nothing changed)."""
 
     code = "OUT_DELIVERY_PENDING"
+
+
+class NumberTakenError(ConflictError):
+    """The number the counter gave is already another document's (the counter was set back): 409, nothing changed."""
+
+    code = "OUT_NUMBER_TAKEN"
+    message_key = "outgoing.error.number_taken"

@@ -3,7 +3,8 @@
 domain.md §11.1-11.2: the personal signature is the signer's handwritten signature in blue, the
 seal is the agency's seal in red at its real size, both PNG with a transparent background. An
 upload is accepted only if it is a PNG within ``SIGNATURE_IMAGE_MAX_KB``, between 100 and 3000
-pixels a side, has an alpha channel with a transparent background (at least a quarter of the
+pixels a side (read from the PNG header before any pixel is decoded, so a decompression bomb
+is refused unopened), has an alpha channel with a transparent background (at least a quarter of the
 pixels fully transparent, the corners included) and ink of the right colour (blue dominant for a
 signature, red for a seal). Accepted images go to the blob store; each upload is a new
 :class:`SigningImage` row (the newest is used, nothing is overwritten).
@@ -15,6 +16,7 @@ Demo accounts get a generated image on first use (:func:`backend.domain.signing.
 from __future__ import annotations
 
 import io
+import struct
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -31,6 +33,7 @@ from backend.lib.i18n import t
 __all__ = ["ImageFacts", "current_image", "image_bytes", "inspect_png", "save_image", "seal_for", "signature_for"]
 
 _MIN_SIDE, _MAX_SIDE = 100, 3000
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +49,18 @@ def _reject(key: str, **params: object) -> InvalidInputError:
     return InvalidInputError(message, field_errors={"image": message})
 
 
+def _header_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) as the PNG's IHDR chunk declares them, read without decoding anything.
+
+    The declared size is what a decoder would allocate: a 20000×20000 image compresses to a few
+    dozen kilobytes, so the size must be refused before Pillow is asked to open it.
+    """
+    if len(data) < 24 or data[12:16] != b"IHDR":
+        return None
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
 def inspect_png(data: bytes, kind: SigningImageKind, max_kb: int) -> ImageFacts:
     """Validate an uploaded signature/seal PNG (see the module docstring).
 
@@ -56,12 +71,17 @@ def inspect_png(data: bytes, kind: SigningImageKind, max_kb: int) -> ImageFacts:
         raise _reject("missing")
     if len(data) > max_kb * 1024:
         raise _reject("too_large", limit=max_kb, size=len(data) // 1024)
-    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+    if not data.startswith(_PNG_SIGNATURE):
         raise _reject("not_png")
+    header_size = _header_size(data)
+    if header_size is None:
+        raise _reject("not_png")
+    if not all(_MIN_SIDE <= side <= _MAX_SIDE for side in header_size):
+        raise _reject("bad_size", width=header_size[0], height=header_size[1])  # before a pixel is decoded
     try:
         img = Image.open(io.BytesIO(data))
         img.load()
-    except (UnidentifiedImageError, OSError):
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
         raise _reject("not_png") from None
     width, height = img.size
     if not (_MIN_SIDE <= width <= _MAX_SIDE and _MIN_SIDE <= height <= _MAX_SIDE):

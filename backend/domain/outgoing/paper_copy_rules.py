@@ -27,6 +27,7 @@ from backend.domain.admin.records import AuditedRecords, repository_for
 from backend.domain.audit.services import RequestMeta
 from backend.domain.organizations.policies import can_edit_deployment_lists
 from backend.errors import InvalidInputError, NotFoundError, PermissionDeniedError
+from backend.lib.bounds import parse_id
 from backend.lib.i18n import t
 from backend.lib.text import clean, fold
 
@@ -161,7 +162,7 @@ def _taken(errors: v.Errors, field: str, clash: PaperCopyRule | None, label: str
 async def _type_values(db: AsyncSession, raw_id: str, errors: v.Errors) -> tuple[dict[str, Any], str]:
     """A document-type rule: the type must be a national one and not listed yet."""
     raw = clean(raw_id)
-    type_id = int(raw) if raw.isdigit() and len(raw) <= 9 else None
+    type_id = parse_id(raw)
     doc_type = await db.scalar(_national_types().where(DocumentType.id == type_id)) if type_id else None
     if not raw:
         errors["document_type_id"] = t("paper_copy.type.required")

@@ -19,9 +19,10 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import DocumentType, OutgoingDocument, OutgoingRecipient, Unit
+from backend.db.models import Agency, DocumentType, OutgoingDocument, OutgoingRecipient, Unit
 from backend.db.models.outgoing import ReplaceKind
 from backend.domain.accounts.actor import Actor
+from backend.domain.organizations.signer_block import competence, signer_title
 from backend.domain.outgoing.policies import visible_outgoing
 from backend.lib.clock import to_local
 from backend.lib.i18n import t
@@ -116,6 +117,8 @@ async def book_rows(db: AsyncSession, actor: Actor, start: date, end: date) -> S
                 .where(OutgoingRecipient.outgoing_id.in_(ids)).order_by(OutgoingRecipient.id))).tuples():
             names.setdefault(outgoing_id, []).append(name)
     corrections = await _correction_notes(db, actor, [row[0] for row in rows])
+    agency = await db.get(Agency, actor.agency_id)
+    assert agency is not None
     result = []
     for doc, type_name, unit_abbr in rows:
         notes = [doc.description] if doc.description else []
@@ -124,7 +127,7 @@ async def book_rows(db: AsyncSession, actor: Actor, start: date, end: date) -> S
             notes.append(t("outgoing.book.recalled", reason=doc.recall_reason))
         if doc.paper_copy_required:
             notes.append(t("outgoing.book.paper"))
-        signer = " ".join(part for part in (doc.signing_authority, doc.signer_position) if part)
+        signer = signer_title(competence(doc.signing_authority, agency), doc.signer_position)
         result.append(BookRow(
             doc_id=doc.id, reference=f"{doc.code_number}/{doc.code_notation}",
             issued_on=doc.issued_on.strftime("%d/%m/%Y") if doc.issued_on else "",

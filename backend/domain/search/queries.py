@@ -28,6 +28,7 @@ from backend.domain.search.indexer import INCOMING, OUTGOING
 from backend.domain.search.snippets import snippet
 from backend.domain.search.terms import Terms, parse
 from backend.errors import InvalidInputError
+from backend.lib.bounds import parse_id
 from backend.lib.text import clean, fold
 
 __all__ = ["KIND_LABELS", "PAGE_SIZE", "Filters", "Hit", "Page", "parse_filters", "run_search", "state_options"]
@@ -119,7 +120,7 @@ def parse_filters(params: Mapping[str, str]) -> Filters:
     if state and state not in dict(state_options()):
         errors["state"] = "Trạng thái không hợp lệ."
     type_text = get("type")
-    if type_text and not (type_text.isdigit() and len(type_text) < 10):
+    if type_text and parse_id(type_text) is None:
         errors["type"] = "Loại văn bản không hợp lệ."
     sort = get("sort") or "relevance"
     if sort not in SORTS:
@@ -129,7 +130,7 @@ def parse_filters(params: Mapping[str, str]) -> Filters:
         errors["to"] = "Ngày kết thúc phải sau ngày bắt đầu."
     if errors:
         raise InvalidInputError("Điều kiện tìm kiếm không hợp lệ.", field_errors=errors)
-    return Filters(q=q, kind=kind, urgency=urgency, type_id=int(type_text) if type_text else None,
+    return Filters(q=q, kind=kind, urgency=urgency, type_id=parse_id(type_text),
                    issuer=get("issuer")[:200], signer=get("signer")[:100], state=state, date_from=date_from,
                    date_to=date_to, sort=sort, cursor=get("cursor")[:100], terms=parse(q))
 
@@ -237,7 +238,9 @@ async def run_search(db: AsyncSession, actor: Actor, filters: Filters, size: int
     if filters.cursor:
         try:
             tag, value, last = filters.cursor.split("~")
-            last_id = int(last)
+            last_id = parse_id(last)
+            if last_id is None:
+                raise ValueError(last)
             if tag == "d" and by_date:
                 day = date.fromisoformat(value)
                 query = query.where(sa.or_(inner.c.doc_date < day,

@@ -22,6 +22,7 @@ from backend.domain.statistics.period import Period, parse_period
 from backend.domain.statistics.scope import require_statistics, scoped_agency
 from backend.domain.statistics.service import Overview
 from backend.lib import clock
+from backend.lib.bounds import parse_id
 from backend.lib.deps import DB, AppSettings
 from backend.lib.i18n import t
 from backend.lib.templates import render_page
@@ -163,5 +164,5 @@ class ReportsController(Controller):
         """``?agency=ID`` in scope (404 otherwise), by default the actor's own agency."""
         require_statistics(actor)
         raw = request.query_params.get("agency", "")
-        agency_id = int(raw) if raw.isdigit() else actor.agency_id
+        agency_id = parse_id(raw) or actor.agency_id
         return await scoped_agency(db, actor, agency_id)

@@ -29,6 +29,7 @@ from backend.domain.workfiles.schemas import HeadingRequest, ItemRequest
 from backend.domain.workfiles.values import RETENTION_VALUES
 from backend.errors import AppError, InvalidInputError
 from backend.lib import clock
+from backend.lib.bounds import parse_id
 from backend.lib.deps import DB
 from backend.lib.i18n import t
 from backend.lib.sessions import flash
@@ -41,7 +42,7 @@ Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED
 
 
 def _id(value: str) -> int | None:
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return parse_id(value)
 
 
 async def _opened(db: AsyncSession, actor: Actor, view: CatalogueView) -> dict[int, WorkFile]:

@@ -30,6 +30,7 @@ from backend.domain.workfiles.transfer import due_date
 from backend.domain.workfiles.values import RETENTION_VALUES, RIGHTS_VALUES
 from backend.domain.workfiles.workflow import TABLE, Event
 from backend.errors import AppError, InvalidInputError, NotFoundError
+from backend.lib.bounds import parse_id
 from backend.lib.deps import DB, AppSettings
 from backend.lib.i18n import t
 from backend.lib.sessions import flash
@@ -88,7 +89,7 @@ class WorkFilePagesController(Controller):
         item_id = data.catalogue_item_id
         form = OpenRequest(title=data.title, file_notation=data.file_notation, retention=data.retention,
                            rights=data.rights,
-                           catalogue_item_id=int(item_id) if item_id.isdigit() and len(item_id) < 10 else None)
+                           catalogue_item_id=parse_id(item_id))
         try:
             work_file = await service_for(request, db, settings, meta).open(actor, form)
         except InvalidInputError as exc:
@@ -123,9 +124,9 @@ class WorkFilePagesController(Controller):
     @post("/{file_id:int}/add", name="workfiles.add")
     async def add(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
                   meta: Meta, file_id: FromPath[int], data: Annotated[AddForm, _FORM]) -> Response[Any]:
-        if data.kind not in (INCOMING, OUTGOING) or not data.document_id.isdigit():
+        doc_id = parse_id(data.document_id)
+        if data.kind not in (INCOMING, OUTGOING) or doc_id is None:
             raise NotFoundError()
-        doc_id = int(data.document_id)
         try:
             await service_for(request, db, settings, meta).add_document(file_id, actor, data.kind, doc_id)
         except InvalidInputError as exc:
@@ -143,7 +144,7 @@ class WorkFilePagesController(Controller):
             end = dt.date.fromisoformat(data.end_date) if data.end_date else None
         except ValueError:
             end = None
-        version = int(data.version) if data.version.isdigit() else None
+        version = parse_id(data.version)
         try:
             work_file = await service_for(request, db, settings, meta).close(file_id, actor, end_date=end,
                                                                              expected_version=version)

@@ -30,6 +30,7 @@ from backend.domain.workfiles.transfer import REMIND_DAYS, due_date, expires_on
 from backend.domain.workfiles.workflow import TABLE, Event
 from backend.errors import AppError, InvalidInputError, NotFoundError
 from backend.lib import clock
+from backend.lib.bounds import parse_id
 from backend.lib.deps import DB, AppSettings
 from backend.lib.i18n import t
 from backend.lib.sessions import flash
@@ -102,7 +103,7 @@ def _date(value: str) -> dt.date | None:
 
 
 def _version(value: str) -> int | None:
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return parse_id(value)
 
 
 async def _on_file_page(request: Request[Any, Any, Any], db: AsyncSession, file_id: int,

@@ -61,7 +61,7 @@ async def test_a_package_becomes_one_incoming_document_and_is_answered(
         assert doc.state is IncomingState.RECEIVED and doc.received_by_id is None
         assert (doc.code_number, doc.code_notation, doc.issued_on) == ("12", "UBND-VP", date(2026, 12, 7))
         assert doc.summary == "V/v báo cáo công tác cải cách hành chính" and doc.issuer_name == "Bộ Nội vụ"
-        assert (doc.signer_name, doc.signer_position) == ("Nguyễn Văn A", "KT. BỘ TRƯỞNG THỨ TRƯỞNG")
+        assert (doc.signer_name, doc.signer_position) == ("Nguyễn Văn A", "KT. BỘ TRƯỞNG / THỨ TRƯỞNG")
         assert doc.urgency is Urgency.KHAN and doc.reply_by_on == date(2026, 12, 31) and doc.page_count == 2
         arrival = await db.scalar(sa.select(AxisArrival).where(AxisArrival.incoming_id == doc.id))
         assert arrival is not None and arrival.sender_code == BO_NOI_VU and len(arrival.package_sha256) == 64
@@ -93,14 +93,18 @@ async def test_bad_packages_are_answered_with_02_and_nothing_is_stored(
         await bo.sendEdoc(BO_NOI_VU, wrong_root)
         await bo.sendEdoc(BO_NOI_VU, await sealed_package(settings, BO_NOI_VU, [NGHI_PHONG], number="13",
                                                           pdf=b"not a pdf"))
-    assert await poll_axis(db_sessionmaker, settings, RouteUrls()) == 2
+        await bo.sendEdoc(BO_NOI_VU, await sealed_package(settings, BO_NOI_VU, [NGHI_PHONG], "", number="14",
+                                                          pdf=make_pdf(1)))
+    assert await poll_axis(db_sessionmaker, settings, RouteUrls()) == 3
     async with db_sessionmaker() as db:
         assert await db.scalar(sa.select(sa.func.count()).select_from(IncomingDocument)) == 0
         assert await db.scalar(sa.select(sa.func.count()).select_from(AxisArrival)) == 0
         assert await db.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
-            AuditEvent.action == "exchange.axis_refused")) == 2
+            AuditEvent.action == "exchange.axis_refused")) == 3
+    # neither the refused packages nor the valid PDF of the one refused for its metadata are kept (issue 16, item 4)
+    assert [p for p in settings.blob_dir.rglob("*") if p.is_file()] == []
     assert all(p.acks.get(NGHI_PHONG) == "fail" for p in axis.state.packages.values() if p.message_type == "edoc")
     refusals = await statuses_back(axis)
-    assert [s.status_code for s in refusals] == ["02", "02"]
+    assert [s.status_code for s in refusals] == ["02", "02", "02"]
     assert all(s.description and s.sender.organ_id == NGHI_PHONG for s in refusals), [s.description for s in refusals]
     assert refusals[1].response_for.document_id == f"{BO_NOI_VU},2026/12/07,13/UBND-VP"

@@ -106,7 +106,8 @@ async def test_an_issued_document_reaches_the_ministry_as_edxml(client: Client, 
     assert package.document_type.type == "cong_van" and package.document_type.type_name
     assert package.other_info.priority == Priority.URGENT, "khẩn"
     assert package.due_date == date(2026, 12, 21)
-    assert package.signer.competence == "TM." and package.signer.full_name == doc.signer_name
+    assert package.signer.competence == "TM. ỦY BAN NHÂN DÂN", "the prefix and the collective it signs for"
+    assert package.signer.full_name == doc.signer_name
     assert package.promulgation_place == sender.place_name
     assert [(a.name, a.content_type, a.data) for a in package.attachments] == [
         (stored.filename, "application/pdf", pdf)], "the issued PDF, base64, byte for byte"

@@ -147,6 +147,27 @@ async def test_edit_agency_refuses_cycle_and_saves_valid_change(
     assert detail == {"before": {"phone": None}, "after": {"phone": "0238 123 456"}}
 
 
+async def test_signer_titles_default_to_the_level_and_can_be_set(
+    as_user, client, post_form, demo, db_sessionmaker, audit_rows
+) -> None:
+    await as_user(PROVINCE_ADMIN)
+    department_id = await demo.agency_id("000.00.01.H41")
+    page = await client.get(f"/admin/agencies/{department_id}")
+    assert "TM. SỞ" in page.text and "KT. GIÁM ĐỐC" in page.text
+    agency = await _agency(db_sessionmaker, "000.00.01.H41")
+    assert agency is not None
+    form = {"organ_id": agency.organ_id, "name": agency.name, "abbreviation": agency.abbreviation,
+            "place_name": agency.place_name, "level": str(agency.level), "parent_id": str(agency.parent_id),
+            "head_title": "x" * 101}
+    too_long = await post_form(f"/admin/agencies/{department_id}/edit", form)
+    assert too_long.status_code == 422 and 'aria-invalid="true"' in too_long.text
+    saved = await post_form(f"/admin/agencies/{department_id}/edit", {**form, "head_title": "Chánh Thanh tra"})
+    assert saved.status_code == 303
+    assert "KT. CHÁNH THANH TRA" in (await client.get(f"/admin/agencies/{department_id}")).text
+    detail = json.loads((await audit_rows("agency.updated"))[-1].detail)
+    assert detail == {"before": {"head_title": ""}, "after": {"head_title": "Chánh Thanh tra"}}
+
+
 async def test_deactivate_and_reactivate_agency(
     as_user, client, post_form, demo, db_sessionmaker, audit_rows
 ) -> None:

@@ -281,6 +281,8 @@ async def test_appendices_sealed_each_with_one_valid_agency_signature_then_deliv
     assert len(arrived) == 1
     incoming_id = arrived[0]["id"]
     detail = (await receiver.get(f"/api/v1/incoming/{incoming_id}")).json()
+    # the recipient reads the signer block as the sender drafted it: authority, whom it signs for, position
+    assert detail["signer_position"].startswith("TM. ỦY BAN NHÂN DÂN / "), detail["signer_position"]
     attachments = detail["attachments"]
     assert [(a["position"], a["title"], a["page_count"]) for a in attachments] == [(1, TITLES[0], 2),
                                                                                   (2, TITLES[1], 1)]

@@ -112,3 +112,27 @@ async def test_switching_to_an_agency_without_roles_is_refused(client, login, cs
     token = await csrf_token(client, "/account")
     response = await client.post("/account/agency", data={"agency_id": str(other), "_csrf_token": token})
     assert response.status_code == 422 and "không có vai trò" in response.text
+
+
+BIG_BODY = b"x" * (61 * 1024 * 1024)
+
+
+@pytest.mark.parametrize(("method", "path", "status"), [
+    ("GET", "/khong-ton-tai", 404),  # unknown path: answered by the router, before any route middleware
+    ("GET", "/logout", 405),  # wrong method
+    ("GET", "/api/nothing-here", 404),
+    ("GET", "/static/css/app.css", 200),
+    ("POST", "/login", 413),  # body over the request limit
+    ("POST", "/login", 403),  # no CSRF token
+])
+async def test_every_response_carries_the_security_headers(client, method: str, path: str, status: int) -> None:
+    body = BIG_BODY if status == 413 else b"username=a"
+    response = await (client.get(path) if method == "GET" else client.post(
+        path, content=body, headers={"content-type": "application/x-www-form-urlencoded"}))
+    assert response.status_code == status
+    assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "same-origin"
+    if not path.startswith("/static/"):
+        assert response.headers["cache-control"] == "no-store"

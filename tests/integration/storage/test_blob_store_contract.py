@@ -9,8 +9,11 @@ match its key, and its configuration must not show the secret key.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import os
 import secrets
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,6 +22,7 @@ from minio import Minio
 from backend.config.settings import load_settings
 from backend.domain.documents.files import blob_store
 from backend.lib.storage import (
+    SHARDS,
     BlobMissingError,
     BlobStore,
     BlobStoreBase,
@@ -119,6 +123,38 @@ async def test_keys_copy_out_and_add_file_for_backups(store: BlobStoreBase, tmp_
     assert store.add_file(fresh) == key
     with pytest.raises(BlobMissingError):
         store.copy_out(hashlib.sha256(b"never stored").hexdigest(), tmp_path / "absent")
+
+
+async def test_shards_list_each_blob_once_with_size_and_age(store: BlobStoreBase) -> None:
+    before = datetime.now(UTC) - timedelta(seconds=5)
+    blob = await store.put_bytes(b"%PDF-1.4 liet ke " + secrets.token_bytes(16))
+    await store.write_derived(blob.sha256, "p1-w800.webp", b"RIFF")
+    listed = [info for shard in SHARDS for info in store.iter_shard(shard)]
+    mine = [info for info in listed if info.sha256 == blob.sha256]
+    assert len(mine) == 1 and mine[0].size == blob.size and mine[0].modified_at >= before
+    assert {info.sha256 for info in listed} == set(store.iter_keys())
+    assert all(info.sha256.startswith(shard) for shard in ("00", "ff") for info in store.iter_shard(shard))
+    stamp = store.modified_at(blob.sha256)
+    assert stamp is not None and stamp >= before
+    assert store.modified_at(hashlib.sha256(b"never stored").hexdigest()) is None
+    with pytest.raises(InvalidBlobKeyError):
+        list(store.iter_shard("../"))
+
+
+async def test_storing_old_content_again_renews_its_age(store: BlobStoreBase, monkeypatch) -> None:
+    """An upload that re-uses an old orphan's content must not be swept before its row commits."""
+    data = b"%PDF-1.4 cu " + secrets.token_bytes(16)
+    blob = await store.put_bytes(data)
+    first = store.modified_at(blob.sha256)
+    assert first is not None
+    # Pretend the content was stored long ago: everything older than "now + 2 h" is due for renewal.
+    monkeypatch.setattr("backend.lib.storage_s3.RENEW_AFTER", timedelta(hours=-2))
+    if isinstance(store, BlobStore):
+        os.utime(store.path_for(blob.sha256), (first.timestamp() - 7200, first.timestamp() - 7200))
+    await asyncio.sleep(1.1)  # object stores keep whole seconds
+    await store.put_bytes(data)
+    renewed = store.modified_at(blob.sha256)
+    assert renewed is not None and renewed > first
 
 
 async def test_s3_store_refuses_an_object_that_does_not_match_its_key(seaweed_s3, tmp_path: Path) -> None:

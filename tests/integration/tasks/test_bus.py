@@ -39,7 +39,8 @@ def test_registry_refuses_a_kind_twice_and_names_unknown_kinds() -> None:
 
 
 def test_worker_registry_covers_every_kind() -> None:
-    assert REGISTRY.kinds() == ["certificates.remind_expiring", "documents.render_pages", "exchange.deliver",
+    assert REGISTRY.kinds() == ["certificates.remind_expiring", "documents.render_pages", "documents.sweep_blobs",
+                                "exchange.deliver",
                                 "exchange.poll_axis", "exchange.recall", "exchange.status", "exchange.sync_directory",
                                 "live.publish", "notification.create", "push.send", "reminders.digest",
                                 "reminders.scan", "search.extract_text", "workfiles.remind_transfer",

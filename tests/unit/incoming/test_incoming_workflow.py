@@ -25,7 +25,7 @@ def test_workflow_has_exactly_one_initial_state_that_nothing_enters() -> None:
 
 
 def test_workflow_terminal_states_have_no_exits() -> None:
-    assert TERMINAL == {State.COMPLETED, State.RETURNED}
+    assert TERMINAL == {State.COMPLETED, State.RETURNED, State.CANCELLED}
     for state in TERMINAL:
         assert transitions_from(state) == ()
 

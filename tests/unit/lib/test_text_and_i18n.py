@@ -22,7 +22,7 @@ def test_fold_strips_vietnamese_diacritics_including_d_bar() -> None:
 
 
 def test_catalogue_substitutes_parameters() -> None:
-    assert "7 phút" in t("login.locked", minutes=7)
+    assert "7 phút" in t("login.throttled", minutes=7)
 
 
 def test_every_message_key_used_in_python_exists_in_catalogue() -> None:
