@@ -44,7 +44,8 @@ class EdgeRequest(Request[Any, Any, Any]):
             if content_type == RequestEncodingType.MULTI_PART:
                 boundary = options.get("boundary", "")
                 if not boundary:
-                    raise BadInputError(t("edge.body.form_broken"))
+                    message = t("edge.body.form_broken")
+                    raise BadInputError(message, field_errors={"body": message})
                 state.form = await parse_multipart(self.stream(), boundary.encode(),
                                                    self.app.multipart_form_part_limit)
             elif content_type == RequestEncodingType.URL_ENCODED:

@@ -29,8 +29,8 @@ from backend.errors import InvalidInputError
 from backend.lib.bounds import MAX_ID, MAX_TEXT_CHARS, text_problem
 from backend.lib.i18n import t
 
-__all__ = ["MAX_JSON_DEPTH", "BadInputError", "check_text", "decode_json", "parse_multipart", "parse_query",
-           "parse_urlencoded"]
+__all__ = ["MAX_JSON_DEPTH", "BadInputError", "UnstorableValueError", "check_text", "decode_json", "parse_multipart",
+           "parse_query", "parse_urlencoded"]
 
 MAX_JSON_DEPTH = 32
 """No request body of the API nests deeper than a few levels."""
@@ -43,20 +43,32 @@ class BadInputError(InvalidInputError):
     status_code = 400
 
 
+class UnstorableValueError(InvalidInputError):
+    """A readable value that cannot be stored: NUL, a lone surrogate, too long, an integer beyond any id (422)."""
+
+    code = "BAD_VALUE"
+
+
+def _unstorable(key: str, field: str, **params: Any) -> UnstorableValueError:
+    message = t(key, field=field, **params)
+    return UnstorableValueError(message, field_errors={field: message})
+
+
 def _refuse(key: str, field: str | None = None, **params: Any) -> BadInputError:
+    """The refusal naming ``field``, or ``body`` when the body as a whole cannot be read."""
     message = t(key, field=field, **params) if field is not None else t(key, **params)
-    return BadInputError(message, field_errors={field: message} if field else {})
+    return BadInputError(message, field_errors={field or "body": message})
 
 
 def check_text(field: str, value: str) -> str:
     """``value`` unchanged when it is acceptable text for ``field``.
 
     Raises:
-        BadInputError: NUL, lone surrogate or longer than :data:`MAX_TEXT_CHARS`.
+        UnstorableValueError: NUL, lone surrogate or longer than :data:`MAX_TEXT_CHARS`.
     """
     problem = text_problem(value)
     if problem is not None:
-        raise _refuse(problem, field, length=len(value), limit=MAX_TEXT_CHARS)
+        raise _unstorable(problem, field, length=len(value), limit=MAX_TEXT_CHARS)
     return value
 
 
@@ -194,7 +206,7 @@ def _check_values(value: Any, *, broken_bytes: bool) -> None:
         if isinstance(item, str):
             _check_json_text(where or "body", item, broken_bytes=broken_bytes)
         elif isinstance(item, int) and not isinstance(item, bool) and abs(item) > MAX_ID:
-            raise _refuse("edge.field.invalid", where or "body", detail=t("edge.field.range", bound=f"≤ {MAX_ID}"))
+            raise _unstorable("edge.field.invalid", where or "body", detail=t("edge.field.range", bound=f"≤ {MAX_ID}"))
         elif isinstance(item, list | dict):
             if depth >= MAX_JSON_DEPTH:
                 raise _refuse("edge.json.too_deep", limit=MAX_JSON_DEPTH)

@@ -7,18 +7,27 @@ from collections.abc import AsyncIterator
 import pytest
 from litestar.datastructures import UploadFile
 
-from backend.server.edge_body import BadInputError, decode_json, parse_multipart, parse_query, parse_urlencoded
+from backend.server.edge_body import (
+    BadInputError,
+    UnstorableValueError,
+    decode_json,
+    parse_multipart,
+    parse_query,
+    parse_urlencoded,
+)
 
 
-def _refusal(error: pytest.ExceptionInfo[BadInputError], field: str) -> str:
-    assert error.value.status_code == 400
+def _refusal(error: pytest.ExceptionInfo[BadInputError] | pytest.ExceptionInfo[UnstorableValueError],
+             field: str) -> str:
+    """Unreadable bytes are malformed (400); readable text or numbers that cannot be stored are 422."""
+    assert error.value.status_code == (400 if isinstance(error.value, BadInputError) else 422)
     assert f"«{field}»" in error.value.message, error.value.message
     return error.value.message
 
 
 @pytest.mark.parametrize("raw", [b"summary=a%FFb", b"summary=a%C0%80b", b"summary=a%00b", b"summary=a%ED%A0%80b"])
 def test_urlencoded_refuses_text_that_is_not_storable_naming_the_field(raw: bytes) -> None:
-    with pytest.raises(BadInputError) as error:
+    with pytest.raises((BadInputError, UnstorableValueError)) as error:
         parse_urlencoded(b"code=12&" + raw)
     _refusal(error, "summary")
 
@@ -29,7 +38,7 @@ def test_urlencoded_keeps_repeated_fields_and_plus_signs() -> None:
 
 
 def test_query_refuses_invalid_utf8_naming_the_parameter() -> None:
-    with pytest.raises(BadInputError) as error:
+    with pytest.raises((BadInputError, UnstorableValueError)) as error:
         parse_query(b"q=%FF")
     assert "«q»" in _refusal(error, "q") and "địa chỉ" in error.value.message
 
@@ -56,14 +65,14 @@ async def test_multipart_reads_text_and_files() -> None:
 @pytest.mark.parametrize("value", [b"a\xffb", b"a\xc0\x80b", b"a\x00b", b"a\xed\xa0\x80b"])
 async def test_multipart_refuses_text_that_is_not_storable_naming_the_field(value: bytes) -> None:
     body = _multipart(b'Content-Disposition: form-data; name="summary"\r\n\r\n' + value)
-    with pytest.raises(BadInputError) as error:
+    with pytest.raises((BadInputError, UnstorableValueError)) as error:
         await parse_multipart(_chunks(body), b"B", 100)
     _refusal(error, "summary")
 
 
 async def test_multipart_refuses_a_file_without_a_name() -> None:
     body = _multipart(b'Content-Disposition: form-data; name="file"; filename=""\r\n\r\n%PDF-1.7')
-    with pytest.raises(BadInputError) as error:
+    with pytest.raises((BadInputError, UnstorableValueError)) as error:
         await parse_multipart(_chunks(body), b"B", 100)
     assert "không có tên tệp" in _refusal(error, "file")
 
@@ -80,7 +89,7 @@ async def test_multipart_refuses_a_file_without_a_name() -> None:
     (b'{"items":[{"note":"\\ud800"}]}', "«items[0].note»"),
 ])
 def test_json_refusals_say_what_is_wrong(body: bytes, words: str) -> None:
-    with pytest.raises(BadInputError) as error:
+    with pytest.raises((BadInputError, UnstorableValueError)) as error:
         decode_json(body)
     assert words in error.value.message, error.value.message
 
