@@ -180,7 +180,7 @@ async def _replace(db: AsyncSession, settings: Settings, urls: UrlBuilder, packa
         await notice_recall(db, _links(urls), incoming, old, reason, f"{incoming.code_number}/{incoming.code_notation}",
                             notify_key="exchange.axis.notify.replaced")
         if State(incoming.state) in OPEN:
-            await service.apply(incoming.id, Event.CANCEL, actor, reason=reason)
+            await service.apply(incoming.id, Event.CANCEL, actor, reason=reason, answering_recall=True)
             old.recall_confirmed_at = clock.now()
     created.description = " ".join([created.description, *notes])[:500]
     await record(db, "exchange.axis_replaced", actor_name=_ACTOR, agency_id=agency.id, object_type="incoming",

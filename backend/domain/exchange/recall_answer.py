@@ -116,7 +116,7 @@ async def confirm_recall(db: AsyncSession, settings: Settings, links: Callable[[
         return
     if receipt.recall_refused_at is not None:
         raise ConflictError(t("exchange.recall.already_refused"))
-    await service.apply(incoming_id, Event.CANCEL, actor, reason=receipt.recall_reason)
+    await service.apply(incoming_id, Event.CANCEL, actor, reason=receipt.recall_reason, answering_recall=True)
     receipt.recall_confirmed_at, receipt.recall_confirmed_by_id = clock.now(), actor.user_id
     await record(db, "exchange.recall_confirmed", actor_id=actor.user_id, actor_name=actor.username,
                  agency_id=actor.agency_id, object_type="incoming", object_id=incoming_id, meta=meta,

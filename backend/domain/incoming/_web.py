@@ -54,7 +54,7 @@ from backend.domain.incoming.queries import (
 from backend.domain.incoming.schemas import as_list
 from backend.domain.incoming.services import IncomingService
 from backend.domain.incoming.timing import DeadlineInfo, calendar_for, deadline_info, timing_for
-from backend.domain.incoming.workflow import AT_CLERK, TABLE, TERMINAL
+from backend.domain.incoming.workflow import AT_CLERK, TABLE, TERMINAL, Event
 from backend.lib import clock
 from backend.lib.sessions import get_session
 from backend.lib.templates import is_fragment_request
@@ -221,7 +221,7 @@ async def build_detail_context(request: Request[Any, Any, Any], db: AsyncSession
         "deadline": _deadline(doc, settings, today),
         "lines": lines,
         "live_lines": [line for line in lines if line["a"].status is not AssignmentStatus.CANCELLED],
-        "transitions": [t for t in transitions if t.event not in ASSIGN_EVENTS],
+        "transitions": [t for t in transitions if t.event not in ASSIGN_EVENTS and t.event != Event.CANCEL],
         "assign_transitions": [t for t in transitions if t.event in ASSIGN_EVENTS],
         "assign_targets": await _assign_options(db, doc.agency_id) if any(
             t.event in ASSIGN_EVENTS for t in transitions) else [],

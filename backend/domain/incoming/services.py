@@ -26,8 +26,8 @@ from backend.domain.incoming._intake import find_duplicates, is_confidential, se
 from backend.domain.incoming.notify import role_holders
 from backend.domain.incoming.policies import can_intake
 from backend.domain.incoming.schemas import AssignPlan, ClassifyForm, DelegateForm, IntakeForm, NoteForm
-from backend.domain.incoming.workflow import LIFECYCLE, State
-from backend.errors import PermissionDeniedError
+from backend.domain.incoming.workflow import LIFECYCLE, Event, State
+from backend.errors import PermissionDeniedError, TransitionNotAllowedError
 from backend.lib.i18n import t
 from backend.lib.text import clean, fold
 
@@ -104,7 +104,8 @@ class IncomingService(DocumentService[IncomingDocument]):
     # -- the workflow entry point -----------------------------------------------------------
 
     async def apply(self, doc_id: int, event: str, actor: Actor, *, reason: str = "", plan: AssignPlan | None = None,
-                    reply_reference: str = "", expected_version: int | None = None) -> IncomingDocument:
+                    reply_reference: str = "", expected_version: int | None = None,
+                    answering_recall: bool = False) -> IncomingDocument:
         """Apply workflow ``event`` to document ``doc_id`` on behalf of ``actor`` (see the engine).
 
         Raises:
@@ -113,7 +114,12 @@ class IncomingService(DocumentService[IncomingDocument]):
             PermissionDeniedError: the transition's policy denies the actor.
             ConflictError: ``expected_version`` is stale (someone else changed the document).
             InvalidInputError: missing reason/result or an invalid assignment plan.
+
+        ``cancel`` is taken only as the answer to the sender's recall (``answering_recall``, from the exchange
+        context, which also answers the sender); asked for directly it is refused.
         """
+        if event == Event.CANCEL and not answering_recall:
+            raise TransitionNotAllowedError(t("incoming.error.cancel_via_recall"))
         inputs = {"plan": plan, "reply_reference": clean(reply_reference)}
         docs = await self.flow.apply(doc_id, event, actor, reason=reason, expected_version=expected_version,
                                      inputs=inputs)

@@ -109,8 +109,9 @@ _ROWS: tuple[Transition[State], ...] = (
                effect=fx.complete, notify=fx.named_by_effect, needs_reason=True, reason_label="Kết quả xử lý",
                description="The lead handler records the result; the reply document can be linked later."),
     Transition(Event.CANCEL, OPEN, State.CANCELLED, p.can_cancel, "Xác nhận đã hủy", effect=fx.cancel,
-               notify=fx.named_by_effect, confirm=True, destructive=True,
-               description="The clerk confirms the sender's recall (or the platform, a replacement): live "
+               notify=fx.named_by_effect, destructive=True,
+               description="Only as the answer to a recall (its form and confirmation are the exchange panel's). "
+                           "The clerk confirms the sender's recall (or the platform, a replacement): live "
                            "assignments are cancelled and nothing more can be done with it (§8.2)."),
 )
 

@@ -79,8 +79,8 @@ async def test_a_confirmed_recall_cancels_the_document_and_nothing_more_can_be_d
     leader = await Api(client).login("lanhdao.xanghithai")
     registered = await clerk.post(f"/api/v1/incoming/{incoming_id}/transitions", json={"event": "register"})
     assert registered.status_code == 200, registered.text
-    assert (await clerk.post(f"/api/v1/incoming/{incoming_id}/transitions", json={"event": "cancel"})
-            ).status_code == 403, "no recall: nothing to cancel"
+    direct = await clerk.post(f"/api/v1/incoming/{incoming_id}/transitions", json={"event": "cancel"})
+    assert direct.status_code == 409 and "thu hồi" in direct.text, "cancel is only the answer to a recall"
 
     await _recall(db_sessionmaker, settings, line_id, "Sai số liệu tại điều 2")
     confirmed = await clerk.post(f"/exchange/receipts/{incoming_id}/confirm-recall")

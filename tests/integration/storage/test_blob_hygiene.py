@@ -7,14 +7,19 @@ import hashlib
 import json
 import os
 import secrets
+import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
+from backend.cli.seaweedfs import SeaweedS3
 from backend.config.settings import Settings, load_settings
 from backend.db.engine import create_engine, create_read_sessionmaker, create_sessionmaker
 from backend.db.models import AuditEvent, AxisArrival, JobStatus, OutboxJob, SigningImage, SigningImageKind, StoredFile
@@ -154,9 +159,23 @@ async def test_check_reports_rows_without_blobs_and_blobs_without_rows(client, s
     assert "1 tệp" in broken.stdout and "không thuộc bản ghi nào" in broken.stdout
 
 
-async def test_the_sweeper_works_on_the_s3_store(s3_settings_env: dict[str, str]) -> None:
-    # a bucket of its own: the session's shared bucket holds other tests' blobs, which no row here references
-    settings = load_settings({**s3_settings_env, "S3_BUCKET": f"sweep-{secrets.token_hex(6)}"})
+@pytest.fixture
+def own_seaweed() -> Iterator[Any]:
+    """A SeaweedFS of this test's own: the sweeper deletes whatever of its bucket no row here references (the
+    session's shared bucket holds other tests' blobs), and each extra bucket would reserve volumes of the shared one."""
+    root = Path(tempfile.mkdtemp(prefix="congvan-sweep-"))
+    server = SeaweedS3(root, access_key=f"ak{secrets.token_hex(8)}", secret_key=secrets.token_hex(20), bucket="sweep")
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+async def test_the_sweeper_works_on_the_s3_store(settings_env: dict[str, str], own_seaweed: Any) -> None:
+    settings = load_settings({**settings_env, "BLOB_BACKEND": "s3", "S3_ENDPOINT": own_seaweed.endpoint,
+                              "S3_BUCKET": own_seaweed.bucket, "S3_ACCESS_KEY": own_seaweed.access_key,
+                              "S3_SECRET_KEY": own_seaweed.secret_key})
     store = blob_store(settings)
     orphan = await store.put_bytes(b"%PDF-1.4 s3 mo coi " + secrets.token_bytes(16))
     engine = create_engine(settings.database_url, pool=False)
