@@ -42,11 +42,13 @@ REPO = Path(__file__).resolve().parents[2]
 ZIPPED_PDF = zip_files({"15-UBND-VP.pdf": b"%PDF-1.7 test"})
 
 
-def samples_dir() -> Path | None:
-    """The real packages (domain.md §20): ``EDXML_SAMPLES_DIR``, else ``../shared/testdata/edxml``."""
-    candidates = [os.environ.get("EDXML_SAMPLES_DIR", ""), REPO.parent / "shared/testdata/edxml",
-                  "/work/shared/testdata/edxml"]
-    return next((Path(c) for c in candidates if c and Path(c, "edoc_new.edxml").is_file()), None)
+SAMPLES = REPO / "tests/data/edxml"
+
+
+def samples_dir() -> Path:
+    """The three real packages (domain.md §20), kept in ``tests/data/edxml``; ``EDXML_SAMPLES_DIR`` points
+    the tests at another copy. A missing package fails the tests that read it: they are never skipped."""
+    return Path(os.environ.get("EDXML_SAMPLES_DIR") or SAMPLES)
 
 
 def our_package(**changes: object) -> Package:

@@ -18,13 +18,9 @@ from backend.domain.exchange.edxml.model import Package, ReceiverChange, StatusM
 from backend.domain.exchange.edxml.parse import parse, parse_package, parse_status
 from tests.support.edxml import samples_dir
 
-SAMPLES = samples_dir()
-pytestmark = pytest.mark.skipif(SAMPLES is None, reason="real edXML samples not found (set EDXML_SAMPLES_DIR)")
-
 
 def _read(name: str) -> bytes:
-    assert SAMPLES is not None
-    return Path(SAMPLES, name).read_bytes()
+    return Path(samples_dir(), name).read_bytes()
 
 
 def test_new_document_package() -> None:
