@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.db.locking import take_next
 from backend.db.models import CopyCounter, CopyKind
 from backend.domain.signing.nd30 import format_number
 from backend.lib.clock import to_local
@@ -36,15 +35,4 @@ def copy_symbol(number: int, kind: CopyKind, agency_abbreviation: str) -> str:
 async def allocate_copy_number(db: AsyncSession, agency_id: int, moment: datetime) -> tuple[int, int]:
     """Take the next copy number of ``agency_id`` for the year of ``moment``; returns ``(year, number)``."""
     year = copy_year(moment)
-    is_postgres = db.bind.dialect.name == "postgresql"
-    insert = (postgresql.insert if is_postgres else sqlite.insert)(CopyCounter)
-    await db.execute(insert.values(agency_id=agency_id, year=year, last_number=0).on_conflict_do_nothing())
-    query = (sa.select(CopyCounter)
-             .where(CopyCounter.agency_id == agency_id, CopyCounter.year == year)
-             .execution_options(populate_existing=True))
-    if is_postgres:
-        query = query.with_for_update()
-    counter = (await db.scalars(query)).one()
-    counter.last_number += 1
-    await db.flush()
-    return year, counter.last_number
+    return year, await take_next(db, CopyCounter, agency_id=agency_id, year=year)

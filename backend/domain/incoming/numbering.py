@@ -13,10 +13,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.db.locking import take_next
 from backend.db.models import ArrivalCounter
 from backend.lib.clock import to_local
 
@@ -31,15 +30,4 @@ def arrival_year(moment: datetime) -> int:
 async def allocate_arrival_number(db: AsyncSession, agency_id: int, moment: datetime) -> tuple[int, int]:
     """Take the next arrival number of ``agency_id`` for the year of ``moment``; returns ``(year, number)``."""
     year = arrival_year(moment)
-    is_postgres = db.bind.dialect.name == "postgresql"
-    insert = (postgresql.insert if is_postgres else sqlite.insert)(ArrivalCounter)
-    await db.execute(insert.values(agency_id=agency_id, year=year, last_number=0).on_conflict_do_nothing())
-    query = (sa.select(ArrivalCounter)
-             .where(ArrivalCounter.agency_id == agency_id, ArrivalCounter.year == year)
-             .execution_options(populate_existing=True))
-    if is_postgres:
-        query = query.with_for_update()
-    counter = (await db.scalars(query)).one()
-    counter.last_number += 1
-    await db.flush()
-    return year, counter.last_number
+    return year, await take_next(db, ArrivalCounter, agency_id=agency_id, year=year)

@@ -23,10 +23,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.db.locking import take_next
 from backend.db.models import DocumentType, DocumentTypeCategory, OutgoingCounter
 from backend.domain.exchange.edxml.limits import SYMBOL_LIMIT
 from backend.domain.signing.nd30 import CONG_VAN, format_number, symbol_for
@@ -101,17 +100,4 @@ def symbol_problem(notation: str, message_key: str = "edxml.symbol_too_long") ->
 async def allocate_number(db: AsyncSession, agency_id: int, series: str, moment: datetime) -> Allocated:
     """Take the next number of ``series`` of ``agency_id`` for the year of ``moment``."""
     year = number_year(moment)
-    is_postgres = db.bind.dialect.name == "postgresql"
-    insert = (postgresql.insert if is_postgres else sqlite.insert)(OutgoingCounter)
-    await db.execute(insert.values(agency_id=agency_id, year=year, series=series, last_number=0)
-                     .on_conflict_do_nothing())
-    query = (sa.select(OutgoingCounter)
-             .where(OutgoingCounter.agency_id == agency_id, OutgoingCounter.year == year,
-                    OutgoingCounter.series == series)
-             .execution_options(populate_existing=True))
-    if is_postgres:
-        query = query.with_for_update()
-    counter = (await db.scalars(query)).one()
-    counter.last_number += 1
-    await db.flush()
-    return Allocated(series, year, counter.last_number)
+    return Allocated(series, year, await take_next(db, OutgoingCounter, agency_id=agency_id, year=year, series=series))
