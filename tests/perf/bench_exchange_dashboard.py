@@ -49,7 +49,7 @@ from backend.domain.statistics.figures import calendar_table
 from backend.domain.statistics.period import Period
 from backend.domain.statistics.scope import statistics_agency_ids
 from backend.lib import clock
-from tests.perf.bench_statistics import pct, timed
+from tests.support.figures import pct, timed
 
 
 async def main(url: str, runs: int, username: str, explain: bool) -> None:

@@ -33,11 +33,7 @@ from backend.domain.reminders.digest import send_digests
 from backend.domain.reminders.figures import leader_counts, month_deadlines
 from backend.lib import clock
 from backend.lib.urls import RouteUrls
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+from tests.support.figures import pct
 
 
 async def bench(url: str, runs: int) -> None:

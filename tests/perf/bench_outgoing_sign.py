@@ -60,7 +60,8 @@ from urllib.parse import urlencode
 
 import httpx
 
-from tests.support.floor import Floor, Otps, local_token, machine, pct, write_section
+from tests.support.figures import pct
+from tests.support.floor import Floor, Otps, local_token, machine, write_section
 
 REPO = Path(__file__).resolve().parents[2]
 

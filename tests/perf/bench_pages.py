@@ -39,6 +39,7 @@ from typing import Any
 
 import httpx
 
+from tests.support.figures import pct
 from tests.support.push_receiver import PushReceiver, TestDevice
 from tests.support.pwa import CLERK, LEADER, PASSWORD, http_login, in_db, register_document, token
 
@@ -53,11 +54,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def backend(env: dict[str, str], *args: str) -> None:

@@ -50,6 +50,7 @@ from backend.domain.incoming.queries import (
 )
 from backend.lib import clock
 from backend.lib.clock import VN_TZ
+from tests.support.figures import pct
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -57,11 +58,6 @@ CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
 PASSWORD = "congvan2026"
 USERS = {"clerk": "vanthu.tinh", "leader": "lanhdao.tinh", "unit_head": "truongphong.tinh",
          "specialist": "chuyenvien.tinh"}
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def free_port() -> int:

@@ -36,6 +36,8 @@ from typing import Any
 import httpx
 import pyotp
 
+from tests.support.figures import pct
+
 REPO = Path(__file__).resolve().parents[2]
 FONT = "/usr/share/fonts/opentype/freefont/FreeSans.otf"
 BEGIN, END = "<!-- bench_signing:begin -->", "<!-- bench_signing:end -->"
@@ -132,11 +134,6 @@ async def pdf_times(url: str, client_file: Path, pool: OtpPool, runs: int) -> li
             await client.sign_pdf(pdf, credential_id=cred, otp=otp, reason="Benchmark")
             times.append(time.perf_counter() - t0)
     return times[1:]  # the first run warms fonts and connections
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def start_server(env: dict[str, str]) -> subprocess.Popen[bytes]:

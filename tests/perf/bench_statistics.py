@@ -25,10 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import time
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any
 
 import sqlalchemy as sa
 
@@ -40,21 +37,7 @@ from backend.domain.statistics import service
 from backend.domain.statistics.period import Period
 from backend.domain.statistics.scope import statistics_agency_ids
 from backend.lib import clock
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-async def timed(runs: int, call: Callable[[], Awaitable[Any]]) -> list[float]:
-    await call()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        await call()
-        times.append((time.perf_counter() - start) * 1000)
-    return times
+from tests.support.figures import pct, timed
 
 
 async def main(url: str, runs: int, username: str) -> None:

@@ -48,6 +48,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from tests.support.figures import pct
+
 REPO = Path(__file__).resolve().parents[2]
 
 PASSWORD = "congvan2026"
@@ -64,11 +66,6 @@ ACTIONS: dict[str, tuple[tuple[str, int], ...]] = {
     "specialist": (("inbox", 4), ("inbox_filter", 2), ("document", 3), ("page_image", 2), ("badges", 2),
                    ("bell", 1)),
 }
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else float("nan")
 
 
 @dataclass

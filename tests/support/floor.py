@@ -7,7 +7,7 @@ Imported as ``tests.support.floor`` by ``bench_sign_flow`` and ``bench_outgoing_
 * :func:`local_token` / :class:`Floor` -- pyHanko alone with a ``PKCS11Signer`` on a SoftHSM token of the
   benchmark process (RSA-2048, certificate from a throwaway CA, logged-in session reused): the floor any
   signing path through a remote signing server is compared with;
-* :func:`pct`, :func:`machine`, :func:`write_section` -- percentiles, machine facts and the marker-delimited
+* :func:`machine`, :func:`write_section` -- machine facts and the marker-delimited
   section of ``docs/performance.md``.
 """
 
@@ -143,12 +143,6 @@ class Floor:
 
     def close(self) -> None:
         self.session.close()
-
-
-def pct(values: list[float], q: float) -> float:
-    """The *q* quantile (nearest rank) of *values*."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def machine() -> str:
