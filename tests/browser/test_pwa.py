@@ -4,8 +4,6 @@ it), and logout wiping everything the worker kept."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
@@ -24,6 +22,7 @@ from tests.support.pwa import (
     token,
     wait_count,
 )
+from tests.support.sw_page import wait_cached, wait_ready
 
 pytestmark = pytest.mark.browser
 
@@ -47,39 +46,6 @@ def _login(page: Page, base: str, username: str) -> None:
     page.wait_for_url(f"{base}/incoming")
 
 
-def until(page: Page, script: str, arg: object = None, timeout: float = 15.0) -> object:
-    """Poll ``script`` (a JS function) with ``page.evaluate`` until it returns something truthy.
-
-    ``page.wait_for_function`` would evaluate strings, which the app's CSP (no 'unsafe-eval') forbids.
-    """
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            value = page.evaluate(script, arg)
-        except PlaywrightError:  # navigation in progress
-            value = None
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {script[:80]}")
-        page.wait_for_timeout(200)
-
-
-def _wait_cached(page: Page, path: str) -> None:
-    """Until the service worker holds a copy of ``path`` in this user's caches."""
-    until(page, """async (path) => {
-        for (const name of await caches.keys()) {
-            if (!name.startsWith('cv-pages-') && !name.startsWith('cv-docs-')) continue;
-            if (await (await caches.open(name)).match(new URL(path, location.origin).href)) return true;
-        }
-        return false;
-    }""", path)
-
-
-def _ready(page: Page) -> None:
-    until(page, "() => window.__cvReady === true && navigator.serviceWorker.controller !== null")
-
-
 def test_service_worker_installs_and_opened_documents_stay_readable_offline(
         live_server: str, database_url: str, browser: Browser, devices: dict) -> None:
     doc_id = register_document(live_server, database_url)
@@ -87,14 +53,14 @@ def test_service_worker_installs_and_opened_documents_stay_readable_offline(
     context = _phone(browser, devices)
     page = context.new_page()
     _login(page, live_server, DEPUTY)
-    _ready(page)
+    wait_ready(page)
     assert page.evaluate("navigator.serviceWorker.controller.scriptURL").endswith("/sw.js")
-    _wait_cached(page, "/incoming")  # the page that installed the worker is kept right away
+    wait_cached(page, "/incoming")  # the page that installed the worker is kept right away
     page.goto(f"{live_server}/incoming/{doc_id}")
     expect(page.get_by_text("Công điện về phòng, chống bão số 5").first).to_be_visible()
-    _wait_cached(page, f"/incoming/{doc_id}")
+    wait_cached(page, f"/incoming/{doc_id}")
     page.locator("img.page-image").first.scroll_into_view_if_needed()  # images load when they come near
-    _wait_cached(page, f"/incoming/{doc_id}/pages/1")  # the page image, for reading offline
+    wait_cached(page, f"/incoming/{doc_id}/pages/1")  # the page image, for reading offline
 
     context.set_offline(True)
     page.reload()
@@ -153,9 +119,9 @@ def test_replay_that_finds_no_network_right_after_online_is_retried_and_applied_
     context = _phone(browser, devices)
     page = context.new_page()
     _login(page, live_server, DEPUTY)
-    _ready(page)
+    wait_ready(page)
     page.goto(f"{live_server}/incoming/{doc_id}")
-    _ready(page)
+    wait_ready(page)
     context.set_offline(True)
     note = "Đã báo cáo Ban chỉ huy xã (gửi lại khi mạng chập chờn)."
     page.locator("#f-note").fill(note)
@@ -194,9 +160,9 @@ def test_offline_action_that_conflicts_comes_back_with_a_clear_message(
     context = _phone(browser, devices)
     page = context.new_page()
     _login(page, live_server, CLERK)
-    _ready(page)
+    wait_ready(page)
     page.goto(f"{live_server}/incoming/{doc_id}")
-    _wait_cached(page, f"/incoming/{doc_id}")
+    wait_cached(page, f"/incoming/{doc_id}")
     context.set_offline(True)
     page.reload()
     page.locator("#act-submit").get_by_role("button", name="Trình lãnh đạo").click()
@@ -224,8 +190,8 @@ def test_logout_wipes_every_cache_and_the_worker(live_server: str, browser: Brow
     context = _phone(browser, devices)
     page = context.new_page()
     _login(page, live_server, LEADER)
-    _ready(page)
-    _wait_cached(page, "/incoming")
+    wait_ready(page)
+    wait_cached(page, "/incoming")
     page.goto(f"{live_server}/account")
     assert page.evaluate("caches.keys()") != []
     page.get_by_role("button", name="Đăng xuất").click()
@@ -280,9 +246,9 @@ def test_an_action_tapped_twice_offline_is_queued_once_and_the_page_shows_the_re
     context = _phone(browser, devices)
     page = context.new_page()
     _login(page, live_server, CLERK)
-    _ready(page)
+    wait_ready(page)
     page.goto(f"{live_server}/incoming/{doc_id}")
-    _ready(page)
+    wait_ready(page)
     context.set_offline(True)
     submit = page.locator("#act-submit button[type=submit]")
     submit.click()

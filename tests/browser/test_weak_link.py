@@ -11,12 +11,10 @@
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
-from playwright.sync_api import Error as PlaywrightError
 
 from backend.db.models import (
     DocumentType,
@@ -30,6 +28,7 @@ from backend.db.models import (
 )
 from backend.lib import clock
 from tests.support.pwa import CLERK, DEPUTY, PASSWORD, assign_to_deputy, count, in_db, register_document, small_pdf
+from tests.support.sw_page import IN_CACHE, until, wait_ready
 
 pytestmark = pytest.mark.browser
 
@@ -47,34 +46,6 @@ def _login(page: Page, base: str, username: str) -> None:
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").tap()
     page.wait_for_url(re.compile(rf"^{re.escape(base)}/(incoming|home)$"))  # leaders land on their home
-
-
-def until(page: Page, script: str, arg: object = None, timeout: float = 20.0) -> object:
-    """Poll a JS function until it returns something truthy (the CSP forbids ``wait_for_function``)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            value = page.evaluate(script, arg)
-        except PlaywrightError:  # navigation in progress
-            value = None
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {script[:80]}")
-        page.wait_for_timeout(200)
-
-
-_CACHED = """async (path) => {
-    for (const name of await caches.keys()) {
-        if (!name.startsWith('cv-pages-') && !name.startsWith('cv-docs-')) continue;
-        if (await (await caches.open(name)).match(new URL(path, location.origin).href)) return true;
-    }
-    return false;
-}"""
-
-
-def _cached(page: Page, path: str) -> bool:
-    return bool(page.evaluate(_CACHED, path))
 
 
 # ---------- item 12: reading view first, images on approach ----------
@@ -183,13 +154,13 @@ def test_assigned_documents_are_kept_ahead_and_a_recall_removes_them_from_the_de
     context = _phone(browser)
     page = context.new_page()
     _login(page, live_server, DEPUTY)
-    until(page, "() => window.__cvReady === true && navigator.serviceWorker.controller !== null")
+    wait_ready(page)
 
     page.goto(f"{live_server}/account/devices")
     page.get_by_label("Tự lưu trước văn bản mới được giao cho tôi").tap()
     # Never opened on this device, yet kept with its page images.
-    until(page, _CACHED, f"/incoming/{doc_id}")
-    until(page, _CACHED, f"/incoming/{doc_id}/pages/1")
+    until(page, IN_CACHE, f"/incoming/{doc_id}")
+    until(page, IN_CACHE, f"/incoming/{doc_id}/pages/1")
 
     context.set_offline(True)
     page.goto(f"{live_server}/incoming/{doc_id}")
@@ -199,8 +170,8 @@ def test_assigned_documents_are_kept_ahead_and_a_recall_removes_them_from_the_de
 
     _recall_from_sender(database_url, doc_id, "Ban hành nhầm đối tượng")
     page.goto(f"{live_server}/incoming")  # any page: the device syncs with the server
-    until(page, "async (path) => !(await (" + _CACHED + ")(path + '/pages/1'))", f"/incoming/{doc_id}")
-    until(page, _CACHED, f"/incoming/{doc_id}")  # the page as it is now: the recall notice, no content
+    until(page, "async (path) => !(await (" + IN_CACHE + ")(path + '/pages/1'))", f"/incoming/{doc_id}")
+    until(page, IN_CACHE, f"/incoming/{doc_id}")  # the page as it is now: the recall notice, no content
 
     context.set_offline(True)
     page.goto(f"{live_server}/incoming/{doc_id}")
