@@ -8,39 +8,20 @@ a milestone leaves it empty.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.engine import create_engine, create_sessionmaker
 from backend.db.migrate import downgrade, upgrade
 from backend.db.models import IncomingDocument, OutgoingDocument, OutgoingRecipient
 from tests.integration.exchange.dashboard_dataset import at, build
 from tests.migrations.test_migrations import empty_database_url  # noqa: F401 - the fixture
+from tests.support.pwa import in_db
 
 _BEFORE = "4e1b7d2c9a58"
 """The revision ``b7d41e9c2a65`` revises."""
 _MILESTONES = ("sent_at", "arrived_at", "accepted_at", "done_at", "returned_at")
-T = TypeVar("T")
-
-
-def _run(url: str, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    """``work`` in one committed session on ``url`` (own engine and event loop)."""
-
-    async def go() -> T:
-        engine = create_engine(url, pool=False)
-        try:
-            async with create_sessionmaker(engine)() as db:
-                result = await work(db)
-                await db.commit()
-                return result
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(go())
 
 
 def test_existing_lines_get_their_milestones(empty_database_url: str) -> None:  # noqa: F811
@@ -58,7 +39,7 @@ def test_existing_lines_get_their_milestones(empty_database_url: str) -> None:  
         lines["2"].status_at, lines["3"].status_at = at(7, 9), at(8, 11)
         return {number: line.id for number, line in lines.items()}
 
-    ids = _run(empty_database_url, arrange)
+    ids = in_db(empty_database_url, arrange)
     downgrade(empty_database_url, _BEFORE)  # back to the revision before the milestones, whatever came later
     upgrade(empty_database_url)
 
@@ -69,7 +50,7 @@ def test_existing_lines_get_their_milestones(empty_database_url: str) -> None:  
             rows[number] = tuple(getattr(line, name) for name in _MILESTONES)
         return rows
 
-    after = _run(empty_database_url, read)
+    after = in_db(empty_database_url, read)
     # o1, platform, done: the incoming document's moments (received, registered, completed).
     assert after["1"] == (at(5, 8), at(5, 8), at(5, 10), at(7, 10), None)
     # o2, axis, accepted: its latest status's moment for every milestone it reached.
