@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -108,6 +109,16 @@ async def to_awaiting(drafter: Api, head: Api, clerk: Api, ids_: dict[str, int],
     response = await clerk.act(doc_id, "format_ok")
     assert response.status_code == 200 and response.json()["state"] == "awaiting_signature", response.text
     return doc_id
+
+
+def tamper_signed(pdf: bytes) -> bytes:
+    """Flip one byte of a content stream inside the first signature's first signed range."""
+    start, length = (int(v) for v in re.search(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)", pdf).groups()[:2])
+    assert start == 0
+    stream = pdf.find(b"stream", 0, length)
+    offset = stream + 40 if stream > 0 else length // 2
+    assert 0 < offset < length
+    return pdf[:offset] + bytes([pdf[offset] ^ 0x01]) + pdf[offset + 1:]
 
 
 async def fresh_otp(senv: Any, owner: str) -> str:

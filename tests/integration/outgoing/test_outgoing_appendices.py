@@ -40,7 +40,7 @@ from backend.db.models import AuditEvent, OutgoingAppendix, OutgoingDocument, Ou
 from backend.domain.documents.files import blob_store
 from backend.domain.signing.samples import FONT_DIR
 from backend.lib import clock
-from tests.support.outgoing import Api, create_draft, fresh_otp, ids, run_jobs
+from tests.support.outgoing import Api, create_draft, fresh_otp, ids, run_jobs, tamper_signed
 from tests.support.signing import SigningEnv
 
 LEADER = "lanhdao.xanghiphong"
@@ -339,16 +339,6 @@ async def test_appendices_sealed_each_with_one_valid_agency_signature_then_deliv
     assert "thu hồi" in notice and TITLES[0] in notice and first not in notice
 
 
-def _tamper(pdf: bytes) -> bytes:
-    """Flip one byte of a content stream inside the (only) signature's first signed range."""
-    start, length = (int(v) for v in re.search(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)", pdf).groups()[:2])
-    assert start == 0
-    stream = pdf.find(b"stream", 0, length)
-    offset = stream + 40 if stream > 0 else length // 2
-    assert 0 < offset < length
-    return pdf[:offset] + bytes([pdf[offset] ^ 0x01]) + pdf[offset + 1:]
-
-
 async def test_appendix_altered_on_the_way_is_reported_modified_per_file(
         client: AsyncTestClient[Litestar], settings: Settings, out_signing: SigningEnv) -> None:
     ids_ = await ids(settings)
@@ -364,7 +354,7 @@ async def test_appendix_altered_on_the_way_is_reported_modified_per_file(
     second = (await clerk.get(f"/outgoing/{doc_id}/files/{rows[1].sealed_file_id}")).content
     path = blob_store(settings).path_for(hashlib.sha256(second).hexdigest())
     assert path.read_bytes() == second
-    path.write_bytes(_tamper(second))  # altered in storage/transport before the delivery job runs
+    path.write_bytes(tamper_signed(second))  # altered in storage/transport before the delivery job runs
     await run_jobs(settings)
 
     incoming_id = next(d["id"] for d in (await receiver.get("/api/v1/incoming?inbox=to_register")).json()["items"]

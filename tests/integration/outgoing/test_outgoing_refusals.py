@@ -24,7 +24,7 @@ from backend.db.models import OutgoingDocument, OutgoingVersion
 from backend.domain.documents.files import blob_store
 from backend.domain.outgoing.numbering import allocate_number
 from backend.domain.signing.verification import verify_pdf
-from tests.support.outgoing import Api, fresh_otp, ids, run_jobs, to_awaiting
+from tests.support.outgoing import Api, fresh_otp, ids, run_jobs, tamper_signed, to_awaiting
 from tests.support.signing import SigningEnv
 
 LEADER = "lanhdao.xanghiphong"
@@ -97,16 +97,6 @@ async def test_other_agency_document_is_not_found(
     assert await _db_state(settings, doc_id) == ("awaiting_signature", 1)
 
 
-def _tamper(pdf: bytes) -> bytes:
-    """Flip one byte of a text-layer content stream inside the first signature's first signed range."""
-    start, length = (int(v) for v in re.search(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)", pdf).groups()[:2])
-    assert start == 0
-    stream = pdf.find(b"stream", 0, length)
-    offset = stream + 40 if stream > 0 else length // 2
-    assert 0 < offset < length
-    return pdf[:offset] + bytes([pdf[offset] ^ 0x01]) + pdf[offset + 1:]
-
-
 async def test_tampered_pdf_is_reported_modified_on_receipt(
         client: AsyncTestClient[Litestar], settings: Settings, out_signing: SigningEnv) -> None:
     ids_ = await ids(settings)
@@ -119,7 +109,7 @@ async def test_tampered_pdf_is_reported_modified_on_receipt(
 
     good = await verify_pdf(pdf, [out_signing.ca_pem])
     assert good.all_valid
-    tampered = _tamper(pdf)
+    tampered = tamper_signed(pdf)
     report = await verify_pdf(tampered, [out_signing.ca_pem])
     assert report.error is None and report.signatures and not report.all_valid
     assert report.signatures[0].verdict == "modified" and not report.signatures[0].intact
