@@ -15,6 +15,7 @@ import shutil
 import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -88,18 +89,31 @@ def template_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
         yield str(path)
 
 
-@pytest.fixture
-def database_url(template_database: str, tmp_path: Path) -> Iterator[str]:
-    """A private copy of the template database for this test."""
+@contextmanager
+def copy_of_template(template_database: str, target: Path) -> Iterator[str]:
+    """A private copy of the template database (the file ``target`` on SQLite), dropped afterwards on PostgreSQL."""
     if ON_POSTGRES:
         name = f"cv_t_{uuid.uuid4().hex[:12]}"
         _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"')
         yield f"{_pg_parts(TEST_DATABASE_URL)[0]}/{name}".replace("postgresql://", "postgresql+asyncpg://")
         _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     else:
-        target = tmp_path / "test.db"
         shutil.copyfile(template_database, target)
         yield f"sqlite+aiosqlite:///{target}"
+
+
+@pytest.fixture
+def database_url(template_database: str, tmp_path: Path) -> Iterator[str]:
+    """A private copy of the template database for this test."""
+    with copy_of_template(template_database, tmp_path / "test.db") as url:
+        yield url
+
+
+@pytest.fixture
+def second_database_url(template_database: str, tmp_path: Path) -> Iterator[str]:
+    """Another private copy, for a second deployment in the same test (the two-province exchange tests)."""
+    with copy_of_template(template_database, tmp_path / "second.db") as url:
+        yield url
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ from backend.domain.exchange.edxml.model import (
 )
 
 __all__ = ["CONFIG", "StandIn", "axis_env", "edoc_package", "free_port", "running_standin", "sealed_package",
-           "status_package"]
+           "sealed_status", "status_package"]
 
 NGHE_AN_SECRET = "s3cret-NA-never-logged"
 CONFIG: dict[str, Any] = {
@@ -117,3 +117,10 @@ def status_package(sender: str, original_sender: str, code: str, response_docume
     return build(StatusMessage(sender=Organ(organ_id=sender, name="Cơ quan nhận"),
                                response_for=ResponseFor(organ_id=original_sender, document_id=response_document_id),
                                status_code=code, timestamp=datetime(2026, 12, 7, 8, 30), description=description))
+
+
+async def sealed_status(settings: Settings, sender: str, original_sender: str, code: str,
+                        response_document_id: str = "", description: str = "") -> bytes:
+    """:func:`status_package` signed with ``sender``'s package seal (unsigned statuses are refused)."""
+    return await seal_package(settings, sender, status_package(sender, original_sender, code, response_document_id,
+                                                               description))

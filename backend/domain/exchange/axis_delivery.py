@@ -31,6 +31,7 @@ from backend.domain.audit.services import record
 from backend.domain.exchange.axis_client import AxisClient, AxisPermanentError, MessageType
 from backend.domain.exchange.axis_package import package_builder
 from backend.domain.exchange.axis_recall_package import recall_package
+from backend.domain.exchange.axis_replacement import await_replaced_answer
 from backend.domain.exchange.axis_seal import SealUnavailableError, seal_package
 from backend.domain.exchange.edxml.errors import EdxmlError
 from backend.domain.incoming.notify import role_holders
@@ -139,6 +140,7 @@ class AxisDelivery:
                                                    reason=exc.message)[:500], f"refused: {exc.code}")
             return
         recipient.status, recipient.status_at, recipient.status_note = DeliveryStatus.SENT, clock.now(), ""
+        await await_replaced_answer(db, doc, entry)
         await record(db, "exchange.axis_sent", actor_name="lienthong", agency_id=doc.agency_id,
                      object_type="outgoing", object_id=doc.id,
                      detail={"recipient_id": recipient.id, "code": entry.code, "axis_doc_id": doc_id,

@@ -12,8 +12,10 @@ packages waiting (``getReceivedEdocList``), and for each: downloads it (``getEdo
   second offer create nothing;
 * a package we refuse (parser, intake, no agency of ours named): a status 02 naming the reason goes back to
   the sender, then the package is acknowledged ``fail``;
-* a status message: moves the sender's per-recipient line (:func:`.axis_status.apply_received_status`),
-  commits, acknowledges ``done`` (``fail`` for a status about a package we never sent).
+* a status message: its signature is checked like a package's (:func:`.axis_verify.status_refusal`; an
+  unsigned or invalid one is logged, audited ``exchange.axis_status_refused`` and acknowledged ``fail``), then
+  it moves the sender's per-recipient line (:func:`.axis_status.apply_received_status`), commits,
+  acknowledges ``done`` (``fail`` for a status about a package we never sent).
 
 Recall, update and replace packages (business types 1–3) go to :func:`.axis_recall_intake.take_change`
 instead of :func:`.axis_intake.take_in`, with the same transaction, acknowledgement and refusal rules.
@@ -40,11 +42,13 @@ from backend.domain.exchange.axis_client import AxisClient, AxisError, ReceivedE
 from backend.domain.exchange.axis_intake import PackageRefused, take_in
 from backend.domain.exchange.axis_recall_intake import take_change
 from backend.domain.exchange.axis_status import apply_received_status, send_status
-from backend.domain.exchange.axis_verify import check_package
+from backend.domain.exchange.axis_verify import check_package, status_refusal
 from backend.domain.exchange.edxml.codes import BusinessDocType, StatusCode
 from backend.domain.exchange.edxml.errors import EdxmlError
 from backend.domain.exchange.edxml.model import Organ, Package, ResponseFor, StatusMessage
 from backend.domain.exchange.edxml.parse import parse
+from backend.domain.signing.credentials import NoCredentialError
+from backend.domain.signing.errors import SigningServiceError
 from backend.lib import clock
 from backend.lib.i18n import t
 from backend.lib.urls import UrlBuilder
@@ -92,8 +96,12 @@ async def _refuse(db: AsyncSession, settings: Settings, axis: AxisClient, item: 
         answered = ResponseFor(organ_id=item.sender, document_id=package.document_id if package else item.doc_id,
                                code=f"{package.code.number}/{package.code.notation}" if package else "",
                                promulgation_date=package.promulgation_date if package else None)
-        await send_status(settings, Organ(organ_id=agency.organ_id, name=agency.name), answered,
-                          StatusCode.REJECTED, reason)
+        try:
+            await send_status(settings, Organ(organ_id=agency.organ_id, name=agency.name), answered,
+                              StatusCode.REJECTED, reason)
+        except (NoCredentialError, SigningServiceError) as exc:  # unreachable signing server: retried next poll
+            log.warning("axis package %s refused without a status 02: no package seal of %s (%s)",
+                        item.doc_id, agency.organ_id, exc)
     await record(db, "exchange.axis_refused", actor_name=_ACTOR, agency_id=agency.id if agency else None,
                  object_type="axis_package", detail={"axis_doc_id": item.doc_id, "sender": item.sender,
                                                      "reason": reason[:500], "sha256": hashlib.sha256(raw).hexdigest(),
@@ -145,11 +153,17 @@ async def _take_edoc(sessions: async_sessionmaker[AsyncSession], settings: Setti
 async def _take_status(sessions: async_sessionmaker[AsyncSession], settings: Settings, urls: UrlBuilder,
                        axis: AxisClient, item: ReceivedEdoc) -> None:
     raw = await axis.getEdoc(item.doc_id)
+    try:
+        message = parse(raw)
+        refusal = await status_refusal(settings, raw)  # before the session: no database lock meanwhile
+    except EdxmlError as exc:
+        message, refusal = None, exc.reason
     async with sessions() as db:
-        try:
-            message = parse(raw)
-        except EdxmlError as exc:
-            log.warning("axis status %s from %s refused: %s", item.doc_id, item.sender, exc.reason)
+        if refusal is not None:
+            log.warning("axis status %s from %s refused: %s", item.doc_id, item.sender, refusal)
+            await record(db, "exchange.axis_status_refused", actor_name=_ACTOR, object_type="axis_package",
+                         detail={"axis_doc_id": item.doc_id, "sender": item.sender, "reason": refusal[:500],
+                                 "sha256": hashlib.sha256(raw).hexdigest()})
             message = None
         applied = isinstance(message, StatusMessage) and await apply_received_status(db, urls, message)
         await db.commit()

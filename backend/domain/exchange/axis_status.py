@@ -6,7 +6,8 @@ sender as a status message: received 01, registered 03, assigned 04, handling st
 02 with the reason, and the answers to a recall or an update: cancelled (recall confirmed) or update applied
 15, recall or update refused 16 with the reason. Codes only move forward (a second 03 on submission is not
 sent), except 02 and the answers 15/16, which are not part of that order.
-:func:`send_status` builds and sends one message; the poller also uses it to refuse a package (02).
+:func:`send_status` builds, seals (the package seal, as packages) and sends one message; the poller also uses it
+to refuse a package (02).
 
 In: :func:`apply_received_status` moves the sender's per-recipient line (the one of ours the message
 answers, found by the ``DocumentId`` we built and the answering agency's code) with the same monotonic rule
@@ -26,6 +27,7 @@ from backend.config.settings import Settings
 from backend.db.models import Agency, AxisArrival, DeliveryStatus, DirectoryAgency, OutgoingDocument, OutgoingRecipient
 from backend.domain.audit.services import record
 from backend.domain.exchange.axis_delivery import AxisDelivery
+from backend.domain.exchange.axis_seal import seal_package
 from backend.domain.exchange.edxml.build import build
 from backend.domain.exchange.edxml.codes import StatusCode
 from backend.domain.exchange.edxml.model import Organ, ResponseFor, StatusMessage
@@ -53,14 +55,19 @@ async def send_status(settings: Settings, sender: Organ, answered: ResponseFor, 
                       description: str = "") -> str:
     """Send one status message from our agency ``sender`` about the package ``answered``; the axis id.
 
+    The message is sealed like a package (:func:`.axis_seal.seal_package`, the agency's package seal):
+    the recipient checks its signature before it moves anything.
+
     Raises:
-        AxisTransientError: the axis could not be reached (the caller's job retries).
+        AxisTransientError: the axis or the signing server could not be reached (the caller's job retries).
+        NoCredentialError, SigningServiceError: the agency has no usable package seal.
         AxisPermanentError: the axis refused the message.
     """
     message = StatusMessage(sender=sender, response_for=answered, status_code=code.value,
                             timestamp=clock.to_local(clock.now()).replace(tzinfo=None, microsecond=0),
                             description=description[:500])
-    return await AxisDelivery(settings).send(sender.organ_id, build(message), messagetype="status")
+    sealed = await seal_package(settings, sender.organ_id, build(message))
+    return await AxisDelivery(settings).send(sender.organ_id, sealed, messagetype="status")
 
 
 def _code_of(state: str) -> StatusCode | None:

@@ -9,6 +9,11 @@ Every PDF attachment is verified too (:func:`~.delivery.verify_received`, the pl
 whose signature does not hold -- modified, invalid, untrusted, expired or revoked -- refuses the
 package; an unsigned PDF is accepted with its verification recorded, as on the platform. A refusal is
 :class:`~.axis_intake.PackageRefused` with the Vietnamese reason for the status 02.
+
+:func:`status_refusal` holds a received **status message** to the same rule: it moves the sender's tracking
+only when its XML signature is valid and trusted (domain.md §8.2 asks for authenticity before anything is
+accepted, §8.4 rejects an invalid signature, and nothing there exempts status messages). A status message is
+not answered with a status: the refusal is logged and audited, and the message acknowledged ``fail``.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from backend.domain.exchange.edxml.signature import SignatureReport, verify
 from backend.domain.signing.verification import load_certificates
 from backend.lib.i18n import t
 
-__all__ = ["ReceivedChecks", "check_package"]
+__all__ = ["ReceivedChecks", "check_package", "status_refusal"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,3 +75,9 @@ async def check_package(settings: Settings, raw: bytes, package: Package) -> Rec
             raise PackageRefused(refusal)
         main = main or (ok, checks)
     return ReceivedChecks(report, *(main or (False, [])))
+
+
+async def status_refusal(settings: Settings, raw: bytes) -> str | None:
+    """Why the received status message ``raw`` is refused (no valid, trusted signature); ``None`` when it holds."""
+    report = await verify(raw, load_certificates(trust_roots(settings)))
+    return None if report.ok else report.reason

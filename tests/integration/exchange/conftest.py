@@ -12,7 +12,8 @@ import pytest
 from tests.support.axis import CONFIG, StandIn, axis_env, running_standin
 from tests.support.signing import DemoOwner, SigningEnv, app_signing_env, running_signing_server
 
-PACKAGE_SEALS = {"edxml:000.01.21.H41": "Ủy ban nhân dân xã Nghi Phong", "edxml:000.00.00.G12": "Bộ Nội vụ"}
+PACKAGE_SEALS = {"edxml:000.01.21.H41": "Ủy ban nhân dân xã Nghi Phong", "edxml:000.00.00.G12": "Bộ Nội vụ",
+                 "edxml:000.00.00.H41": "Ủy ban nhân dân tỉnh Nghệ An"}
 
 
 @pytest.fixture

@@ -48,7 +48,7 @@ from backend.domain.exchange.kinds import DELIVER, RECALL, Deliver, Recall
 from backend.lib import clock
 from backend.lib.urls import RouteUrls
 from backend.tasks.outbox import enqueue
-from tests.support.axis import StandIn, edoc_package, free_port, status_package
+from tests.support.axis import StandIn, edoc_package, free_port, sealed_status
 from tests.support.incoming import make_pdf
 from tests.support.outgoing import Api, create_draft, ids, run_jobs
 
@@ -270,7 +270,7 @@ async def _recall_and_answer(sessions: Sessions, settings: Settings, axis: Stand
         package = parse(await bo.getEdoc(item.doc_id))
         await bo.updateStatus(item.doc_id, "done")
         assert isinstance(package, Package)
-        await bo.sendEdoc(BO_NOI_VU, status_package(BO_NOI_VU, NGHI_PHONG, code, package.document_id, description),
+        await bo.sendEdoc(BO_NOI_VU, await sealed_status(settings, BO_NOI_VU, NGHI_PHONG, code, package.document_id, description),
                           messagetype="status")
     assert await poll_axis(sessions, settings, RouteUrls()) == 1
     return package

@@ -16,6 +16,7 @@ from backend.config.settings import Settings
 from backend.db.models import AuditEvent, AxisArrival, IncomingDocument, IncomingState, Urgency
 from backend.domain.exchange.axis_client import AxisClient
 from backend.domain.exchange.axis_poller import poll_axis
+from backend.domain.exchange.axis_verify import status_refusal
 from backend.domain.exchange.edxml.model import StatusMessage
 from backend.domain.exchange.edxml.parse import parse
 from backend.lib.urls import RouteUrls
@@ -33,12 +34,14 @@ def ministry(axis: StandIn) -> AxisClient:
     return AxisClient(axis.url, "bo-b", "s3cret-B-never-logged")
 
 
-async def statuses_back(axis: StandIn) -> list[StatusMessage]:
-    """The status messages waiting for the ministry (acknowledged as read)."""
+async def statuses_back(axis: StandIn, settings: Settings) -> list[StatusMessage]:
+    """The status messages waiting for the ministry (acknowledged as read), each sealed by Nghi Phong."""
     found = []
     async with ministry(axis) as bo:
         for item in await bo.getReceivedEdocList("status"):
-            message = parse(await bo.getEdoc(item.doc_id))
+            raw = await bo.getEdoc(item.doc_id)
+            assert await status_refusal(settings, raw) is None, "our status messages carry a valid package seal"
+            message = parse(raw)
             assert isinstance(message, StatusMessage)
             found.append(message)
             await bo.updateStatus(item.doc_id, "done")
@@ -73,7 +76,7 @@ async def test_a_package_becomes_one_incoming_document_and_is_answered(
                    if p.message_type == "edoc"), "both offers acknowledged"
         assert await bo.getReceivedEdocList("status") == []
     await run_jobs(settings)
-    [arrived] = await statuses_back(axis)
+    [arrived] = await statuses_back(axis, settings)
     assert (arrived.status_code, arrived.sender.organ_id, arrived.response_for.document_id) == (
         "01", NGHI_PHONG, DOC_ID)
 
@@ -83,7 +86,7 @@ async def test_a_package_becomes_one_incoming_document_and_is_answered(
     registered = await clerk.post(f"/api/v1/incoming/{incoming_id}/transitions", json={"event": "register"})
     assert registered.status_code == 200, registered.text
     await run_jobs(settings)
-    assert [s.status_code for s in await statuses_back(axis)] == ["03"]
+    assert [s.status_code for s in await statuses_back(axis, settings)] == ["03"]
 
 
 async def test_bad_packages_are_answered_with_02_and_nothing_is_stored(
@@ -104,7 +107,7 @@ async def test_bad_packages_are_answered_with_02_and_nothing_is_stored(
     # neither the refused packages nor the valid PDF of the one refused for its metadata are kept (issue 16, item 4)
     assert [p for p in settings.blob_dir.rglob("*") if p.is_file()] == []
     assert all(p.acks.get(NGHI_PHONG) == "fail" for p in axis.state.packages.values() if p.message_type == "edoc")
-    refusals = await statuses_back(axis)
+    refusals = await statuses_back(axis, settings)
     assert [s.status_code for s in refusals] == ["02", "02", "02"]
     assert all(s.description and s.sender.organ_id == NGHI_PHONG for s in refusals), [s.description for s in refusals]
     assert refusals[1].response_for.document_id == f"{BO_NOI_VU},2026/12/07,13/UBND-VP"

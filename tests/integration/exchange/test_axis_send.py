@@ -38,7 +38,7 @@ from backend.domain.exchange.kinds import DELIVER, Deliver
 from backend.lib import clock
 from backend.lib.urls import RouteUrls
 from backend.tasks.outbox import enqueue
-from tests.support.axis import StandIn, free_port, status_package
+from tests.support.axis import StandIn, free_port, sealed_status, status_package
 from tests.support.outgoing import Api, create_draft, ids, run_jobs
 
 Client = AsyncTestClient[Litestar]
@@ -116,9 +116,9 @@ async def test_an_issued_document_reaches_the_ministry_as_edxml(client: Client, 
     # never sent is acknowledged fail
     async with AxisClient(axis.url, "bo-b", "s3cret-B-never-logged") as ministry:
         for code in ("01", "03", "01", "05"):
-            await ministry.sendEdoc(BO_NOI_VU, status_package(BO_NOI_VU, NGHI_PHONG, code, package.document_id),
+            await ministry.sendEdoc(BO_NOI_VU, await sealed_status(settings, BO_NOI_VU, NGHI_PHONG, code, package.document_id),
                                     messagetype="status")
-        stray = await ministry.sendEdoc(BO_NOI_VU, status_package(BO_NOI_VU, NGHI_PHONG, "03",
+        stray = await ministry.sendEdoc(BO_NOI_VU, await sealed_status(settings, BO_NOI_VU, NGHI_PHONG, "03",
                                                                   f"{NGHI_PHONG},2026/12/07,999/UBND-VP"),
                                         messagetype="status")
     assert await poll_axis(db_sessionmaker, settings, RouteUrls()) == 5
@@ -131,9 +131,22 @@ async def test_an_issued_document_reaches_the_ministry_as_edxml(client: Client, 
                                                                  ("05", True)]
     assert axis.state.packages[stray].acks[NGHI_PHONG] == "fail"
 
+    # a status without a valid package seal moves nothing: logged, audited with the reason, acknowledged fail
+    async with AxisClient(axis.url, "bo-b", "s3cret-B-never-logged") as ministry:
+        unsigned = await ministry.sendEdoc(BO_NOI_VU, status_package(BO_NOI_VU, NGHI_PHONG, "06", package.document_id),
+                                           messagetype="status")
+    assert await poll_axis(db_sessionmaker, settings, RouteUrls()) == 1
+    assert axis.state.packages[unsigned].acks[NGHI_PHONG] == "fail"
+    async with db_sessionmaker() as db:
+        line = await db.get(OutgoingRecipient, line_id)
+        assert line is not None and line.status is DeliveryStatus.PROCESSING, "the unsigned 06 was not applied"
+        [refused] = (await db.scalars(sa.select(AuditEvent.detail).where(
+            AuditEvent.action == "exchange.axis_status_refused"))).all()
+        assert json.loads(refused)["reason"] and json.loads(refused)["axis_doc_id"] == unsigned
+
     # a return (02) moves any line, with the reason, and tells the clerks and the drafter
     async with AxisClient(axis.url, "bo-b", "s3cret-B-never-logged") as ministry:
-        await ministry.sendEdoc(BO_NOI_VU, status_package(BO_NOI_VU, NGHI_PHONG, "02", package.document_id,
+        await ministry.sendEdoc(BO_NOI_VU, await sealed_status(settings, BO_NOI_VU, NGHI_PHONG, "02", package.document_id,
                                                           "Sai thẩm quyền ban hành"), messagetype="status")
     await poll_axis(db_sessionmaker, settings, RouteUrls())
     async with db_sessionmaker() as db:

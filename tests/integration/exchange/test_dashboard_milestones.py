@@ -24,7 +24,7 @@ from backend.domain.exchange.receipts import move_line
 from backend.lib.urls import RouteUrls
 from tests.integration.exchange.dashboard_dataset import at, build
 from tests.integration.exchange.test_axis_send import BO_NOI_VU, NGHI_PHONG, _issued_to_ministry
-from tests.support.axis import StandIn, status_package
+from tests.support.axis import StandIn, sealed_status
 from tests.support.outgoing import run_jobs
 
 pytestmark = pytest.mark.anyio
@@ -50,7 +50,7 @@ async def test_axis_answers_stamp_each_milestone_once(client: AsyncTestClient[Li
         document_id = package.document_id
         await ministry.updateStatus(waiting[0].doc_id, "done")
         for code in ("01", "03"):
-            await ministry.sendEdoc(BO_NOI_VU, status_package(BO_NOI_VU, NGHI_PHONG, code, document_id),
+            await ministry.sendEdoc(BO_NOI_VU, await sealed_status(settings, BO_NOI_VU, NGHI_PHONG, code, document_id),
                                     messagetype="status")
     await poll_axis(db_sessionmaker, settings, RouteUrls())
     async with db_sessionmaker() as db:
@@ -60,9 +60,9 @@ async def test_axis_answers_stamp_each_milestone_once(client: AsyncTestClient[Li
         assert sent.sent_at == answered.sent_at <= answered.arrived_at <= answered.accepted_at
         first = (answered.sent_at, answered.arrived_at, answered.accepted_at)
     async with AxisClient(axis.url, "bo-b", "s3cret-B-never-logged") as ministry:
-        await ministry.sendEdoc(BO_NOI_VU, status_package(BO_NOI_VU, NGHI_PHONG, "01", document_id),
+        await ministry.sendEdoc(BO_NOI_VU, await sealed_status(settings, BO_NOI_VU, NGHI_PHONG, "01", document_id),
                                 messagetype="status")
-        await ministry.sendEdoc(BO_NOI_VU, status_package(BO_NOI_VU, NGHI_PHONG, "02", document_id,
+        await ministry.sendEdoc(BO_NOI_VU, await sealed_status(settings, BO_NOI_VU, NGHI_PHONG, "02", document_id,
                                                           "Sai thẩm quyền ban hành"), messagetype="status")
     await poll_axis(db_sessionmaker, settings, RouteUrls())
     async with db_sessionmaker() as db:
