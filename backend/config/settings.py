@@ -99,6 +99,8 @@ class Settings:
     """The secret paired with the system id (``AXIS_SECRET``); never logged, never in ``repr``."""
     axis_timeout_seconds: float = 30.0
     """Time limit of one axis call (``AXIS_TIMEOUT_SECONDS``)."""
+    axis_poll_seconds: int = 60
+    """Seconds between two polls of the axis by the worker (``AXIS_POLL_SECONDS``)."""
 
     @property
     def is_demo(self) -> bool:
@@ -394,4 +396,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         seal_size_mm=_int(env, "SEAL_SIZE_MM", 36, minimum=20),
         **_blob_backend(env),
         axis_url=axis[0], axis_system_id=axis[1], axis_secret=axis[2], axis_timeout_seconds=axis[3],
+        axis_poll_seconds=_int(env, "AXIS_POLL_SECONDS", 60, minimum=1),
     )

@@ -14,7 +14,9 @@ import uvicorn
 
 from backend.cli.axis_standin import AxisState, create_standin
 from backend.config.settings import Settings
+from backend.domain.exchange.axis_client import AxisClient
 from backend.domain.exchange.axis_seal import seal_package
+from backend.domain.exchange.axis_verify import status_refusal
 from backend.domain.exchange.edxml.build import build
 from backend.domain.exchange.edxml.model import (
     Attachment,
@@ -29,9 +31,10 @@ from backend.domain.exchange.edxml.model import (
     StatusMessage,
     document_id,
 )
+from backend.domain.exchange.edxml.parse import parse
 
 __all__ = ["CONFIG", "StandIn", "axis_env", "edoc_package", "free_port", "running_standin", "sealed_package",
-           "sealed_status", "status_package"]
+           "sealed_status", "status_package", "statuses_back"]
 
 NGHE_AN_SECRET = "s3cret-NA-never-logged"
 CONFIG: dict[str, Any] = {
@@ -124,3 +127,17 @@ async def sealed_status(settings: Settings, sender: str, original_sender: str, c
     """:func:`status_package` signed with ``sender``'s package seal (unsigned statuses are refused)."""
     return await seal_package(settings, sender, status_package(sender, original_sender, code, response_document_id,
                                                                description))
+
+
+async def statuses_back(axis: StandIn, settings: Settings) -> list[StatusMessage]:
+    """The status messages waiting for Bộ Nội vụ (acknowledged as read), each checked to carry a valid seal."""
+    found = []
+    async with AxisClient(axis.url, "bo-b", "s3cret-B-never-logged") as ministry:
+        for item in await ministry.getReceivedEdocList("status"):
+            raw = await ministry.getEdoc(item.doc_id)
+            assert await status_refusal(settings, raw) is None, "our status messages carry a valid package seal"
+            message = parse(raw)
+            assert isinstance(message, StatusMessage)
+            found.append(message)
+            await ministry.updateStatus(item.doc_id, "done")
+    return found

@@ -1,6 +1,7 @@
 """The axis poller ``exchange.poll_axis``: take in what the axis holds for us, then acknowledge it.
 
-Every :data:`POLL_SECONDS` (the run enqueues its next one, like the directory sync) the job lists the
+Every ``AXIS_POLL_SECONDS`` (default :data:`POLL_SECONDS`; the run enqueues its next one, like the directory
+sync) the job lists the
 packages waiting (``getReceivedEdocList``), and for each: downloads it (``getEdoc``), keeps the raw
 .edxml as a blob, parses it, and
 
@@ -60,7 +61,7 @@ __all__ = ["HANDLERS", "POLL_AXIS", "POLL_SECONDS", "STARTUP", "PollAxis", "ensu
 log = logging.getLogger("congvan.exchange.axis")
 
 POLL_SECONDS = 60
-"""Seconds between two polls of the axis."""
+"""Seconds between two polls of the axis by default (``AXIS_POLL_SECONDS``)."""
 _ACTOR = "job:exchange.poll_axis"
 
 
@@ -204,7 +205,8 @@ async def poll_axis_job(ctx: JobContext, payload: PollAxis) -> None:
         finally:
             await engine.dispose()
     if not await _pending(ctx.db, (JobStatus.PENDING,)):
-        await enqueue(ctx.db, POLL_AXIS, PollAxis(), run_after=ctx.now() + timedelta(seconds=POLL_SECONDS))
+        next_run = ctx.now() + timedelta(seconds=ctx.settings.axis_poll_seconds)
+        await enqueue(ctx.db, POLL_AXIS, PollAxis(), run_after=next_run)
 
 
 async def ensure_poll_scheduled(sessions: async_sessionmaker[AsyncSession], settings: Settings | None = None) -> None:

@@ -6,8 +6,8 @@ that had received the earlier one which document it replaces: ``Bussiness/Bussin
 ``OrganIdList``). The recipient cancels the earlier document and answers 15 (or 16 when it can no longer be
 cancelled) about it: once the package has left, the earlier document's line to that recipient is
 ``recall_requested`` (:func:`await_replaced_answer`), and the answer moves it to ``recalled`` or
-``recall_refused`` with the reason, as the answer to a recall does. Any other document -- amending (sửa đổi) or not correcting one, or a recipient the
-earlier document never reached -- goes as a new document.
+``recall_refused`` with the reason, as the answer to a recall does. Any other document -- amending (sửa đổi) or not
+correcting one, or a recipient the earlier document never reached -- goes as a new document.
 """
 
 from __future__ import annotations

@@ -42,13 +42,13 @@ from backend.domain.exchange.axis_seal import seal_package
 from backend.domain.exchange.directory import sync_directory
 from backend.domain.exchange.edxml.build import build
 from backend.domain.exchange.edxml.codes import BusinessDocType
-from backend.domain.exchange.edxml.model import Business, Package, Replacement, StatusMessage
+from backend.domain.exchange.edxml.model import Business, Package, Replacement
 from backend.domain.exchange.edxml.parse import parse
 from backend.domain.exchange.kinds import DELIVER, RECALL, Deliver, Recall
 from backend.lib import clock
 from backend.lib.urls import RouteUrls
 from backend.tasks.outbox import enqueue
-from tests.support.axis import StandIn, edoc_package, free_port, sealed_status
+from tests.support.axis import StandIn, edoc_package, free_port, sealed_status, statuses_back
 from tests.support.incoming import make_pdf
 from tests.support.outgoing import Api, create_draft, ids, run_jobs
 
@@ -84,16 +84,6 @@ async def _send(axis: StandIn, settings: Settings, *packages: bytes) -> None:
             await bo.sendEdoc(BO_NOI_VU, package)
 
 
-async def statuses_back(axis: StandIn) -> list[StatusMessage]:
-    found = []
-    async with ministry(axis) as bo:
-        for item in await bo.getReceivedEdocList("status"):
-            message = parse(await bo.getEdoc(item.doc_id))
-            assert isinstance(message, StatusMessage)
-            found.append(message)
-            await bo.updateStatus(item.doc_id, "done")
-    return found
-
 
 async def _received(sessions: Sessions, settings: Settings, axis: StandIn, number: str,
                     subject: str = "Công văn thử") -> int:
@@ -101,7 +91,7 @@ async def _received(sessions: Sessions, settings: Settings, axis: StandIn, numbe
     await _send(axis, settings, edoc_package(BO_NOI_VU, [NGHI_PHONG], subject, number=number, pdf=make_pdf(1)))
     await poll_axis(sessions, settings, RouteUrls())
     await run_jobs(settings)
-    assert [s.status_code for s in await statuses_back(axis)] == ["01"]
+    assert [s.status_code for s in await statuses_back(axis, settings)] == ["01"]
     async with sessions() as db:
         found = await db.scalar(sa.select(IncomingDocument.id).where(
             IncomingDocument.document_identifier == _doc_id(number)))
@@ -141,7 +131,7 @@ async def test_a_recall_confirmed_by_the_clerk_cancels_the_document_and_answers_
     assert refused.status_code == 409 and "Đã hủy (thu hồi)" in refused.json()["title"]
 
     await run_jobs(settings)
-    [answer] = await statuses_back(axis)
+    [answer] = await statuses_back(axis, settings)
     assert (answer.status_code, answer.sender.organ_id, answer.response_for.document_id) == (
         "15", NGHI_PHONG, _doc_id("21"))
 
@@ -158,7 +148,7 @@ async def test_a_recall_refused_by_the_clerk_answers_16_with_the_reason(
     assert await _state(db_sessionmaker, incoming_id) is IncomingState.RECEIVED
     assert (await clerk.get(f"/incoming/{incoming_id}/file")).status_code == 200
     await run_jobs(settings)
-    [answer] = await statuses_back(axis)
+    [answer] = await statuses_back(axis, settings)
     assert (answer.status_code, answer.description) == ("16", "Văn bản đã được triển khai tới các thôn")
     assert answer.response_for.document_id == _doc_id("22")
 
@@ -169,7 +159,7 @@ async def test_a_recall_of_a_document_never_received_is_answered_02_naming_it(
     assert await poll_axis(db_sessionmaker, settings, RouteUrls()) == 1
     async with db_sessionmaker() as db:
         assert await db.scalar(sa.select(sa.func.count()).select_from(AxisArrival)) == 0
-    [answer] = await statuses_back(axis)
+    [answer] = await statuses_back(axis, settings)
     assert answer.status_code == "02" and _doc_id("23") in answer.description
     assert all(p.acks.get(NGHI_PHONG) == "fail" for p in axis.state.packages.values() if p.message_type == "edoc")
 
@@ -194,7 +184,7 @@ async def test_an_update_changes_the_document_keeps_its_history_and_answers_15(
     page = await clerk.get(f"/incoming/{incoming_id}")
     assert "Cơ quan gửi cập nhật" in page.text and "đổi giờ họp" in page.text
     await run_jobs(settings)
-    assert [s.status_code for s in await statuses_back(axis)] == ["15"]
+    assert [s.status_code for s in await statuses_back(axis, settings)] == ["15"]
 
 
 async def test_a_replacement_arrives_linked_and_cancels_the_document_it_replaces(
@@ -210,13 +200,13 @@ async def test_a_replacement_arrives_linked_and_cancels_the_document_it_replaces
         assert arrival is not None and arrival.replaces_id == old_id and arrival.business_type == 3
     assert await _state(db_sessionmaker, old_id) is IncomingState.CANCELLED
     await run_jobs(settings)
-    answers = {(s.response_for.document_id, s.status_code) for s in await statuses_back(axis)}
+    answers = {(s.response_for.document_id, s.status_code) for s in await statuses_back(axis, settings)}
     assert answers == {(_doc_id("26"), "01"), (_doc_id("25"), "15")}
 
     await _send(axis, settings, _changed("25", BusinessDocType.RECALL, reason="Thu hồi văn bản đã được thay thế"))
     await poll_axis(db_sessionmaker, settings, RouteUrls())
     await run_jobs(settings)
-    assert [(s.response_for.document_id, s.status_code) for s in await statuses_back(axis)] == [
+    assert [(s.response_for.document_id, s.status_code) for s in await statuses_back(axis, settings)] == [
         (_doc_id("25"), "15")], "a recall of a document already cancelled is granted at once"
 
 
@@ -270,8 +260,8 @@ async def _recall_and_answer(sessions: Sessions, settings: Settings, axis: Stand
         package = parse(await bo.getEdoc(item.doc_id))
         await bo.updateStatus(item.doc_id, "done")
         assert isinstance(package, Package)
-        await bo.sendEdoc(BO_NOI_VU, await sealed_status(settings, BO_NOI_VU, NGHI_PHONG, code, package.document_id, description),
-                          messagetype="status")
+        answer = await sealed_status(settings, BO_NOI_VU, NGHI_PHONG, code, package.document_id, description)
+        await bo.sendEdoc(BO_NOI_VU, answer, messagetype="status")
     assert await poll_axis(sessions, settings, RouteUrls()) == 1
     return package
 

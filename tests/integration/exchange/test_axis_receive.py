@@ -16,11 +16,8 @@ from backend.config.settings import Settings
 from backend.db.models import AuditEvent, AxisArrival, IncomingDocument, IncomingState, Urgency
 from backend.domain.exchange.axis_client import AxisClient
 from backend.domain.exchange.axis_poller import poll_axis
-from backend.domain.exchange.axis_verify import status_refusal
-from backend.domain.exchange.edxml.model import StatusMessage
-from backend.domain.exchange.edxml.parse import parse
 from backend.lib.urls import RouteUrls
-from tests.support.axis import StandIn, sealed_package
+from tests.support.axis import StandIn, sealed_package, statuses_back
 from tests.support.incoming import make_pdf
 from tests.support.outgoing import Api, run_jobs
 
@@ -33,19 +30,6 @@ DOC_ID = f"{BO_NOI_VU},2026/12/07,12/UBND-VP"
 def ministry(axis: StandIn) -> AxisClient:
     return AxisClient(axis.url, "bo-b", "s3cret-B-never-logged")
 
-
-async def statuses_back(axis: StandIn, settings: Settings) -> list[StatusMessage]:
-    """The status messages waiting for the ministry (acknowledged as read), each sealed by Nghi Phong."""
-    found = []
-    async with ministry(axis) as bo:
-        for item in await bo.getReceivedEdocList("status"):
-            raw = await bo.getEdoc(item.doc_id)
-            assert await status_refusal(settings, raw) is None, "our status messages carry a valid package seal"
-            message = parse(raw)
-            assert isinstance(message, StatusMessage)
-            found.append(message)
-            await bo.updateStatus(item.doc_id, "done")
-    return found
 
 
 async def test_a_package_becomes_one_incoming_document_and_is_answered(

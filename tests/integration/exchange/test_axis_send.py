@@ -116,11 +116,10 @@ async def test_an_issued_document_reaches_the_ministry_as_edxml(client: Client, 
     # never sent is acknowledged fail
     async with AxisClient(axis.url, "bo-b", "s3cret-B-never-logged") as ministry:
         for code in ("01", "03", "01", "05"):
-            await ministry.sendEdoc(BO_NOI_VU, await sealed_status(settings, BO_NOI_VU, NGHI_PHONG, code, package.document_id),
-                                    messagetype="status")
-        stray = await ministry.sendEdoc(BO_NOI_VU, await sealed_status(settings, BO_NOI_VU, NGHI_PHONG, "03",
-                                                                  f"{NGHI_PHONG},2026/12/07,999/UBND-VP"),
-                                        messagetype="status")
+            status = await sealed_status(settings, BO_NOI_VU, NGHI_PHONG, code, package.document_id)
+            await ministry.sendEdoc(BO_NOI_VU, status, messagetype="status")
+        never_sent = await sealed_status(settings, BO_NOI_VU, NGHI_PHONG, "03", f"{NGHI_PHONG},2026/12/07,999/UBND-VP")
+        stray = await ministry.sendEdoc(BO_NOI_VU, never_sent, messagetype="status")
     assert await poll_axis(db_sessionmaker, settings, RouteUrls()) == 5
     async with db_sessionmaker() as db:
         line = await db.get(OutgoingRecipient, line_id)
@@ -146,8 +145,9 @@ async def test_an_issued_document_reaches_the_ministry_as_edxml(client: Client, 
 
     # a return (02) moves any line, with the reason, and tells the clerks and the drafter
     async with AxisClient(axis.url, "bo-b", "s3cret-B-never-logged") as ministry:
-        await ministry.sendEdoc(BO_NOI_VU, await sealed_status(settings, BO_NOI_VU, NGHI_PHONG, "02", package.document_id,
-                                                          "Sai thẩm quyền ban hành"), messagetype="status")
+        returned = await sealed_status(settings, BO_NOI_VU, NGHI_PHONG, "02", package.document_id,
+                                       "Sai thẩm quyền ban hành")
+        await ministry.sendEdoc(BO_NOI_VU, returned, messagetype="status")
     await poll_axis(db_sessionmaker, settings, RouteUrls())
     async with db_sessionmaker() as db:
         line = await db.get(OutgoingRecipient, line_id)

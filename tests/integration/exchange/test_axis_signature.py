@@ -44,9 +44,9 @@ from backend.domain.exchange.edxml.signature import (
 )
 from backend.domain.exchange.edxml.xmlsafe import NS, read_root
 from backend.lib.urls import RouteUrls
-from tests.integration.exchange.test_axis_receive import ministry, statuses_back
+from tests.integration.exchange.test_axis_receive import ministry
 from tests.integration.exchange.test_axis_send import BO_NOI_VU, NGHI_PHONG, _issued_to_ministry
-from tests.support.axis import StandIn, edoc_package, sealed_package
+from tests.support.axis import StandIn, edoc_package, sealed_package, statuses_back
 from tests.support.incoming import make_pdf
 from tests.support.outgoing import run_jobs
 from tests.support.signing import SigningEnv
@@ -162,7 +162,7 @@ async def test_packages_that_do_not_verify_are_refused_with_02_and_nothing_is_st
     assert [acks[raw] for raw in sent.values()] == ["fail"] * 5 and acks[good] == "done"
 
     reasons = {s.response_for.document_id.rsplit(",", 1)[1].split("/")[0]: s.description
-               for s in await statuses_back(axis) if s.status_code == "02"}
+               for s in await statuses_back(axis, settings) if s.status_code == "02"}
     assert set(reasons) == set(sent)
     assert "đã bị thay đổi sau khi ký" in reasons["21"] and "đã bị thay đổi sau khi ký" in reasons["22"]
     assert "không do tổ chức cung cấp dịch vụ chứng thực được tin cậy cấp" in reasons["23"]

@@ -21,7 +21,14 @@ import pytest
 import sqlalchemy as sa
 
 from backend.config.settings import Settings, load_settings
-from backend.db.models import DeliveryStatus, DirectoryAgency, IncomingDocument, IncomingState, OutgoingDocument, OutgoingRecipient
+from backend.db.models import (
+    DeliveryStatus,
+    DirectoryAgency,
+    IncomingDocument,
+    IncomingState,
+    OutgoingDocument,
+    OutgoingRecipient,
+)
 from backend.db.models.outgoing import OutgoingState, ReplaceKind
 from backend.db.state_guard import state_writer
 from backend.domain.exchange.directory import sync_directory

@@ -50,8 +50,8 @@ async def test_axis_answers_stamp_each_milestone_once(client: AsyncTestClient[Li
         document_id = package.document_id
         await ministry.updateStatus(waiting[0].doc_id, "done")
         for code in ("01", "03"):
-            await ministry.sendEdoc(BO_NOI_VU, await sealed_status(settings, BO_NOI_VU, NGHI_PHONG, code, document_id),
-                                    messagetype="status")
+            status = await sealed_status(settings, BO_NOI_VU, NGHI_PHONG, code, document_id)
+            await ministry.sendEdoc(BO_NOI_VU, status, messagetype="status")
     await poll_axis(db_sessionmaker, settings, RouteUrls())
     async with db_sessionmaker() as db:
         answered = await db.get(OutgoingRecipient, line_id)
@@ -60,10 +60,10 @@ async def test_axis_answers_stamp_each_milestone_once(client: AsyncTestClient[Li
         assert sent.sent_at == answered.sent_at <= answered.arrived_at <= answered.accepted_at
         first = (answered.sent_at, answered.arrived_at, answered.accepted_at)
     async with AxisClient(axis.url, "bo-b", "s3cret-B-never-logged") as ministry:
-        await ministry.sendEdoc(BO_NOI_VU, await sealed_status(settings, BO_NOI_VU, NGHI_PHONG, "01", document_id),
-                                messagetype="status")
-        await ministry.sendEdoc(BO_NOI_VU, await sealed_status(settings, BO_NOI_VU, NGHI_PHONG, "02", document_id,
-                                                          "Sai thẩm quyền ban hành"), messagetype="status")
+        late = await sealed_status(settings, BO_NOI_VU, NGHI_PHONG, "01", document_id)
+        returned = await sealed_status(settings, BO_NOI_VU, NGHI_PHONG, "02", document_id, "Sai thẩm quyền ban hành")
+        await ministry.sendEdoc(BO_NOI_VU, late, messagetype="status")
+        await ministry.sendEdoc(BO_NOI_VU, returned, messagetype="status")
     await poll_axis(db_sessionmaker, settings, RouteUrls())
     async with db_sessionmaker() as db:
         returned = await db.get(OutgoingRecipient, line_id)
