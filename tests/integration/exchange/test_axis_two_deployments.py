@@ -13,7 +13,7 @@ Both deployments trust both development CAs, as two provinces trust the national
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -86,13 +86,13 @@ def settings_b(second_database_url: str, axis: StandIn, signing_b: SigningEnv, b
 
 
 @pytest.fixture
-async def province_a(settings: Settings) -> Iterator[Deployment]:
+async def province_a(settings: Settings) -> AsyncIterator[Deployment]:
     async with running_deployment(settings) as deployment:
         yield deployment
 
 
 @pytest.fixture
-async def province_b(settings_b: Settings) -> Iterator[Deployment]:
+async def province_b(settings_b: Settings) -> AsyncIterator[Deployment]:
     async with running_deployment(settings_b) as deployment:
         await deployment.rename_agency(NGHI_PHONG, TAY_NINH, "Ủy ban nhân dân tỉnh Tây Ninh")
         yield deployment
