@@ -225,6 +225,8 @@ class Outcome:
     documents: int
     arrivals: int
     applied: list[str]
+    killed_at: str = ""
+    """The line's status when the worker was killed (queued: A's send; sent: B's receive or its 01; arrived: after)."""
 
 
 async def _watch(a: Side, b: Side, line_id: int, identifier: str, timeout: float, kill_after: float | None,
@@ -233,6 +235,7 @@ async def _watch(a: Side, b: Side, line_id: int, identifier: str, timeout: float
     engine_a = create_engine(a.settings.database_url, pool=False)
     engine_b = create_engine(b.settings.database_url, pool=False)
     seen: list[str] = []
+    killed_at = ""
     start = time.monotonic()
     try:
         while True:
@@ -240,10 +243,10 @@ async def _watch(a: Side, b: Side, line_id: int, identifier: str, timeout: float
             if victim is not None and kill_after is not None and elapsed >= kill_after:
                 victim.kill()
                 victim.start()
-                kill_after = None
+                kill_after, killed_at = None, seen[-1] if seen else DeliveryStatus.QUEUED.value
             async with engine_a.connect() as conn:
-                status = await conn.scalar(sa.select(OutgoingRecipient.status).where(OutgoingRecipient.id == line_id))
-            status = DeliveryStatus(status)
+                value = await conn.scalar(sa.select(OutgoingRecipient.status).where(OutgoingRecipient.id == line_id))
+            status = DeliveryStatus(str(value))
             if not seen or seen[-1] != status.value:
                 seen.append(status.value)
             if status is DeliveryStatus.ARRIVED and kill_after is None:
@@ -262,7 +265,7 @@ async def _watch(a: Side, b: Side, line_id: int, identifier: str, timeout: float
             details = (await conn.scalars(sa.select(AuditEvent.detail).where(
                 AuditEvent.action == "exchange.axis_status_received").order_by(AuditEvent.id))).all()
         applied = [d["code"] for d in map(json.loads, details) if d["recipient_id"] == line_id and d["applied"]]
-        return Outcome(seconds, seen, int(documents or 0), int(arrivals or 0), applied)
+        return Outcome(seconds, seen, int(documents or 0), int(arrivals or 0), applied, killed_at)
     finally:
         await engine_a.dispose()
         await engine_b.dispose()
@@ -304,7 +307,8 @@ def run(trials: int, seed: int, pg_admin: str, timeout: float) -> int:
             line_id, identifier = asyncio.run(_issue(a, drafts.pop(), number))
             window = asyncio.run(_watch(a, b, line_id, identifier, timeout, None, None)).seconds
         print(f"warm round trip (new package → 01 back): {window:.2f} s; kills drawn in [0, {window:.2f}] s")
-        times = []
+        times: list[float] = []
+        phases: dict[str, int] = {}
         for trial in range(1, trials + 1):
             victim = rng.choice((a, b))
             delay = rng.uniform(0, window)
@@ -319,12 +323,17 @@ def run(trials: int, seed: int, pg_admin: str, timeout: float) -> int:
                 and out.applied == sorted(out.applied)
             failures += not ok
             times.append(out.seconds)
-            print(f"trial {trial:2}: kill {victim.name} at {delay:.2f} s: line {' → '.join(out.statuses)}, "
+            phase = f"{victim.name} while {out.killed_at}"
+            phases[phase] = phases.get(phase, 0) + 1
+            print(f"trial {trial:2}: kill {victim.name} at {delay:.2f} s (line {out.killed_at}): "
+                  f"line {' → '.join(out.statuses)}, "
                   f"{out.documents} document, {out.arrivals} arrival, statuses applied {out.applied}, "
                   f"{out.seconds:.2f} s: {'ok' if ok else 'FAILED'}")
         print(f"summary: {trials - failures}/{trials} trials held (exactly once, nothing lost, monotonic); "
               f"kills: {a.name} {a.kills}, {b.name} {b.kills}; round trip with a kill: median "
               f"{sorted(times)[len(times) // 2]:.2f} s, max {max(times):.2f} s" if times else "summary: no trial held")
+        print("kills by side and by the line's status at that moment: "
+              + ", ".join(f"{key} {count}" for key, count in sorted(phases.items())))
     return 1 if failures else 0
 
 
