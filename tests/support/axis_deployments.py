@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from litestar import Litestar
@@ -45,9 +45,13 @@ class Deployment:
     settings: Settings
     client: AsyncTestClient[Litestar]
     sessions: async_sessionmaker[AsyncSession]
+    logins: dict[str, Api] = field(default_factory=dict)
 
     async def login(self, username: str) -> Api:
-        return await Api(self.client).login(username)
+        """``username`` logged in on this deployment (once: later calls reuse the session)."""
+        if username not in self.logins:
+            self.logins[username] = await Api(self.client).login(username)
+        return self.logins[username]
 
     async def run_jobs(self) -> None:
         """The worker's due jobs (deliveries, statuses, notifications) until none is due."""
