@@ -299,11 +299,25 @@ async def test_a_recall_refused_over_the_axis_shows_the_reason_on_the_line_and_t
 
 async def test_a_replacing_document_goes_to_the_ministry_as_a_replace_package_naming_the_earlier_one(
         client: Client, db_sessionmaker: Sessions, settings: Settings, axis: StandIn) -> None:
-    earlier_id, _line, first = await _issued_to_ministry(client, db_sessionmaker, settings, axis, 53)
+    earlier_id, earlier_line, first = await _issued_to_ministry(client, db_sessionmaker, settings, axis, 53)
     _doc, _line, second = await _issued_to_ministry(client, db_sessionmaker, settings, axis, 54, replaces=earlier_id)
     assert first.business.doc_type is BusinessDocType.NEW
     assert second.business.doc_type is BusinessDocType.REPLACE
     assert second.business.replacements == (Replacement(first.document_id, (BO_NOI_VU,)),)
+
+    # the ministry can no longer cancel the earlier document: its 16 about it shows on that document's line
+    async with db_sessionmaker() as db:
+        line = await db.get(OutgoingRecipient, earlier_line)
+        assert line is not None and line.status is DeliveryStatus.RECALL_REQUESTED, "awaiting the answer"
+    refusal = await sealed_status(settings, BO_NOI_VU, NGHI_PHONG, "16", first.document_id,
+                                  "Văn bản đã được thực hiện xong")
+    async with ministry(axis) as bo:
+        await bo.sendEdoc(BO_NOI_VU, refusal, messagetype="status")
+    assert await poll_axis(db_sessionmaker, settings, RouteUrls()) == 1
+    async with db_sessionmaker() as db:
+        line = await db.get(OutgoingRecipient, earlier_line)
+        assert line is not None and line.status is DeliveryStatus.RECALL_REFUSED
+        assert line.status_note == "Văn bản đã được thực hiện xong"
 
 
 async def test_a_recall_that_cannot_reach_the_axis_is_retried_then_the_line_says_why(
