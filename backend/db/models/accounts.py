@@ -23,6 +23,8 @@ class Role(StrEnum):
     UNIT_HEAD = "unit_head"
     SPECIALIST = "specialist"
     ADMIN = "admin"
+    AUDITOR = "auditor"
+    """Read-only: the audit viewer and its export, the statistics and reports of the agency's scope."""
 
 
 class User(TimestampMixin, Base):

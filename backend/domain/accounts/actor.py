@@ -41,6 +41,12 @@ class Actor:
     def is_admin(self) -> bool:
         return Role.ADMIN in self.roles
 
+    @property
+    def works_here(self) -> bool:
+        """True when the actor holds a working role in the active agency: any role but the read-only auditor's,
+        who sees the audit trail and the statistics and never handles documents or work files."""
+        return bool(self.roles - {Role.AUDITOR})
+
 
 async def load_actor(db: AsyncSession, user_id: int, agency_id: int | None,
                      session_epoch: int | None = None) -> Actor | None:

@@ -62,6 +62,8 @@ _ROLE_WORDS: dict[str, Role] = {
     "truong phong": Role.UNIT_HEAD,
     "chuyen vien": Role.SPECIALIST,
     "quan tri": Role.ADMIN,
+    "kiem soat": Role.AUDITOR,
+    "kiem soat vien": Role.AUDITOR,
 }
 
 

@@ -1,8 +1,8 @@
 """The audit viewer's reads: who viewed, changed, signed, downloaded or exported what, and when.
 
-Scope: an administrator sees the rows of the agencies they administer (their active agency and its
-descendants, :func:`~backend.domain.organizations.policies.administered_agency_ids`); rows without
-an agency (the system's own) are not shown. Everything starts from :func:`visible_audit`.
+Scope: an administrator or an auditor (:data:`AUDIT_ROLES`) sees the rows of their active agency and
+its descendants (:func:`audited_agency_ids`); rows without an agency (the system's own) are not
+shown. Everything starts from :func:`visible_audit`.
 
 Filters come from the query string and never raise (garbage is ignored): the object (``incoming``
 or ``outgoing`` and its id), the user (login name), a kind of action (view, download, sign, …) or
@@ -21,15 +21,17 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import AuditEvent
+from backend.db.models import AuditEvent, Role
 from backend.domain.accounts.actor import Actor
-from backend.domain.organizations.policies import administered_agency_ids
+from backend.domain.organizations.policies import agency_subtree_ids
 from backend.lib.bounds import parse_id
 from backend.lib.clock import VN_TZ
 
-__all__ = ["ACTION_KINDS", "EXPORT_LIMIT", "MAX_RANGE_DAYS", "OBJECT_TYPES", "PAGE_SIZE", "AuditFilters", "AuditPage",
-           "audit_page", "export_rows", "visible_audit"]
+__all__ = ["ACTION_KINDS", "AUDIT_ROLES", "EXPORT_LIMIT", "MAX_RANGE_DAYS", "OBJECT_TYPES", "PAGE_SIZE", "AuditFilters",
+           "AuditPage", "audit_page", "audited_agency_ids", "can_view_audit", "export_rows", "visible_audit"]
 
+AUDIT_ROLES = frozenset({Role.ADMIN, Role.AUDITOR})
+"""Who may read the audit trail (issue 15 item 6: "an administrator or auditor")."""
 PAGE_SIZE = 50
 EXPORT_LIMIT = 50_000
 MAX_RANGE_DAYS = 366
@@ -94,9 +96,19 @@ def _local_start(day: date) -> datetime:
     return datetime.combine(day, time.min, VN_TZ)
 
 
+def can_view_audit(actor: Actor) -> bool:
+    """True for an administrator or auditor of the active agency."""
+    return bool(actor.roles & AUDIT_ROLES)
+
+
+def audited_agency_ids(actor: Actor) -> sa.Select[tuple[int]]:
+    """The active agency and its descendants for an administrator or auditor; nothing for anybody else."""
+    return agency_subtree_ids(actor, AUDIT_ROLES, "audit_tree")
+
+
 def visible_audit(actor: Actor) -> sa.Select[tuple[AuditEvent]]:
-    """Audit rows of the agencies the actor administers (nothing for anybody else)."""
-    return sa.select(AuditEvent).where(AuditEvent.agency_id.in_(administered_agency_ids(actor)))
+    """Audit rows of the agencies the actor audits (nothing for anybody else)."""
+    return sa.select(AuditEvent).where(AuditEvent.agency_id.in_(audited_agency_ids(actor)))
 
 
 def _filtered(actor: Actor, filters: AuditFilters) -> sa.Select[tuple[AuditEvent]]:

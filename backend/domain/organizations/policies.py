@@ -18,10 +18,12 @@ from backend.errors import PermissionDeniedError
 
 __all__ = [
     "administered_agency_ids",
+    "agency_subtree_ids",
     "can_edit_deployment_lists",
     "descendant_ids",
     "require_admin",
     "scope_ids",
+    "subtree_ids",
     "visible_agencies",
     "visible_units",
     "visible_users",
@@ -43,13 +45,24 @@ def can_edit_deployment_lists(actor: Actor, agency: Agency) -> bool:
     return Role.ADMIN in actor.roles and agency.id == actor.agency_id and agency.parent_id is None
 
 
-def administered_agency_ids(actor: Actor) -> sa.Select[tuple[int]]:
-    """Ids of the active agency and all its descendants (recursive CTE; empty unless admin)."""
-    if Role.ADMIN not in actor.roles:
+def agency_subtree_ids(actor: Actor, roles: frozenset[Role], name: str) -> sa.Select[tuple[int]]:
+    """Ids of the active agency and all its descendants (recursive CTE ``name``) when the actor holds one of
+    ``roles`` there; nothing otherwise."""
+    if not actor.roles & roles:
         return sa.select(Agency.id).where(sa.false())
-    tree = sa.select(Agency.id).where(Agency.id == actor.agency_id).cte("admin_tree", recursive=True)
+    return subtree_ids(actor.agency_id, name)
+
+
+def subtree_ids(agency_id: int, name: str) -> sa.Select[tuple[int]]:
+    """Ids of ``agency_id`` and all its descendants (recursive CTE ``name``); no permission check."""
+    tree = sa.select(Agency.id).where(Agency.id == agency_id).cte(name, recursive=True)
     tree = tree.union_all(sa.select(Agency.id).where(Agency.parent_id == tree.c.id))
     return sa.select(tree.c.id)
+
+
+def administered_agency_ids(actor: Actor) -> sa.Select[tuple[int]]:
+    """Ids of the active agency and all its descendants (recursive CTE; empty unless admin)."""
+    return agency_subtree_ids(actor, frozenset({Role.ADMIN}), "admin_tree")
 
 
 def visible_agencies(actor: Actor) -> sa.Select[tuple[Agency]]:

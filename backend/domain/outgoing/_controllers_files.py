@@ -41,7 +41,7 @@ from backend.domain.outgoing.preview import marked_page, marked_tag, preview_pag
 from backend.domain.outgoing.queries import load_view
 from backend.domain.outgoing.registers import book_csv, book_rows, book_xlsx, columns, default_range
 from backend.domain.outgoing.schemas import ImageForm
-from backend.errors import InvalidInputError, NotFoundError
+from backend.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from backend.lib.bounds import parse_id
 from backend.lib.deps import DB, AppSettings
 from backend.lib.i18n import t
@@ -160,6 +160,8 @@ class OutgoingFilesController(Controller):
                            data: Annotated[ImageForm, Body(media_type=RequestEncodingType.MULTI_PART)]
                            ) -> Response[Any]:
         image_kind = SigningImageKind.SEAL if kind == "seal" else SigningImageKind.SIGNATURE
+        if not actor.works_here:  # an auditor never signs, so keeps no signature image
+            raise PermissionDeniedError()
         try:
             if image_kind is SigningImageKind.SEAL:
                 require(can_manage_seal(actor))

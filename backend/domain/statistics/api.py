@@ -1,7 +1,9 @@
 """JSON API ``/api/v1/statistics`` and ``/api/v1/reports``: the same use cases and scope as the pages.
 
 Query parameters: ``month=YYYY-MM`` or ``from``/``to`` (ISO dates, at most 366 days; otherwise
-422). An agency outside the actor's scope is 404. Every answer says when its figures were
+422); the compliance report also takes ``agency=ID`` (that agency and those below it, by default the
+caller's agency). An agency outside the actor's scope is 404. ``/api/v1/reports/compliance.pdf`` is the
+same report as a PDF fit to print. Every answer says when its figures were
 computed (``computed_at``) and how (``freshness``: ``live`` — straight from the documents at that
 moment). Schema at ``/schema/openapi.json``.
 """
@@ -12,17 +14,23 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from litestar import Controller, Request, get
+from litestar import Controller, Request, Response, get
 
+from backend.db.models import Agency
+from backend.domain.accounts.actor import Actor
 from backend.domain.accounts.deps import CurrentActor
+from backend.domain.documents.web import table_download
 from backend.domain.statistics import handling_reports, service
-from backend.domain.statistics.compliance import ComplianceRow
+from backend.domain.statistics.compliance import ComplianceReport, ComplianceRow
+from backend.domain.statistics.compliance_pdf import PDF, compliance_pdf, compliance_pdf_name
 from backend.domain.statistics.figures import AgencyFigures
 from backend.domain.statistics.handling import HandlingLine, HandlingRow
 from backend.domain.statistics.handling_reports import IncomingLine, OutgoingLine
 from backend.domain.statistics.period import Period, parse_period
 from backend.domain.statistics.scope import require_statistics, scoped_agency
+from backend.domain.statistics.service import Overview
 from backend.lib import clock
+from backend.lib.bounds import parse_id
 from backend.lib.deps import DB, AppSettings
 from backend.lib.int_bounds import PathId
 
@@ -70,6 +78,9 @@ class ApiCompliance:
     period: ApiPeriod
     computed_at: datetime
     freshness: str
+    agency_id: int
+    """The agency whose scope the report covers (``?agency=``, by default the caller's)."""
+    agency_name: str
     rows: list[ComplianceRow]
     paper_only: list[str]
     unneeded_paper: list[str]
@@ -99,6 +110,12 @@ def _period(request: Request[Any, Any, Any]) -> Period:
 
 def _api(period: Period) -> ApiPeriod:
     return ApiPeriod(period.start, period.end)
+
+
+async def _compliance(request: Request[Any, Any, Any], db: DB, actor: Actor,
+                      settings: AppSettings) -> tuple[Overview, ComplianceReport, Agency]:
+    agency_id = parse_id(request.query_params.get("agency", ""))
+    return await service.compliance(db, actor, settings, _period(request), clock.now(), agency_id)
 
 
 class StatisticsApiController(Controller):
@@ -138,9 +155,16 @@ class ReportsApiController(Controller):
     @get("/compliance", name="api.reports.compliance")
     async def compliance(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor,
                          settings: AppSettings) -> ApiCompliance:
-        data, r = await service.compliance(db, actor, settings, _period(request), clock.now())
-        return ApiCompliance(_api(data.period), data.computed_at, FRESHNESS, r.rows, r.paper_only, r.unneeded_paper,
-                             r.missing_paper, r.unsigned)
+        data, r, scope = await _compliance(request, db, actor, settings)
+        return ApiCompliance(_api(data.period), data.computed_at, FRESHNESS, scope.id, scope.name, r.rows,
+                             r.paper_only, r.unneeded_paper, r.missing_paper, r.unsigned)
+
+    @get("/compliance.pdf", name="api.reports.compliance_pdf", media_type=PDF,
+         summary="The compliance report as a PDF fit to print (A4 landscape: heading, charts, ranked table)")
+    async def compliance_pdf(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor,
+                             settings: AppSettings) -> Response[bytes]:
+        data, report, scope = await _compliance(request, db, actor, settings)
+        return table_download(compliance_pdf(scope.name, data, report), PDF, compliance_pdf_name(data.period))
 
     @get("/agencies/{agency_id:int}/incoming-handling", name="api.reports.incoming")
     async def incoming(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor,

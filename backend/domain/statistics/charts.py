@@ -9,18 +9,40 @@ presentation attributes are used (no inline ``style``), which the content securi
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
 from backend.lib.i18n import t
 
-__all__ = ["Bar", "Part", "bar_list", "stacked_bar"]
+__all__ = ["Bar", "Bars", "Chart", "Part", "Stacked", "bar_list", "stacked_bar", "svg"]
 
 WIDTH = 320
 Part = tuple[str, int, str]
 """A segment: label, value, fill colour."""
 Bar = tuple[str, float]
 """A bar: label, value in percent (0–100)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Stacked:
+    """What :func:`stacked_bar` draws: one bar split into parts."""
+
+    title: str
+    parts: Sequence[Part]
+
+
+@dataclass(frozen=True, slots=True)
+class Bars:
+    """What :func:`bar_list` draws: one percent bar per item."""
+
+    title: str
+    bars: Sequence[Bar]
+    colour: str = "#1d4ed8"
+
+
+Chart = Stacked | Bars
+"""A chart's data, drawn as SVG here and with PDF primitives in the printable report."""
 
 
 def _svg(height: int, label: str, body: str) -> Markup:
@@ -67,3 +89,10 @@ def bar_list(title: str, bars: Sequence[Bar], colour: str = "#1d4ed8") -> Markup
         y += 20
     summary = "; ".join(f"{label}: {value:.1f}%" for label, value in bars) or t("statistics.chart.no_data")
     return _svg(y + 4, f"{title} — {summary}", "".join(body))
+
+
+def svg(chart: Chart) -> Markup:
+    """The chart as SVG."""
+    if isinstance(chart, Stacked):
+        return stacked_bar(chart.title, chart.parts)
+    return bar_list(chart.title, chart.bars, chart.colour)

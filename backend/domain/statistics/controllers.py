@@ -11,12 +11,15 @@ from typing import Any
 from litestar import Controller, Request, Response, get
 from litestar.params import FromPath
 
+from backend.db.models import Agency
 from backend.domain.accounts.actor import Actor
 from backend.domain.accounts.deps import CurrentActor
 from backend.domain.documents.web import XLSX, table_download
-from backend.domain.statistics import charts, handling_reports, service
+from backend.domain.statistics import chart_data, charts, handling_reports, service
+from backend.domain.statistics.compliance import ComplianceReport
+from backend.domain.statistics.compliance_pdf import PDF, compliance_pdf, compliance_pdf_name
 from backend.domain.statistics.exports import agencies_xlsx, compliance_cells, compliance_xlsx
-from backend.domain.statistics.figures import AgencyFigures, share
+from backend.domain.statistics.figures import AgencyFigures
 from backend.domain.statistics.handling_reports import status_label
 from backend.domain.statistics.period import Period, parse_period
 from backend.domain.statistics.scope import require_statistics, scoped_agency
@@ -29,8 +32,6 @@ from backend.lib.templates import render_page
 
 __all__ = ["ReportsController", "StatisticsController"]
 
-_ELECTRONIC, _PAPER, _WARN, _BAD = "#1d4ed8", "#9ca3af", "#d97706", "#b91c1c"
-
 
 def _period(request: Request[Any, Any, Any]) -> Period:
     return parse_period(request.query_params, clock.to_local(clock.now()).date())
@@ -38,22 +39,14 @@ def _period(request: Request[Any, Any, Any]) -> Period:
 
 def overview_charts(figures: AgencyFigures) -> list[Any]:
     """The received/issued split of a total or of one agency, as SVG."""
-    i, o = figures.incoming, figures.outgoing
+    return [charts.svg(chart) for chart in chart_data.overview_charts(figures)]
 
-    def label(key: str) -> str:
-        return t(f"statistics.chart.{key}")
 
-    return [
-        charts.stacked_bar(label("incoming"), [
-            (label("platform"), i.via_platform, "#0f766e"), (label("axis"), i.via_axis, _ELECTRONIC),
-            (label("email"), i.via_email, "#7c3aed"), (label("paper"), i.on_paper, _PAPER)]),
-        charts.bar_list(label("outgoing_share"), [
-            (label("signed"), share(o.signed, o.issued)), (label("with_paper"), share(o.with_paper_copy, o.issued)),
-            (label("paper_only"), share(o.paper_only, o.issued)), (label("unsigned"), share(o.unsigned, o.issued))]),
-        charts.stacked_bar(label("handling"), [
-            (label("on_time"), i.handled_on_time, "#15803d"), (label("late"), i.handled_late, _WARN),
-            (label("overdue"), i.overdue, _BAD), (label("open"), i.open_not_due, _PAPER)]),
-    ]
+async def _compliance(request: Request[Any, Any, Any], db: DB, actor: Actor,
+                      settings: AppSettings) -> tuple[Overview, ComplianceReport, Agency]:
+    """The report of ``?agency=ID`` (in scope, else 404) and the agencies below it; by default the actor's."""
+    agency_id = parse_id(request.query_params.get("agency", ""))
+    return await service.compliance(db, actor, settings, _period(request), clock.now(), agency_id)
 
 
 def _context(actor: Actor, period: Period, **values: Any) -> dict[str, Any]:
@@ -111,23 +104,24 @@ class ReportsController(Controller):
     @get("/compliance", name="reports.compliance")
     async def compliance(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor,
                          settings: AppSettings) -> Response[str]:
-        data, report = await service.compliance(db, actor, settings, _period(request), clock.now())
-        ranked = [r for r in report.rows if r.score is not None]
-        worst = charts.bar_list(t("statistics.chart.lowest_scores"),
-                                [(r.name, r.score or 0.0) for r in ranked[-10:][::-1]], colour=_BAD)
-        best = sorted(ranked, key=lambda r: -r.electronic_share)[:10]
-        electronic = charts.bar_list(t("statistics.chart.highest_share"), [(r.name, r.electronic_share) for r in best])
+        data, report, scope = await _compliance(request, db, actor, settings)
         return render_page(request, "pages/statistics/compliance.html", _context(
-            actor, data.period, data=data, report=report, cells=compliance_cells(report),
+            actor, data.period, data=data, report=report, scope=scope, cells=compliance_cells(report),
             columns=t("statistics.report.compliance_columns").split("|"),
-            charts=[*overview_charts(data.total)[:2], worst, electronic]))
+            charts=[charts.svg(c) for c in chart_data.compliance_charts(data.total, report)]))
 
     @get("/compliance.xlsx", name="reports.compliance_xlsx")
     async def compliance_as_xlsx(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor,
                                  settings: AppSettings) -> Response[bytes]:
-        data, report = await service.compliance(db, actor, settings, _period(request), clock.now())
+        data, report, _scope = await _compliance(request, db, actor, settings)
         return table_download(compliance_xlsx(report, data.period), XLSX,
                               f"bao-cao-tuan-thu_{data.period.start}_{data.period.end}.xlsx")
+
+    @get("/compliance.pdf", name="reports.compliance_pdf")
+    async def compliance_as_pdf(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor,
+                                settings: AppSettings) -> Response[bytes]:
+        data, report, scope = await _compliance(request, db, actor, settings)
+        return table_download(compliance_pdf(scope.name, data, report), PDF, compliance_pdf_name(data.period))
 
     @get("/incoming-handling", name="reports.incoming")
     async def incoming(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor) -> Response[str]:

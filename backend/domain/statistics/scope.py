@@ -1,6 +1,6 @@
 """Which agencies' statistics an actor may see — one scoping query (Kon Tum rule, issue 15).
 
-A leader, deputy, clerk or administrator of agency A sees A and every agency below it: the
+A leader, deputy, clerk, administrator or auditor of agency A sees A and every agency below it: the
 provincial office (UBND tỉnh) every department, district and commune, a district office its
 communes, a department or a commune itself. Nobody else sees statistics (deny unless allowed). An
 agency outside the scope is indistinguishable from a missing one (404, never an empty report).
@@ -13,12 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import Agency, Role
 from backend.domain.accounts.actor import Actor
+from backend.domain.organizations.policies import agency_subtree_ids
 from backend.errors import NotFoundError, PermissionDeniedError
 from backend.lib.i18n import t
 
 __all__ = ["STATISTICS_ROLES", "can_view_statistics", "require_statistics", "scoped_agency", "statistics_agency_ids"]
 
-STATISTICS_ROLES = frozenset({Role.LEADER, Role.DEPUTY, Role.CLERK, Role.ADMIN})
+STATISTICS_ROLES = frozenset({Role.LEADER, Role.DEPUTY, Role.CLERK, Role.ADMIN, Role.AUDITOR})
 
 
 def can_view_statistics(actor: Actor) -> bool:
@@ -33,12 +34,8 @@ def require_statistics(actor: Actor) -> None:
 
 
 def statistics_agency_ids(actor: Actor) -> sa.Select[tuple[int]]:
-    """The active agency and every active agency below it (recursive CTE); empty without a role."""
-    if not can_view_statistics(actor):
-        return sa.select(Agency.id).where(sa.false())
-    tree = sa.select(Agency.id).where(Agency.id == actor.agency_id).cte("stats_tree", recursive=True)
-    tree = tree.union_all(sa.select(Agency.id).where(Agency.parent_id == tree.c.id))
-    return sa.select(tree.c.id)
+    """The active agency and every agency below it (recursive CTE); empty without a role."""
+    return agency_subtree_ids(actor, STATISTICS_ROLES, "stats_tree")
 
 
 async def scoped_agency(db: AsyncSession, actor: Actor, agency_id: int) -> Agency:

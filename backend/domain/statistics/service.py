@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.config.settings import Settings
 from backend.db.models import Agency
 from backend.domain.accounts.actor import Actor
+from backend.domain.organizations.policies import subtree_ids
 from backend.domain.statistics import handling
 from backend.domain.statistics.compliance import ComplianceReport, compliance_report
 from backend.domain.statistics.figures import AgencyFigures, agency_figures, total
@@ -84,8 +85,11 @@ async def person_detail(db: AsyncSession, actor: Actor, agency_id: int, user_id:
     return agency, name, lines
 
 
-async def compliance(db: AsyncSession, actor: Actor, settings: Settings, period: Period,
-                     now: datetime) -> tuple[Overview, ComplianceReport]:
-    """The compliance report of every agency in scope (and the overview it was computed from)."""
-    data = await overview(db, actor, settings, period, now)
-    return data, compliance_report(data.agencies)
+async def compliance(db: AsyncSession, actor: Actor, settings: Settings, period: Period, now: datetime,
+                     agency_id: int | None = None) -> tuple[Overview, ComplianceReport, Agency]:
+    """The compliance report of ``agency_id`` (by default the actor's agency) and every agency below it, the
+    overview it was computed from, and that agency (404 when outside the actor's scope)."""
+    require_statistics(actor)
+    root = await scoped_agency(db, actor, agency_id or actor.agency_id)
+    rows = await agency_figures(db, subtree_ids(root.id, "report_tree"), period, settings, now)
+    return Overview(period, now, rows, total(rows, t("statistics.total"))), compliance_report(rows), root

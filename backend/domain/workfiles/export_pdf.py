@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from backend.db.models import WorkFile
 from backend.domain.workfiles.members import Member
-from backend.domain.workfiles.pdf_table import Table, centred, new_pdf
 from backend.lib.i18n import t
+from backend.lib.pdf_table import Table, centred, new_pdf
 from backend.lib.storage import BlobStoreBase
 
 __all__ = ["Entry", "iter_pdf", "toc_pdf"]

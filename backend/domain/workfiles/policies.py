@@ -36,7 +36,7 @@ def visible_work_files(actor: Actor) -> sa.Select[tuple[WorkFile]]:
     if actor.has(*_SEE_ALL):
         return query
     readable = [WorkFile.owner_user_id == actor.user_id]
-    if actor.roles:
+    if actor.works_here:
         readable.append(WorkFile.rights == PUBLIC)
     if actor.has(Role.UNIT_HEAD) and actor.unit_id is not None:
         readable.append(WorkFile.owner_unit_id == actor.unit_id)
@@ -49,8 +49,9 @@ def _owner_or_clerk(actor: Actor, work_file: WorkFile) -> bool:
 
 
 def can_open(actor: Actor) -> Decision:
-    """Anyone holding a role in the agency opens files (the specialist doing the work, usually)."""
-    return ALLOWED if actor.roles else deny("workfiles.denied.no_role")
+    """Anyone holding a working role in the agency opens files (the specialist doing the work, usually); not an
+    auditor, who only reads the audit trail."""
+    return ALLOWED if actor.works_here else deny("workfiles.denied.no_role")
 
 
 def can_change(actor: Actor, work_file: WorkFile, _ctx: Any = None) -> Decision:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from backend.domain.workfiles.archive_lists import TRANSFER_COLUMNS, TRANSFER_WIDTHS
-from backend.domain.workfiles.pdf_table import Table, centred, new_pdf
+from backend.lib.pdf_table import Table, centred, new_pdf
 
 __all__ = ["handover_pdf", "transfer_list_pdf"]
 

@@ -1,4 +1,5 @@
-"""Home of the shell: the start page sends leaders and deputies to the leader home, others to the incoming inbox.
+"""Home of the shell: the start page sends leaders and deputies to the leader home, an auditor who holds no other
+role to the audit viewer, others to the incoming inbox.
 
 Incoming documents and tasks (Công việc) are served by ``backend.domain.incoming``; outgoing
 documents by ``backend.domain.outgoing``; search by :mod:`backend.domain.search`.
@@ -20,4 +21,6 @@ class ShellController(Controller):
 
     @get("/", name="shell.home")
     async def home(self, actor: CurrentActor) -> Redirect:
-        return Redirect("/home" if actor.has(Role.LEADER, Role.DEPUTY) else "/incoming")
+        if actor.has(Role.LEADER, Role.DEPUTY):
+            return Redirect("/home")
+        return Redirect("/admin/audit" if actor.roles == {Role.AUDITOR} else "/incoming")

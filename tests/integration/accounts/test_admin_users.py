@@ -223,7 +223,7 @@ async def test_user_list_filters_by_agency_and_search(as_user, client, demo) -> 
     assert page.status_code == 200
     assert "vanthu.xadienkim" in page.text and "vanthu.tinh" not in page.text
     everyone = await client.get("/admin/users", params={"agency_id": "", "q": ""})
-    assert everyone.status_code == 200 and "48 người dùng" in everyone.text
+    assert everyone.status_code == 200 and "49 người dùng" in everyone.text
 
 
 async def test_admin_pages_render_and_unit_select_refreshes_as_fragment(as_user, client, demo) -> None:

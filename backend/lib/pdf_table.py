@@ -1,4 +1,4 @@
-"""Generated A4 PDFs of the work-files context: a page in FreeSerif (Vietnamese text) and a fast bordered table.
+"""Generated A4 PDFs in FreeSerif (Vietnamese text) with a fast bordered table (work-file lists, reports).
 
 The table draws single-line cells with words wrapped by hand (fpdf2's ``multi_cell``/``table`` cost ~10 ms
 per cell, too slow for a list of thousands of rows) and repeats its heading row on every new page.
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FONT_DIR", "Table", "centred", "new_pdf"]
+__all__ = ["FONT_DIR", "Table", "centred", "new_pdf", "paragraph"]
 
 FONT_DIR = Path("/usr/share/fonts/opentype/freefont")
 _LINE = 5.0
@@ -69,6 +69,14 @@ def _wrap(measure: _Widths, text: str, width: float) -> list[str]:
             word = word[cut:]
         current = word
     return [*lines, current] if current else lines or [""]
+
+
+def paragraph(pdf: Any, text: str, height: float = _LINE) -> None:
+    """``text`` across the page in the current font, words wrapped by hand (fpdf2's ``write`` and ``multi_cell``
+    cost ~0.1 ms per character, too slow for a paragraph naming a hundred agencies)."""
+    width = pdf.w - pdf.l_margin - pdf.r_margin
+    for line in _wrap(_Widths(pdf), text, width):
+        pdf.cell(width, height, line, new_x="LMARGIN", new_y="NEXT")
 
 
 class Table:
