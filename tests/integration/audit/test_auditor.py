@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from litestar import Litestar
 from litestar.handlers import HTTPRouteHandler
 
-from backend.db.models import AuditEvent, IncomingDocument, OutgoingDocument, Unit, WorkFile
+from backend.db.models import AuditEvent, IncomingDocument, OutgoingDocument, Role, RoleGrant, Unit, User, WorkFile
 from backend.lib.i18n import t
 from tests.support.incoming import Clients, doc_id_from, intake, intake_fields, make_pdf, type_id
 from tests.support.workfiles import arrange_incoming, arrange_outgoing
@@ -65,6 +65,20 @@ async def test_the_auditor_sees_no_document_and_no_admin_page(clients, db_sessio
     assert "Công văn về việc" not in (await auditor.get("/incoming")).text
     for path in ("/admin", "/admin/users", "/admin/agencies", "/admin/import", "/admin/certificates"):
         assert (await auditor.get(path)).status_code == 403, path
+
+
+async def test_an_administrator_grants_the_auditor_role(as_user, client, post_form, demo, db_sessionmaker) -> None:
+    await as_user("quantri.nghiloc")
+    form = await client.get("/admin/users/new")
+    assert 'value="auditor"' in form.text and "Kiểm soát viên" in form.text
+    district = await demo.agency_id("000.00.21.H41")
+    response = await post_form("/admin/users/new", {"username": "kiemsoat.nghiloc", "full_name": "Lê Thị Kiểm",
+                                                    "agency_id": str(district), "home_roles": "auditor"})
+    assert response.status_code == 303
+    async with db_sessionmaker() as db:
+        user = (await db.scalars(sa.select(User).where(User.username == "kiemsoat.nghiloc"))).one()
+        roles = (await db.scalars(sa.select(RoleGrant.role).where(RoleGrant.user_id == user.id))).all()
+    assert roles == [Role.AUDITOR]
 
 
 def _sample(schema: dict[str, Any], components: dict[str, Any]) -> Any:
@@ -129,7 +143,7 @@ async def test_every_state_changing_route_refuses_the_auditor(app, clients, demo
     outcomes = {}
     for method, template in routes:
         values = dict(ids, doc_id=outgoing) if "outgoing" in template else ids
-        path = re.sub(r"\{(\w+)(:\w+)?\}", lambda m: str(values.get(m.group(1), 1)), template)
+        path = re.sub(r"\{(\w+)(:\w+)?\}", lambda m, v=values: str(v.get(m.group(1), 1)), template)
         if path.startswith("/api/"):
             operation = openapi["paths"][re.sub(r":\w+\}", "}", template)][method.lower()]
             content = operation.get("requestBody", {}).get("content", {})

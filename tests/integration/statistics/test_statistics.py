@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import io
+import subprocess
+import unicodedata
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from pypdf import PdfReader
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests import factories
@@ -145,3 +150,45 @@ async def test_openapi_schema_describes_statistics_and_reports(client: AsyncTest
                  "/api/v1/reports/agencies/{agency_id}/outgoing-handling"):
         assert path in schema["paths"], path
     assert "ApiCompliance" in str(schema["components"]["schemas"])
+
+
+def _poppler(tool: str, pdf: bytes, tmp_path: Path, *args: str) -> str:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf)
+    done = subprocess.run([tool, *args, str(path), *(["-"] if tool == "pdftotext" else [])], capture_output=True,
+                          text=True, check=True)
+    return unicodedata.normalize("NFC", done.stdout)
+
+
+async def test_compliance_report_as_a_pdf_fit_to_print(client: AsyncTestClient[Litestar], login: Login,
+                                                      world: World, tmp_path: Path) -> None:
+    await login(client, world.district_leader.username, factories.PASSWORD)
+    page = await client.get(f"/reports/compliance?month={MONTH}")
+    assert 'href="/reports/compliance.pdf?from=2026-10-01&amp;to=2026-10-31"' in page.text
+    for path in ("/reports/compliance.pdf", "/api/v1/reports/compliance.pdf"):
+        response = await client.get(f"{path}?month={MONTH}")
+        assert response.status_code == 200, path
+        assert response.headers["content-type"] == "application/pdf"
+        assert "attachment" in response.headers["content-disposition"]
+        info = _poppler("pdfinfo", response.content, tmp_path)
+        assert "841.89 x 595.28 pts (A4)" in info and "tháng 10/2026" in info  # landscape, titled with the period
+        assert len(PdfReader(io.BytesIO(response.content)).pages) >= 1  # a second reader opens it too
+        text = _poppler("pdftotext", response.content, tmp_path, "-layout")
+        assert world.district.name.upper() in text and "BÁO CÁO TÌNH HÌNH GỬI, NHẬN VĂN BẢN ĐIỆN TỬ" in text
+        assert "Tháng 10/2026 · 2 cơ quan" in text
+        lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+        # the ranked table: the same figures as the API's report (and the page's)
+        assert f"1 {world.commune.name} 4 1 3 1 1 1 1 2 1 44.4" in lines
+        assert f"2 {world.district.name} 0 0 0 0 0 0 0 0 0" in lines  # no documents: no score, last
+        assert "Cơ quan có điểm thấp nhất" in text and "44.4%" in text  # the chart of the lowest scores
+        assert f"Còn gửi văn bản chỉ bằng giấy: {world.commune.name}" in " ".join(lines)
+    own = await client.get(f"/api/v1/reports/compliance.pdf?month={MONTH}&agency={world.commune.id}")
+    assert world.district.name not in _poppler("pdftotext", own.content, tmp_path)
+    for path in ("/reports/compliance", "/reports/compliance.pdf", "/reports/compliance.xlsx",
+                 "/api/v1/reports/compliance", "/api/v1/reports/compliance.pdf"):
+        for agency in (world.province.id, world.other.id):
+            response = await client.get(f"{path}?month={MONTH}&agency={agency}")
+            assert response.status_code == 404, (path, agency)
+    schema = (await client.get("/schema/openapi.json")).json()
+    responses = schema["paths"]["/api/v1/reports/compliance.pdf"]["get"]["responses"]
+    assert "application/pdf" in responses["200"]["content"]

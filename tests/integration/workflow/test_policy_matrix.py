@@ -220,6 +220,31 @@ async def test_the_matrix_allowed_every_manual_event_to_someone(world: World) ->
         await engine.dispose()
 
 
+async def test_the_auditor_may_take_no_event(world: World) -> None:
+    """The read-only auditor (issue 15 item 6) is refused every manual event of both lifecycles, in every state."""
+    engine = create_engine(world.url, pool=False)
+    try:
+        async with create_sessionmaker(engine)() as db:
+            user = (await db.scalars(sa.select(User).where(User.username == "kiemsoat.tinh"))).one()
+            auditor = await load_actor(db, user.id, None)
+            assert auditor is not None and auditor.agency_id == world.agency_id
+            checked = 0
+            for lifecycle in (INCOMING, OUTGOING):
+                make = _incoming if lifecycle is INCOMING else _outgoing
+                for state in lifecycle.table.states:
+                    doc = await make(db, world, state)
+                    ctx = await lifecycle.context(db, doc)
+                    contexts = [ctx, replace(ctx, recall_pending=True)] if lifecycle is INCOMING else [ctx]
+                    for row in lifecycle.table.transitions_from(state):
+                        if not row.automatic:
+                            assert not any(row.policy(auditor, doc, c) for c in contexts), (lifecycle.name, row)
+                            checked += 1
+            assert checked > 20
+            await db.rollback()
+    finally:
+        await engine.dispose()
+
+
 async def test_a_batch_is_checked_document_by_document_before_any_effect(world: World) -> None:
     """Batch signing: each document needs the row for its own state; one wrong document stops all."""
     engine = create_engine(world.url, pool=False)

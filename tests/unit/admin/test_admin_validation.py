@@ -75,6 +75,13 @@ def test_roles_in_english_or_vietnamese_accent_insensitive() -> None:
     assert "boss, thủ quỹ" in errors["roles"]
 
 
+def test_the_auditor_role_in_english_or_vietnamese() -> None:
+    errors: v.Errors = {}
+    for raw in ("auditor", "Kiểm soát viên", "kiem soat"):
+        assert v.parse_roles(errors, "roles", raw) == [Role.AUDITOR], raw
+    assert errors == {}
+
+
 def test_email_and_phone() -> None:
     errors: v.Errors = {}
     assert v.check_email(errors, "email", " ") is None
