@@ -13,11 +13,12 @@ Run::
     PYTHONPATH=. .venv/bin/python -m tests.perf.bench_statistics \\
         --database-url postgresql://postgres@127.0.0.1:5432/stats_prov --runs 10
 
-As the provincial leader (``lanhdao.tinh``: every agency in scope), it times the two use cases
-the pages and the API call — :func:`service.overview` (statistics of every agency) and
-:func:`service.compliance` (the ranked report) — over the last 30 days, in-process on the app's
-own engine and sessions, after one warm-up; and, in the same run, a bare indexed count of the same
-incoming documents counted per agency (the floor of any live aggregate). Prints p50 / p95 / max in milliseconds.
+As the provincial leader (``lanhdao.tinh``: every agency in scope), it times the use cases the
+pages and the API call — :func:`service.overview` (statistics of every agency),
+:func:`service.compliance` (the ranked report) and that report as a PDF fit to print — over the
+last 30 days, in-process on the app's own engine and sessions, after one warm-up; and, in the same
+run, a bare indexed count of the same incoming documents counted per agency (the floor of any live
+aggregate). Prints p50 / p95 / max in milliseconds.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from backend.db.engine import create_engine, create_sessionmaker
 from backend.db.models import Agency, IncomingDocument, User
 from backend.domain.accounts.actor import load_actor
 from backend.domain.statistics import service
+from backend.domain.statistics.compliance_pdf import compliance_pdf
 from backend.domain.statistics.period import Period
 from backend.domain.statistics.scope import statistics_agency_ids
 from backend.lib import clock
@@ -63,6 +65,11 @@ async def main(url: str, runs: int, username: str) -> None:
         async with sessions() as db:
             await service.compliance(db, actor, settings, period, clock.now())
 
+    async def compliance_as_pdf() -> None:
+        async with sessions() as db:
+            data, report, scope = await service.compliance(db, actor, settings, period, clock.now())
+        compliance_pdf(scope.name, data, report)
+
     async def bare() -> None:
         async with sessions() as db:
             (await db.execute(sa.select(IncomingDocument.agency_id, sa.func.count()).where(
@@ -73,7 +80,7 @@ async def main(url: str, runs: int, username: str) -> None:
     print(f"{engine.dialect.name}: {agencies} agencies in scope, {documents} incoming documents in "
           f"{period.start} … {period.end}, {runs} runs after a warm-up")
     for name, call in (("statistics (all agencies)", overview), ("compliance report", compliance),
-                       ("bare count per agency", bare)):
+                       ("compliance report as PDF", compliance_as_pdf), ("bare count per agency", bare)):
         times = await timed(runs, call)
         print(f"  {name:34} p50 {statistics.median(times):7.0f} ms  p95 {pct(times, 0.95):7.0f} ms  "
               f"max {max(times):7.0f} ms")
