@@ -83,6 +83,7 @@ class Staff:
     unit_head: User
     specialist: User
     admin: User
+    auditor: User
 
 
 async def staff(db: AsyncSession, of: Agency | None = None) -> Staff:
@@ -97,4 +98,5 @@ async def staff(db: AsyncSession, of: Agency | None = None) -> Staff:
         unit_head=await user(db, where, Role.UNIT_HEAD, in_unit=dept),
         specialist=await user(db, where, Role.SPECIALIST, in_unit=dept),
         admin=await user(db, where, Role.ADMIN),
+        auditor=await user(db, where, Role.AUDITOR),
     )
