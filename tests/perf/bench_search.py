@@ -40,7 +40,7 @@ from backend.db.models import ContentStatus, SearchEntry, User
 from backend.domain.accounts.actor import load_actor
 from backend.domain.search.engines import engine_for
 from backend.domain.search.indexer import folded_text
-from backend.domain.search.queries import PAGE_SIZE, _scope, parse_filters
+from backend.domain.search.queries import page_ids, parse_filters
 from tests.perf.bench_province import CSRF, PASSWORD, free_port, has_province, pct, run_backend
 
 REPO = Path(__file__).resolve().parents[2]
@@ -73,21 +73,23 @@ async def add_text_layer(url: str, chars: int, batch: int = 5000) -> int:
         async with create_sessionmaker(engine)() as db:
             fts = engine_for(db.bind.dialect.name)
             while True:
-                rows = (await db.execute(sa.select(SearchEntry.id, SearchEntry.metadata_text)
+                rows = (await db.execute(sa.select(SearchEntry.id, SearchEntry.agency_id, SearchEntry.metadata_text)
                                          .where(SearchEntry.content_status == ContentStatus.PENDING)
                                          .limit(batch))).all()
                 if not rows:
                     break
                 updates = []
-                for entry_id, metadata in rows:
+                for entry_id, agency_id, metadata in rows:
                     text = ""
                     while len(text) < chars:
                         text += rng.choice(SENTENCES) + " "
-                    updates.append({"eid": entry_id, "text": text, "folded": folded_text(metadata, text)})
+                    updates.append({"eid": entry_id, "agency": agency_id, "text": text,
+                                    "folded": folded_text(metadata, text)})
                 await db.execute(sa.update(SearchEntry.__table__).where(SearchEntry.id == sa.bindparam("eid"))
                                  .values(content_text=sa.bindparam("text"), folded=sa.bindparam("folded"),
                                          content_status=ContentStatus.TEXT.value), updates)
-                await db.run_sync(lambda s, u=updates: fts.store(s, [(row["eid"], row["folded"]) for row in u]))
+                await db.run_sync(lambda s, u=updates: fts.store(s, [(row["eid"], row["agency"], row["folded"])
+                                                                               for row in u]))
                 await db.commit()
                 done += len(updates)
                 print(f"  text layer: {done}", flush=True)
@@ -135,7 +137,9 @@ async def load(base: str, users: list[str], rounds: int) -> dict[str, list[float
 
 
 async def bare(url: str, runs: int) -> dict[str, list[float]]:
-    """The page's SELECT alone (ids of one page), as the province office's clerk, on its own connection."""
+    """The page's own SELECTs of the entry ids (match + the province office clerk's scope + order + limit: what
+    :func:`page_ids` runs for the first page), without reading the shown rows, snippets or the template, on its
+    own connection."""
     engine = create_engine(url, pool=False)
     out: dict[str, list[float]] = {}
     try:
@@ -143,22 +147,14 @@ async def bare(url: str, runs: int) -> dict[str, list[float]]:
             user_id = await db.scalar(sa.select(User.id).where(User.username == "vanthu.tinh"))
             actor = await load_actor(db, int(user_id or 0), None)
             assert actor is not None
-            fts = engine_for(db.bind.dialect.name)
             for query in [*QUERIES, FILTERED]:
                 params = dict(part.split("=") for part in query.split("&")) if query == FILTERED else {"q": query}
                 filters = parse_filters({key: value.replace("+", " ") for key, value in params.items()})
-                match = fts.match(filters.terms)
-                statement = (sa.select(SearchEntry.id).select_from(match.source)
-                             .where(_scope(actor), match.condition,
-                                    *([SearchEntry.urgency == filters.urgency] if filters.urgency else []))
-                             .order_by(*((SearchEntry.doc_date.desc(),) if filters.sort == "date"
-                                         else (match.score.desc(),)), SearchEntry.id.desc())
-                             .limit(PAGE_SIZE + 1))
-                await db.execute(statement)
+                await page_ids(db, actor, filters)
                 times = []
                 for _ in range(runs):
                     started = time.perf_counter()
-                    (await db.execute(statement)).all()
+                    await page_ids(db, actor, filters)
                     times.append((time.perf_counter() - started) * 1000)
                 out[query] = times
     finally:

@@ -31,7 +31,7 @@ from backend.domain.search.saved import delete_saved, list_saved, save_search
 from backend.errors import InvalidInputError
 from backend.lib.deps import DB
 from backend.lib.sessions import flash
-from backend.lib.templates import render_page
+from backend.lib.templates import is_fragment_request, render_page
 
 __all__ = ["SearchController"]
 
@@ -39,6 +39,10 @@ __all__ = ["SearchController"]
 class SaveForm(msgspec.Struct, forbid_unknown_fields=False):
     name: str = ""
     query: str = ""
+
+
+RESULTS = "search-results"
+"""The ``HX-Target`` of the results fragment (the filter form re-fetches only the results)."""
 
 
 def _params(request: Request[Any, Any, Any]) -> dict[str, str]:
@@ -65,17 +69,20 @@ class SearchController(Controller):
                 page = await run_search(db, actor, filters)
             except InvalidInputError as exc:
                 errors = exc.field_errors
+        results_only = is_fragment_request(request) and request.headers.get("hx-target") == RESULTS
         context = {
             "section": "search", "filters": filters, "page": page, "errors": errors, "searching": searching,
             "typed": bool(params.get("q", "").strip()), "kinds": KIND_LABELS, "urgencies": urgency_options(),
-            "states": state_options(), "types": await document_types(db, actor.agency_id),
-            "saved": await list_saved(db, actor), "save_errors": save_errors or {},
+            "states": state_options(), "save_errors": save_errors or {},
+            # the results fragment shows neither the filter form nor the saved searches: not read for it
+            "types": [] if results_only else await document_types(db, actor.agency_id),
+            "saved": [] if results_only else await list_saved(db, actor),
             "query_string": urlencode(filters.params(cursor="")),
             "filtered": bool(set(filters.params()) - {"q", "sort", "cursor"}),
             "next_query": urlencode(filters.params(cursor=page.next_cursor)) if page.next_cursor else "",
         }
         return render_page(request, "pages/search.html", context,
-                           blocks={"search-results": "search_results"}, status_code=status_code)
+                           blocks={RESULTS: "search_results"}, status_code=status_code)
 
     @get("/", name="search.page")
     async def page(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor) -> Response[str]:

@@ -1,11 +1,12 @@
 """The two full-text engines behind one interface: how a :class:`Terms` matches and ranks, and how an
 entry's folded words reach the engine's index.
 
-- SQLite: the FTS5 table ``search_fts`` (rowid = ``search_entry.id``), kept in step by :meth:`store`;
-  words match as ``"word"*`` (prefix), phrases as ``"a b c"``; relevance is ``-bm25``.
-- PostgreSQL: the generated column ``search_entry.tsv = to_tsvector('simple', folded)`` with a GIN index
-  (maintained by the database itself); words match as ``word:*``, phrases as ``a <-> b <-> c``; relevance
-  is ``ts_rank``.
+- SQLite: the FTS5 table ``search_fts(agency, folded)`` (rowid = ``search_entry.id``), kept in step by
+  :meth:`store`; the match is scoped inside FTS5 by the agency column (``agency : "12" AND folded : (...)``),
+  words match as ``"word"*`` (prefix), phrases as ``"a b c"``; relevance is ``-bm25`` of the ``folded`` column.
+- PostgreSQL: the generated column ``search_entry.tsv = to_tsvector('simple', folded)`` with a composite GIN
+  index on ``(agency_id, tsv)`` (``btree_gin``; maintained by the database itself), so the agency narrows the
+  index scan; words match as ``word:*``, phrases as ``a <-> b <-> c``; relevance is ``ts_rank``.
 
 Both see the same space-separated folded words (``backend.lib.text.search_words``), so they match the
 same documents; only the relevance figures differ.
@@ -38,34 +39,39 @@ class Match:
 class Engine(Protocol):
     """One database's full-text search."""
 
-    def match(self, terms: Terms) -> Match:
-        """The condition matching every word (as a prefix) and every phrase of ``terms``."""
+    def match(self, terms: Terms, agency_id: int) -> Match:
+        """The condition matching the entries of ``agency_id`` that hold every word (as a prefix) and every
+        phrase of ``terms``."""
 
-    def store(self, db: Session, rows: Sequence[tuple[int, str]]) -> None:
-        """Put ``(entry id, folded text)`` into the engine's index (replacing what was there)."""
+    def store(self, db: Session, rows: Sequence[tuple[int, int, str]]) -> None:
+        """Put ``(entry id, agency id, folded text)`` into the engine's index (replacing what was there)."""
 
     def forget(self, db: Session, entry_ids: Sequence[int]) -> None:
         """Remove entries from the engine's index."""
 
 
-_FTS = sa.table("search_fts", sa.column("rowid", sa.Integer), sa.column("folded", sa.Text))
+_FTS = sa.table("search_fts", sa.column("rowid", sa.Integer), sa.column("agency", sa.Text),
+                sa.column("folded", sa.Text))
 
 
 class SqliteFts:
     """SQLite FTS5."""
 
-    def match(self, terms: Terms) -> Match:
+    def match(self, terms: Terms, agency_id: int) -> Match:
         parts = [f'"{word}"*' for word in terms.words] + ['"' + " ".join(phrase) + '"' for phrase in terms.phrases]
+        query = f'agency : "{int(agency_id)}" AND folded : (' + " ".join(parts) + ")"
         source = sa.join(SearchEntry, _FTS, _FTS.c.rowid == SearchEntry.id)
-        condition = sa.literal_column("search_fts").op("MATCH")(sa.bindparam("fts_query", " ".join(parts)))
-        return Match(source, condition, -sa.func.bm25(sa.literal_column("search_fts")))
+        condition = sa.literal_column("search_fts").op("MATCH")(sa.bindparam("fts_query", query))
+        score = -sa.func.bm25(sa.literal_column("search_fts"), sa.literal(0.0), sa.literal(1.0))
+        return Match(source, condition, score)
 
-    def store(self, db: Session, rows: Sequence[tuple[int, str]]) -> None:
+    def store(self, db: Session, rows: Sequence[tuple[int, int, str]]) -> None:
         if not rows:
             return
-        self.forget(db, [entry_id for entry_id, _ in rows])
-        db.execute(sa.text("INSERT INTO search_fts (rowid, folded) VALUES (:id, :folded)"),
-                   [{"id": entry_id, "folded": folded} for entry_id, folded in rows])
+        self.forget(db, [entry_id for entry_id, _, _ in rows])
+        db.execute(sa.text("INSERT INTO search_fts (rowid, agency, folded) VALUES (:id, :agency, :folded)"),
+                   [{"id": entry_id, "agency": str(agency_id), "folded": folded}
+                    for entry_id, agency_id, folded in rows])
 
     def forget(self, db: Session, entry_ids: Sequence[int]) -> None:
         if entry_ids:
@@ -79,13 +85,14 @@ _SIMPLE: sa.ColumnClause[Any] = sa.literal_column("'simple'::regconfig")
 class PostgresFts:
     """PostgreSQL full-text search over the generated ``tsv`` column (the database keeps it current)."""
 
-    def match(self, terms: Terms) -> Match:
+    def match(self, terms: Terms, agency_id: int) -> Match:
         parts = [f"{word}:*" for word in terms.words] + ["(" + " <-> ".join(phrase) + ")" for phrase in terms.phrases]
         query = sa.func.to_tsquery(_SIMPLE, sa.bindparam("ts_query", " & ".join(parts)))
         score = sa.cast(sa.func.ts_rank(_TSV, query), sa.Float)
-        return Match(SearchEntry.__table__, _TSV.op("@@")(query), score)
+        condition = sa.and_(SearchEntry.agency_id == agency_id, _TSV.op("@@")(query))
+        return Match(SearchEntry.__table__, condition, score)
 
-    def store(self, db: Session, rows: Sequence[tuple[int, str]]) -> None:
+    def store(self, db: Session, rows: Sequence[tuple[int, int, str]]) -> None:
         return None
 
     def forget(self, db: Session, entry_ids: Sequence[int]) -> None:

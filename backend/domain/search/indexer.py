@@ -141,7 +141,7 @@ def refresh(db: Session, kind: str, ids: Iterable[int], *, extract: bool = True)
     for entry in touched if extract else ():
         if entry.content_status is ContentStatus.PENDING and entry.file_id is not None:
             db.add(new_job(EXTRACT_TEXT, ExtractText(entry_id=entry.id, file_id=entry.file_id)))
-    engine.store(db, [(entry.id, entry.folded) for entry in touched])
+    engine.store(db, [(entry.id, entry.agency_id, entry.folded) for entry in touched])
     return len(touched)
 
 
@@ -154,7 +154,7 @@ def set_content(db: Session, entry_id: int, file_id: int, status: ContentStatus,
     entry.folded = folded_text(entry.metadata_text, entry.content_text)
     entry.updated_at = utcnow()
     db.flush()
-    engine_for(db.get_bind().dialect.name).store(db, [(entry.id, entry.folded)])
+    engine_for(db.get_bind().dialect.name).store(db, [(entry.id, entry.agency_id, entry.folded)])
     return True
 
 

@@ -31,7 +31,8 @@ from backend.errors import InvalidInputError
 from backend.lib.bounds import parse_id
 from backend.lib.text import clean, fold
 
-__all__ = ["KIND_LABELS", "PAGE_SIZE", "Filters", "Hit", "Page", "parse_filters", "run_search", "state_options"]
+__all__ = ["KIND_LABELS", "PAGE_SIZE", "RANK_WINDOW", "Filters", "Hit", "Page", "page_ids", "parse_filters",
+           "run_search", "state_options"]
 
 PAGE_SIZE = 20
 EXPORT_LIMIT = 5000
@@ -41,6 +42,9 @@ KIND_LABELS = {"incoming": "Văn bản đến", "outgoing": "Văn bản đi", "d
 CONTENT_LABELS = {ContentStatus.NO_TEXT_LAYER: "chưa có lớp văn bản", ContentStatus.UNREADABLE: "không đọc được tệp",
                   ContentStatus.PENDING: "đang đọc nội dung tệp"}
 SORTS = ("relevance", "date")
+RANK_WINDOW = 1000
+"""Matches ranked by relevance at most: the newest this many (a word found in more documents than that ranks
+these and lists the older ones after them by date, so a page never ranks every match of a common word)."""
 MIN_DATE, MAX_DATE = date(1900, 1, 1), date(2200, 12, 31)
 
 
@@ -215,56 +219,131 @@ def _bad_cursor() -> InvalidInputError:
     return InvalidInputError("Trang kết quả không hợp lệ, hãy tìm lại.", field_errors={"cursor": "Không hợp lệ."})
 
 
-async def run_search(db: AsyncSession, actor: Actor, filters: Filters, size: int = PAGE_SIZE) -> Page:
-    """One page of the actor's results (empty when nothing searchable was typed and no filter narrows)."""
-    engine = engine_for(db.bind.dialect.name)
+@dataclass(frozen=True, slots=True)
+class _Cursor:
+    """Where the previous page stopped: ``d`` date order, ``r`` relevance within the window, ``t`` the date-ordered
+    tail after the window."""
+
+    tag: str
+    value: str
+    last_id: int
+
+
+def _cursor(text: str, by_date: bool) -> _Cursor | None:
+    if not text:
+        return None
+    try:
+        tag, value, last = text.split("~")
+        last_id = parse_id(last)
+        if last_id is None or tag not in (("d",) if by_date else ("r", "t")):
+            raise ValueError(tag)
+        if tag == "r":
+            float(value)
+        else:
+            date.fromisoformat(value)
+    except ValueError:
+        raise _bad_cursor() from None
+    return _Cursor(tag, value, last_id)
+
+
+@dataclass(frozen=True, slots=True)
+class _Query:
+    """The actor's matches: the FROM (index joined when words were typed), every condition, the relevance."""
+
+    source: sa.FromClause
+    where: list[sa.ColumnElement[bool]]
+    score: sa.ColumnElement[float] | None
+
+    def ids(self) -> sa.Select[tuple[int, date]]:
+        return sa.select(SearchEntry.id, SearchEntry.doc_date).select_from(self.source).where(*self.where)
+
+    async def newest(self, db: AsyncSession, limit: int, before: tuple[date, int] | None = None,
+                     tag: str = "d") -> list[tuple[int, str]]:
+        """Up to ``limit`` matches by date, newest first, after ``before`` -- ``(id, cursor)`` each."""
+        query = self.ids()
+        if before:
+            day, last_id = before
+            query = query.where(sa.or_(SearchEntry.doc_date < day,
+                                       sa.and_(SearchEntry.doc_date == day, SearchEntry.id < last_id)))
+        rows = await db.execute(query.order_by(SearchEntry.doc_date.desc(), SearchEntry.id.desc()).limit(limit))
+        return [(row.id, f"{tag}~{row.doc_date.isoformat()}~{row.id}") for row in rows]
+
+
+def _query(actor: Actor, filters: Filters, dialect: str) -> _Query:
     where = [_scope(actor), *_conditions(filters)]
     if filters.terms.empty:
-        match = None
-        source: sa.FromClause = SearchEntry.__table__
-        score: sa.ColumnElement[float] = sa.literal(0.0, sa.Float)
+        return _Query(SearchEntry.__table__, where, None)
+    match = engine_for(dialect).match(filters.terms, actor.agency_id)
+    return _Query(match.source, [*where, match.condition], match.score)
+
+
+async def _ranked(db: AsyncSession, query: _Query, score: sa.ColumnElement[float], limit: int, window: int,
+                  after: _Cursor | None) -> list[tuple[int, str]]:
+    """Up to ``limit`` of the newest ``window`` matches by relevance (best first), then -- only when there are
+    more matches than the window -- the others by date, newest first."""
+    picked: list[tuple[int, str]] = []
+    if after is None or after.tag == "r":
+        newest = query.ids().order_by(SearchEntry.doc_date.desc(), SearchEntry.id.desc()).limit(window)
+        scored = (sa.select(SearchEntry.id, score.label("score")).select_from(query.source)
+                  .where(*query.where, SearchEntry.id.in_(newest.with_only_columns(SearchEntry.id))).subquery())
+        page = sa.select(scored.c.id, scored.c.score)
+        if after is not None:
+            mark = float(after.value)
+            page = page.where(sa.or_(scored.c.score < mark, sa.and_(scored.c.score == mark,
+                                                                      scored.c.id < after.last_id)))
+        rows = await db.execute(page.order_by(scored.c.score.desc(), scored.c.id.desc()).limit(limit))
+        picked = [(row.id, f"r~{float(row.score)!r}~{row.id}") for row in rows]
+        if len(picked) == limit:
+            return picked
+        edge = (await db.execute(query.ids().order_by(SearchEntry.doc_date.desc(), SearchEntry.id.desc())
+                                 .offset(window - 1).limit(1))).first()
+        if edge is None:
+            return picked
+        before = (edge.doc_date, edge.id)
     else:
-        match = engine.match(filters.terms)
-        source, score = match.source, match.score
-        where.append(match.condition)
-    by_date = filters.sort == "date" or match is None
-    inner = (sa.select(SearchEntry.id, SearchEntry.kind, SearchEntry.doc_id, SearchEntry.reference,
-                       SearchEntry.title, SearchEntry.doc_date, SearchEntry.urgency, SearchEntry.state,
-                       SearchEntry.is_draft, SearchEntry.content_status, SearchEntry.metadata_text,
-                       sa.func.substr(SearchEntry.content_text, 1, SNIPPET_SOURCE).label("content"),
-                       score.label("score"))
-             .select_from(source).where(*where)).subquery()
-    query = sa.select(inner)
-    if filters.cursor:
-        try:
-            tag, value, last = filters.cursor.split("~")
-            last_id = parse_id(last)
-            if last_id is None:
-                raise ValueError(last)
-            if tag == "d" and by_date:
-                day = date.fromisoformat(value)
-                query = query.where(sa.or_(inner.c.doc_date < day,
-                                           sa.and_(inner.c.doc_date == day, inner.c.id < last_id)))
-            elif tag == "r" and not by_date:
-                mark = float(value)
-                query = query.where(sa.or_(inner.c.score < mark, sa.and_(inner.c.score == mark, inner.c.id < last_id)))
-            else:
-                raise ValueError(tag)
-        except ValueError:
-            raise _bad_cursor() from None
-    order = (inner.c.doc_date.desc(), inner.c.id.desc()) if by_date else (inner.c.score.desc(), inner.c.id.desc())
-    rows = (await db.execute(query.order_by(*order).limit(size + 1))).all()
+        before = (date.fromisoformat(after.value), after.last_id)
+    return picked + await query.newest(db, limit - len(picked), before, tag="t")
+
+
+async def page_ids(db: AsyncSession, actor: Actor, filters: Filters, size: int = PAGE_SIZE, *,
+                   window: int = RANK_WINDOW) -> list[tuple[int, str]]:
+    """The entry ids of one page plus one (to know whether another page follows), in order, each with the cursor
+    that continues after it.
+
+    Raises:
+        InvalidInputError: the cursor was not made by this search.
+    """
+    query = _query(actor, filters, db.bind.dialect.name)
+    by_date = filters.sort == "date" or query.score is None
+    after = _cursor(filters.cursor, by_date)
+    if by_date or query.score is None:
+        before = (date.fromisoformat(after.value), after.last_id) if after else None
+        return await query.newest(db, size + 1, before)
+    return await _ranked(db, query, query.score, size + 1, window, after)
+
+
+async def run_search(db: AsyncSession, actor: Actor, filters: Filters, size: int = PAGE_SIZE, *,
+                     window: int = RANK_WINDOW) -> Page:
+    """One page of the actor's results (empty when nothing searchable was typed and no filter narrows).
+
+    Relevance ranks the newest ``window`` matches (every match, unless a word is found in more documents than
+    that); the rest follow by date. Only the shown rows are read in full and given a snippet.
+    """
+    picked = await page_ids(db, actor, filters, size, window=window)
+    shown = [entry_id for entry_id, _ in picked[:size]]
+    rows = {row.id: row for row in await db.execute(
+        sa.select(SearchEntry.id, SearchEntry.kind, SearchEntry.doc_id, SearchEntry.reference, SearchEntry.title,
+                  SearchEntry.doc_date, SearchEntry.urgency, SearchEntry.state, SearchEntry.is_draft,
+                  SearchEntry.content_status, SearchEntry.metadata_text,
+                  sa.func.substr(SearchEntry.content_text, 1, SNIPPET_SOURCE).label("content"))
+        .where(SearchEntry.id.in_(shown)))} if shown else {}
     words = filters.terms.highlight
     hits = [Hit(kind=row.kind, doc_id=row.doc_id, reference=row.reference, title=row.title, doc_date=row.doc_date,
                 urgency=row.urgency, state=row.state, is_draft=row.is_draft,
                 content_status=ContentStatus(row.content_status),
-                snippet=_snippet(row.metadata_text, row.content, words)) for row in rows[:size]]
-    next_cursor = ""
-    if len(rows) > size:
-        last_row = rows[size - 1]
-        next_cursor = (f"d~{last_row.doc_date.isoformat()}~{last_row.id}" if by_date
-                       else f"r~{float(last_row.score)!r}~{last_row.id}")
-    return Page(hits, next_cursor)
+                snippet=_snippet(row.metadata_text, row.content, words))
+            for row in (rows[entry_id] for entry_id in shown if entry_id in rows)]
+    return Page(hits, picked[size - 1][1] if len(picked) > size else "")
 
 
 def _snippet(metadata_text: str, content: str, words: Sequence[str]) -> Markup:

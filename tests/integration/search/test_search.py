@@ -15,6 +15,7 @@ from fpdf import FPDF
 from openpyxl import load_workbook
 
 from backend.db.models import AuditEvent, ContentStatus, SearchEntry
+from backend.domain.search.queries import RANK_WINDOW
 from backend.worker_app import run_once
 from tests.support.incoming import doc_id_from, intake, intake_fields, make_pdf, type_id
 
@@ -142,12 +143,16 @@ async def test_filters_and_a_hundred_year_range(clients, corpus) -> None:
     assert await found(clerk, corpus, "dien", state="registered") == {"power", "line"}
 
 
-@pytest.mark.parametrize("sort", ["relevance", "date"])
-async def test_keyset_pages_cover_every_result_once(clients, corpus, monkeypatch, sort: str) -> None:
+@pytest.mark.parametrize(("sort", "window"), [("relevance", RANK_WINDOW), ("date", RANK_WINDOW), ("relevance", 2)])
+async def test_keyset_pages_cover_every_result_once(clients, corpus, monkeypatch, sort: str, window: int) -> None:
+    """Also when there are more matches than the relevance window: the newest ``window`` ranked, then the older
+    ones by date (newest first), each once."""
     monkeypatch.setattr("backend.domain.search.queries.PAGE_SIZE", 1)
     monkeypatch.setattr("backend.domain.search.queries.run_search.__defaults__", (1,))
+    monkeypatch.setattr("backend.domain.search.queries.run_search.__kwdefaults__", {"window": window})
     clerk = await clients(CLERK)
     seen: list[int] = []
+    cursors: list[str] = []
     cursor = ""
     for _ in range(10):
         body = (await clerk.get("/api/v1/search", params={"q": "90", "sort": sort, "cursor": cursor})).json()
@@ -155,7 +160,14 @@ async def test_keyset_pages_cover_every_result_once(clients, corpus, monkeypatch
         cursor = body["next_cursor"]
         if not cursor:
             break
+        cursors.append(cursor[0])
     assert sorted(seen) == sorted(corpus[name] for name in ("flood", "power", "line", "scan"))
+    if window == 2:  # ranked within the two newest (same document date: the last registered), then by date
+        newest_first = [corpus[name] for name in ("scan", "line", "power", "flood")]
+        assert sorted(seen[:2]) == sorted(newest_first[:2]) and seen[2:] == newest_first[2:]
+        assert cursors == ["r", "r", "t"]
+    else:
+        assert cursors == ["d" if sort == "date" else "r"] * 3
 
 
 async def test_exports_and_saved_searches(clients, corpus, db_sessionmaker) -> None:
