@@ -29,11 +29,16 @@ __all__ = ["Engine", "Match", "engine_for"]
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    """How to join the engine's index (if at all), the match condition and the relevance (higher is better)."""
+    """How to join the engine's index (if at all), the match condition and the relevance (higher is better).
+
+    ``score_in_match``: the relevance can only be computed inside the match (FTS5's ``bm25``), so ranking known
+    entries repeats the match; otherwise (``ts_rank`` of the stored ``tsv``) it is computed from the row alone.
+    """
 
     source: sa.FromClause
     condition: sa.ColumnElement[bool]
     score: sa.ColumnElement[float]
+    score_in_match: bool
 
 
 class Engine(Protocol):
@@ -63,7 +68,7 @@ class SqliteFts:
         source = sa.join(SearchEntry, _FTS, _FTS.c.rowid == SearchEntry.id)
         condition = sa.literal_column("search_fts").op("MATCH")(sa.bindparam("fts_query", query))
         score = -sa.func.bm25(sa.literal_column("search_fts"), sa.literal(0.0), sa.literal(1.0))
-        return Match(source, condition, score)
+        return Match(source, condition, score, score_in_match=True)
 
     def store(self, db: Session, rows: Sequence[tuple[int, int, str]]) -> None:
         if not rows:
@@ -90,7 +95,7 @@ class PostgresFts:
         query = sa.func.to_tsquery(_SIMPLE, sa.bindparam("ts_query", " & ".join(parts)))
         score = sa.cast(sa.func.ts_rank(_TSV, query), sa.Float)
         condition = sa.and_(SearchEntry.agency_id == agency_id, _TSV.op("@@")(query))
-        return Match(SearchEntry.__table__, condition, score)
+        return Match(SearchEntry.__table__, condition, score, score_in_match=False)
 
     def store(self, db: Session, rows: Sequence[tuple[int, int, str]]) -> None:
         return None

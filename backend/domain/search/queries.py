@@ -23,7 +23,7 @@ from backend.domain.incoming.policies import visible_incoming
 from backend.domain.incoming.workflow import STATE_LABELS as INCOMING_STATES
 from backend.domain.outgoing.policies import visible_outgoing
 from backend.domain.outgoing.workflow import STATE_LABELS as OUTGOING_STATES
-from backend.domain.search.engines import engine_for
+from backend.domain.search.engines import Match, engine_for
 from backend.domain.search.indexer import INCOMING, OUTGOING
 from backend.domain.search.snippets import snippet
 from backend.domain.search.terms import Terms, parse
@@ -42,7 +42,7 @@ KIND_LABELS = {"incoming": "Văn bản đến", "outgoing": "Văn bản đi", "d
 CONTENT_LABELS = {ContentStatus.NO_TEXT_LAYER: "chưa có lớp văn bản", ContentStatus.UNREADABLE: "không đọc được tệp",
                   ContentStatus.PENDING: "đang đọc nội dung tệp"}
 SORTS = ("relevance", "date")
-RANK_WINDOW = 1000
+RANK_WINDOW = 500
 """Matches ranked by relevance at most: the newest this many (a word found in more documents than that ranks
 these and lists the older ones after them by date, so a page never ranks every match of a common word)."""
 MIN_DATE, MAX_DATE = date(1900, 1, 1), date(2200, 12, 31)
@@ -252,7 +252,7 @@ class _Query:
 
     source: sa.FromClause
     where: list[sa.ColumnElement[bool]]
-    score: sa.ColumnElement[float] | None
+    match: Match | None
 
     def ids(self) -> sa.Select[tuple[int, date]]:
         return sa.select(SearchEntry.id, SearchEntry.doc_date).select_from(self.source).where(*self.where)
@@ -274,18 +274,20 @@ def _query(actor: Actor, filters: Filters, dialect: str) -> _Query:
     if filters.terms.empty:
         return _Query(SearchEntry.__table__, where, None)
     match = engine_for(dialect).match(filters.terms, actor.agency_id)
-    return _Query(match.source, [*where, match.condition], match.score)
+    return _Query(match.source, [*where, match.condition], match)
 
 
-async def _ranked(db: AsyncSession, query: _Query, score: sa.ColumnElement[float], limit: int, window: int,
+async def _ranked(db: AsyncSession, query: _Query, match: Match, limit: int, window: int,
                   after: _Cursor | None) -> list[tuple[int, str]]:
     """Up to ``limit`` of the newest ``window`` matches by relevance (best first), then -- only when there are
     more matches than the window -- the others by date, newest first."""
     picked: list[tuple[int, str]] = []
     if after is None or after.tag == "r":
         newest = query.ids().order_by(SearchEntry.doc_date.desc(), SearchEntry.id.desc()).limit(window)
-        scored = (sa.select(SearchEntry.id, score.label("score")).select_from(query.source)
-                  .where(*query.where, SearchEntry.id.in_(newest.with_only_columns(SearchEntry.id))).subquery())
+        among = SearchEntry.id.in_(newest.with_only_columns(SearchEntry.id))
+        scored = (sa.select(SearchEntry.id, match.score.label("score"))
+                  .select_from(match.source if match.score_in_match else SearchEntry.__table__)
+                  .where(among, *([match.condition] if match.score_in_match else [])).subquery())
         page = sa.select(scored.c.id, scored.c.score)
         if after is not None:
             mark = float(after.value)
@@ -314,12 +316,12 @@ async def page_ids(db: AsyncSession, actor: Actor, filters: Filters, size: int =
         InvalidInputError: the cursor was not made by this search.
     """
     query = _query(actor, filters, db.bind.dialect.name)
-    by_date = filters.sort == "date" or query.score is None
+    by_date = filters.sort == "date" or query.match is None
     after = _cursor(filters.cursor, by_date)
-    if by_date or query.score is None:
+    if by_date or query.match is None:
         before = (date.fromisoformat(after.value), after.last_id) if after else None
         return await query.newest(db, size + 1, before)
-    return await _ranked(db, query, query.score, size + 1, window, after)
+    return await _ranked(db, query, query.match, size + 1, window, after)
 
 
 async def run_search(db: AsyncSession, actor: Actor, filters: Filters, size: int = PAGE_SIZE, *,
