@@ -3,6 +3,7 @@ matched word wrapped in ``<mark>`` (matching is accent-insensitive, the text sho
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
@@ -16,19 +17,25 @@ WINDOW = 180
 """Characters of text around the first match."""
 
 
-def _folded_with_map(text: str) -> tuple[str, list[int] | range]:
-    """``text`` folded, and for each folded character its index in ``text``.
+@functools.lru_cache(maxsize=8192)
+def _fold_char(ch: str) -> str:
+    return fold(ch)
 
-    Folding NFC text keeps one character per character (the usual case: one call for the whole text); otherwise
-    the text is folded character by character to keep the positions.
+
+def _folded_with_map(text: str) -> tuple[str, list[int] | range]:
+    """``text`` folded character by character, and for each folded character its index in ``text``.
+
+    Each distinct character is folded once (cached) and the text translated in one call; when every character
+    folds to exactly one (NFC text: the usual case) the positions are the identity, otherwise they are built
+    character by character.
     """
-    whole = fold(text)
-    if len(whole) == len(text):
-        return whole, range(len(text))
+    table = {ord(ch): _fold_char(ch) for ch in set(text)}
+    if all(len(folded) == 1 for folded in table.values()):
+        return text.translate(table), range(len(text))
     out: list[str] = []
     where: list[int] = []
     for index, ch in enumerate(text):
-        folded = fold(ch)
+        folded = table[ord(ch)]
         out.append(folded)
         where.extend([index] * len(folded))
     return "".join(out), where
