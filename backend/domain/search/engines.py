@@ -29,16 +29,15 @@ __all__ = ["Engine", "Match", "engine_for"]
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    """How to join the engine's index (if at all), the match condition and the relevance (higher is better).
-
-    ``score_in_match``: the relevance can only be computed inside the match (FTS5's ``bm25``), so ranking known
-    entries repeats the match; otherwise (``ts_rank`` of the stored ``tsv``) it is computed from the row alone.
-    """
+    """What narrows ``search_entry`` to the matching entries (``source`` joined, ``condition``), and how to compute
+    the relevance (higher is better) of known entries: ``score`` over ``score_source`` where ``score_condition``
+    holds (FTS5's ``bm25`` exists only inside its own match; ``ts_rank`` reads the row's stored ``tsv``)."""
 
     source: sa.FromClause
     condition: sa.ColumnElement[bool]
     score: sa.ColumnElement[float]
-    score_in_match: bool
+    score_source: sa.FromClause
+    score_condition: sa.ColumnElement[bool]
 
 
 class Engine(Protocol):
@@ -65,10 +64,12 @@ class SqliteFts:
     def match(self, terms: Terms, agency_id: int) -> Match:
         parts = [f'"{word}"*' for word in terms.words] + ['"' + " ".join(phrase) + '"' for phrase in terms.phrases]
         query = f'agency : "{int(agency_id)}" AND folded : (' + " ".join(parts) + ")"
-        source = sa.join(SearchEntry, _FTS, _FTS.c.rowid == SearchEntry.id)
-        condition = sa.literal_column("search_fts").op("MATCH")(sa.bindparam("fts_query", query))
+        matches = sa.literal_column("search_fts").op("MATCH")(sa.bindparam("fts_query", query))
+        # the matching rowids are read from FTS5 once (a probe per row would re-run the match for every row)
+        condition = SearchEntry.id.in_(sa.select(_FTS.c.rowid).where(matches))
         score = -sa.func.bm25(sa.literal_column("search_fts"), sa.literal(0.0), sa.literal(1.0))
-        return Match(source, condition, score, score_in_match=True)
+        ranked = sa.join(SearchEntry, _FTS, _FTS.c.rowid == SearchEntry.id)
+        return Match(SearchEntry.__table__, condition, score, ranked, matches)
 
     def store(self, db: Session, rows: Sequence[tuple[int, int, str]]) -> None:
         if not rows:
@@ -95,7 +96,7 @@ class PostgresFts:
         query = sa.func.to_tsquery(_SIMPLE, sa.bindparam("ts_query", " & ".join(parts)))
         score = sa.cast(sa.func.ts_rank(_TSV, query), sa.Float)
         condition = sa.and_(SearchEntry.agency_id == agency_id, _TSV.op("@@")(query))
-        return Match(SearchEntry.__table__, condition, score, score_in_match=False)
+        return Match(SearchEntry.__table__, condition, score, SearchEntry.__table__, sa.true())
 
     def store(self, db: Session, rows: Sequence[tuple[int, int, str]]) -> None:
         return None

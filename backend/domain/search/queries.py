@@ -285,9 +285,8 @@ async def _ranked(db: AsyncSession, query: _Query, match: Match, limit: int, win
     if after is None or after.tag == "r":
         newest = query.ids().order_by(SearchEntry.doc_date.desc(), SearchEntry.id.desc()).limit(window)
         among = SearchEntry.id.in_(newest.with_only_columns(SearchEntry.id))
-        scored = (sa.select(SearchEntry.id, match.score.label("score"))
-                  .select_from(match.source if match.score_in_match else SearchEntry.__table__)
-                  .where(among, *([match.condition] if match.score_in_match else [])).subquery())
+        scored = (sa.select(SearchEntry.id, match.score.label("score")).select_from(match.score_source)
+                  .where(among, match.score_condition).subquery())
         page = sa.select(scored.c.id, scored.c.score)
         if after is not None:
             mark = float(after.value)

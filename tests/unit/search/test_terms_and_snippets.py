@@ -34,7 +34,7 @@ def test_nothing_searchable_is_empty() -> None:
 
 def test_engine_expressions_contain_only_folded_words() -> None:
     terms = parse('"phòng chống" lụt')
-    sqlite = SqliteFts().match(terms, 12).condition.compile()
+    sqlite = SqliteFts().match(terms, 12).score_condition.compile()
     assert sqlite.params["fts_query"] == 'agency : "12" AND folded : ("lut"* "phong chong")'
     postgres = PostgresFts().match(terms, 12).condition.compile()
     assert postgres.params["ts_query"] == "lut:* & (phong <-> chong)"
