@@ -248,14 +248,17 @@ def _cursor(text: str, by_date: bool) -> _Cursor | None:
 
 @dataclass(frozen=True, slots=True)
 class _Query:
-    """The actor's matches: the FROM (index joined when words were typed), every condition, the relevance."""
+    """The actor's matches: the FROM, every condition (scope, filters, the engine's match) and the match itself
+    (``None`` when no word was typed)."""
 
     source: sa.FromClause
     where: list[sa.ColumnElement[bool]]
     match: Match | None
 
     def ids(self) -> sa.Select[tuple[int, date]]:
-        return sa.select(SearchEntry.id, SearchEntry.doc_date).select_from(self.source).where(*self.where)
+        """Every match's id and date, newest first."""
+        return (sa.select(SearchEntry.id, SearchEntry.doc_date).select_from(self.source).where(*self.where)
+                .order_by(SearchEntry.doc_date.desc(), SearchEntry.id.desc()))
 
     async def newest(self, db: AsyncSession, limit: int, before: tuple[date, int] | None = None,
                      tag: str = "d") -> list[tuple[int, str]]:
@@ -265,7 +268,7 @@ class _Query:
             day, last_id = before
             query = query.where(sa.or_(SearchEntry.doc_date < day,
                                        sa.and_(SearchEntry.doc_date == day, SearchEntry.id < last_id)))
-        rows = await db.execute(query.order_by(SearchEntry.doc_date.desc(), SearchEntry.id.desc()).limit(limit))
+        rows = await db.execute(query.limit(limit))
         return [(row.id, f"{tag}~{row.doc_date.isoformat()}~{row.id}") for row in rows]
 
 
@@ -283,7 +286,7 @@ async def _ranked(db: AsyncSession, query: _Query, match: Match, limit: int, win
     more matches than the window -- the others by date, newest first."""
     picked: list[tuple[int, str]] = []
     if after is None or after.tag == "r":
-        newest = query.ids().order_by(SearchEntry.doc_date.desc(), SearchEntry.id.desc()).limit(window)
+        newest = query.ids().limit(window)
         among = SearchEntry.id.in_(newest.with_only_columns(SearchEntry.id))
         scored = (sa.select(SearchEntry.id, match.score.label("score")).select_from(match.score_source)
                   .where(among, match.score_condition).subquery())
@@ -296,8 +299,7 @@ async def _ranked(db: AsyncSession, query: _Query, match: Match, limit: int, win
         picked = [(row.id, f"r~{float(row.score)!r}~{row.id}") for row in rows]
         if len(picked) == limit:
             return picked
-        edge = (await db.execute(query.ids().order_by(SearchEntry.doc_date.desc(), SearchEntry.id.desc())
-                                 .offset(window - 1).limit(1))).first()
+        edge = (await db.execute(query.ids().offset(window - 1).limit(1))).first()
         if edge is None:
             return picked
         before = (edge.doc_date, edge.id)
@@ -317,7 +319,7 @@ async def page_ids(db: AsyncSession, actor: Actor, filters: Filters, size: int =
     query = _query(actor, filters, db.bind.dialect.name)
     by_date = filters.sort == "date" or query.match is None
     after = _cursor(filters.cursor, by_date)
-    if by_date or query.match is None:
+    if query.match is None or by_date:
         before = (date.fromisoformat(after.value), after.last_id) if after else None
         return await query.newest(db, size + 1, before)
     return await _ranked(db, query, query.match, size + 1, window, after)
