@@ -8,7 +8,7 @@
   populated index is carried over without a reindex.
 
 Revision ID: a7c3e5f91d28
-Revises: 5b1d7e9c3a24
+Revises: c8e1f4a2d6b9
 Create Date: 2026-12-07 11:30:00
 """
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = 'a7c3e5f91d28'
-down_revision = '5b1d7e9c3a24'
+down_revision = 'c8e1f4a2d6b9'
 branch_labels = None
 depends_on = None
 
