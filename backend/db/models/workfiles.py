@@ -120,13 +120,15 @@ class WorkFile(TimestampMixin, Base):
 
 
 class WorkFileDocument(Base):
-    """One document in one file: exactly one of ``incoming_id`` / ``outgoing_id``, at ``position`` (DocOrdinal)."""
+    """One member of one file at ``position``: exactly one of ``incoming_id``, ``outgoing_id`` or a ``note``."""
 
     __tablename__ = "work_file_document"
     __table_args__ = (
         sa.UniqueConstraint("work_file_id", "incoming_id"),
         sa.UniqueConstraint("work_file_id", "outgoing_id"),
-        sa.CheckConstraint("(incoming_id IS NULL) <> (outgoing_id IS NULL)", name="one_document"),
+        sa.CheckConstraint(
+            "(CASE WHEN incoming_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN outgoing_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN note IS NULL THEN 0 ELSE 1 END) = 1", name="one_member"),
         sa.Index("ix_work_file_document_order", "work_file_id", "position"),
     )
 
@@ -134,6 +136,8 @@ class WorkFileDocument(Base):
     work_file_id: Mapped[int] = mapped_column(sa.ForeignKey("work_file.id", ondelete="CASCADE"))
     incoming_id: Mapped[int | None] = mapped_column(sa.ForeignKey("incoming_document.id"), index=True)
     outgoing_id: Mapped[int | None] = mapped_column(sa.ForeignKey("outgoing_document.id"), index=True)
+    note: Mapped[str | None] = mapped_column(sa.String(1000))
+    """A short note of the file's owner or a clerk (ghi chú), instead of a document."""
     position: Mapped[int] = mapped_column()
     added_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -16,14 +16,14 @@ __all__ = ["close", "totals"]
 
 
 async def totals(db: Any, work_file_id: int) -> tuple[int, int]:
-    """(documents, pages) of a file, counted in one query."""
+    """(documents, pages) of a file, counted in one query (notes are not documents)."""
     pages = sa.func.coalesce(IncomingDocument.page_count, OutgoingDocument.page_count, 0)
     row = (await db.execute(
         sa.select(sa.func.count(WorkFileDocument.id), sa.func.coalesce(sa.func.sum(pages), 0))
         .select_from(WorkFileDocument)
         .outerjoin(IncomingDocument, IncomingDocument.id == WorkFileDocument.incoming_id)
         .outerjoin(OutgoingDocument, OutgoingDocument.id == WorkFileDocument.outgoing_id)
-        .where(WorkFileDocument.work_file_id == work_file_id))).one()
+        .where(WorkFileDocument.work_file_id == work_file_id, WorkFileDocument.note.is_(None)))).one()
     return int(row[0]), int(row[1])
 
 

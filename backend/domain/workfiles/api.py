@@ -26,15 +26,18 @@ from backend.domain.audit.services import RequestMeta, record
 from backend.domain.documents.files import blob_store
 from backend.domain.workfiles.archive_lists import due_files, expired_files
 from backend.domain.workfiles.catalogue import CatalogueService, CatalogueView
-from backend.domain.workfiles.export_pdf import Entry, iter_pdf, toc_pdf
+from backend.domain.workfiles.export_pdf import entries_of, iter_pdf, toc_pdf
 from backend.domain.workfiles.export_xml import iter_xml
+from backend.domain.workfiles.members import Member
 from backend.domain.workfiles.queries import FileView, list_files, load_file, load_view
 from backend.domain.workfiles.schemas import (
     AddDocumentRequest,
+    CatalogueItemRequest,
     CatalogueRequest,
     CloseRequest,
     HeadingRequest,
     ItemRequest,
+    NoteRequest,
     OpenRequest,
     OrderRequest,
     SettlementRequest,
@@ -56,15 +59,18 @@ CSV = "text/csv; charset=utf-8"
 
 
 class ApiMember(msgspec.Struct):
+    """A document (``kind`` incoming or outgoing) or a note (``kind`` note: ``note`` holds its text, no document)."""
+
     link_id: int
     position: int
     kind: str
-    document_id: int
+    document_id: int | None
     reference: str
     issued_on: date | None
     issuer: str
     summary: str
     page_count: int
+    note: str = ""
 
 
 class ApiEvent(msgspec.Struct):
@@ -161,10 +167,16 @@ def _detail(view: FileView) -> ApiWorkFileDetail:
     return ApiWorkFileDetail(
         **_summary(wf), owner_name=view.owner_name, description=wf.description, doc_total=wf.doc_total,
         page_total=wf.page_total,
-        documents=[ApiMember(m.link_id, m.position, m.kind, m.document_id, m.reference, m.issued_on, m.issuer,
-                             m.summary, m.page_count) for m in view.members],
+        documents=[_member(m) for m in view.members],
         history=[ApiEvent(e.at, e.actor_name, e.kind, e.text) for e in view.events],
         transfer_package=[ApiPackage(p.format, p.sha256, p.size, p.documents, p.made_at) for p in view.packages])
+
+
+def _member(m: Member) -> ApiMember:
+    if m.is_note:
+        return ApiMember(m.link_id, m.position, m.kind, None, "", m.issued_on, "", "", 0, note=m.summary)
+    return ApiMember(m.link_id, m.position, m.kind, m.document_id, m.reference, m.issued_on, m.issuer, m.summary,
+                     m.page_count)
 
 
 def _catalogue(view: CatalogueView) -> ApiCatalogue:
@@ -231,8 +243,31 @@ class WorkFileApiController(Controller):
             return _problem(exc)
         return Response(await _fresh(db, actor, file_id))
 
+    @post("/{file_id:int}/notes", name="api.workfiles.note", status_code=200,
+          summary="Add a short note (at most 1,000 characters) at the end of the file's order")
+    async def note(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
+                   meta: Meta, file_id: PathId, data: JSONBody[NoteRequest]) -> Response[Any]:
+        try:
+            await service_for(request, db, settings, meta).add_note(file_id, actor, data.text)
+        except InvalidInputError as exc:
+            await db.rollback()
+            return _problem(exc)
+        return Response(await _fresh(db, actor, file_id))
+
+    @post("/{file_id:int}/catalogue", name="api.workfiles.catalogue", status_code=200,
+          summary="Attach an ad-hoc file to a catalogue item of its agency and year (clerk)")
+    async def catalogue(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
+                        meta: Meta, file_id: PathId, data: JSONBody[CatalogueItemRequest]) -> Response[Any]:
+        try:
+            await service_for(request, db, settings, meta).catalogue(file_id, actor, data.catalogue_item_id,
+                                                                     expected_version=data.version)
+        except InvalidInputError as exc:
+            await db.rollback()
+            return _problem(exc)
+        return Response(await _fresh(db, actor, file_id))
+
     @delete("/{file_id:int}/documents/{link_id:int}", name="api.workfiles.remove", status_code=200,
-            summary="Take a document out of the file")
+            summary="Take a document or a note out of the file")
     async def remove(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
                      meta: Meta, file_id: PathId, link_id: PathId) -> Response[Any]:
         try:
@@ -346,7 +381,7 @@ class WorkFileApiController(Controller):
     async def export_pdf(self, db: DB, settings: AppSettings, actor: CurrentActor, meta: Meta,
                          file_id: PathId) -> Stream:
         view = await load_view(db, actor, file_id)
-        entries = [Entry.of(member, ordinal) for ordinal, member in enumerate(view.members, start=1)]
+        entries = entries_of(view.members)
         toc = toc_pdf(view.work_file, actor.agency_name.upper(), entries)
         await record_export(db, actor, meta, file_id, "pdf")
         return Stream(iter_pdf(blob_store(settings), toc, entries), media_type="application/pdf",

@@ -23,8 +23,8 @@ from backend.domain.audit.deps import Meta
 from backend.domain.documents.web import see_other
 from backend.domain.workfiles.api import service_for
 from backend.domain.workfiles.members import INCOMING, OUTGOING, find_document
-from backend.domain.workfiles.policies import can_settle
-from backend.domain.workfiles.queries import list_files, load_view
+from backend.domain.workfiles.policies import can_catalogue, can_change, can_settle
+from backend.domain.workfiles.queries import catalogue_items, list_files, load_view
 from backend.domain.workfiles.schemas import OpenRequest
 from backend.domain.workfiles.transfer import due_date
 from backend.domain.workfiles.values import RETENTION_VALUES, RIGHTS_VALUES
@@ -105,8 +105,11 @@ class WorkFilePagesController(Controller):
         wf = view.work_file
         rows = TABLE.available(actor, wf, None)
         can_close = any(row.event == Event.CLOSE for row in rows)
+        uncatalogued = wf.catalogue_item_id is None and bool(can_catalogue(actor, wf))
         context = {"section": "workfiles", "view": view, "wf": wf, "label": TABLE.label(wf.state),
                    "can_close": can_close, "can_settle": bool(can_settle(actor, wf)),
+                   "can_change": bool(can_change(actor, wf)),
+                   "catalogue_items": await catalogue_items(db, wf.agency_id, wf.year) if uncatalogued else None,
                    "today": dt.date.today().isoformat(), "transfer_due": due_date(wf),
                    "transfer_rows": [row for row in rows if row.event != Event.CLOSE]}
         return render_page(request, "pages/workfiles/detail.html", context)

@@ -2,7 +2,8 @@
 
 The signed PDFs are never re-rendered (that would break their signatures): they are embedded,
 byte for byte, as attached files (ISO 32000 §7.11.4) of a generated PDF whose pages are the table
-of contents, in the file's order. The generated PDF (fpdf2, small: text only) is followed by one
+of contents, in the file's order (notes of the file are lines of the table, without an attachment).
+The generated PDF (fpdf2, small: text only) is followed by one
 incremental update, written here by hand, that adds per document an ``EmbeddedFile`` stream and a
 ``Filespec``, and a new catalogue naming them in its ``EmbeddedFiles`` tree (``PageMode
 UseAttachments`` so viewers open the attachment pane). The update streams each original from the
@@ -12,7 +13,7 @@ blob store in chunks; only the table of contents and the byte offsets are held i
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 
 from backend.db.models import WorkFile
@@ -21,12 +22,15 @@ from backend.lib.i18n import t
 from backend.lib.pdf_table import Table, centred, new_pdf
 from backend.lib.storage import BlobStoreBase
 
-__all__ = ["Entry", "iter_pdf", "toc_pdf"]
+__all__ = ["Entry", "entries_of", "iter_pdf", "read_entries", "toc_pdf"]
 
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """What the export needs of one document: its TOC line and its stored original."""
+    """What the export needs of one member: its TOC line and, for a document, its stored original.
+
+    A note has ordinal 0 (documents are numbered 1..n without the notes, like DocOrdinal) and no original.
+    """
 
     ordinal: int
     reference: str
@@ -39,12 +43,43 @@ class Entry:
 
     @classmethod
     def of(cls, member: Member, ordinal: int) -> Entry:
-        return cls(ordinal, member.reference, member.issued_on.strftime("%d/%m/%Y") if member.issued_on else "",
-                   member.issuer, member.summary, member.page_count, member.file_sha256, member.file_size)
+        day = member.issued_on.strftime("%d/%m/%Y") if member.issued_on else ""
+        if member.is_note:
+            return cls(0, t("workfiles.note.label"), day, "", member.summary, 0, "", 0)
+        return cls(ordinal, member.reference, day, member.issuer, member.summary, member.page_count,
+                   member.file_sha256, member.file_size)
+
+    @property
+    def is_note(self) -> bool:
+        return not self.sha256
 
     @property
     def attachment_name(self) -> str:
-        return f"{self.ordinal:04d}.pdf"
+        return "" if self.is_note else f"{self.ordinal:04d}.pdf"
+
+
+class _Numbering:
+    """Numbers documents 1..n in the file's order; notes get 0."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, member: Member) -> Entry:
+        if not member.is_note:
+            self.count += 1
+        return Entry.of(member, 0 if member.is_note else self.count)
+
+
+def entries_of(members: Iterable[Member]) -> list[Entry]:
+    """The export entries of ``members`` (documents numbered, notes not)."""
+    numbering = _Numbering()
+    return [numbering(member) for member in members]
+
+
+async def read_entries(members: AsyncIterable[Member]) -> list[Entry]:
+    """:func:`entries_of` over an async stream of members (holding only the entries)."""
+    numbering = _Numbering()
+    return [numbering(member) async for member in members]
 
 
 def toc_pdf(work_file: WorkFile, heading: str, entries: Sequence[Entry]) -> bytes:
@@ -55,14 +90,15 @@ def toc_pdf(work_file: WorkFile, heading: str, entries: Sequence[Entry]) -> byte
     centred(pdf, 7, t("workfiles.export.toc_title"))
     pdf.set_font("FreeSerif", "", 11)
     centred(pdf, 6, f"Hồ sơ số {work_file.file_notation}: {work_file.title}")
-    centred(pdf, 6, f"Thời hạn bảo quản: {work_file.retention}. Số văn bản: {len(entries)}. "
+    documents = sum(1 for entry in entries if not entry.is_note)
+    centred(pdf, 6, f"Thời hạn bảo quản: {work_file.retention}. Số văn bản: {documents}. "
                     f"Các văn bản là tệp đính kèm của tệp PDF này, giữ nguyên bản đã ký số.")
     pdf.ln(3)
     pdf.set_font("FreeSerif", "", 10)
     table = Table(pdf, ("STT", "Số, ký hiệu", "Ngày", "Tác giả", "Trích yếu nội dung", "Tệp"),
                   (10.0, 30.0, 20.0, 40.0, 60.0, 15.0))
     for entry in entries:
-        table.row((str(entry.ordinal), entry.reference, entry.issued_on, entry.issuer, entry.summary,
+        table.row((str(entry.ordinal or ""), entry.reference, entry.issued_on, entry.issuer, entry.summary,
                    entry.attachment_name))
     return bytes(pdf.output())
 
@@ -98,7 +134,8 @@ def _base_facts(base: bytes) -> tuple[int, int, bytes, bytes]:
 
 
 async def iter_pdf(store: BlobStoreBase, toc: bytes, entries: Sequence[Entry]) -> AsyncIterator[bytes]:
-    """The export: the TOC PDF, then an incremental update embedding every original (streamed)."""
+    """The export: the TOC PDF, then an incremental update embedding every document's original (streamed)."""
+    entries = [entry for entry in entries if not entry.is_note]
     size, prev, root, extras = _base_facts(toc)
     root_num, root_entries = root.split(b"\n", 1)
     base = toc if toc.endswith(b"\n") else toc + b"\n"

@@ -3,6 +3,8 @@
 The document is written as it is read: :func:`iter_xml` yields the opening and the file's fields,
 then one ``<Document>`` element per document from :func:`.members.iter_members` (batched reads),
 so memory stays flat however many documents the file holds. ``docs/workfile.xsd`` is its schema.
+A note of the file is a ``<Note>`` element at its place in the order: §4.9/§19 have no field for it,
+so it is an element of our own namespace, and ``DocTotal``/``DocOrdinal`` count documents only.
 """
 
 from __future__ import annotations
@@ -55,8 +57,14 @@ def _document(member: Member, ordinal: int) -> str:
     return "".join(parts)
 
 
+def _note(member: Member) -> str:
+    i = "    "
+    return "".join(["  <Note>\n", _el("NoteDate", _day(member.issued_on), i), _el("Text", member.summary, i),
+                    "  </Note>\n"])
+
+
 async def iter_xml(db: AsyncSession, work_file: WorkFile, *, organ_id: str, creator: str) -> AsyncIterator[bytes]:
-    """The export as UTF-8 chunks: one for the file's fields, then one per document."""
+    """The export as UTF-8 chunks: one for the file's fields, then one per document or note."""
     doc_total, page_total = (work_file.doc_total, work_file.page_total) if work_file.end_date else (
         await totals(db, work_file.id))
     head = [
@@ -72,6 +80,9 @@ async def iter_xml(db: AsyncSession, work_file: WorkFile, *, organ_id: str, crea
     yield "".join(head).encode()
     ordinal = 0
     async for member in iter_members(db, work_file.id):
+        if member.is_note:
+            yield _note(member).encode()
+            continue
         ordinal += 1
         yield _document(member, ordinal).encode()
     yield b"</WorkFile>\n"

@@ -1,8 +1,10 @@
 """The documents of a work file as one uniform row each, read in order and in batches.
 
-A file links incoming and outgoing documents (``work_file_document``); :func:`iter_members` reads
-them by ``position`` in keyset batches, so an export of a file with thousands of documents never
-holds more than one batch of rows. :func:`find_document` resolves a document the actor may see
+A file links incoming and outgoing documents and holds short notes (``work_file_document``);
+:func:`iter_members` reads them by ``position`` in keyset batches, so an export of a file with
+thousands of documents never holds more than one batch of rows. A note is a member of kind
+:data:`NOTE` with its text as ``summary``, the day it was written as ``issued_on``, no stored file.
+:func:`find_document` resolves a document the actor may see
 (through the incoming and outgoing scoping queries; anything else is 404).
 """
 
@@ -21,17 +23,18 @@ from backend.domain.accounts.actor import Actor
 from backend.domain.incoming.policies import visible_incoming
 from backend.domain.outgoing.policies import visible_outgoing
 from backend.errors import InvalidInputError, NotFoundError
+from backend.lib.clock import to_local
 from backend.lib.i18n import t
 
-__all__ = ["BATCH", "INCOMING", "OUTGOING", "Member", "find_document", "iter_members", "reference"]
+__all__ = ["BATCH", "INCOMING", "NOTE", "OUTGOING", "Member", "find_document", "iter_members", "reference"]
 
-INCOMING, OUTGOING = "incoming", "outgoing"
+INCOMING, OUTGOING, NOTE = "incoming", "outgoing", "note"
 BATCH = 200
 
 
 @dataclass(frozen=True, slots=True)
 class Member:
-    """One document of a file: its link, its metadata (domain.md §4.3/§4.4) and its PDF."""
+    """One member of a file: its link and either a document's metadata (domain.md §4.3/§4.4) and PDF, or a note."""
 
     link_id: int
     position: int
@@ -55,6 +58,10 @@ class Member:
     @property
     def reference(self) -> str:
         return reference(self.code_number, self.code_notation)
+
+    @property
+    def is_note(self) -> bool:
+        return self.kind == NOTE
 
 
 def reference(code_number: str, code_notation: str) -> str:
@@ -97,8 +104,13 @@ def _outgoing_row(row: Any) -> Member:
                   doc.page_count, doc.description, file.sha256, file.size, file.filename)
 
 
+def _note_row(link: WorkFileDocument) -> Member:
+    return Member(link.id, link.position, NOTE, 0, "", "", to_local(link.added_at).date(), "",
+                  "", link.note or "", "", "", "", 0, "", "", 0, "")
+
+
 async def _batch(db: AsyncSession, work_file_id: int, after: int, limit: int) -> list[Member]:
-    """The next ``limit`` members after position ``after`` (two indexed queries, merged by position)."""
+    """The next ``limit`` members after position ``after`` (three indexed queries, merged by position)."""
     base = (sa.select(WorkFileDocument).where(WorkFileDocument.work_file_id == work_file_id,
                                               WorkFileDocument.position > after)
             .order_by(WorkFileDocument.position).limit(limit))
@@ -115,12 +127,14 @@ async def _batch(db: AsyncSession, work_file_id: int, after: int, limit: int) ->
         .join(DocumentType, DocumentType.id == OutgoingDocument.document_type_id)
         .join(StoredFile, StoredFile.id == OutgoingDocument.main_file_id)
         .join(Agency, Agency.id == OutgoingDocument.agency_id))
-    rows = [_incoming_row(r) for r in incoming.all()] + [_outgoing_row(r) for r in outgoing.all()]
+    notes = await db.scalars(sa.select(link).where(link.note.is_not(None)))
+    rows = ([_incoming_row(r) for r in incoming.all()] + [_outgoing_row(r) for r in outgoing.all()]
+            + [_note_row(n) for n in notes.all()])
     return sorted(rows, key=lambda m: m.position)
 
 
 async def iter_members(db: AsyncSession, work_file_id: int, *, batch: int = BATCH) -> AsyncIterator[Member]:
-    """Every document of the file in its order, read ``batch`` links at a time."""
+    """Every member (document or note) of the file in its order, read ``batch`` links at a time."""
     after = 0
     while True:
         rows = await _batch(db, work_file_id, after, batch)

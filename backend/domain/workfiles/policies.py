@@ -22,8 +22,8 @@ from backend.domain.workfiles.values import PUBLIC
 from backend.lib.transitions import ALLOWED, Decision, deny
 
 __all__ = [
-    "can_change", "can_close", "can_hold_archive", "can_manage_catalogue", "can_open", "can_retain", "can_settle",
-    "can_submit",
+    "can_catalogue", "can_change", "can_close", "can_hold_archive", "can_manage_catalogue", "can_open", "can_retain",
+    "can_settle", "can_submit",
     "visible_work_files",
 ]
 
@@ -79,6 +79,15 @@ def can_settle(actor: Actor, work_file: WorkFile, _ctx: Any = None) -> Decision:
 def can_close(actor: Actor, work_file: WorkFile, _ctx: Any = None) -> Decision:
     """Close the file: its owner or a clerk."""
     return ALLOWED if _owner_or_clerk(actor, work_file) else deny("workfiles.denied.not_owner")
+
+
+def can_catalogue(actor: Actor, work_file: WorkFile, _ctx: Any = None) -> Decision:
+    """Attach an ad-hoc file to a catalogue item afterwards: the agency's clerk, until the file is transferred."""
+    if work_file.agency_id != actor.agency_id or not actor.has(Role.CLERK):
+        return deny("workfiles.denied.not_clerk")
+    if work_file.state in (WorkFileState.SUBMITTED, WorkFileState.ARCHIVED):
+        return deny("workfiles.denied.transferred")
+    return ALLOWED
 
 
 def can_manage_catalogue(actor: Actor) -> Decision:

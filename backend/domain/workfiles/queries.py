@@ -10,14 +10,22 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import User, WorkFile, WorkFileEvent, WorkFilePackage, WorkFileState
+from backend.db.models import (
+    CatalogueItem,
+    FileCatalogue,
+    User,
+    WorkFile,
+    WorkFileEvent,
+    WorkFilePackage,
+    WorkFileState,
+)
 from backend.domain.accounts.actor import Actor
 from backend.domain.workfiles.members import Member, iter_members
 from backend.domain.workfiles.policies import visible_work_files
 from backend.domain.workfiles.transfer_package import packages_of
 from backend.errors import NotFoundError
 
-__all__ = ["FileView", "list_files", "load_file", "load_view"]
+__all__ = ["FileView", "catalogue_items", "list_files", "load_file", "load_view"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,3 +67,9 @@ async def load_view(db: AsyncSession, actor: Actor, file_id: int) -> FileView:
     events = list((await db.scalars(sa.select(WorkFileEvent).where(WorkFileEvent.work_file_id == file_id)
                                     .order_by(WorkFileEvent.id))).all())
     return FileView(work_file, owner or "", members, events, await packages_of(db, file_id))
+
+
+async def catalogue_items(db: AsyncSession, agency_id: int, year: int) -> list[CatalogueItem]:
+    """The planned files of the agency's catalogue of ``year``, by number (none without a catalogue)."""
+    return list((await db.scalars(sa.select(CatalogueItem).join(FileCatalogue).where(
+        FileCatalogue.agency_id == agency_id, FileCatalogue.year == year).order_by(CatalogueItem.file_number))).all())

@@ -9,8 +9,8 @@ import msgspec
 from backend.lib.int_bounds import Count, Id, Version, Year
 
 __all__ = [
-    "AddDocumentRequest", "CatalogueRequest", "CloseRequest", "HeadingRequest", "ItemRequest", "OpenRequest",
-    "OrderRequest", "SettlementRequest", "TransferRequest",
+    "AddDocumentRequest", "CatalogueItemRequest", "CatalogueRequest", "CloseRequest", "HeadingRequest", "ItemRequest",
+    "NoteRequest", "OpenRequest", "OrderRequest", "SettlementRequest", "TransferRequest",
 ]
 
 
@@ -41,6 +41,19 @@ class AddDocumentRequest(msgspec.Struct, kw_only=True):
 
     kind: str
     document_id: Id
+
+
+class NoteRequest(msgspec.Struct, kw_only=True):
+    """A short note (at most 1,000 characters) put at the end of the file's order."""
+
+    text: str
+
+
+class CatalogueItemRequest(msgspec.Struct, kw_only=True):
+    """Attach an ad-hoc file to the catalogue item ``catalogue_item_id`` of the same agency and year."""
+
+    catalogue_item_id: Id
+    version: Version | None = None
 
 
 class OrderRequest(msgspec.Struct, kw_only=True):

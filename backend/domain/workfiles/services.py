@@ -1,4 +1,4 @@
-"""Use cases of work files: open, add/remove/reorder documents, close, transfer (domain.md §14.2–14.3).
+"""Use cases of work files: open, add/remove/reorder documents and notes, close, transfer (domain.md §14.2–14.3).
 
 State changes go through the one workflow engine (:data:`.workflow.LIFECYCLE`); the other actions
 lock the file through it too and write the file's history and an audit row with it. Every refusal
@@ -23,7 +23,7 @@ from backend.db.models import (
 from backend.domain.accounts.actor import Actor
 from backend.domain.documents.service import DocumentService
 from backend.domain.workfiles import policies as p
-from backend.domain.workfiles.members import INCOMING, find_document, reference
+from backend.domain.workfiles.members import INCOMING, OUTGOING, find_document, reference
 from backend.domain.workfiles.schemas import OpenRequest
 from backend.domain.workfiles.values import check_retention, check_rights, required_text
 from backend.domain.workfiles.workflow import LIFECYCLE, Event, State
@@ -31,7 +31,10 @@ from backend.errors import ConflictError, InvalidInputError, NotFoundError, Perm
 from backend.lib.i18n import t
 from backend.lib.transitions import Decision
 
-__all__ = ["NOTATION_RE", "WorkFileService"]
+__all__ = ["NOTATION_RE", "NOTE_LIMIT", "WorkFileService"]
+
+NOTE_LIMIT = 1000
+"""Characters of a note (the column's length)."""
 
 NOTATION_RE = re.compile(r"^\d{1,4}\.[A-ZĐ0-9-]{1,15}$")
 """``01.TCCB``: ordinal, a dot, the major heading's abbreviation (domain.md §5.6)."""
@@ -93,6 +96,45 @@ class WorkFileService(DocumentService[WorkFile]):
                               capital_construction=form.capital_construction)
         return work_file
 
+    async def catalogue(self, file_id: int, actor: Actor, item_id: int, *,
+                        expected_version: int | None = None) -> WorkFile:
+        """Attach an ad-hoc file to catalogue item ``item_id``: its number and symbol and retention come from the item.
+
+        Raises:
+            NotFoundError: the file is not visible; PermissionDeniedError: not a clerk of the agency, or the file
+                is transferred; ConflictError: a stale ``expected_version``;
+            InvalidInputError: the file is already catalogued, the item is not in the agency's catalogue, or
+                the item's catalogue is of another year than the file.
+        """
+        work_file = await self.flow.lock(actor, file_id)
+        _raise(p.can_catalogue(actor, work_file))
+        if expected_version is not None and work_file.version != expected_version:
+            raise ConflictError(t("workfiles.error.stale"))
+
+        def refuse(key: str, **params: object) -> InvalidInputError:
+            message = t(key, **params)
+            return InvalidInputError(message, field_errors={"catalogue_item_id": message})
+
+        if work_file.catalogue_item_id is not None:
+            raise refuse("workfiles.catalogue_file.already", notation=work_file.file_notation)
+        row = (await self.db.execute(
+            sa.select(CatalogueItem, FileCatalogue.year).join(FileCatalogue)
+            .where(CatalogueItem.id == item_id, FileCatalogue.agency_id == actor.agency_id))).first()
+        if row is None:
+            raise refuse("workfiles.catalogue_file.not_ours")
+        item, year = row
+        if year != work_file.year:
+            raise refuse("workfiles.catalogue_file.year", item_year=year, file_year=work_file.year)
+        before = {"file_notation": work_file.file_notation, "retention": work_file.retention}
+        work_file.catalogue_item_id = item.id
+        work_file.file_notation, work_file.retention = item.file_notation, item.retention
+        await self.db.flush()
+        await self.flow.history(work_file, actor, "catalogue", text=t(
+            "workfiles.history.catalogued", notation=item.file_notation, year=year))
+        await self.flow.audit(work_file, actor, "catalogued", catalogue_item_id=item.id, before=before,
+                              after={"file_notation": item.file_notation, "retention": item.retention})
+        return work_file
+
     async def _changeable(self, actor: Actor, file_id: int) -> WorkFile:
         work_file = await self.flow.lock(actor, file_id)
         _raise(p.can_change(actor, work_file))
@@ -114,20 +156,40 @@ class WorkFileService(DocumentService[WorkFile]):
         if present is not None:
             message = t("workfiles.document.twice", title=work_file.title)
             raise InvalidInputError(message, field_errors={"document_id": message})
-        last = await self.db.scalar(sa.select(sa.func.max(WorkFileDocument.position))
-                                    .where(WorkFileDocument.work_file_id == file_id))
-        link = WorkFileDocument(work_file_id=file_id, position=(last or 0) + 1, added_by_id=actor.user_id,
-                                added_at=self.now, **{f"{kind}_id": document_id})
-        self.db.add(link)
-        await self.db.flush()
+        link = await self._append(file_id, actor, **{f"{kind}_id": document_id})
         ref = reference(doc.code_number, doc.code_notation)
         await self.flow.history(work_file, actor, "add_document", text=t("workfiles.history.added", reference=ref))
         await self.flow.audit(work_file, actor, "document_added", kind=kind, document_id=document_id,
                               position=link.position)
         return link
 
+    async def add_note(self, file_id: int, actor: Actor, text: str) -> WorkFileDocument:
+        """Put a short note (ghi chú) at the end of the file's order.
+
+        Raises:
+            NotFoundError: the file is not visible; PermissionDeniedError: as :meth:`add_document`;
+            InvalidInputError: an empty note or one longer than :data:`NOTE_LIMIT` characters.
+        """
+        work_file = await self._changeable(actor, file_id)
+        note = required_text(text, "note", NOTE_LIMIT)
+        link = await self._append(file_id, actor, note=note)
+        await self.flow.history(work_file, actor, "add_note", text=t("workfiles.history.note_added"))
+        await self.flow.audit(work_file, actor, "note_added", link_id=link.id, position=link.position,
+                              length=len(note))
+        return link
+
+    async def _append(self, file_id: int, actor: Actor, **member: int | str) -> WorkFileDocument:
+        """A new member of the file after its last one."""
+        last = await self.db.scalar(sa.select(sa.func.max(WorkFileDocument.position))
+                                    .where(WorkFileDocument.work_file_id == file_id))
+        link = WorkFileDocument(work_file_id=file_id, position=(last or 0) + 1, added_by_id=actor.user_id,
+                                added_at=self.now, **member)
+        self.db.add(link)
+        await self.db.flush()
+        return link
+
     async def remove_document(self, file_id: int, actor: Actor, link_id: int) -> None:
-        """Take a document out of the file (the document itself is untouched); the order closes the gap.
+        """Take a document or a note out of the file (a document itself is untouched); the order closes the gap.
 
         Raises:
             NotFoundError: the file is not visible; InvalidInputError: the link is not in this file;
@@ -138,23 +200,31 @@ class WorkFileService(DocumentService[WorkFile]):
         if link is None or link.work_file_id != file_id:
             message = t("workfiles.document.not_in_file")
             raise InvalidInputError(message, field_errors={"link_id": message})
-        kind = INCOMING if link.incoming_id is not None else "outgoing"
+        if link.note is not None:
+            await self._drop(file_id, link)
+            await self.flow.history(work_file, actor, "remove_note", text=t("workfiles.history.note_removed"))
+            await self.flow.audit(work_file, actor, "note_removed", link_id=link_id, note=link.note)
+            return
+        kind = INCOMING if link.incoming_id is not None else OUTGOING
         document_id = link.incoming_id or link.outgoing_id
         # the file's own link: named even if the actor no longer sees the document itself
         doc: IncomingDocument | OutgoingDocument | None = (
             await self.db.get(IncomingDocument, document_id) if kind == INCOMING
             else await self.db.get(OutgoingDocument, document_id))
         assert doc is not None
-        await self.db.delete(link)
-        await self.db.flush()
-        await self._renumber(file_id, [row.id for row in await self._links(file_id)])
+        await self._drop(file_id, link)
         await self.flow.history(work_file, actor, "remove_document",
                                 text=t("workfiles.history.removed", reference=reference(doc.code_number,
                                                                                         doc.code_notation)))
         await self.flow.audit(work_file, actor, "document_removed", kind=kind, document_id=document_id)
 
+    async def _drop(self, file_id: int, link: WorkFileDocument) -> None:
+        await self.db.delete(link)
+        await self.db.flush()
+        await self._renumber(file_id, [row.id for row in await self._links(file_id)])
+
     async def reorder(self, file_id: int, actor: Actor, link_ids: list[int]) -> None:
-        """Put the file's documents in the order ``link_ids`` (exactly the file's links, each once).
+        """Put the file's documents and notes in the order ``link_ids`` (exactly the file's links, each once).
 
         Raises:
             InvalidInputError: a missing, foreign or repeated link id; others as :meth:`add_document`.

@@ -10,7 +10,6 @@ replayed job changes nothing. An accepted file is read-only, so the package is w
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import msgspec
 import sqlalchemy as sa
@@ -19,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.db.models import Agency, User, WorkFile, WorkFilePackage, WorkFileState
 from backend.domain.audit.services import record
 from backend.domain.documents.files import blob_store
-from backend.domain.workfiles.export_pdf import Entry, iter_pdf, toc_pdf
+from backend.domain.workfiles.export_pdf import iter_pdf, read_entries, toc_pdf
 from backend.domain.workfiles.export_xml import iter_xml
-from backend.domain.workfiles.members import Member, iter_members
+from backend.domain.workfiles.members import iter_members
 from backend.tasks.bus import JobContext, JobKind
 from backend.tasks.outbox import enqueue
 
@@ -62,7 +61,8 @@ async def make_package(ctx: JobContext, payload: TransferPackage) -> None:
     creator = await db.get(User, work_file.owner_user_id)
     assert agency is not None
     store = blob_store(ctx.settings)
-    entries = [Entry.of(member, ordinal) async for ordinal, member in _numbered(db, work_file.id)]
+    entries = await read_entries(iter_members(db, work_file.id))
+    documents = sum(1 for entry in entries if not entry.is_note)
     for fmt in missing:
         if fmt == "xml":
             chunks = iter_xml(db, work_file, organ_id=agency.organ_id, creator=creator.full_name if creator else "")
@@ -71,15 +71,9 @@ async def make_package(ctx: JobContext, payload: TransferPackage) -> None:
             chunks = iter_pdf(store, toc, entries)
         stored = await store.put_stream(chunks, max_bytes=_NO_LIMIT)
         db.add(WorkFilePackage(work_file_id=work_file.id, format=fmt, sha256=stored.sha256, size=stored.size,
-                               documents=len(entries), made_at=ctx.now()))
+                               documents=documents, made_at=ctx.now()))
         await record(db, "workfiles.package_made", actor_name="system", agency_id=work_file.agency_id,
                      object_type="workfiles", object_id=work_file.id,
-                     detail={"format": fmt, "sha256": stored.sha256, "size": stored.size, "documents": len(entries)})
+                     detail={"format": fmt, "sha256": stored.sha256, "size": stored.size, "documents": documents})
     await db.flush()
 
-
-async def _numbered(db: AsyncSession, work_file_id: int) -> AsyncIterator[tuple[int, Member]]:
-    ordinal = 0
-    async for member in iter_members(db, work_file_id):
-        ordinal += 1
-        yield ordinal, member

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
@@ -20,7 +20,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import WorkFile, WorkFileState
+from backend.db.models import WorkFileState
 from backend.domain.accounts.deps import CurrentActor
 from backend.domain.audit.deps import Meta
 from backend.domain.documents.web import see_other
@@ -36,7 +36,9 @@ from backend.lib.i18n import t
 from backend.lib.sessions import flash
 from backend.lib.templates import render_page
 
-__all__ = ["TransferPagesController"]
+__all__ = ["TransferPagesController", "on_file_page"]
+
+T = TypeVar("T")
 
 _EVENTS = {Event.SUBMIT, Event.RETAIN, Event.ACCEPT, Event.RETURN}
 
@@ -74,7 +76,7 @@ class TransferPagesController(Controller):
                        ) -> Response[Any]:
         if data.event not in _EVENTS:
             raise NotFoundError()
-        work_file = await _on_file_page(request, db, file_id, service_for(request, db, settings, meta).transfer(
+        work_file = await on_file_page(request, db, file_id, service_for(request, db, settings, meta).transfer(
             file_id, actor, Event(data.event), reason=data.reason, until=_date(data.until),
             expected_version=_version(data.version)))
         if work_file is None:
@@ -87,7 +89,7 @@ class TransferPagesController(Controller):
                          meta: Meta, file_id: FromPath[int],
                          data: Annotated[SettlementForm, Body(media_type=RequestEncodingType.URL_ENCODED)]
                          ) -> Response[Any]:
-        work_file = await _on_file_page(request, db, file_id, service_for(request, db, settings, meta).settle(
+        work_file = await on_file_page(request, db, file_id, service_for(request, db, settings, meta).settle(
             file_id, actor, _date(data.settlement_date), expected_version=_version(data.version)))
         if work_file is not None and (due := due_date(work_file)) is not None:
             flash(request, t("workfiles.flash.settled", title=work_file.title, due=due.strftime("%d/%m/%Y")))
@@ -106,9 +108,9 @@ def _version(value: str) -> int | None:
     return parse_id(value)
 
 
-async def _on_file_page(request: Request[Any, Any, Any], db: AsyncSession, file_id: int,
-                        action: Awaitable[WorkFile]) -> WorkFile | None:
-    """Run a step of the file page: its file, or ``None`` after a refusal was rolled back and flashed."""
+async def on_file_page(request: Request[Any, Any, Any], db: AsyncSession, file_id: int,
+                       action: Awaitable[T]) -> T | None:
+    """Run a step of the file page: its result, or ``None`` after a refusal was rolled back and flashed."""
     try:
         return await action
     except (InvalidInputError, AppError) as exc:
