@@ -155,7 +155,8 @@ def service_for(request: Request[Any, Any, Any], db: AsyncSession, settings: Set
 
 def _summary(work_file: Any) -> dict[str, Any]:
     return {"id": work_file.id, "state": str(work_file.state), "state_label": TABLE.label(work_file.state),
-            "catalogue_item_id": work_file.catalogue_item_id, "file_notation": work_file.file_notation, "year": work_file.year, "title": work_file.title,
+            "catalogue_item_id": work_file.catalogue_item_id, "file_notation": work_file.file_notation,
+            "year": work_file.year, "title": work_file.title,
             "retention": work_file.retention, "rights": work_file.rights, "owner_user_id": work_file.owner_user_id,
             "start_date": work_file.start_date, "end_date": work_file.end_date, "version": work_file.version,
             "capital_construction": work_file.capital_construction, "settlement_date": work_file.settlement_date,
