@@ -37,9 +37,9 @@ REGISTRY = Registry((*notifications.HANDLERS, *push.HANDLERS, *live.HANDLERS, *c
 """Every job kind the worker runs, with its handler."""
 
 STARTUP: tuple[worker.StartupHook, ...] = (*certificates.STARTUP, *exchange_directory.STARTUP, *reminders.STARTUP,
-                                          *exchange_axis.STARTUP, *workfiles.STARTUP, *documents_sweeper.STARTUP)
+                                          *exchange_axis.STARTUP, *documents_sweeper.STARTUP)
 """Run when a worker starts (the daily certificate reminder, directory sync and the reminder scan and digest make
-sure they are scheduled; the axis poller when the axis is configured; the work-file transfer reminder; the daily
+sure they are scheduled; the axis poller when the axis is configured; the daily
 sweep of orphaned blobs)."""
 
 

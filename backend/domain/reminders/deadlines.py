@@ -13,6 +13,8 @@ same-day / next-working-day issue rule for signed outgoing documents (domain.md 
 * **Issue rule**: a signed, not yet issued outgoing document must go out on the signing day (urgent)
   or at the latest the next working day: ``issue_due`` to the clerks on that last day,
   ``issue_late`` once it has passed.
+* **Work-file transfer** (:mod:`.transfer_due`): ``transfer_due`` 30 days before a closed file must
+  go to the agency archive, to its owner and the agency's clerks.
 
 Each reminder is one in-app notification (and its push, which quiet hours defer unless the document
 is Hỏa tốc) and is recorded in :mod:`~backend.domain.reminders.ledger`, so a later run never repeats
@@ -22,7 +24,6 @@ it. The clock is the caller's (``now``), so tests and the worker decide what "to
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -39,19 +40,15 @@ from backend.db.models import (
     OutgoingDocument,
     OutgoingState,
     Role,
-    RoleGrant,
     Urgency,
-    User,
 )
 from backend.domain.incoming.timing import calendar_for
-from backend.domain.notifications.compose import BODY_LIMIT, TITLE_LIMIT
-from backend.domain.notifications.kinds import NOTIFY, Notify
 from backend.domain.reminders.ledger import Ledger, serialise
+from backend.domain.reminders.notice import role_holders, send, unit_heads
+from backend.domain.reminders.transfer_due import remind_transfer_due
 from backend.lib.clock import VN_TZ, format_local, to_local
 from backend.lib.i18n import t
-from backend.lib.text import shorten
 from backend.lib.urls import UrlBuilder
-from backend.tasks.outbox import enqueue
 
 __all__ = ["ScanResult", "scan"]
 
@@ -71,39 +68,6 @@ class ScanResult:
         return sum(self.counts.values())
 
 
-async def _send(db: AsyncSession, user_ids: Sequence[int], title: str, body: str, url: str,
-                urgency: Urgency) -> None:
-    """One notice; only Hỏa tốc passes quiet hours (its push is urgent), anything else waits for morning."""
-    hoa_toc = urgency is Urgency.HOA_TOC
-    await enqueue(db, NOTIFY, Notify(user_ids=list(user_ids), title=shorten(title, TITLE_LIMIT),
-                                     body=shorten(body, BODY_LIMIT), url=url, urgent=hoa_toc,
-                                     urgency=Urgency.HOA_TOC.value if hoa_toc else None))
-
-
-async def _role_holders(db: AsyncSession, role: Role, agency_ids: Iterable[int]) -> dict[int, list[int]]:
-    """Active holders of ``role`` per agency."""
-    rows = (await db.execute(
-        sa.select(RoleGrant.agency_id, User.id).join(User, User.id == RoleGrant.user_id)
-        .where(RoleGrant.role == role, RoleGrant.agency_id.in_(set(agency_ids)), User.is_active.is_(True))
-        .order_by(User.id).distinct())).all()
-    found: dict[int, list[int]] = defaultdict(list)
-    for agency_id, user_id in rows:
-        found[agency_id].append(user_id)
-    return found
-
-
-async def _unit_heads(db: AsyncSession, unit_ids: Iterable[int]) -> dict[int, list[int]]:
-    """Active unit heads per unit (a unit head's unit is their own ``unit_id``)."""
-    rows = (await db.execute(
-        sa.select(User.unit_id, User.id).join(RoleGrant, RoleGrant.user_id == User.id)
-        .where(RoleGrant.role == Role.UNIT_HEAD, User.unit_id.in_(set(unit_ids)), User.is_active.is_(True))
-        .order_by(User.id).distinct())).all()
-    found: dict[int, list[int]] = defaultdict(list)
-    for unit_id, user_id in rows:
-        found[unit_id].append(user_id)
-    return found
-
-
 def _reference(doc: IncomingDocument | OutgoingDocument) -> str:
     return f"{doc.code_number}/{doc.code_notation}" if doc.code_number else f"#{doc.id}"
 
@@ -120,7 +84,7 @@ async def _deadlines(db: AsyncSession, settings: Settings, urls: UrlBuilder, tod
                Assignment.role.in_((AssignmentRole.LEAD, AssignmentRole.COORDINATE)),
                due.is_not(None), due <= limit)
         .order_by(IncomingDocument.id, Assignment.id))).all()
-    heads = await _unit_heads(db, [a.assignee_unit_id for a, _d, _due in rows if a.assignee_unit_id])
+    heads = await unit_heads(db, [a.assignee_unit_id for a, _d, _due in rows if a.assignee_unit_id])
     recipients: dict[tuple[int, str, date], set[int]] = defaultdict(set)
     docs: dict[int, IncomingDocument] = {}
     for line, doc, due_on in rows:
@@ -141,7 +105,7 @@ async def _deadlines(db: AsyncSession, settings: Settings, urls: UrlBuilder, tod
         doc = docs[doc_id]
         title_key = ("reminders.overdue_title" if kind == "overdue" else
                      "reminders.due_today_title" if due_on == today else "reminders.due_soon_title")
-        await _send(db, fresh, t(title_key, reference=_reference(doc)),
+        await send(db, fresh, t(title_key, reference=_reference(doc)),
                     t("reminders.deadline_body", due=due_on.strftime("%d/%m/%Y"), summary=doc.summary),
                     urls("incoming.detail", doc_id=doc_id), Urgency(doc.urgency))
         counts[kind] += len(fresh)
@@ -154,13 +118,13 @@ async def _clerk_clock(db: AsyncSession, settings: Settings, urls: UrlBuilder, n
     waiting = (await db.scalars(sa.select(IncomingDocument).where(IncomingDocument.state.in_(_AT_CLERK))
                                 .order_by(IncomingDocument.id))).all()
     late = [doc for doc in waiting if calendar.add_office_hours(doc.received_at, hours) <= now]
-    clerks = await _role_holders(db, Role.CLERK, {doc.agency_id for doc in late})
+    clerks = await role_holders(db, Role.CLERK, {doc.agency_id for doc in late})
     sent = 0
     ledger = await Ledger.load(db, "incoming", ["clerk_sla"], [doc.id for doc in late])
     for doc in late:
         fresh = ledger.claim("clerk_sla", doc.id, clerks.get(doc.agency_id, []))
         if fresh:
-            await _send(db, fresh, t("reminders.clerk_sla_title", hours=hours, reference=_reference(doc)),
+            await send(db, fresh, t("reminders.clerk_sla_title", hours=hours, reference=_reference(doc)),
                         t("reminders.clerk_sla_body", received=format_local(doc.received_at), summary=doc.summary),
                         urls("incoming.detail", doc_id=doc.id), Urgency(doc.urgency))
             sent += len(fresh)
@@ -172,7 +136,7 @@ async def _issue_rule(db: AsyncSession, settings: Settings, urls: UrlBuilder, to
     signed = (await db.scalars(sa.select(OutgoingDocument).where(
         OutgoingDocument.state.in_(_TO_ISSUE), OutgoingDocument.signed_at.is_not(None))
         .order_by(OutgoingDocument.id))).all()
-    clerks = await _role_holders(db, Role.CLERK, {doc.agency_id for doc in signed})
+    clerks = await role_holders(db, Role.CLERK, {doc.agency_id for doc in signed})
     counts = {"issue_due": 0, "issue_late": 0}
     ledger = await Ledger.load(db, "outgoing", counts, [doc.id for doc in signed])
     for doc in signed:
@@ -185,7 +149,7 @@ async def _issue_rule(db: AsyncSession, settings: Settings, urls: UrlBuilder, to
         kind = "issue_due" if today == issue_by else "issue_late"
         fresh = ledger.claim(kind, doc.id, clerks.get(doc.agency_id, []), issue_by.isoformat())
         if fresh:
-            await _send(db, fresh, t(f"reminders.{kind}_title", reference=_reference(doc)),
+            await send(db, fresh, t(f"reminders.{kind}_title", reference=_reference(doc)),
                         t("reminders.issue_body", signed=signed_on.strftime("%d/%m/%Y"),
                           issue_by=issue_by.strftime("%d/%m/%Y"), summary=doc.summary),
                         urls("outgoing.detail", doc_id=doc.id), Urgency(doc.urgency))
@@ -200,5 +164,6 @@ async def scan(db: AsyncSession, settings: Settings, urls: UrlBuilder, now: date
     counts = await _deadlines(db, settings, urls, today)
     counts["clerk_sla"] = await _clerk_clock(db, settings, urls, now)
     counts.update(await _issue_rule(db, settings, urls, today))
+    counts["transfer_due"] = await remind_transfer_due(db, urls, today)
     await db.flush()
     return ScanResult(counts)

@@ -43,8 +43,7 @@ def test_worker_registry_covers_every_kind() -> None:
                                 "exchange.deliver",
                                 "exchange.poll_axis", "exchange.recall", "exchange.status", "exchange.sync_directory",
                                 "live.publish", "notification.create", "push.send", "reminders.digest",
-                                "reminders.scan", "search.extract_text", "workfiles.remind_transfer",
-                                "workfiles.transfer_package"]
+                                "reminders.scan", "search.extract_text", "workfiles.transfer_package"]
 
 
 def test_route_urls_build_paths_and_refuse_unknown_names() -> None:

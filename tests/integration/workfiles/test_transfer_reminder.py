@@ -1,5 +1,6 @@
-"""The transfer reminder on the job bus: a file due within 30 days is reminded once (owner and
-clerks get an in-app notification), the run reschedules itself, and a second run reminds nobody."""
+"""The transfer reminder is a rule of the reminder scan: a file due within 30 days is reminded once per person
+and due date to its owner and the agency's clerks (ledger ``reminder_sent``), a keep-back that moves the date
+is reminded afresh, files far from due or kept under five years are not; notices go out through the worker."""
 
 from __future__ import annotations
 
@@ -9,25 +10,35 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from backend.db.models import AuditEvent, JobStatus, Notification, OutboxJob
+from backend.db.models import Notification, OutboxJob, ReminderSent
 from backend.domain.notifications.kinds import NOTIFY
-from backend.domain.workfiles.jobs import REMIND_TRANSFER, RemindTransfer, ensure_scheduled
-from backend.tasks.outbox import enqueue
+from backend.domain.reminders.deadlines import scan
+from backend.domain.workfiles.transfer import add_months
+from backend.lib.clock import VN_TZ
+from backend.lib.urls import RouteUrls
 from backend.worker_app import run_once
 from tests.support.workfiles import arrange_incoming
 
 TODAY = dt.date.today()
 
 
-async def _jobs(sessions: Any, kind: str) -> list[OutboxJob]:
+def _at(day: dt.date, hour: int) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, hour, tzinfo=VN_TZ).astimezone(dt.UTC)
+
+
+async def _scan(sessions: Any, settings: Any, now: dt.datetime) -> int:
     async with sessions() as db:
-        return list((await db.scalars(sa.select(OutboxJob).where(OutboxJob.kind == kind).order_by(OutboxJob.id))).all())
+        result = await scan(db, settings, RouteUrls(), now)
+        await db.commit()
+    return result.counts["transfer_due"]
 
 
 async def _notes(sessions: Any) -> list[dict[str, Any]]:
     """The transfer-reminder notification jobs."""
-    notes = [json.loads(j.payload) for j in await _jobs(sessions, NOTIFY.name)]
-    return [n for n in notes if "đến hạn nộp lưu" in n["title"]]
+    async with sessions() as db:
+        payloads = (await db.scalars(sa.select(OutboxJob.payload).where(OutboxJob.kind == NOTIFY.name)
+                                     .order_by(OutboxJob.id))).all()
+    return [n for n in map(json.loads, payloads) if "đến hạn nộp lưu" in n["title"]]
 
 
 async def _file(api: Any, demo: Any, sessions: Any, settings: Any, title: str, end_days_ago: int,
@@ -46,37 +57,41 @@ async def _file(api: Any, demo: Any, sessions: Any, settings: Any, title: str, e
     return int(file_id)
 
 
-async def test_reminder_once_per_file_and_rescheduled(api: Any, demo: Any, db_sessionmaker: Any,
-                                                      settings: Any) -> None:
+async def test_reminded_once_per_person_and_due_date_by_the_scan(api: Any, demo: Any, db_sessionmaker: Any,
+                                                                 settings: Any) -> None:
     soon = await _file(api, demo, db_sessionmaker, settings, "Hồ sơ sắp đến hạn", 350)  # due in about 15 days
     await _file(api, demo, db_sessionmaker, settings, "Hồ sơ còn xa hạn", 100)
     await _file(api, demo, db_sessionmaker, settings, "Hồ sơ ngắn hạn", 350, retention="2 năm")
-    async with db_sessionmaker() as db:
-        await enqueue(db, REMIND_TRANSFER, RemindTransfer())
-        await db.commit()
-    assert await run_once(settings, db_sessionmaker) >= 1  # (other contexts' jobs may be due too)
-    [note] = await _notes(db_sessionmaker)
-    assert note["title"].startswith("Hồ sơ “Hồ sơ sắp đến hạn” đến hạn nộp lưu ngày")
-    assert note["url"] == f"/work-files/{soon}"
     owner = await (await api("chuyenvien.tinh")).user_id(db_sessionmaker, "chuyenvien.tinh")
     clerk = await (await api("vanthu.tinh")).user_id(db_sessionmaker, "vanthu.tinh")
-    assert {owner, clerk} <= set(note["user_ids"])
-    runs = await _jobs(db_sessionmaker, REMIND_TRANSFER.name)
-    assert [j.status for j in runs] == [JobStatus.DONE, JobStatus.PENDING]
+    due = add_months(TODAY - dt.timedelta(days=350), 12)
 
-    await run_once(settings, db_sessionmaker)  # delivers the notification
+    reminded = await _scan(db_sessionmaker, settings, _at(TODAY, 22))  # in quiet hours: in-app now, push waits
+    [note] = await _notes(db_sessionmaker)
+    assert note["title"] == f"Hồ sơ “Hồ sơ sắp đến hạn” đến hạn nộp lưu ngày {due.strftime('%d/%m/%Y')}."
+    assert note["url"] == f"/work-files/{soon}" and "11.VP" in note["body"] and not note["urgent"]
+    assert {owner, clerk} <= set(note["user_ids"]) and reminded == len(note["user_ids"])
     async with db_sessionmaker() as db:
-        users = set((await db.scalars(sa.select(Notification.user_id))).all())
-    assert {owner, clerk} <= users
+        rows = (await db.execute(sa.select(ReminderSent.subject_id, ReminderSent.user_id, ReminderSent.marker)
+                                 .where(ReminderSent.kind == "transfer_due"))).all()
+    assert {(s, m) for s, _u, m in rows} == {(soon, due.isoformat())} and {owner, clerk} <= {u for _s, u, _m in rows}
 
-    async with db_sessionmaker() as db:  # again the same day: nobody is reminded twice
-        await enqueue(db, REMIND_TRANSFER, RemindTransfer())
-        await db.commit()
-    await run_once(settings, db_sessionmaker)
+    await run_once(settings, db_sessionmaker)  # the worker delivers the in-app notifications
+    async with db_sessionmaker() as db:
+        assert {owner, clerk} <= set((await db.scalars(sa.select(Notification.user_id))).all())
+
+    # the next runs (every 15 minutes, the next days) remind nobody again
+    assert await _scan(db_sessionmaker, settings, _at(TODAY, 22) + dt.timedelta(minutes=15)) == 0
+    assert await _scan(db_sessionmaker, settings, _at(TODAY + dt.timedelta(days=3), 9)) == 0
     assert len(await _notes(db_sessionmaker)) == 1
-    async with db_sessionmaker() as db:
-        rows = (await db.scalars(sa.select(AuditEvent.object_id).where(
-            AuditEvent.action == "workfiles.transfer_reminded"))).all()
-    assert rows == [str(soon)]
-    await ensure_scheduled(db_sessionmaker)
-    assert [j.status for j in await _jobs(db_sessionmaker, REMIND_TRANSFER.name)].count(JobStatus.PENDING) == 1
+
+    # a leader keeps it back: the new date is reminded once more when it comes near
+    leader = await api("lanhdao.tinh")
+    until = TODAY + dt.timedelta(days=10)
+    kept = await leader.call("POST", f"/api/v1/work-files/{soon}/retain",
+                             {"until": until.isoformat(), "reason": "Còn dùng để tổng kết"})
+    assert kept.status_code == 200, kept.text
+    assert await _scan(db_sessionmaker, settings, _at(TODAY, 23)) == reminded
+    later = (await _notes(db_sessionmaker))[-1]
+    assert until.strftime("%d/%m/%Y") in later["title"]
+    assert await _scan(db_sessionmaker, settings, _at(TODAY + dt.timedelta(days=1), 8)) == 0
