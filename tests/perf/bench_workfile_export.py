@@ -31,7 +31,7 @@ from backend.db.engine import create_engine, create_sessionmaker
 from backend.db.migrate import upgrade
 from backend.db.models import WorkFile, WorkFileDocument, WorkFileState
 from backend.domain.documents.files import blob_store
-from backend.domain.workfiles.export_pdf import Entry, iter_pdf, toc_pdf
+from backend.domain.workfiles.export_pdf import iter_pdf, read_entries, toc_pdf
 from backend.domain.workfiles.export_xml import iter_xml
 from backend.domain.workfiles.members import iter_members
 from tests import factories
@@ -98,17 +98,10 @@ async def _export(db: object, settings: object, work_file: WorkFile, kind: str, 
             async for chunk in iter_xml(db, work_file, organ_id="999.001.99.T99", creator="Người Thử"):  # type: ignore[arg-type]
                 sink.write(chunk)
             return
-        entries = [Entry.of(m, i) async for i, m in _numbered(iter_members(db, work_file.id))]  # type: ignore[arg-type]
+        entries = await read_entries(iter_members(db, work_file.id))  # type: ignore[arg-type]
         toc = toc_pdf(work_file, "CƠ QUAN THỬ", entries)
         async for chunk in iter_pdf(blob_store(settings), toc, entries):  # type: ignore[arg-type]
             sink.write(chunk)
-
-
-async def _numbered(members: object):  # type: ignore[no-untyped-def]
-    n = 0
-    async for member in members:  # type: ignore[attr-defined]
-        n += 1
-        yield n, member
 
 
 def main() -> None:

@@ -25,11 +25,14 @@ from backend.db.models import (
     OutgoingDocument,
     StoredFile,
     User,
+    WorkFile,
+    WorkFileDocument,
+    WorkFileState,
 )
 from backend.domain.documents.files import blob_store
 from tests.support.incoming import make_pdf
 
-__all__ = ["Api", "Signer", "arrange_incoming", "arrange_outgoing", "signer"]
+__all__ = ["Api", "Signer", "arrange_incoming", "arrange_large_file", "arrange_outgoing", "signer"]
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,38 @@ async def arrange_outgoing(sessions: Any, settings: Settings, agency_id: int, *,
         db.add(doc)
         await db.commit()
         return doc.id
+
+
+async def arrange_large_file(sessions: Any, settings: Settings, agency_id: int, owner_id: int, *, documents: int,
+                             pdf: bytes, note_every: int = 0) -> int:
+    """An open file of ``owner_id`` holding ``documents`` incoming documents that share one stored ``pdf`` (and a
+    note after every ``note_every``-th one), inserted in bulk; returns the file's id."""
+    async with sessions() as db:
+        stored = await _stored(db, settings, pdf, "vb-chung.pdf")
+        type_id, day = await _type_id(db), dt.date(2026, 1, 1)
+        await db.execute(sa.insert(IncomingDocument), [dict(
+            agency_id=agency_id, source=DocumentSource.ELECTRONIC, document_type_id=type_id, code_number=str(n),
+            code_notation="UBND-VP", issuer_name="Ủy ban nhân dân xã Thử", issued_on=day + dt.timedelta(days=n % 300),
+            summary=f"Văn bản thử số {n} về việc xuất hồ sơ lớn", signer_name="Nguyễn Văn A",
+            signer_position="Chủ tịch", page_count=1, file_id=stored.id, arrival_year=1990,
+            arrival_number=n) for n in range(1, documents + 1)])
+        ids = (await db.scalars(sa.select(IncomingDocument.id).where(
+            IncomingDocument.agency_id == agency_id, IncomingDocument.arrival_year == 1990)
+            .order_by(IncomingDocument.arrival_number))).all()
+        work_file = WorkFile(agency_id=agency_id, state=WorkFileState.OPEN, year=2026, file_notation="99.TH",
+                             title=f"Hồ sơ thử {documents} văn bản", retention="Vĩnh viễn", rights="Hạn chế",
+                             owner_user_id=owner_id, start_date=day)
+        db.add(work_file)
+        await db.flush()
+        links: list[dict[str, Any]] = []
+        for n, doc_id in enumerate(ids, start=1):
+            links.append({"work_file_id": work_file.id, "incoming_id": doc_id, "position": len(links) + 1})
+            if note_every and n % note_every == 0:
+                links.append({"work_file_id": work_file.id, "note": f"Ghi chú sau văn bản thứ {n}",
+                              "position": len(links) + 1})
+        await db.execute(sa.insert(WorkFileDocument), links)
+        await db.commit()
+        return int(work_file.id)
 
 
 class Api:

@@ -89,47 +89,50 @@ async def find_document(db: AsyncSession, actor: Actor, kind: str, doc_id: int) 
     return found
 
 
-def _incoming_row(row: Any) -> Member:
-    link, doc, type_name, file = row
-    return Member(link.id, link.position, INCOMING, doc.id, doc.code_number, doc.code_notation, doc.issued_on,
-                  doc.issuer_name, type_name, doc.summary, doc.signer_position, doc.signer_name, doc.language,
-                  doc.page_count, doc.description, file.sha256, file.size, file.filename)
+def _document_columns(doc: type[IncomingDocument] | type[OutgoingDocument]) -> tuple[Any, ...]:
+    return (doc.id, doc.code_number, doc.code_notation, doc.summary, doc.signer_position, doc.signer_name,
+            doc.page_count, doc.description, DocumentType.name, StoredFile.sha256, StoredFile.size,
+            StoredFile.filename)
 
 
-def _outgoing_row(row: Any) -> Member:
-    link, doc, type_name, file, agency_name = row
-    issued = doc.issued_on or (doc.created_at.date() if doc.created_at else None)
-    return Member(link.id, link.position, OUTGOING, doc.id, doc.code_number, doc.code_notation, issued,
-                  agency_name, type_name, doc.summary, doc.signer_position, doc.signer_name, "Tiếng Việt",
-                  doc.page_count, doc.description, file.sha256, file.size, file.filename)
-
-
-def _note_row(link: WorkFileDocument) -> Member:
-    return Member(link.id, link.position, NOTE, 0, "", "", to_local(link.added_at).date(), "",
-                  "", link.note or "", "", "", "", 0, "", "", 0, "")
+def _member(kind: str, link_id: int, position: int, issued: date | None, issuer: str, language: str,
+            row: Any) -> Member:
+    doc_id, number, notation, summary, signer_position, signer_name, pages, description, type_name, sha, size, \
+        name = row
+    return Member(link_id, position, kind, doc_id, number, notation, issued, issuer, type_name, summary,
+                  signer_position, signer_name, language, pages, description, sha, size, name)
 
 
 async def _batch(db: AsyncSession, work_file_id: int, after: int, limit: int) -> list[Member]:
-    """The next ``limit`` members after position ``after`` (three indexed queries, merged by position)."""
-    base = (sa.select(WorkFileDocument).where(WorkFileDocument.work_file_id == work_file_id,
-                                              WorkFileDocument.position > after)
-            .order_by(WorkFileDocument.position).limit(limit))
-    links = base.subquery()
-    link = sa.orm.aliased(WorkFileDocument, links)
+    """The next ``limit`` members after position ``after`` (three indexed queries, merged by position).
+
+    Plain columns, not ORM entities: rows are tuples freed as soon as the batch is consumed (entities would
+    stay in reference cycles until a full garbage collection, so memory would grow with the file).
+    """
+    links = (sa.select(WorkFileDocument.id, WorkFileDocument.position, WorkFileDocument.incoming_id,
+                       WorkFileDocument.outgoing_id, WorkFileDocument.note, WorkFileDocument.added_at)
+             .where(WorkFileDocument.work_file_id == work_file_id, WorkFileDocument.position > after)
+             .order_by(WorkFileDocument.position).limit(limit)).subquery()
     incoming = await db.execute(
-        sa.select(link, IncomingDocument, DocumentType.name, StoredFile)
-        .join(IncomingDocument, IncomingDocument.id == link.incoming_id)
+        sa.select(links.c.id, links.c.position, IncomingDocument.issued_on, IncomingDocument.issuer_name,
+                  IncomingDocument.language, *_document_columns(IncomingDocument))
+        .join(IncomingDocument, IncomingDocument.id == links.c.incoming_id)
         .join(DocumentType, DocumentType.id == IncomingDocument.document_type_id)
         .join(StoredFile, StoredFile.id == IncomingDocument.file_id))
     outgoing = await db.execute(
-        sa.select(link, OutgoingDocument, DocumentType.name, StoredFile, Agency.name)
-        .join(OutgoingDocument, OutgoingDocument.id == link.outgoing_id)
+        sa.select(links.c.id, links.c.position, OutgoingDocument.issued_on, OutgoingDocument.created_at,
+                  Agency.name, *_document_columns(OutgoingDocument))
+        .join(OutgoingDocument, OutgoingDocument.id == links.c.outgoing_id)
         .join(DocumentType, DocumentType.id == OutgoingDocument.document_type_id)
         .join(StoredFile, StoredFile.id == OutgoingDocument.main_file_id)
         .join(Agency, Agency.id == OutgoingDocument.agency_id))
-    notes = await db.scalars(sa.select(link).where(link.note.is_not(None)))
-    rows = ([_incoming_row(r) for r in incoming.all()] + [_outgoing_row(r) for r in outgoing.all()]
-            + [_note_row(n) for n in notes.all()])
+    notes = await db.execute(sa.select(links.c.id, links.c.position, links.c.added_at, links.c.note)
+                             .where(links.c.note.is_not(None)))
+    rows = [_member(INCOMING, r[0], r[1], r[2], r[3], r[4], r[5:]) for r in incoming.all()]
+    rows += [_member(OUTGOING, r[0], r[1], r[2] or (r[3].date() if r[3] else None), r[4], "Tiếng Việt", r[5:])
+             for r in outgoing.all()]
+    rows += [Member(link_id, position, NOTE, 0, "", "", to_local(added).date(), "", "", note, "", "", "", 0, "",
+                    "", 0, "") for link_id, position, added, note in notes.all()]
     return sorted(rows, key=lambda m: m.position)
 
 
