@@ -133,7 +133,8 @@ async def arrange_large_file(sessions: Any, settings: Settings, agency_id: int, 
         await db.execute(sa.insert(IncomingDocument), [dict(
             agency_id=agency_id, source=DocumentSource.ELECTRONIC, document_type_id=type_id, code_number=str(n),
             code_notation="UBND-VP", issuer_name="Ủy ban nhân dân xã Thử", issued_on=day + dt.timedelta(days=n % 300),
-            summary=f"Văn bản thử số {n} về việc xuất hồ sơ lớn", signer_name="Nguyễn Văn A",
+            summary=f"Văn bản thử số {n} về việc xuất hồ sơ lớn: " + "nội dung trích yếu dài " * 18,
+            signer_name="Nguyễn Văn A",
             signer_position="Chủ tịch", page_count=1, file_id=stored.id, arrival_year=1990,
             arrival_number=n) for n in range(1, documents + 1)])
         ids = (await db.scalars(sa.select(IncomingDocument.id).where(
