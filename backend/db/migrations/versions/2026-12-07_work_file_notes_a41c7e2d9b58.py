@@ -5,7 +5,11 @@ A work file's ordered members may be short notes (ghi chú) besides incoming and
 one document becomes "exactly one of an incoming document, an outgoing document or a note". On SQLite
 the table is rebuilt by Alembic's batch mode.
 
-Downgrade: notes are deleted before the old CHECK returns (it has no place for them).
+The transfer reminder became a rule of the reminder scan: waiting jobs of the retired kind
+``workfiles.remind_transfer`` (no handler any more) are removed; finished ones stay as history.
+
+Downgrade: notes are deleted before the old CHECK returns (it has no place for them); the old worker's
+start-up hook schedules its reminder job again by itself.
 
 Revision ID: a41c7e2d9b58
 Revises: 5b1d7e9c3a24
@@ -28,6 +32,7 @@ ONE_MEMBER = ('(CASE WHEN incoming_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN ou
 
 
 def upgrade() -> None:
+    op.execute("DELETE FROM outbox_job WHERE kind = 'workfiles.remind_transfer' AND status IN ('pending', 'running')")
     with op.batch_alter_table('work_file_document') as batch:
         batch.add_column(sa.Column('note', sa.String(length=1000), nullable=True))
         batch.drop_constraint(op.f('ck_work_file_document_one_document'), type_='check')
