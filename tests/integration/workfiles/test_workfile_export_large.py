@@ -3,10 +3,11 @@
 * ``.xml``: written while the members are read 200 at a time. The export is written out chunk by chunk, as the
   HTTP response sends it; ``tracemalloc`` measures the peak of Python allocations meanwhile, which must stay
   below half of what holding every member at once costs and below the export's own size.
-* ``.pdf``: after the contents pages (one line per document, held), each original is read from the blob store
-  only once the consumer has received every byte before it -- the store is watched, not replaced -- so at most
-  one original is in flight, whatever the file's size. (``tracemalloc`` over 2,000 blob reads takes ~25 s on the
-  CI machine; the bench ``tests/perf/bench_workfile_export.py`` measures the PDF's peak with large originals.)
+* ``.pdf``: after the contents pages (one line per document, held; made here for the first lines only, see
+  below), each original is read from the blob store only once the consumer has received every byte before it --
+  the store is watched, not replaced -- so at most one original is in flight, whatever the file's size.
+  (``tracemalloc`` over 2,000 blob reads takes ~25 s on the CI machine; the bench
+  ``tests/perf/bench_workfile_export.py`` measures the PDF's peak with large originals.)
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from backend.lib.storage import BlobStoreBase
 from tests.support.incoming import make_pdf
 from tests.support.workfiles import arrange_large_file
 
-DOCUMENTS, NOTE_EVERY = 2000, 100
+DOCUMENTS, NOTE_EVERY, TOC_LINES = 2000, 100, 40
 
 
 async def _traced(chunks: AsyncIterator[bytes], sink: Path) -> tuple[int, int]:
@@ -83,7 +84,10 @@ async def test_export_of_2000_documents_streams(demo: Any, db_sessionmaker: Any,
         assert f"<DocOrdinal>{DOCUMENTS}</DocOrdinal>" in text and "<DocTotal>" in text
 
         entries = await read_entries(iter_members(db, file_id))
-        toc = toc_pdf(work_file, "CƠ QUAN THỬ", entries)
+        assert len(entries) == DOCUMENTS + DOCUMENTS // NOTE_EVERY
+        # contents pages for the first lines only: fpdf2 takes ~15 s for 2,000 lines on a loaded CI machine, and
+        # what is checked here is what follows them (the full contents are timed by the bench)
+        toc = toc_pdf(work_file, "CƠ QUAN THỬ", entries[:TOC_LINES])
     watched = _Watched(blob_store(settings))
     with (tmp_path / "ho-so.pdf").open("wb") as out:
         async for chunk in iter_pdf(cast(BlobStoreBase, watched), toc, entries):
