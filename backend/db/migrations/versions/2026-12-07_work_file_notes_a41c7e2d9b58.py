@@ -12,7 +12,7 @@ Downgrade: notes are deleted before the old CHECK returns (it has no place for t
 start-up hook schedules its reminder job again by itself.
 
 Revision ID: a41c7e2d9b58
-Revises: 5b1d7e9c3a24
+Revises: a7c3e5f91d28
 Create Date: 2026-12-07 11:40:00.000000
 """
 
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'a41c7e2d9b58'
-down_revision = '5b1d7e9c3a24'
+down_revision = 'a7c3e5f91d28'
 branch_labels = None
 depends_on = None
 
