@@ -19,7 +19,6 @@ from backend.domain.audit.deps import Meta
 from backend.domain.documents.web import see_other
 from backend.domain.workfiles.api import service_for
 from backend.domain.workfiles.transfer_pages import on_file_page
-from backend.errors import InvalidInputError
 from backend.lib.bounds import parse_id
 from backend.lib.deps import DB, AppSettings
 from backend.lib.i18n import t
@@ -43,13 +42,10 @@ class CatalogueForm(msgspec.Struct, forbid_unknown_fields=False):
     version: str = ""
 
 
-def _required(value: str, field: str) -> int:
-    found = parse_id(value)
-    if found is None:
-        message = t("workfiles.catalogue_file.not_ours") if field == "catalogue_item_id" else t(
-            "workfiles.document.not_in_file")
-        raise InvalidInputError(message, field_errors={field: message})
-    return found
+def _posted_id(value: str) -> int:
+    """The id a form posted; a missing or malformed one becomes 0, which names no row: the service checks the
+    actor's rights on the file first and only then refuses the id, naming its field."""
+    return parse_id(value) or 0
 
 
 class MemberPagesController(Controller):
@@ -71,7 +67,7 @@ class MemberPagesController(Controller):
                      meta: Meta, file_id: FromPath[int], data: Annotated[RemoveForm, _FORM]) -> Response[Any]:
         async def run() -> bool:
             await service_for(request, db, settings, meta).remove_document(
-                file_id, actor, _required(data.link_id, "link_id"))
+                file_id, actor, _posted_id(data.link_id))
             return True
 
         if await on_file_page(request, db, file_id, run()):
@@ -83,7 +79,7 @@ class MemberPagesController(Controller):
                         meta: Meta, file_id: FromPath[int], data: Annotated[CatalogueForm, _FORM]) -> Response[Any]:
         async def run() -> Any:
             return await service_for(request, db, settings, meta).catalogue(
-                file_id, actor, _required(data.catalogue_item_id, "catalogue_item_id"),
+                file_id, actor, _posted_id(data.catalogue_item_id),
                 expected_version=parse_id(data.version))
 
         work_file = await on_file_page(request, db, file_id, run())
