@@ -54,10 +54,13 @@ class AppProcess:
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen([sys.executable, "-m", "backend", *self.args], env=self.env, cwd=REPO,
                                          stdout=log, stderr=subprocess.STDOUT)
-        if not self.health:
-            return
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
+        self.wait_healthy()
+
+    def wait_healthy(self) -> None:
+        """Wait until ``health`` answers 200 (at once when there is none); seconds idle, minutes on busy cores."""
+        deadline = time.monotonic() + 120
+        while self.health and time.monotonic() < deadline:
+            assert self.proc is not None
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{self.args} exited: {self.log_path.read_text()[-3000:]}")
             try:
@@ -66,7 +69,8 @@ class AppProcess:
             except httpx.HTTPError:
                 pass
             time.sleep(0.05)
-        raise RuntimeError(f"{self.args} did not become healthy in 60 s")
+        if self.health:
+            raise RuntimeError(f"{self.args} did not become healthy in 120 s")
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -109,11 +113,12 @@ class Stack:
         {"web": self.web, "worker": self.worker, "signing": self.senv.server}[name].start()
 
     def ensure_running(self) -> None:
-        """Start any process that is not running (a trial may have left one dead)."""
+        """Start any process that is not running (a trial may have left one dead), wait for the web process."""
         for name in PROCESSES:
             proc = self._popen(name)
             if proc is None or proc.poll() is not None:
                 self.restart(name)
+        self.web.wait_healthy()
 
 
 def stack_env(base: dict[str, str], senv: SigningEnv, root: Path) -> dict[str, str]:
