@@ -8,6 +8,8 @@
 * a database integrity error (a unique or foreign-key constraint refused a write that the
   services' own checks let through, usually a concurrent change) → 409 "reload and retry"; the
   transaction has been rolled back, so nothing was half-stored;
+* an outage of the environment (Redis or PostgreSQL unreachable or restarted mid-request, the blob
+  store's disk full; :mod:`backend.server.outages`) → logged, then 503 with ``Retry-After`` or 507;
 * anything unexpected → logged with the request id, then the 500 page (no details leaked).
 
 Problem bodies carry ``errors`` (field → message) when the error names fields.
@@ -29,6 +31,7 @@ from backend.errors import AppError, InvalidInputError
 from backend.lib.i18n import t
 from backend.lib.templates import is_fragment_request, render_string
 from backend.server.field_messages import validation_messages
+from backend.server.outages import RETRY_AFTER_SECONDS, classify_outage
 
 __all__ = ["handle_exception"]
 
@@ -50,6 +53,8 @@ def _classify(exc: Exception) -> tuple[int, str, str]:
     """(status, stable code, Vietnamese message) for any exception."""
     if isinstance(exc, AppError):
         return exc.status_code, exc.code, exc.message
+    if outage := classify_outage(exc):
+        return outage
     if isinstance(exc, IntegrityError):
         return 409, "CONFLICT", t("edge.conflict")
     if isinstance(exc, ValidationException) and (named := validation_messages(exc.extra)):
@@ -81,6 +86,8 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
     elif isinstance(exc, IntegrityError):
         log.warning("integrity error on %s %s: %s", request.method, request.url.path, exc.orig)
     headers = {"Vary": "HX-Request", "Cache-Control": "no-store"}
+    if status == 503:
+        headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
 
     if request.url.path.startswith("/api"):
         body: dict[str, Any] = {"type": f"urn:congvan:error:{code}", "title": message, "status": status, "code": code}

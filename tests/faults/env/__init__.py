@@ -1,0 +1,1 @@
+"""Environmental faults: Redis down, PostgreSQL restarted, blob store disk full, clock skew."""
