@@ -21,7 +21,12 @@ import pytest
 import redis
 
 from tests.conftest import ON_POSTGRES
+from tests.integration.incoming.conftest import clients
+from tests.integration.push.conftest import drain, receiver, subscribe, user_id
+from tests.support.live import live_server
 from tests.support.signing import free_port
+
+__all__ = ["ThrowawayRedis", "clients", "drain", "live_server", "receiver", "subscribe", "throwaway_redis", "user_id"]
 
 collect_ignore = ["test_clock_skew.py"] if ON_POSTGRES else ["test_redis_down.py", "test_postgres_restart.py"]
 

@@ -27,8 +27,6 @@ from backend.web.live.channels import user_channel
 from backend.web.live.kinds import COUNTS_CHANGED, LIVE_PUBLISH
 from tests.conftest import csrf_from
 from tests.faults.env.conftest import ThrowawayRedis
-from tests.integration.push.conftest import drain, receiver, subscribe, user_id  # noqa: F401 - fixtures
-from tests.support.live import live_server  # noqa: F401 - fixture
 from tests.support.incoming import doc_id_from, intake, intake_fields, make_pdf, type_id
 
 CLERK = "vanthu.xanghiphong"
