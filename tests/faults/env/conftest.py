@@ -12,6 +12,7 @@ import os
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,7 +27,8 @@ from tests.integration.push.conftest import drain, receiver, subscribe, user_id
 from tests.support.live import live_server
 from tests.support.signing import free_port
 
-__all__ = ["ThrowawayRedis", "clients", "drain", "live_server", "receiver", "subscribe", "throwaway_redis", "user_id"]
+__all__ = ["ThrowawayPostgres", "ThrowawayRedis", "clients", "drain", "live_server", "receiver", "subscribe",
+           "throwaway_postgres", "throwaway_redis", "user_id"]
 
 collect_ignore = ["test_clock_skew.py"] if ON_POSTGRES else ["test_redis_down.py", "test_postgres_restart.py"]
 
@@ -81,3 +83,47 @@ def throwaway_redis(tmp_path: Path) -> Iterator[ThrowawayRedis]:
 def _as_postgres_user() -> list[str]:
     """PostgreSQL refuses to run as root: run its binaries as ``postgres`` then."""
     return ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+
+@dataclass
+class ThrowawayPostgres:
+    """A PostgreSQL cluster of this test only (``initdb`` into a temporary directory), which it may restart."""
+
+    directory: Path
+    port: int
+
+    def _ctl(self, *args: str) -> None:
+        subprocess.run([*_as_postgres_user(), "pg_ctl", "-D", str(self.directory / "data"), "-w", "-l",
+                        str(self.directory / "pg.log"), *args], check=True, stdout=subprocess.DEVNULL)
+
+    @property
+    def server_url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self._ctl("-o", f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1", "start")
+
+    def restart(self) -> None:
+        """``pg_ctl restart -m fast``: every connection is terminated, in-flight transactions roll back."""
+        self._ctl("-m", "fast", "-o", f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1",
+                  "restart")
+
+    def stop(self) -> None:
+        self._ctl("-m", "immediate", "stop")
+
+
+@pytest.fixture
+def throwaway_postgres() -> Iterator[ThrowawayPostgres]:
+    # not under pytest's tmp_path: the postgres user must be able to reach the directory
+    directory = Path(tempfile.mkdtemp(prefix="cv-faults-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(directory, "postgres", "postgres")
+    server = ThrowawayPostgres(directory, free_port())
+    subprocess.run([*_as_postgres_user(), "initdb", "-D", str(directory / "data"), "-U", "postgres",
+                    "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"], check=True, stdout=subprocess.DEVNULL)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(directory, ignore_errors=True)
