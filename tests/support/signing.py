@@ -227,8 +227,8 @@ class DemoOwner:
 
 
 @contextmanager
-def running_signing_server(root: Path, owners: Iterable[DemoOwner], *, otp_step_seconds: int = 30
-                           ) -> Iterator[SigningEnv]:
+def running_signing_server(root: Path, owners: Iterable[DemoOwner], *, otp_step_seconds: int = 30,
+                           extra_env: Mapping[str, str] | None = None) -> Iterator[SigningEnv]:
     """A token with the credentials of ``owners`` made by the real CLI, then the server on a free port.
 
     Everything lives under ``root`` (the data dir ``root/signing``, ``owners.json``, ``server.log``);
@@ -236,13 +236,14 @@ def running_signing_server(root: Path, owners: Iterable[DemoOwner], *, otp_step_
     stopped when the block exits. Suites that sign many times with one credential shorten the TOTP
     step (``otp_step_seconds``) and take codes with :meth:`SigningEnv.next_otp`, which moves the
     server's clock (``SIGNING_CLOCK_OFFSET_FILE``) to the next step instead of waiting for it.
+    ``extra_env`` is added to the environment of the CLI and the server (e.g. libfaketime's).
     """
     assert Path(SOFTHSM_MODULE).exists(), "SoftHSM2 must be installed (apt-get install softhsm2)"
     data_dir = root / "signing"
     env = {**base_env(data_dir), "SIGNING_OTP_STEP_SECONDS": str(otp_step_seconds),
            "SIGNING_CLOCK_OFFSET_FILE": str(root / "clock-offset"),
            # the server's clock may be moved forward by tests; clients' cached tokens must outlive that
-           "SIGNING_ACCESS_TOKEN_TTL_SECONDS": "86400"}
+           "SIGNING_ACCESS_TOKEN_TTL_SECONDS": "86400", **(extra_env or {})}
     spec = root / "owners.json"
     spec.write_text(json.dumps([owner.entry() for owner in owners], ensure_ascii=False), encoding="utf-8")
     senv = SigningEnv(env=env, data_dir=data_dir, server=ServerProcess(env=env, log_path=root / "server.log"))
