@@ -8,8 +8,10 @@ and the handlers give (:func:`declare_problem_responses`, called once by ``build
 
 * 400 a parameter or body field that does not parse or breaks its declared bounds (``errors`` names it),
 * 401 not logged in, 403 role, unit, CSRF token or a password change required, 404 outside the actor's
-  scope, 422 a value the use case refuses (``errors`` per field), 429 throttled, 500 unexpected;
-* on unsafe methods also 409 (state changed meanwhile, illegal transition, duplicate) and 413 (body too large).
+  scope, 422 a value the use case refuses (``errors`` per field), 429 throttled, 500 unexpected, 503 a service
+  unreachable (:mod:`backend.server.outages`);
+* on unsafe methods also 409 (state changed meanwhile, illegal transition, duplicate), 413 (body too large)
+  and 507 (file store full).
 
 Success answers keep what the handler declares (status code, ``media_type`` for exports). A request struct
 declared with ``forbid_unknown_fields=True`` is documented with ``additionalProperties: false``, and an
@@ -49,10 +51,12 @@ _ALWAYS = {
     422: "A value the use case refuses (`errors` maps each field to a Vietnamese message)",
     429: "Too many requests: wait and retry",
     500: "Unexpected error (logged with the request id; no details are given)",
+    503: "A service the system depends on (database, Redis) is unreachable or restarting: retry after `Retry-After`",
 }
 _UNSAFE = {
     409: "Conflict: the object changed meanwhile, the transition is not allowed in its state, or a duplicate",
     413: "Request body too large",
+    507: "The file store is full: nothing was stored",
 }
 
 

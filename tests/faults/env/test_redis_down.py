@@ -49,6 +49,9 @@ async def test_pages_answer_503_while_redis_is_down_and_the_session_survives(
         assert response.status_code == 503, (path, response.status_code, response.text[:500])
         assert UNAVAILABLE in response.text and "Traceback" not in response.text
         assert response.headers["retry-after"]
+    api = await client.get("/api/v1/session")
+    assert (api.status_code, api.headers["content-type"], api.json()["code"]) == (
+        503, "application/problem+json", "SERVICE_UNAVAILABLE")
 
     throwaway_redis.start()
     home = await client.get("/")
