@@ -6,6 +6,10 @@ the data to a fresh id and deletes the old one, which defeats session fixation; 
 ``max_age_seconds`` after they were started (the start time is kept in the data under ``_started``;
 ``clear()`` forgets it, so a login starts the clock again and ``rotate()`` does not): a session
 older than that is deleted when it is next presented, whatever its activity.
+
+Saving happens as the response starts. When the store refuses it (Redis down), the response cannot go
+out as planned (it would log nobody in, or drop a change of session); the middleware then answers with
+``on_save_error(scope, exc)`` instead, an ASGI app the server provides (its Vietnamese 503 page).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import json
 import math
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,8 +79,9 @@ class SessionMiddleware:
     """ASGI middleware loading the session before the handler and saving it before the headers."""
 
     def __init__(self, app: ASGIApp, *, store_name: str, idle_seconds: int, max_age_seconds: int,
-                 secure: bool) -> None:
+                 secure: bool, on_save_error: Callable[[Scope, Exception], ASGIApp]) -> None:
         self.app = app
+        self.on_save_error = on_save_error
         self.store_name = store_name
         self.idle_seconds = idle_seconds
         self.max_age_seconds = max_age_seconds
@@ -102,13 +108,25 @@ class SessionMiddleware:
                     session.clear()  # past its absolute lifetime: deleted, cookie dropped
         scope[_SCOPE_KEY] = session  # type: ignore[literal-required]
 
+        save_error: list[Exception] = []
+
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start" and session.dirty:
                 headers = MutableScopeHeaders.from_message(message)
-                await self._persist(store, session, headers)
+                session.dirty = False  # saved once, whatever happens
+                try:
+                    await self._persist(store, session, headers)
+                except Exception as exc:
+                    save_error.append(exc)
+                    raise
             await send(message)
 
-        await self.app(scope, receive, send_wrapper)
+        try:
+            await self.app(scope, receive, send_wrapper)
+        except Exception:
+            if not save_error:
+                raise
+            await self.on_save_error(scope, save_error[0])(scope, receive, send)  # nothing was sent yet
 
     def _remaining(self, data: dict[str, Any]) -> float:
         """Seconds left of the session's absolute lifetime (a session without a start time has none)."""

@@ -6,7 +6,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from litestar import Litestar
+from litestar import Litestar, Request
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
@@ -18,6 +18,7 @@ from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
 from litestar.stores.redis import RedisStore
+from litestar.types import ASGIApp, Scope
 
 from backend.config.settings import Settings
 from backend.db.engine import create_engine, create_read_sessionmaker, create_sessionmaker
@@ -45,6 +46,12 @@ def _stores(settings: Settings) -> dict[str, Store]:
         root = RedisStore.with_client(url=settings.redis_url, namespace="congvan")
         return {"sessions": root.with_namespace("sessions"), "cache": root.with_namespace("cache")}
     return {"sessions": MemoryStore(), "cache": MemoryStore()}
+
+
+def _session_save_failed(scope: Scope, exc: Exception) -> ASGIApp:
+    """The error page for a response whose session could not be saved (the session store is down)."""
+    request: Request[Any, Any, Any] = Request(scope)
+    return handle_exception(request, exc).to_asgi_response(app=None, request=request)
 
 
 def _provide(fn: Callable[..., Any]) -> Provide:
@@ -87,7 +94,8 @@ def build_app(settings: Settings) -> Litestar:
         middleware=[
             DefineMiddleware(SessionMiddleware, store_name="sessions",
                              idle_seconds=settings.session_idle_minutes * 60,
-                             max_age_seconds=settings.session_max_hours * 3600, secure=settings.cookie_secure),
+                             max_age_seconds=settings.session_max_hours * 3600, secure=settings.cookie_secure,
+                             on_save_error=_session_save_failed),
             DefineMiddleware(OfflineMiddleware, secret_key=settings.secret_key),
         ],
         csrf_config=CSRFConfig(

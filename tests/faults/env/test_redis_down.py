@@ -27,7 +27,7 @@ from backend.web.live.channels import user_channel
 from backend.web.live.kinds import COUNTS_CHANGED, LIVE_PUBLISH
 from tests.conftest import csrf_from
 from tests.faults.env.conftest import ThrowawayRedis
-from tests.support.incoming import doc_id_from, intake, intake_fields, make_pdf, type_id
+from tests.support.incoming import UserClient, doc_id_from, intake, intake_fields, make_pdf, type_id
 
 CLERK = "vanthu.xanghiphong"
 UNAVAILABLE = "Hệ thống tạm thời gián đoạn"
@@ -52,6 +52,14 @@ async def test_pages_answer_503_while_redis_is_down_and_the_session_survives(
     api = await client.get("/api/v1/session")
     assert (api.status_code, api.headers["content-type"], api.json()["code"]) == (
         503, "application/problem+json", "SERVICE_UNAVAILABLE")
+
+    clerk_cookies = httpx.Cookies(client.cookies)
+    visitor = UserClient(client)  # its own cookie jar: no session yet
+    form = await visitor.get("/login")
+    response = await visitor.post("/login", data={"username": CLERK, "password": DEMO_PASSWORD, "next": "/",
+                                                  "_csrf_token": csrf_from(form.text)})
+    assert response.status_code == 503 and UNAVAILABLE in response.text, (response.status_code, response.text[:500])
+    client.cookies = clerk_cookies
 
     throwaway_redis.start()
     home = await client.get("/")
