@@ -56,9 +56,9 @@ COVERED_ELSEWHERE: dict[str, set[str]] = {
     # the recall answer: tests/integration/exchange/test_platform_recall.py posts it and checks the cancelled
     # document; its dialog is the shared data-confirm behaviour this module exercises (no browser test of its own yet)
     "components/_exchange.html": {"confirm-recall"},
-    # tests/browser/test_workfile_phone.py: each dismissed, then accepted ("Nộp lưu" and "Tiếp nhận vào lưu trữ"
-    # are the transfer rows marked ``confirm``, rendered by one form loop)
-    "pages/workfiles/detail.html": {"close-file", "wf-{{ row.event }}"},
+    # tests/browser/test_workfile_phone.py: each dismissed, then accepted ("Rút khỏi hồ sơ" of one member; "Nộp lưu"
+    # and "Tiếp nhận vào lưu trữ" are the transfer rows marked ``confirm``, rendered by one form loop)
+    "pages/workfiles/detail.html": {"remove-{{ m.link_id }}", "close-file", "wf-{{ row.event }}"},
 }
 
 

@@ -1,10 +1,12 @@
-"""A specialist on a phone (360 px) opens a work file, adds three documents from their pages with
-"Đưa vào hồ sơ" (two taps each), and closes the file -- real Chromium against the running app."""
+"""A specialist on a phone (360 px) opens a work file, adds four documents from their pages with
+"Đưa vào hồ sơ" (two taps each), takes one out again, and closes the file with three -- real Chromium
+against the running app."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import re
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -38,7 +40,7 @@ def _arrange(settings_env: dict[str, str]) -> list[int]:
             agency = (await db.scalars(sa.select(Agency.id).where(Agency.organ_id == "000.00.00.H41"))).one()
         ids = [await arrange_incoming(sessions, settings, agency, number=300 + i, summary=f"Về việc thử hồ sơ {i}",
                                       issued_on=dt.date.today() - dt.timedelta(days=5 - i), assign_to=me)
-               for i in range(3)]
+               for i in range(4)]
         await engine.dispose()
         return ids
 
@@ -93,9 +95,19 @@ def test_specialist_opens_fills_and_closes_a_file(live_server: str, browser: Bro
 
     page.goto(f"{live_server}/work-files/")
     page.get_by_role("link", name="Hồ sơ thử trên điện thoại").tap()
-    expect(page.get_by_role("heading", name="Văn bản trong hồ sơ (3)")).to_be_visible()
+    expect(page.get_by_role("heading", name="Văn bản trong hồ sơ (4)")).to_be_visible()
     posts: list[str] = []
     page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    take_out = page.get_by_role("button", name=re.compile("^Rút khỏi hồ sơ")).last
+    page.once("dialog", lambda dialog: dialog.dismiss())  # "Hủy": nothing is sent, the document stays in the file
+    take_out.tap()
+    page.wait_for_timeout(800)
+    assert posts == [] and _stored(settings_env) == ("open", 4)
+    page.once("dialog", lambda dialog: dialog.accept())
+    take_out.tap()
+    expect(page.get_by_role("heading", name="Văn bản trong hồ sơ (3)")).to_be_visible()
+    assert len(posts) == 1 and _stored(settings_env) == ("open", 3)
+    posts.clear()
     page.once("dialog", lambda dialog: dialog.dismiss())  # "Hủy": nothing is sent, the file stays open
     page.get_by_role("button", name="Đóng hồ sơ").tap()
     page.wait_for_timeout(800)
