@@ -96,6 +96,7 @@ def test_specialist_opens_fills_and_closes_a_file(live_server: str, browser: Bro
     page.goto(f"{live_server}/work-files/")
     page.get_by_role("link", name="Hồ sơ thử trên điện thoại").tap()
     expect(page.get_by_role("heading", name="Văn bản trong hồ sơ (4)")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360  # move and take-out buttons included
     posts: list[str] = []
     page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
     take_out = page.get_by_role("button", name=re.compile("^Rút khỏi hồ sơ")).last

@@ -1,5 +1,5 @@
 """The file page's forms for its members and its place in the catalogue: add a note, take a document or a
-note out, and (the clerk) attach an ad-hoc file to a catalogue item of its year.
+note out or move it one place up or down, and (the clerk) attach an ad-hoc file to a catalogue item of its year.
 
 Each form posts to the same service the JSON API uses and returns to the file page; a refusal rolls back
 and comes back as a message there (:func:`.transfer_pages.on_file_page`).
@@ -37,6 +37,11 @@ class RemoveForm(msgspec.Struct, forbid_unknown_fields=False):
     link_id: str = ""
 
 
+class MoveForm(msgspec.Struct, forbid_unknown_fields=False):
+    link_id: str = ""
+    direction: str = ""
+
+
 class CatalogueForm(msgspec.Struct, forbid_unknown_fields=False):
     catalogue_item_id: str = ""
     version: str = ""
@@ -49,7 +54,7 @@ def _posted_id(value: str) -> int:
 
 
 class MemberPagesController(Controller):
-    """``/work-files/{id}/notes``, ``/work-files/{id}/remove`` and ``/work-files/{id}/catalogue``."""
+    """``/work-files/{id}/notes``, ``/remove``, ``/move`` and ``/catalogue``."""
 
     path = "/work-files"
 
@@ -72,6 +77,16 @@ class MemberPagesController(Controller):
 
         if await on_file_page(request, db, file_id, run()):
             flash(request, t("workfiles.flash.removed"))
+        return see_other(request, "workfiles.detail", file_id=file_id)
+
+    @post("/{file_id:int}/move", name="workfiles.move")
+    async def move(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
+                   meta: Meta, file_id: FromPath[int], data: Annotated[MoveForm, _FORM]) -> Response[Any]:
+        step = {"up": -1, "down": 1}.get(data.direction, 0)
+        moved = await on_file_page(request, db, file_id, service_for(request, db, settings, meta).move(
+            file_id, actor, _posted_id(data.link_id), step))
+        if moved:
+            flash(request, t("workfiles.flash.moved"))
         return see_other(request, "workfiles.detail", file_id=file_id)
 
     @post("/{file_id:int}/catalogue", name="workfiles.file_catalogue")

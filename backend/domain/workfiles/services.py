@@ -238,6 +238,27 @@ class WorkFileService(DocumentService[WorkFile]):
         await self.flow.history(work_file, actor, "reorder", text=t("workfiles.history.reordered"))
         await self.flow.audit(work_file, actor, "reordered", order=link_ids)
 
+    async def move(self, file_id: int, actor: Actor, link_id: int, step: int) -> bool:
+        """Move one document or note of the file one place earlier (``step`` -1) or later (+1); ``False`` when it
+        is already first or last (nothing changes).
+
+        Raises:
+            InvalidInputError: the link is not in this file, or ``step`` is not -1 or +1; others as
+                :meth:`add_document`.
+        """
+        await self._changeable(actor, file_id)
+        order = [row.id for row in await self._links(file_id)]
+        if link_id not in order or step not in (-1, 1):
+            message = t("workfiles.document.not_in_file")
+            raise InvalidInputError(message, field_errors={"link_id": message})
+        here = order.index(link_id)
+        there = here + step
+        if not 0 <= there < len(order):
+            return False
+        order[here], order[there] = order[there], order[here]
+        await self.reorder(file_id, actor, order)
+        return True
+
     async def settle(self, file_id: int, actor: Actor, day: date | None, *,
                      expected_version: int | None = None) -> WorkFile:
         """Record (or correct) the final settlement date of a capital-construction file after it was opened.

@@ -136,3 +136,45 @@ async def test_notes_through_the_page_and_a_file_of_notes_only(client: Any, logi
     after = await specialist.get(f"/work-files/{file_id}")
     assert "Đã rút khỏi hồ sơ." in after.text and NOTE not in after.text
     assert await _links(db_sessionmaker) == 0
+
+
+async def test_the_page_moves_a_member_one_place_up_or_down(client: Any, login: Any, demo: Any,
+                                                            db_sessionmaker: Any) -> None:
+    clients = Clients(client, login)
+    specialist = await clients("chuyenvien.tinh")
+    page = await specialist.get("/work-files/")
+    opened = await specialist.post("/work-files/", data={"_csrf_token": csrf_from(page.text), "title": "Hồ sơ thứ tự",
+                                                         "file_notation": "10.TH", "retention": "5 năm"})
+    file_id = int(opened.headers["location"].rsplit("/", 1)[1])
+    token = csrf_from((await specialist.get(f"/work-files/{file_id}")).text)
+    for text in ("Ghi chú thứ nhất", "Ghi chú thứ hai", "Ghi chú thứ ba"):
+        assert (await specialist.post(f"/work-files/{file_id}/notes",
+                                      data={"_csrf_token": token, "text": text})).status_code == 303
+
+    async def order() -> list[str]:
+        async with db_sessionmaker() as db:
+            return list((await db.scalars(sa.select(WorkFileDocument.note).where(
+                WorkFileDocument.work_file_id == file_id).order_by(WorkFileDocument.position))).all())
+
+    async def move(text: str, direction: str) -> str:
+        async with db_sessionmaker() as db:
+            link_id = await db.scalar(sa.select(WorkFileDocument.id).where(WorkFileDocument.note == text))
+        moved = await specialist.post(f"/work-files/{file_id}/move", data={
+            "_csrf_token": token, "link_id": str(link_id), "direction": direction})
+        assert moved.status_code == 303
+        return (await specialist.get(f"/work-files/{file_id}")).text
+
+    shown = await move("Ghi chú thứ ba", "up")
+    assert "Đã đổi thứ tự trong hồ sơ." in shown
+    assert await order() == ["Ghi chú thứ nhất", "Ghi chú thứ ba", "Ghi chú thứ hai"]
+    assert shown.index("Ghi chú thứ ba") < shown.index("Ghi chú thứ hai")
+    await move("Ghi chú thứ nhất", "up")  # already first: nothing changes
+    await move("Ghi chú thứ nhất", "down")
+    assert await order() == ["Ghi chú thứ ba", "Ghi chú thứ nhất", "Ghi chú thứ hai"]
+    refused = await move("Ghi chú thứ hai", "sideways")
+    assert "Văn bản này không có trong hồ sơ." in refused
+    assert await order() == ["Ghi chú thứ ba", "Ghi chú thứ nhất", "Ghi chú thứ hai"]
+    async with db_sessionmaker() as db:
+        moves = (await db.scalars(sa.select(AuditEvent.action).where(
+            AuditEvent.object_id == str(file_id), AuditEvent.action == "workfiles.reordered"))).all()
+    assert len(moves) == 2
