@@ -11,14 +11,18 @@ the field:
 * a file part whose ``filename`` is empty but whose content is not (a browser sends an empty part
   with an empty name when no file was chosen: that is read as "no file");
 * JSON that is not UTF-8, not well-formed, nested deeper than :data:`MAX_JSON_DEPTH`, with a
-  repeated key or a ``NaN``/``Infinity``.
+  repeated key or a ``NaN``/``Infinity``;
+* a JSON string that is an ISO date (``YYYY-MM-DD``) outside :data:`~backend.lib.bounds.MIN_DATE` ..
+  :data:`~backend.lib.bounds.MAX_DATE` (422 naming the field: the API's date fields are typed, not bounded).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator
+from datetime import date
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
@@ -26,7 +30,7 @@ from litestar.datastructures import UploadFile
 from multipart import MultipartSegment, ParserError, ParserLimitReached, PushMultipartParser  # type: ignore[import-untyped]
 
 from backend.errors import InvalidInputError
-from backend.lib.bounds import MAX_ID, MAX_TEXT_CHARS, text_problem
+from backend.lib.bounds import MAX_DATE, MAX_ID, MAX_TEXT_CHARS, MIN_DATE, text_problem
 from backend.lib.i18n import t
 
 __all__ = ["MAX_JSON_DEPTH", "BadInputError", "UnstorableValueError", "check_text", "decode_json", "parse_multipart",
@@ -197,14 +201,32 @@ def _check_json_text(field: str, value: str, *, broken_bytes: bool) -> None:
     check_text(field, value)
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _check_json_date(field: str, value: str) -> None:
+    """An ISO date string lies within the bounds (one that is no date at all is left to the field's type)."""
+    if not _ISO_DATE.fullmatch(value):
+        return
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return
+    if not MIN_DATE <= day <= MAX_DATE:
+        raise _unstorable("edge.date.out_of_range", field, min=MIN_DATE.strftime("%d/%m/%Y"),
+                          max=MAX_DATE.strftime("%d/%m/%Y"), value=value)
+
+
 def _check_values(value: Any, *, broken_bytes: bool) -> None:
-    """Every string (keys included) of a decoded JSON value passes :func:`check_text`, named by its path;
-    containers nest at most :data:`MAX_JSON_DEPTH` deep (walked without recursion)."""
+    """Every string (keys included) of a decoded JSON value passes :func:`check_text`, named by its path (a
+    date-shaped value also :func:`_check_json_date`); containers nest at most :data:`MAX_JSON_DEPTH` deep (walked
+    without recursion)."""
     stack: list[tuple[Any, str, int]] = [(value, "", 0)]
     while stack:
         item, where, depth = stack.pop()
         if isinstance(item, str):
             _check_json_text(where or "body", item, broken_bytes=broken_bytes)
+            _check_json_date(where or "body", item)
         elif isinstance(item, int) and not isinstance(item, bool) and abs(item) > MAX_ID:
             raise _unstorable("edge.field.invalid", where or "body", detail=t("edge.field.range", bound=f"≤ {MAX_ID}"))
         elif isinstance(item, list | dict):

@@ -7,7 +7,12 @@ For each case the request goes out with every other field valid, and the answer 
 * a message in Vietnamese; a 4xx names the field it refuses (in the message, the problem body or the
   re-rendered form);
 * the HTML payload never comes back unescaped, neither in the answer nor on the page a success leads to;
-* after a refusal, the endpoint's tables hold the same number of rows and the blob store the same files.
+* after a refusal, the endpoint's tables hold the same number of rows and the blob store the same files;
+* a body over the size limit is a 413 (refused before any of it is parsed or stored);
+* a file with active content (JavaScript) is accepted, its warning recorded on the stored file and shown
+  on the document page.
+
+After the whole corpus the operator's blob check finds no row without its file and no file without its row.
 
 One app, one database copy and one logged-in session per actor serve the whole module.
 """
@@ -34,13 +39,26 @@ from litestar.testing import AsyncTestClient
 from backend.asgi import create_app
 from backend.cli.seed import DEMO_PASSWORD
 from backend.config.settings import Settings, load_settings
-from backend.db.engine import create_engine, create_sessionmaker
+from backend.db.engine import create_engine, create_read_sessionmaker, create_sessionmaker
 from backend.db.models import Agency, DocumentType, Unit, User
+from backend.domain.documents.blob_hygiene import scan
+from backend.domain.documents.files import blob_store
 from backend.domain.signing.assets import seal_png
 from backend.domain.signing.samples import DraftSpec, outgoing_draft_pdf
 from backend.lib import clock
 from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, TEST_REDIS_URL, _pg_admin, _pg_parts
-from tests.integration.corpus.table import CLERK, HTML_PAYLOAD, LEADER, Case, cases
+from tests.integration.corpus.table import (
+    CLERK,
+    HTML_PAYLOAD,
+    LEADER,
+    SPECIALIST,
+    Case,
+    Oversize,
+    _draft,
+    _intake,
+    _workfile,
+    cases,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -67,6 +85,8 @@ class World:
     tokens: dict[str | None, str] = field(default_factory=dict)
     counter: int = 0
     docs: dict[str, int] = field(default_factory=dict)
+    warned: int = 0
+    """Stored files with a warning seen so far (each accepted active file must add one)."""
 
     async def request(self, actor: str | None, method: str, url: str, **kwargs: Any) -> httpx.Response:
         self.client.cookies = self.jars.get(actor) or httpx.Cookies()
@@ -146,6 +166,7 @@ CASES = cases()
 
 @pytest.mark.asyncio(loop_scope="module")
 async def test_corpus_has_at_least_300_cases() -> None:
+    print(f"bad-input corpus: {len(CASES)} cases")
     assert len(CASES) >= 300, len(CASES)
 
 
@@ -159,26 +180,37 @@ def _urlencoded(fields: dict[str, Any]) -> bytes:
     return "&".join(f"{quote_from_bytes(_raw(k))}={quote_from_bytes(_raw(v))}" for k, v in fields.items()).encode()
 
 
+_FILE_TYPES = {".png": "image/png", ".csv": "text/csv"}
+
+
 def _multipart(fields: dict[str, Any]) -> bytes:
-    parts = []
+    """The body, joined once: an :class:`Oversize` file's bytes exist only inside it."""
+    parts: list[bytes] = []
     for name, value in fields.items():
+        parts.append(b"--" + BOUNDARY.encode() + b"\r\n")
         if isinstance(value, tuple):
             filename, content = value
-            kind = "image/png" if filename.endswith(".png") else "application/pdf"
-            head = (f'Content-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-                    f"Content-Type: {kind}\r\n").encode()
-            parts.append(b"--" + BOUNDARY.encode() + b"\r\n" + head + b"\r\n" + content + b"\r\n")
+            kind = _FILE_TYPES.get(filename[-4:], "application/pdf")
+            parts.append((f'Content-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                          f"Content-Type: {kind}\r\n\r\n").encode())
+            if isinstance(content, Oversize):
+                parts += [content.head, bytes(content.size - len(content.head))]
+            else:
+                parts.append(content)
         else:
-            head = f'Content-Disposition: form-data; name="{name}"\r\n'.encode()
-            parts.append(b"--" + BOUNDARY.encode() + b"\r\n" + head + b"\r\n" + _raw(value) + b"\r\n")
-    return b"".join(parts) + b"--" + BOUNDARY.encode() + b"--\r\n"
+            parts += [f'Content-Disposition: form-data; name="{name}"\r\n\r\n'.encode(), _raw(value)]
+        parts.append(b"\r\n")
+    return b"".join([*parts, b"--" + BOUNDARY.encode() + b"--\r\n"])
 
 
 def _json(fields: dict[str, Any], case: Case) -> bytes:
     if case.kind == "json-body":
         return _raw(case.hostile.value)
-    # Splice the raw bytes in as the JSON string (invalid UTF-8 and lone surrogates stay what they are).
     marker = "\u0001HOSTILE\u0001"
+    if case.kind in ("json-id", "json-date"):  # a raw JSON token in place of the whole value
+        return json.dumps({**fields, case.field: marker}, ensure_ascii=False).encode().replace(
+            json.dumps(marker, ensure_ascii=False).encode(), case.hostile.value)
+    # Splice the raw bytes in as the JSON string (invalid UTF-8 and lone surrogates stay what they are).
     text = json.dumps({**fields, case.field: marker}, ensure_ascii=False).encode()
     raw = case.hostile.value
     try:
@@ -204,6 +236,12 @@ async def _arranged(world: World, endpoint: Any) -> int:
 
 
 async def _new_document(world: World, kind: str) -> int:
+    if kind == "workfile":
+        world.counter += 1
+        response = await world.request(SPECIALIST, "POST", "/api/v1/work-files", json=_workfile(world, world.counter),
+                                        headers={"X-CSRFToken": world.tokens[SPECIALIST]})
+        assert response.status_code == 201, response.text[:500]
+        return int(response.json()["id"])
     if kind == "draft":
         fields = {k: v for k, v in _draft_fields(world).items()}
         response = await world.request("chuyenvien.xanghiphong", "POST", "/api/v1/outgoing", data=fields,
@@ -212,7 +250,6 @@ async def _new_document(world: World, kind: str) -> int:
         assert response.status_code == 201, response.text[:500]
         return int(response.json()["id"])
     world.counter += 1
-    from tests.integration.corpus.table import _intake
     fields = _intake(world, 50_000 + world.counter)
     fields.pop("file")
     token = world.tokens[CLERK]
@@ -233,7 +270,6 @@ def _pdf() -> bytes:
 
 
 def _draft_fields(world: World) -> dict[str, str]:
-    from tests.integration.corpus.table import _draft
     return {k: v for k, v in _draft(world, 0).items() if k != "file"}
 
 
@@ -268,7 +304,7 @@ async def _send(world: World, case: Case, doc: int) -> httpx.Response:
     fields[case.field] = value if case.kind in ("file", "png") else endpoint.wrap(case.field, value)
     if endpoint.body == "multipart":
         return await world.request(actor, endpoint.method, path, content=_multipart(fields),
-                                   headers={"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"})
+                                   headers={**headers, "Content-Type": f"multipart/form-data; boundary={BOUNDARY}"})
     return await world.request(actor, endpoint.method, path, content=_urlencoded(fields),
                                headers={"Content-Type": "application/x-www-form-urlencoded"})
 
@@ -283,12 +319,13 @@ async def _counts(world: World, tables: tuple[str, ...]) -> tuple[dict[str, int]
     finally:
         await engine.dispose()
     blobs = world.settings.blob_dir
-    files = sum(1 for p in blobs.rglob("*") if p.is_file()) if blobs.exists() else 0
+    derived = blobs / "derived"  # caches made from a stored file when a page first shows it (not uploads)
+    files = sum(1 for p in blobs.rglob("*") if p.is_file() and derived not in p.parents) if blobs.exists() else 0
     return rows, files
 
 
 def _message(response: httpx.Response) -> str:
-    if "json" in response.headers.get("content-type", ""):
+    if "json" in response.headers.get("content-type", "") and response.content:
         body = response.json()
         return json.dumps(body, ensure_ascii=False) if isinstance(body, dict) else ""
     return response.text
@@ -307,7 +344,9 @@ async def test_bad_input_is_refused_cleanly(world: World, case: Case) -> None:
     message = _message(response)
     if status >= 400:
         assert VIETNAMESE.search(message), f"{case.id}: no Vietnamese message in {message[:300]}"
-        if case.endpoint.body not in ("path", "query") and case.kind != "json-body" and status != 409:
+        if status == 413:  # the whole body is refused unread: the message says what is too large
+            assert "quá lớn" in message, f"{case.id}: the 413 does not say the upload is too large: {message[:300]}"
+        elif case.endpoint.body not in ("path", "query") and case.kind != "json-body" and status != 409:
             assert case.field in message, f"{case.id}: the answer does not name {case.field}: {message[:400]}"
     if "html" in response.headers.get("content-type", ""):
         assert HTML_PAYLOAD not in response.text, f"{case.id}: the payload came back unescaped"
@@ -316,4 +355,46 @@ async def test_bad_input_is_refused_cleanly(world: World, case: Case) -> None:
         assert shown.status_code < 500 and HTML_PAYLOAD not in shown.text, f"{case.id}: unescaped after redirect"
     if before is not None and status >= 400:
         assert await _counts(world, tables) == before, f"{case.id}: something was stored although refused"
+    if isinstance(case.hostile.value, tuple) and isinstance(case.hostile.value[1], Oversize):
+        assert status == 413, f"{case.id}: an oversize body got {status}, not refused by its size"
+    if case.hostile.warning:  # accepted, with the warning
+        assert status < 400, f"{case.id}: a file with a warning must be accepted, got {status}"
+        await _check_warning(world, case, response)
+
+
+async def _warnings(world: World, code: str) -> int:
+    engine = create_engine(world.settings.database_url, pool=False)
+    try:
+        async with engine.connect() as conn:
+            query = sa.text("SELECT count(*) FROM stored_file WHERE content_warning = :code")
+            return int((await conn.execute(query, {"code": code})).scalar_one())
+    finally:
+        await engine.dispose()
+
+
+async def _check_warning(world: World, case: Case, response: httpx.Response) -> None:
+    """The accepted file's warning is on its row and on the document page (before the document itself)."""
+    warned = await _warnings(world, case.hostile.warning)
+    assert warned > world.warned, f"{case.id}: the warning was not recorded on the stored file"
+    world.warned = warned
+    if response.status_code == 201:
+        page = case.endpoint.page.replace("{id}", str(response.json()["id"]))
+    else:
+        page = response.headers["location"]
+    shown = await world.request(case.endpoint.actor, "GET", page)
+    assert shown.status_code == 200, f"{case.id}: {page} answered {shown.status_code}"
+    assert 'id="file-warning"' in shown.text and "JavaScript" in shown.text, f"{case.id}: no warning on {page}"
+
+
+async def test_after_the_corpus_every_row_has_its_blob_and_every_blob_its_row(world: World) -> None:
+    """The operator's blob check (``python -m backend check``) over the store the whole corpus wrote to:
+    no row lost its file and no refused upload left a file behind."""
+    engine = create_engine(world.settings.database_url, pool=False)
+    try:
+        reports = [report async for report in scan(create_read_sessionmaker(engine), blob_store(world.settings))]
+    finally:
+        await engine.dispose()
+    assert sum(report.stored for report in reports) > 0
+    assert [m for report in reports for m in report.missing] == []
+    assert [o for report in reports for o in report.orphans] == []
 
