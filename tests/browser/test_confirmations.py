@@ -6,12 +6,18 @@ and at run time every ``form[data-confirm]`` on the visited pages must have been
 one, on a live web process with a REAL signing server: dismissing the dialog sends no request and
 changes nothing in the database; accepting it sends exactly one request. The documents are prepared
 over HTTP: incoming ones registered (return to sender) and assigned (return to the leader), outgoing
-ones awaiting the signature (sign, return, batch signing), numbered (seal) and issued (recall).
+ones awaiting the signature (sign, return, batch signing), numbered (seal) and issued (recall). The issued
+one is delivered on the platform to Nghi Thái by the real worker, so that after its recall the receiving
+clerk answers "Xác nhận đã hủy" (confirm-recall) on the incoming copy: dismissed, the copy stays open;
+accepted, it is cancelled.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,7 +25,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Browser, Dialog, Locator, Page, Request, expect
 
-from backend.db.models import IncomingDocument
+from backend.db.models import IncomingDocument, OutgoingRecipient, RecipientKind
 from backend.domain.incoming.workflow import TRANSITIONS as INCOMING_TRANSITIONS
 from backend.domain.outgoing.workflow import TRANSITIONS
 from tests.support.outgoing_browser import (  # noqa: F401 (fixtures)
@@ -39,6 +45,7 @@ from tests.support.signing import SigningEnv
 
 pytestmark = pytest.mark.browser
 DRAFTER = "chuyenvien.xanghiphong"
+RECEIVING_CLERK = "vanthu.xanghithai"
 TEMPLATES = Path(__file__).resolve().parents[2] / "web" / "templates"
 OTP_EVENTS = frozenset(t.event for t in TRANSITIONS if t.needs_otp)
 TABLE_CONFIRMS = {
@@ -50,12 +57,10 @@ COVERED: dict[str, set[str]] = {
     "pages/incoming/detail.html": {"return_to_sender", "return_to_leader"},
     "pages/outgoing/detail.html": {"sign", "seal", "return", "recall", "withdraw", "discard"},
     "pages/outgoing/list.html": {"batch-sign"},
+    "components/_exchange.html": {"confirm-recall"},
 }
 """Each template with a confirmation → the forms exercised below (their ``event``, or the form id)."""
 COVERED_ELSEWHERE: dict[str, set[str]] = {
-    # the recall answer: tests/integration/exchange/test_platform_recall.py posts it and checks the cancelled
-    # document; its dialog is the shared data-confirm behaviour this module exercises (no browser test of its own yet)
-    "components/_exchange.html": {"confirm-recall"},
     # tests/browser/test_workfile_phone.py: each dismissed, then accepted ("Rút khỏi hồ sơ" of one member; "Nộp lưu"
     # and "Tiếp nhận vào lưu trữ" are the transfer rows marked ``confirm``, rendered by one form loop)
     "pages/workfiles/detail.html": {"remove-{{ m.link_id }}", "close-file", "wf-{{ row.event }}"},
@@ -157,6 +162,21 @@ def _incoming_state(database_url: str, doc_id: int) -> str:
     return str(getattr(value, "value", value))
 
 
+def _worker_once(env: dict[str, str]) -> None:
+    """One pass of the real worker process (platform delivery and recall jobs)."""
+    done = subprocess.run([sys.executable, "-m", "backend", "worker", "--once"], env={**os.environ, **env},
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+
+
+def _delivered_copy(database_url: str, outgoing_id: int) -> int:
+    """The incoming id of ``outgoing_id``'s platform delivery to another agency."""
+    incoming_id = in_db(database_url, lambda db: db.scalar(sa.select(OutgoingRecipient.incoming_id).where(
+        OutgoingRecipient.outgoing_id == outgoing_id, OutgoingRecipient.kind == RecipientKind.AGENCY)))
+    assert incoming_id is not None, "the issued document was not delivered on the platform"
+    return int(incoming_id)
+
+
 def _outgoing_to(base: str, database_url: str, senv: SigningEnv, last: str) -> int:
     """A draft taken through the leader's signature and numbering (``last="number"``), or on to issue."""
     doc_id = prepare_awaiting_signature(base, database_url)
@@ -175,7 +195,7 @@ def _outgoing_to(base: str, database_url: str, senv: SigningEnv, last: str) -> i
 
 def test_cancel_sends_nothing_and_ok_sends_exactly_one_request(
         live_server: str, database_url: str, sign_server: SigningEnv,  # noqa: F811
-        browser: Browser, playwright) -> None:
+        settings_env: dict[str, str], browser: Browser, playwright) -> None:  # noqa: F811
     returned = register_document(live_server, database_url, number="05")
     assigned = register_document(live_server, database_url, number="06", summary="Công văn về phòng cháy")
     assign_to_deputy(live_server, database_url, assigned)
@@ -183,6 +203,8 @@ def test_cancel_sends_nothing_and_ok_sends_exactly_one_request(
     numbered = _outgoing_to(live_server, database_url, sign_server, "number")
     issued = _outgoing_to(live_server, database_url, sign_server, "issue")
     assert state(database_url, numbered)[0] == "registered" and state(database_url, issued)[0] == "issued"
+    _worker_once(settings_env)  # the issued document reaches Nghi Thái on the platform
+    received = _delivered_copy(database_url, issued)
     exercised: set[str] = set()
 
     # The clerk: "Trả lại nơi gửi" on a registered incoming document.
@@ -217,6 +239,23 @@ def test_cancel_sends_nothing_and_ok_sends_exactly_one_request(
     dialogs.check_page()
     assert dialogs.confirm("recall", form, path) == 200
     assert state(database_url, issued)[0] == "recalled"
+    exercised |= dialogs.exercised
+    context.close()
+
+    # The receiving clerk of Nghi Thái: "Xác nhận đã hủy" on the recalled copy.
+    _worker_once(settings_env)  # the recall reaches the receiving agency
+    open_state = _incoming_state(database_url, received)
+    assert open_state != "cancelled"
+    context, page = phone(browser, playwright, live_server, RECEIVING_CLERK)
+    dialogs = Confirmations(page)
+    page.goto(f"{live_server}/incoming/{received}")
+    form = page.locator("form#confirm-recall")
+    path = f"/exchange/receipts/{received}/confirm-recall"
+    dialogs.dismiss("confirm-recall", form, path, lambda: _incoming_state(database_url, received) == open_state)
+    dialogs.check_page()
+    assert dialogs.confirm("confirm-recall", form, path) == 303
+    assert _incoming_state(database_url, received) == "cancelled"
+    expect(page.locator("body")).to_contain_text("Đã xác nhận hủy")
     exercised |= dialogs.exercised
     context.close()
 
