@@ -87,6 +87,8 @@ async def test_multipart_refuses_a_file_without_a_name() -> None:
     (b'{"reason":"a\xffb"}', "«reason» không phải văn bản UTF-8"),
     (b'{"reason":"a\\u0000b"}', "«reason» chứa ký tự rỗng"),
     (b'{"items":[{"note":"\\ud800"}]}', "«items[0].note»"),
+    (b'{"start_date":"9999-12-31"}', "«start_date» phải là ngày hợp lệ trong khoảng 01/01/1900 đến 31/12/2100"),
+    (b'{"until":"1899-12-31"}', "«until» phải là ngày"),
 ])
 def test_json_refusals_say_what_is_wrong(body: bytes, words: str) -> None:
     with pytest.raises((BadInputError, UnstorableValueError)) as error:
@@ -98,3 +100,6 @@ def test_json_reads_ordinary_bodies() -> None:
     assert decode_json(b'{"event":"submit","assignees":[{"unit_id":3}]}') == {
         "event": "submit", "assignees": [{"unit_id": 3}]}
     assert decode_json(b"  ") is None
+    # dates within the bounds, and strings that only look like dates (the field's own type judges them)
+    assert decode_json(b'{"due_on":"2100-12-31","from":"1900-01-01","note":"2026-02-31"}') == {
+        "due_on": "2100-12-31", "from": "1900-01-01", "note": "2026-02-31"}
