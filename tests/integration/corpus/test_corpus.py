@@ -360,6 +360,19 @@ async def test_bad_input_is_refused_cleanly(world: World, case: Case) -> None:
     if case.hostile.warning:  # accepted, with the warning
         assert status < 400, f"{case.id}: a file with a warning must be accepted, got {status}"
         await _check_warning(world, case, response)
+    if case.kind == "file" and status < 400:  # an accepted file (a polyglot too) is only ever served as a PDF
+        served = await world.request(case.endpoint.actor, "GET", _document_page(case, response) + "/file")
+        assert served.status_code == 200, f"{case.id}: the stored file answered {served.status_code}"
+        assert served.headers["content-type"].startswith("application/pdf"), served.headers["content-type"]
+        assert served.headers["x-content-type-options"] == "nosniff"
+        assert served.headers["content-disposition"].startswith("attachment"), served.headers["content-disposition"]
+
+
+def _document_page(case: Case, response: httpx.Response) -> str:
+    """The page of the document an accepted request created or changed."""
+    if response.status_code == 201:
+        return case.endpoint.page.replace("{id}", str(response.json()["id"]))
+    return response.headers["location"].split("?", 1)[0].split("#", 1)[0]
 
 
 async def _warnings(world: World, code: str) -> int:
@@ -377,10 +390,7 @@ async def _check_warning(world: World, case: Case, response: httpx.Response) -> 
     warned = await _warnings(world, case.hostile.warning)
     assert warned > world.warned, f"{case.id}: the warning was not recorded on the stored file"
     world.warned = warned
-    if response.status_code == 201:
-        page = case.endpoint.page.replace("{id}", str(response.json()["id"]))
-    else:
-        page = response.headers["location"]
+    page = _document_page(case, response)
     shown = await world.request(case.endpoint.actor, "GET", page)
     assert shown.status_code == 200, f"{case.id}: {page} answered {shown.status_code}"
     assert 'id="file-warning"' in shown.text and "JavaScript" in shown.text, f"{case.id}: no warning on {page}"
