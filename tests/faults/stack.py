@@ -27,7 +27,15 @@ import httpx
 from backend.cli.seed import seed_demo_into
 from backend.db.engine import create_engine, create_sessionmaker
 from backend.db.migrate import upgrade
-from tests.support.signing import REPO, DemoOwner, SigningEnv, app_signing_env, free_port, running_signing_server
+from tests.support.signing import (
+    REPO,
+    DemoOwner,
+    SigningEnv,
+    app_signing_env,
+    free_port,
+    running_signing_server,
+    stop_process,
+)
 
 __all__ = ["PROCESSES", "Stack", "SIGNING_OWNERS", "fresh_database", "running_stack", "stack_env"]
 
@@ -73,13 +81,7 @@ class AppProcess:
             raise RuntimeError(f"{self.args} did not become healthy in 120 s")
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
         self.proc = None
 
 
