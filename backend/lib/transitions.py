@@ -64,6 +64,9 @@ class Transition(Generic[S]):
 
     ``effect`` is ``async (step, docs) -> None`` (run once for all documents taking this row);
     ``notify`` is ``async (step, doc) -> list[int]`` naming the users to notify (``None``: nobody).
+    ``prepare`` (for effects with a slow outside call, e.g. the signing server) is
+    ``async (step, docs) -> async () -> result``: it reads what the call needs, and the engine runs
+    the returned call with no transaction open; the effect then finds the result in ``step.prepared``.
     ``label`` is the button text; ``reason_label`` names the required comment when ``needs_reason``
     (empty: the table's default); ``description`` is the "Meaning" column of the rendered docs.
     """
@@ -74,6 +77,7 @@ class Transition(Generic[S]):
     policy: Policy
     label: str
     effect: Callable[..., Any] | None = None
+    prepare: Callable[..., Any] | None = None
     notify: Callable[..., Any] | None = None
     needs_reason: bool = False
     reason_label: str = ""

@@ -11,8 +11,12 @@ then the only code that changes a document's state, identically for every lifecy
    version;
 3. for *each* document find the transition for *its* state, evaluate the row's policy
    ``(actor, doc, ctx)``, and check the reason and OTP -- all checks before any effect;
-4. run each row's effect once for the documents taking it (effects that call the signing
-   server do so before they write anything);
+4. run each row's effect once for the documents taking it. A row with a ``prepare`` step (the
+   signing server's signature and seal) first reads what its slow call needs; the engine then
+   ends the transaction (nothing is written yet, so no write lock or row lock is held while the
+   signing server works: on SQLite one write lock serves the whole database), runs the call,
+   and locks and checks the documents again; if any changed meanwhile the call's result is
+   dropped with a conflict, else the effect stores it;
 5. enter the new state (only here, under :func:`backend.db.state_guard.state_writer`), write the
    history entry, the audit row and the notification job, then the lifecycle's cross-context
    follow-up (``after_entry``, the one call site of e.g. the exchange receipt hook);
@@ -90,6 +94,7 @@ class Step:
     inputs: Mapping[str, Any] = field(default_factory=dict)
     ctx: dict[int, Any] = field(default_factory=dict)
     outcome: Outcome = field(default_factory=Outcome)
+    prepared: Any = None
 
     @property
     def db(self) -> AsyncSession:
@@ -214,10 +219,12 @@ class Workflow(Generic[D]):
         """
         plan = await self.check(doc_ids, event, actor, reason=reason, otp=otp, expected_version=expected_version)
         outcome = Outcome()
-        steps: dict[Transition[Any], Step] = {}
-        for transition in dict.fromkeys(row for _doc, row in plan.found):
-            steps[transition] = Step(self, actor, transition, plan.reason, plan.otp, inputs or {}, plan.ctx, outcome)
-            await _effect(transition)(steps[transition], [doc for doc, row in plan.found if row is transition])
+        steps = {transition: Step(self, actor, transition, plan.reason, plan.otp, inputs or {}, plan.ctx, outcome)
+                 for transition in dict.fromkeys(row for _doc, row in plan.found)}
+        if any(transition.prepare is not None for transition in steps):
+            plan = await self._outside(plan, steps, event, actor)
+        for transition, step in steps.items():
+            await _effect(transition)(step, [doc for doc, row in plan.found if row is transition])
         for doc, transition in plan.found:
             await self._enter(steps[transition], doc, transition)
         for follow_up in outcome.follow_ups:
@@ -259,6 +266,26 @@ class Workflow(Generic[D]):
                 raise InvalidInputError(message, field_errors={"otp": message})
             plan.found.append((doc, transition))
         return plan
+
+    async def _outside(self, plan: Plan[D], steps: dict[Transition[Any], Step], event: str, actor: Actor) -> Plan[D]:
+        """Run the rows' slow calls with no transaction open, then lock and check the documents again.
+
+        Raises:
+            ConflictError: a document changed while the call ran (its result is not kept).
+            Anything the slow call raises (nothing was written).
+        """
+        versions = {_any(doc).id: _any(doc).version for doc, _row in plan.found}
+        calls = {transition: await transition.prepare(step, [doc for doc, row in plan.found if row is transition])
+                 for transition, step in steps.items() if transition.prepare is not None}
+        await self.db.commit()  # nothing of this transition is written yet: only the locks go
+        for transition, call in calls.items():
+            steps[transition].prepared = await call()
+        again = await self.check(list(versions), event, actor, reason=plan.reason, otp=plan.otp)
+        if any(_any(doc).version != versions[_any(doc).id] or row not in steps for doc, row in again.found):
+            raise ConflictError(t(f"{self.lifecycle.name}.error.stale"))
+        for step in steps.values():
+            step.ctx = again.ctx
+        return again
 
     async def authorize(self, doc: D, event: str, actor: Actor) -> None:
         """Raise unless ``event`` is available from the document's state and its policy allows ``actor``
@@ -313,6 +340,7 @@ class Workflow(Generic[D]):
         step = Step(self, actor, None, inputs=follow_up.inputs)
         if available:
             transition = await self._check(doc, follow_up.event, actor, step.ctx)
+            assert transition.prepare is None, "a follow-up runs inside its caller's transaction"
             step.transition = transition
             await _effect(transition)(step, [doc])
             await self._enter(step, doc, transition)

@@ -1,9 +1,11 @@
 """The two effects that call the signing server: the leader's signature and the agency seal.
 
-Both are registered in :mod:`.workflow` and run inside the engine after every check passed.
-Everything that can fail for a reason the user can fix (no credential, wrong or reused OTP, no
-seal image, no signature box) happens first; the signing server is called before any row
-changes, so a refused signature changes nothing.
+Both are registered in :mod:`.workflow` as a ``prepare`` (reads what the call needs and returns the
+call) and an effect (stores what the call produced). The engine runs the call with no transaction
+open -- no write lock or row lock is held while the signing server and pyHanko work -- and runs
+the effect only if no document changed meanwhile. Everything that can fail for a reason the user
+can fix (no credential, wrong or reused OTP, no seal image, no signature box) fails in the call,
+before any row changes, so a refused signature changes nothing.
 
 * ``sign`` -- the leader's PAdES signature on every document of the batch with one OTP;
 * ``seal`` -- the agency seal on the main file and every separate-file appendix, one OTP.
@@ -13,9 +15,9 @@ The signing-client factory comes in ``step.inputs["signing"]``.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,64 +32,81 @@ from backend.domain.signing.client import SigningClient
 from backend.domain.signing.errors import SigningServiceError
 from backend.domain.signing.pdf_errors import PdfSigningError
 from backend.domain.signing.stamping import sign_personal
-from backend.errors import InvalidInputError
+from backend.errors import ConflictError, InvalidInputError
 from backend.lib.i18n import t
 
-__all__ = ["seal", "sign"]
+__all__ = ["prepare_seal", "prepare_sign", "seal", "sign"]
 
 SigningFactory = Callable[[], AbstractAsyncContextManager[SigningClient]]
 
 
-async def sign(step: Step, docs: Sequence[OutgoingDocument]) -> None:
-    """The leader's signature on every document of the batch (one OTP), then the signed versions."""
+SlowCall = Callable[[], Awaitable[Any]]
+
+
+async def prepare_sign(step: Step, docs: Sequence[OutgoingDocument]) -> SlowCall:
+    """Read the originals, the signer's image and the layouts; return the signing call (one OTP for all)."""
     actor, signing = step.actor, step.inputs["signing"]
     layouts = [DocLayout.from_json(doc.layout) for doc in docs]
-    try:
-        async with signing() as client:
-            # The signer's credential and its certificates are fetched while the database is read.
-            async def credential_and_info() -> tuple[str, Any]:  # (id, CSCCredentialInfo)
-                credential = await credential_for(client, username=actor.username)
-                return credential, await client.credential_info(credential)
+    user = await step.db.get(User, actor.user_id)
+    agency = await step.db.get(Agency, actor.agency_id)
+    assert user is not None and agency is not None
+    image = await signature_for(step.db, step.settings, user)
+    png = image_bytes(step.settings, image) if image is not None else None
+    pdfs = [await read_file(step.db, step.settings, doc.main_file_id) for doc in docs]
+    doc_ids, signer_name, location, otp = [doc.id for doc in docs], docs[0].signer_name, agency.place_name, step.otp
 
-            lookup = asyncio.ensure_future(credential_and_info())
-            try:
-                user = await step.db.get(User, actor.user_id)
-                agency = await step.db.get(Agency, actor.agency_id)
-                assert user is not None and agency is not None
-                image = await signature_for(step.db, step.settings, user)
-                png = image_bytes(step.settings, image) if image is not None else None
-                pdfs = [await read_file(step.db, step.settings, doc.main_file_id) for doc in docs]
-            except BaseException:
-                lookup.cancel()
-                await asyncio.gather(lookup, return_exceptions=True)
-                raise
-            credential, info = await lookup
-            signed = await sign_personal(
-                client, pdfs, credential_id=credential, otp=step.otp, signature_png=png,
-                placements=[layout.signature for layout in layouts], signer_name=docs[0].signer_name,
-                reason=t("outgoing.sign.reason"), location=agency.place_name,
-                number_areas=[layout.number for layout in layouts], date_areas=[layout.date for layout in layouts],
-                credential_info=info)
-    except PdfSigningError as exc:
-        index = exc.document_index or 0
-        raise SignatureRefusedError(exc, docs[index].id if index < len(docs) else None) from exc
-    except SigningServiceError as exc:
-        raise SignatureRefusedError(exc) from exc
+    async def call() -> tuple[str, list[bytes]]:
+        try:
+            async with signing() as client:
+                credential = await credential_for(client, username=actor.username)
+                signed = await sign_personal(
+                    client, pdfs, credential_id=credential, otp=otp, signature_png=png,
+                    placements=[layout.signature for layout in layouts], signer_name=signer_name,
+                    reason=t("outgoing.sign.reason"), location=location,
+                    number_areas=[layout.number for layout in layouts], date_areas=[layout.date for layout in layouts],
+                    credential_info=await client.credential_info(credential))
+        except PdfSigningError as exc:
+            index = exc.document_index or 0
+            raise SignatureRefusedError(exc, doc_ids[index] if index < len(doc_ids) else None) from exc
+        except SigningServiceError as exc:
+            raise SignatureRefusedError(exc) from exc
+        return credential, signed
+
+    return call
+
+
+async def sign(step: Step, docs: Sequence[OutgoingDocument]) -> None:
+    """Store the signed versions the call of :func:`prepare_sign` produced."""
+    credential, signed = step.prepared
     for doc, data in zip(docs, signed, strict=True):
-        stored = await store_bytes(step.db, step.settings, data, f"da-ky-{doc.id}.pdf", doc.page_count, actor)
-        await add_version(step.db, doc, VersionKind.SIGNED, stored, actor, step.now)
+        stored = await store_bytes(step.db, step.settings, data, f"da-ky-{doc.id}.pdf", doc.page_count, step.actor)
+        await add_version(step.db, doc, VersionKind.SIGNED, stored, step.actor, step.now)
         doc.signed_at = step.now
         step.outcome.audit[doc.id] = {"signature": "personal", "credential_id": credential,
                                       "sha256": stored.sha256, "batch": len(docs)}
 
 
-async def seal(step: Step, docs: Sequence[OutgoingDocument]) -> None:
-    """The agency seal on the main file and each separate-file appendix (one OTP)."""
-    for doc in docs:
-        await _seal_one(step, doc)
+@dataclass(frozen=True, slots=True)
+class _Sealed:
+    """What the seal call produced for one document: the sealed main file and appendices, in order."""
+
+    credential: str
+    main: bytes
+    appendix_ids: list[int]
+    appendices: list[bytes]
 
 
-async def _seal_one(step: Step, doc: OutgoingDocument) -> None:
+async def prepare_seal(step: Step, docs: Sequence[OutgoingDocument]) -> SlowCall:
+    """Read each document's files and the agency's seal image; return the sealing call."""
+    calls = [await _prepare_seal_one(step, doc) for doc in docs]
+
+    async def call() -> list[_Sealed]:
+        return [await one() for one in calls]
+
+    return call
+
+
+async def _prepare_seal_one(step: Step, doc: OutgoingDocument) -> Callable[[], Awaitable[_Sealed]]:
     agency = await step.db.get(Agency, doc.agency_id)
     assert agency is not None
     image = await seal_for(step.db, step.settings, agency)
@@ -97,26 +116,46 @@ async def _seal_one(step: Step, doc: OutgoingDocument) -> None:
         OutgoingAppendix.outgoing_id == doc.id).order_by(OutgoingAppendix.ordinal))).all())
     main = await read_file(step.db, step.settings, doc.main_file_id)
     files = [await read_file(step.db, step.settings, a.file_id) for a in appendices]
+    png, size_mm = image_bytes(step.settings, image), image.size_mm or step.settings.seal_size_mm
+    reference, signed_at, doc_id, otp = f"{doc.code_number}/{doc.code_notation}", step.now, doc.id, step.otp
+    organ_id, location, signing = agency.organ_id, agency.place_name, step.inputs["signing"]
+
+    async def call() -> _Sealed:
+        try:
+            async with signing() as client:
+                credential = await credential_for(client, organ_id=organ_id)
+                sealed, sealed_appendices = await seal_with_appendices(
+                    client, main, files, credential_id=credential, otp=otp, seal_png=png, seal_size_mm=size_mm,
+                    number_symbol=reference, signed_at=signed_at, reason=t("outgoing.seal.reason"),
+                    location=location)
+        except (SigningServiceError, PdfSigningError) as exc:
+            raise SignatureRefusedError(exc, doc_id) from exc
+        return _Sealed(credential, sealed, [a.id for a in appendices], sealed_appendices)
+
+    return call
+
+
+async def seal(step: Step, docs: Sequence[OutgoingDocument]) -> None:
+    """Store the sealed main file and appendices the call of :func:`prepare_seal` produced."""
+    for doc, sealed in zip(docs, step.prepared, strict=True):
+        await _store_sealed(step, doc, sealed)
+
+
+async def _store_sealed(step: Step, doc: OutgoingDocument, sealed: _Sealed) -> None:
+    appendices = list((await step.db.scalars(sa.select(OutgoingAppendix).where(
+        OutgoingAppendix.outgoing_id == doc.id).order_by(OutgoingAppendix.ordinal))).all())
+    if [a.id for a in appendices] != sealed.appendix_ids:
+        raise ConflictError(t("outgoing.error.stale"))  # an appendix came or went while the seal was made
     reference = f"{doc.code_number}/{doc.code_notation}"
-    try:
-        async with step.inputs["signing"]() as client:
-            credential = await credential_for(client, organ_id=agency.organ_id)
-            sealed, sealed_appendices = await seal_with_appendices(
-                client, main, files, credential_id=credential, otp=step.otp,
-                seal_png=image_bytes(step.settings, image), seal_size_mm=image.size_mm or step.settings.seal_size_mm,
-                number_symbol=reference, signed_at=step.now, reason=t("outgoing.seal.reason"),
-                location=agency.place_name)
-    except (SigningServiceError, PdfSigningError) as exc:
-        raise SignatureRefusedError(exc, doc.id) from exc
-    stored = await store_bytes(step.db, step.settings, sealed, f"{reference.replace('/', '-')}.pdf", doc.page_count,
-                               step.actor)
+    stored = await store_bytes(step.db, step.settings, sealed.main, f"{reference.replace('/', '-')}.pdf",
+                               doc.page_count, step.actor)
     await add_version(step.db, doc, VersionKind.SEALED, stored, step.actor, step.now)
-    for appendix, data in zip(appendices, sealed_appendices, strict=True):
+    for appendix, data in zip(appendices, sealed.appendices, strict=True):
         original = await step.db.get(StoredFile, appendix.file_id)
         assert original is not None
         sealed_file = await store_bytes(step.db, step.settings, data, original.filename, original.page_count,
                                         step.actor)
         appendix.sealed_file_id = sealed_file.id
     doc.sealed_at = step.now
-    step.outcome.audit[doc.id] = {"signature": "seal", "credential_id": credential, "sha256": stored.sha256,
+    step.outcome.audit[doc.id] = {"signature": "seal", "credential_id": sealed.credential, "sha256": stored.sha256,
                                   "appendices": len(appendices)}

@@ -119,7 +119,8 @@ _ROWS: tuple[Transition[State], ...] = (
                reason_label="Nội dung sửa đổi",
                description="A new version after approval: it goes back to the signer (Đ.11.2)."),
     Transition(Event.SIGN, frozenset({State.AWAITING_SIGNATURE}), State.SIGNED, p.can_sign, "Ký số",
-               effect=signing.sign, notify=fx.clerks_and_drafter, needs_otp=True, batch=True,
+               effect=signing.sign, prepare=signing.prepare_sign, notify=fx.clerks_and_drafter, needs_otp=True,
+               batch=True,
                description="The designated signer signs with the personal certificate and one OTP (PAdES); "
                            "the number/date fields are reserved in the signed revision."),
     Transition(Event.NUMBER, frozenset({State.SIGNED}), State.REGISTERED, p.can_number, "Cấp số và vào sổ",
@@ -127,7 +128,7 @@ _ROWS: tuple[Transition[State], ...] = (
                description="The clerk allocates the number under a row lock, writes number and date into the "
                            "reserved fields (form filling) and registers it."),
     Transition(Event.SEAL, frozenset({State.REGISTERED}), State.ORG_SIGNED, p.can_seal, "Ký số cơ quan (đóng dấu)",
-               effect=signing.seal, needs_otp=True,
+               effect=signing.seal, prepare=signing.prepare_seal, needs_otp=True,
                description="The clerk applies the agency's seal signature to the main file and each "
                            "separate-file appendix with one OTP."),
     Transition(Event.ISSUE, frozenset({State.ORG_SIGNED}), State.ISSUED, p.can_issue, "Phát hành",
