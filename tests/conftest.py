@@ -32,6 +32,7 @@ from backend.config.settings import Settings, load_settings
 from backend.db.engine import create_engine, create_sessionmaker
 from backend.db.migrate import upgrade
 from backend.db.models import Agency, User
+from tests.support.suite_split import split
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
@@ -242,3 +243,8 @@ def s3_settings_env(settings_env: dict[str, str], seaweed_s3: Any) -> dict[str, 
     return {**settings_env, "BLOB_BACKEND": "s3", "S3_ENDPOINT": seaweed_s3.endpoint,
             "S3_BUCKET": seaweed_s3.bucket, "S3_ACCESS_KEY": seaweed_s3.access_key,
             "S3_SECRET_KEY": seaweed_s3.secret_key}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under ``make test``, the tests listed in tests/support/suite_split.py run in one pass only."""
+    split(config, items, on_postgres=ON_POSTGRES)
