@@ -41,7 +41,7 @@ from backend.domain.incoming.policies import visible_incoming
 from backend.domain.incoming.queries import (
     COUNT_CAP,
     ListFilters,
-    _action_condition,
+    _action_conditions,
     count_query,
     default_inbox,
     filtered_query,
@@ -194,8 +194,9 @@ def explain_statements(people: dict[str, Actor], month: tuple[date, date]) -> di
         "specialist inbox (to_handle)": page(people["specialist"], "to_handle"),
         "unit head 'watching' count (capped)": count_query(
             filtered_query(people["unit_head"], "watching", ListFilters(), today), cap=COUNT_CAP),
-        "leader badge (capped)": count_query(visible_incoming(people["leader"]).where(
-            _action_condition(people["leader"])), cap=COUNT_CAP),
+        **{f"leader badge, part {n} (capped)": count_query(visible_incoming(people["leader"]).where(condition),
+                                                           cap=COUNT_CAP)
+           for n, condition in enumerate(_action_conditions(people["leader"]), 1)},
         "bell unread (capped)": sa.select(sa.func.count()).select_from(
             sa.select(Notification.id).where(Notification.user_id == people["leader"].user_id,
                                              Notification.read_at.is_(None)).limit(100).subquery()),

@@ -105,13 +105,14 @@ def _inbox_condition(actor: Actor, inbox: str, today: date) -> sa.ColumnElement[
     return sa.true()
 
 
-def _action_condition(actor: Actor) -> sa.ColumnElement[bool]:
+def _action_conditions(actor: Actor) -> list[sa.ColumnElement[bool]]:
+    """What waits for the actor's own action; the conditions name disjoint states."""
     conditions = [_to_handle(actor)]
     if actor.has(Role.CLERK):
         conditions.append(IncomingDocument.state.in_((State.RECEIVED, State.REGISTERED)))
     if actor.has(Role.LEADER, Role.DEPUTY):
         conditions.append(IncomingDocument.state == State.SUBMITTED)
-    return sa.or_(*conditions)
+    return conditions
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,9 +260,19 @@ async def inbox_counts(db: AsyncSession, actor: Actor, today: date) -> dict[str,
 
 
 async def action_count(db: AsyncSession, actor: Actor) -> int:
-    """Documents waiting for the actor's own action (the "Văn bản đến" badge), capped at ``COUNT_CAP``."""
-    return int(await db.scalar(count_query(visible_incoming(actor).where(_action_condition(actor)),
-                                           cap=COUNT_CAP)) or 0)
+    """Documents waiting for the actor's own action (the "Văn bản đến" badge), capped at ``COUNT_CAP``.
+
+    One capped count per condition, added up (they name disjoint states, so nothing is counted
+    twice): each is served by the (agency, state) index, where their ``OR`` made PostgreSQL walk the
+    agency's whole history for a leader with little waiting (56 ms at 1,000,000 documents).
+    """
+    total = 0
+    for condition in _action_conditions(actor):
+        if total >= COUNT_CAP:
+            break
+        query = count_query(visible_incoming(actor).where(condition), cap=COUNT_CAP - total)
+        total += int(await db.scalar(query) or 0)
+    return total
 
 
 def tasks_query(actor: Actor) -> sa.Select[tuple[Assignment, IncomingDocument]]:

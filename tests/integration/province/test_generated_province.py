@@ -29,6 +29,7 @@ from backend.domain.audit.services import verify_chain
 from backend.domain.incoming.queries import (
     COUNT_CAP,
     ListFilters,
+    action_count,
     filtered_query,
     inbox_counts,
     inboxes_for,
@@ -152,6 +153,16 @@ async def test_unit_head_and_specialist_see_exactly_their_assignments(db: AsyncS
         counts = await inbox_counts(db, actor, today)
         assert counts["to_handle"] == min(len(handle), COUNT_CAP)
         assert counts["all"] == min(len(wanted), COUNT_CAP)
+
+
+async def test_the_incoming_badge_counts_each_waiting_document_once(db: AsyncSession) -> None:
+    """The badge adds one capped count per kind of waiting (register, submit, assign, handle)."""
+    today = clock.to_local(clock.now()).date()
+    for username in ("vanthu.tinh", "lanhdao.tinh", "capho.snv", "truongphong.tinh", "chuyenvien.xa001"):
+        actor = await _actor(db, username)
+        tabs = [tab for tab in ("to_register", "to_submit", "to_assign") if tab in inboxes_for(actor)]
+        waiting = [set(await _walk(db, actor, tab, today)) for tab in [*tabs, "to_handle"]]
+        assert await action_count(db, actor) == min(len(set().union(*waiting)), COUNT_CAP), username
 
 
 async def test_no_document_of_another_agency_in_any_tab(db: AsyncSession) -> None:
