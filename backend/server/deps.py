@@ -31,6 +31,7 @@ from backend.lib.deps import DB
 from backend.lib.sessions import get_session
 from backend.lib.templates import is_fragment_request
 from backend.web.live.counts import nav_counts
+from backend.web.offline.idempotency import SCOPE_KEY, mark_applied
 
 __all__ = ["dependencies", "provide_actor", "provide_db", "provide_meta", "provide_settings"]
 
@@ -51,6 +52,9 @@ async def provide_db(request: Request[Any, Any, Any], state: State) -> AsyncGene
             await db.rollback()
             raise
         else:
+            offline_action = request.scope.get("state", {}).get(SCOPE_KEY)
+            if offline_action is not None:  # a replayable action: recorded as applied with what it changed
+                await mark_applied(db, offline_action)
             await db.commit()
 
 

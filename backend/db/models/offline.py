@@ -1,8 +1,8 @@
 """Idempotency keys of actions queued offline and replayed later (applied exactly once).
 
-A row is claimed (``status_code`` still ``NULL``) before the action runs and completed with the
-response the action produced; a replay of the same ``(user_id, key)`` gets that stored response
-instead of running the action again.
+A row is claimed (``status_code`` still ``NULL``) before the action runs, marked ``applied_at`` in the
+action's own transaction, and completed with the response the action produced; a replay of the same
+``(user_id, key)`` gets that stored response instead of running the action again.
 """
 
 from __future__ import annotations
@@ -32,3 +32,4 @@ class OfflineAction(Base):
     location: Mapped[str | None] = mapped_column(sa.String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

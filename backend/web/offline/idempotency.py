@@ -5,9 +5,16 @@ replays racing each other see the claim); ``complete`` stores the response the a
 which every later replay of the key gets back without running the action; ``release`` forgets
 a claim whose action failed (4xx/5xx: nothing was applied, so trying again is safe).
 
-If the process dies between the action's commit and ``complete``, the claim stays open and
-later replays are answered "in progress" rather than applied again: at most once in that
-window, exactly once otherwise.
+``mark_applied`` runs inside the action's own transaction (``provide_db``, just before its commit),
+so an open claim tells what happened to a request whose web process died:
+
+* marked applied but never completed (died between the commit and ``complete``): the action took
+  effect; a replay gets the "replayed" answer (the page as it now is) and the claim is completed;
+* not marked and older than ``ABANDONED_AFTER`` (died before its commit): nothing took effect;
+  a replay claims the key afresh and runs the action;
+* not marked and younger: the request may still be running; a replay is answered "in progress".
+
+Exactly once, through a crash at any point.
 """
 
 from __future__ import annotations
@@ -22,9 +29,17 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from backend.db.base import utcnow
 from backend.db.models import OfflineAction
 
-__all__ = ["Claim", "KEEP_DAYS", "claim", "complete", "release"]
+__all__ = ["ABANDONED_AFTER", "Claim", "KEEP_DAYS", "SCOPE_KEY", "claim", "complete", "mark_applied", "release"]
+
+SCOPE_KEY = "congvan.offline_action_id"
+"""Where the middleware leaves the claim's id in ``scope["state"]`` for the request's database session."""
 
 KEEP_DAYS = 30
+ABANDONED_AFTER = timedelta(minutes=10)
+"""An open, unapplied claim this old belongs to a request that died: a replay is sent only after the
+client lost its connection, which ends a living request's transaction (rolled back, claim released)."""
+APPLIED_STATUS = 204
+"""The response remembered for an action applied by a request that died before recording its own."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +67,13 @@ async def claim(sessions: async_sessionmaker[AsyncSession], user_id: int, key: s
     """Claim ``key`` for ``user_id`` (committed before returning)."""
     async with sessions() as db:
         row = await _existing(db, user_id, key)
+        if row is not None and row.status_code is None and row.applied_at is not None:
+            row.status_code, row.finished_at = APPLIED_STATUS, utcnow()
+            await db.commit()
+        elif row is not None and row.status_code is None and row.created_at < utcnow() - ABANDONED_AFTER:
+            await db.delete(row)
+            await db.flush()
+            row = None
         if row is not None:
             return Claim(row.id, False, row.status_code, row.location)
         await db.execute(sa.delete(OfflineAction).where(
@@ -67,6 +89,11 @@ async def claim(sessions: async_sessionmaker[AsyncSession], user_id: int, key: s
                 raise
             return Claim(row.id, False, row.status_code, row.location)
         return Claim(row.id, True)
+
+
+async def mark_applied(db: AsyncSession, action_id: int) -> None:
+    """Record, in the action's own transaction, that the action took effect (see the module docstring)."""
+    await db.execute(sa.update(OfflineAction).where(OfflineAction.id == action_id).values(applied_at=utcnow()))
 
 
 async def complete(sessions: async_sessionmaker[AsyncSession], action_id: int, status_code: int,

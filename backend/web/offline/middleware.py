@@ -142,6 +142,7 @@ class OfflineMiddleware:
             await send(message)
 
         assert claim.action_id is not None
+        scope.setdefault("state", {})[idempotency.SCOPE_KEY] = claim.action_id
         try:
             await self.app(scope, receive, recording)
         except BaseException:

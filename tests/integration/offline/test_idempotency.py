@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import timedelta
 
 import sqlalchemy as sa
 from litestar import Litestar
 
+from backend.db.base import utcnow
 from backend.db.models import Agency, OfflineAction, Unit, User
 from backend.domain.outgoing.workflow import route_opt
+from backend.web.offline.idempotency import ABANDONED_AFTER
 from backend.web.offline.policy import NEEDS_OTP, never_replayed
 from tests import factories
 
@@ -80,6 +83,43 @@ async def test_action_still_in_progress_is_not_applied_twice(client, login, db_s
                                  headers=_replay_headers(key, token))
     assert response.status_code == 409 and response.headers["cv-offline-result"] == "in-flight"
     assert "đang được máy chủ xử lý" in response.text
+
+
+async def test_an_action_applied_just_before_its_process_died_is_not_applied_again(
+        client, login, db_sessionmaker) -> None:
+    await login(client, ADMIN)
+    agency_id = await _province_id(db_sessionmaker)
+    token, key = await _token(client), str(uuid.uuid4())
+    form = {"_csrf_token": token, "abbreviation": "VHTT", "name": "Phòng Văn hóa (mất kết nối)"}
+    first = await client.post(f"/admin/agencies/{agency_id}/units/new", data=form, headers=_replay_headers(key, token))
+    assert first.status_code == 303
+    async with db_sessionmaker() as db:  # the web process died after the action's commit, before ``complete``
+        row = (await db.scalars(sa.select(OfflineAction))).one()
+        assert row.applied_at is not None  # written by the action's own transaction
+        row.status_code, row.location, row.finished_at = None, None, None
+        await db.commit()
+    again = await client.post(f"/admin/agencies/{agency_id}/units/new", data=form, headers=_replay_headers(key, token))
+    assert again.headers["cv-offline-result"] == "replayed" and again.status_code == 204
+    assert await _units_named(db_sessionmaker, "Phòng Văn hóa (mất kết nối)") == 1
+    async with db_sessionmaker() as db:
+        assert (await db.scalars(sa.select(OfflineAction.status_code))).one() == 204  # no longer "in progress"
+
+
+async def test_an_action_whose_process_died_before_its_commit_runs_when_sent_again(
+        client, login, db_sessionmaker, demo) -> None:
+    await login(client, ADMIN)
+    agency_id, admin_id = await _province_id(db_sessionmaker), (await demo.user(ADMIN)).id
+    key = str(uuid.uuid4())
+    async with db_sessionmaker() as db:  # claimed 11 minutes ago by a request killed before its commit
+        db.add(OfflineAction(user_id=admin_id, key=key, method="POST", path=f"/admin/agencies/{agency_id}/units/new",
+                             created_at=utcnow() - ABANDONED_AFTER - timedelta(minutes=1)))
+        await db.commit()
+    token = await _token(client)
+    form = {"_csrf_token": token, "abbreviation": "YTE", "name": "Phòng Y tế (gửi lại)"}
+    response = await client.post(f"/admin/agencies/{agency_id}/units/new", data=form,
+                                 headers=_replay_headers(key, token))
+    assert response.status_code == 303 and response.headers["cv-offline-result"] == "applied"
+    assert await _units_named(db_sessionmaker, "Phòng Y tế (gửi lại)") == 1
 
 
 async def test_keys_belong_to_one_user(client, login, db_sessionmaker, demo) -> None:
