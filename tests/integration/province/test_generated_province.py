@@ -34,6 +34,8 @@ from backend.domain.incoming.queries import (
     inbox_counts,
     inboxes_for,
     list_documents,
+    task_count,
+    tasks_query,
 )
 from backend.domain.incoming.registers import book_rows
 from backend.lib import clock
@@ -155,14 +157,17 @@ async def test_unit_head_and_specialist_see_exactly_their_assignments(db: AsyncS
         assert counts["all"] == min(len(wanted), COUNT_CAP)
 
 
-async def test_the_incoming_badge_counts_each_waiting_document_once(db: AsyncSession) -> None:
-    """The badge adds one capped count per kind of waiting (register, submit, assign, handle)."""
+async def test_the_badges_count_each_waiting_document_once(db: AsyncSession) -> None:
+    """The "Văn bản đến" badge adds one capped count per kind of waiting (register, submit, assign, handle);
+    the "Công việc" badge counts the task list's rows."""
     today = clock.to_local(clock.now()).date()
     for username in ("vanthu.tinh", "lanhdao.tinh", "capho.snv", "truongphong.tinh", "chuyenvien.xa001"):
         actor = await _actor(db, username)
         tabs = [tab for tab in ("to_register", "to_submit", "to_assign") if tab in inboxes_for(actor)]
         waiting = [set(await _walk(db, actor, tab, today)) for tab in [*tabs, "to_handle"]]
         assert await action_count(db, actor) == min(len(set().union(*waiting)), COUNT_CAP), username
+        tasks = (await db.execute(tasks_query(actor))).all()
+        assert await task_count(db, actor) == min(len(tasks), COUNT_CAP), username
 
 
 async def test_no_document_of_another_agency_in_any_tab(db: AsyncSession) -> None:
