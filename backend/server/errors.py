@@ -9,7 +9,8 @@
   services' own checks let through, usually a concurrent change) → 409 "reload and retry"; the
   transaction has been rolled back, so nothing was half-stored;
 * an outage of the environment (Redis or PostgreSQL unreachable or restarted mid-request, the blob
-  store's disk full; :mod:`backend.server.outages`) → logged, then 503 with ``Retry-After`` or 507;
+  store's disk full; :mod:`backend.server.outages`) → one warning line naming the cause, then 503 with
+  ``Retry-After`` or 507;
 * anything unexpected → logged with the request id, then the 500 page (no details leaked).
 
 Problem bodies carry ``errors`` (field → message) when the error names fields.
@@ -31,7 +32,7 @@ from backend.errors import AppError, InvalidInputError
 from backend.lib.i18n import t
 from backend.lib.templates import is_fragment_request, render_string
 from backend.server.field_messages import validation_messages
-from backend.server.outages import RETRY_AFTER_SECONDS, classify_outage
+from backend.server.outages import OUTAGE_CODES, RETRY_AFTER_SECONDS, classify_outage, outage_cause
 
 __all__ = ["handle_exception"]
 
@@ -81,7 +82,9 @@ def _redirect(request: Request[Any, Any, Any], location: str, headers: dict[str,
 def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """The app-wide exception handler."""
     status, code, message = _classify(exc)
-    if status >= 500:
+    if code in OUTAGE_CODES:  # the environment, not the code: one line, not a traceback per request
+        log.warning("%s on %s %s: %s", code, request.method, request.url.path, outage_cause(exc))
+    elif status >= 500:
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     elif isinstance(exc, IntegrityError):
         log.warning("integrity error on %s %s: %s", request.method, request.url.path, exc.orig)

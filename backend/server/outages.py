@@ -19,9 +19,10 @@ from sqlalchemy.exc import DBAPIError
 
 from backend.lib.i18n import t
 
-__all__ = ["RETRY_AFTER_SECONDS", "classify_outage"]
+__all__ = ["OUTAGE_CODES", "RETRY_AFTER_SECONDS", "classify_outage", "outage_cause"]
 
 RETRY_AFTER_SECONDS = 30
+OUTAGE_CODES = frozenset({"SERVICE_UNAVAILABLE", "STORAGE_FULL"})
 
 _UNREACHABLE: tuple[type[BaseException], ...] = (
     redis.exceptions.ConnectionError, redis.exceptions.TimeoutError,
@@ -39,6 +40,17 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
         seen.add(id(current))
         yield current
         current = current.__cause__ or current.__context__
+
+
+def _is_outage(link: BaseException) -> bool:
+    return ((isinstance(link, OSError) and link.errno in _FULL) or isinstance(link, _UNREACHABLE)
+            or (isinstance(link, DBAPIError) and link.connection_invalidated))
+
+
+def outage_cause(exc: BaseException) -> str:
+    """One line naming the failure behind an outage (what an operator needs; a traceback per request is noise)."""
+    link = next((link for link in _chain(exc) if _is_outage(link)), exc)
+    return f"{type(link).__name__}: {str(link).splitlines()[0] if str(link) else ''}"[:300]
 
 
 def classify_outage(exc: BaseException) -> tuple[int, str, str] | None:

@@ -10,6 +10,7 @@ is retried by the outbox and published once Redis is back.
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 import httpx
@@ -39,16 +40,23 @@ def settings_env(settings_env: dict[str, str], throwaway_redis: ThrowawayRedis) 
 
 
 async def test_pages_answer_503_while_redis_is_down_and_the_session_survives(
-        client: Any, subscribe: Any, throwaway_redis: ThrowawayRedis, db_sessionmaker: Any) -> None:
+        client: Any, subscribe: Any, throwaway_redis: ThrowawayRedis, db_sessionmaker: Any,
+        caplog: pytest.LogCaptureFixture) -> None:
     await subscribe(CLERK, "http://127.0.0.1:9/unused")  # logs the clerk in
     doc_id = doc_id_from(await intake(client, intake_fields(await type_id(db_sessionmaker)), make_pdf(1)))
 
     throwaway_redis.stop()
+    caplog.clear()
     for path in ("/", "/incoming", f"/incoming/{doc_id}", "/login"):
         response = await client.get(path)
         assert response.status_code == 503, (path, response.status_code, response.text[:500])
         assert UNAVAILABLE in response.text and "Traceback" not in response.text
         assert response.headers["retry-after"]
+    # the operator's log: one warning line per request naming the cause, no traceback at ERROR
+    logged = [record for record in caplog.records if record.name == "congvan.errors"]
+    assert len(logged) == 4 and all(
+        record.levelno == logging.WARNING and record.exc_info is None and "SERVICE_UNAVAILABLE" in record.getMessage()
+        and "ConnectionError" in record.getMessage() for record in logged), [r.getMessage() for r in logged]
     api = await client.get("/api/v1/session")
     assert (api.status_code, api.headers["content-type"], api.json()["code"]) == (
         503, "application/problem+json", "SERVICE_UNAVAILABLE")
