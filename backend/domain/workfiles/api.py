@@ -8,6 +8,7 @@ denied action 403, an illegal transition 409, invalid input 422 (``application/p
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import date, datetime
 from typing import Any
 
@@ -201,6 +202,17 @@ async def _fresh(db: AsyncSession, actor: Actor, file_id: int) -> ApiWorkFileDet
     return _detail(await load_view(db, actor, file_id))
 
 
+async def _changed(db: AsyncSession, actor: Actor, file_id: int, change: Awaitable[Any]) -> Response[Any]:
+    """Apply ``change`` (a service call on the file): refused, nothing is kept and the problem is answered;
+    else the file as it now is."""
+    try:
+        await change
+    except InvalidInputError as exc:
+        await db.rollback()
+        return _problem(exc)
+    return Response(await _fresh(db, actor, file_id))
+
+
 def download_headers(name: str) -> dict[str, str]:
     """A generated download: saved under ``name``, never cached."""
     return {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
@@ -238,90 +250,58 @@ class WorkFileApiController(Controller):
           summary="Add an incoming or outgoing document to the file (linked, not copied)")
     async def add(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
                   meta: Meta, file_id: PathId, data: JSONBody[AddDocumentRequest]) -> Response[Any]:
-        try:
-            await service_for(request, db, settings, meta).add_document(file_id, actor, data.kind, data.document_id)
-        except InvalidInputError as exc:
-            await db.rollback()
-            return _problem(exc)
-        return Response(await _fresh(db, actor, file_id))
+        service = service_for(request, db, settings, meta)
+        return await _changed(db, actor, file_id, service.add_document(file_id, actor, data.kind, data.document_id))
 
     @post("/{file_id:int}/notes", name="api.workfiles.note", status_code=200,
           summary="Add a short note (at most 1,000 characters) at the end of the file's order")
     async def note(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
                    meta: Meta, file_id: PathId, data: JSONBody[NoteRequest]) -> Response[Any]:
-        try:
-            await service_for(request, db, settings, meta).add_note(file_id, actor, data.text)
-        except InvalidInputError as exc:
-            await db.rollback()
-            return _problem(exc)
-        return Response(await _fresh(db, actor, file_id))
+        service = service_for(request, db, settings, meta)
+        return await _changed(db, actor, file_id, service.add_note(file_id, actor, data.text))
 
     @post("/{file_id:int}/catalogue", name="api.workfiles.catalogue", status_code=200,
           summary="Attach an ad-hoc file to a catalogue item of its agency and year (clerk)")
     async def catalogue(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
                         meta: Meta, file_id: PathId, data: JSONBody[CatalogueItemRequest]) -> Response[Any]:
-        try:
-            await service_for(request, db, settings, meta).catalogue(file_id, actor, data.catalogue_item_id,
-                                                                     expected_version=data.version)
-        except InvalidInputError as exc:
-            await db.rollback()
-            return _problem(exc)
-        return Response(await _fresh(db, actor, file_id))
+        service = service_for(request, db, settings, meta)
+        return await _changed(db, actor, file_id, service.catalogue(file_id, actor, data.catalogue_item_id,
+                                                                    expected_version=data.version))
 
     @delete("/{file_id:int}/documents/{link_id:int}", name="api.workfiles.remove", status_code=200,
             summary="Take a document or a note out of the file")
     async def remove(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
                      meta: Meta, file_id: PathId, link_id: PathId) -> Response[Any]:
-        try:
-            await service_for(request, db, settings, meta).remove_document(file_id, actor, link_id)
-        except InvalidInputError as exc:
-            await db.rollback()
-            return _problem(exc)
-        return Response(await _fresh(db, actor, file_id))
+        service = service_for(request, db, settings, meta)
+        return await _changed(db, actor, file_id, service.remove_document(file_id, actor, link_id))
 
     @put("/{file_id:int}/order", name="api.workfiles.order", summary="Put the file's documents in a new order")
     async def order(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
                     meta: Meta, file_id: PathId, data: JSONBody[OrderRequest]) -> Response[Any]:
-        try:
-            await service_for(request, db, settings, meta).reorder(file_id, actor, data.link_ids)
-        except InvalidInputError as exc:
-            await db.rollback()
-            return _problem(exc)
-        return Response(await _fresh(db, actor, file_id))
+        service = service_for(request, db, settings, meta)
+        return await _changed(db, actor, file_id, service.reorder(file_id, actor, data.link_ids))
 
     @post("/{file_id:int}/close", name="api.workfiles.close", status_code=200,
           summary="Close the file with its end date (refused when it holds no document)")
     async def close(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
                     meta: Meta, file_id: PathId, data: JSONBody[CloseRequest]) -> Response[Any]:
-        try:
-            await service_for(request, db, settings, meta).close(file_id, actor, end_date=data.end_date,
-                                                                 expected_version=data.version)
-        except InvalidInputError as exc:
-            await db.rollback()
-            return _problem(exc)
-        return Response(await _fresh(db, actor, file_id))
+        service = service_for(request, db, settings, meta)
+        return await _changed(db, actor, file_id, service.close(file_id, actor, end_date=data.end_date,
+                                                                expected_version=data.version))
 
     @post("/{file_id:int}/settlement", name="api.workfiles.settlement", status_code=200,
           summary="Record the final settlement date of a capital-construction file (transfer due 3 months later)")
     async def settlement(self, request: Request[Any, Any, Any], db: DB, settings: AppSettings, actor: CurrentActor,
                          meta: Meta, file_id: PathId, data: JSONBody[SettlementRequest]) -> Response[Any]:
-        try:
-            await service_for(request, db, settings, meta).settle(file_id, actor, data.settlement_date,
-                                                                  expected_version=data.version)
-        except InvalidInputError as exc:
-            await db.rollback()
-            return _problem(exc)
-        return Response(await _fresh(db, actor, file_id))
+        service = service_for(request, db, settings, meta)
+        return await _changed(db, actor, file_id, service.settle(file_id, actor, data.settlement_date,
+                                                                 expected_version=data.version))
 
     async def _transfer(self, request: Request[Any, Any, Any], db: AsyncSession, settings: Settings, actor: Actor,
                         meta: RequestMeta, file_id: int, event: Event, data: TransferRequest) -> Response[Any]:
-        try:
-            await service_for(request, db, settings, meta).transfer(
-                file_id, actor, event, reason=data.reason, until=data.until, expected_version=data.version)
-        except InvalidInputError as exc:
-            await db.rollback()
-            return _problem(exc)
-        return Response(await _fresh(db, actor, file_id))
+        service = service_for(request, db, settings, meta)
+        return await _changed(db, actor, file_id, service.transfer(file_id, actor, event, reason=data.reason,
+                                                                   until=data.until, expected_version=data.version))
 
     @post("/{file_id:int}/submit", name="api.workfiles.submit", status_code=200,
           summary="Transfer the file to the agency archive (nộp lưu): due, kept at least 5 years, all signed")
