@@ -20,6 +20,7 @@ run: install
 
 ## The production topology on loopback: PostgreSQL, Redis, SeaweedFS S3, nginx → 2 web, 2 workers, signing server
 run-production-like: install
+	bash .ci/install-system --production-like
 	$(BIN)/python -m backend production-like
 
 ## ruff and mypy, then the whole suite twice: SQLite + in-process stores, then PostgreSQL + Redis
