@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from backend.config.settings import Settings
 from backend.db.models import OutgoingDocument, OutgoingVersion, VersionKind
 from tests.support.live import live_server
-from tests.support.outgoing import Api, create_draft, fresh_otp, ids, to_awaiting
+from tests.support.outgoing import Api, create_draft, draft_pdf, fresh_otp, ids, to_awaiting
 from tests.support.signing import SigningEnv
 from tests.support.signing_gate import SigningGate
 
@@ -106,3 +106,24 @@ async def test_a_document_returned_while_its_signature_was_being_made_is_not_sig
     async with db_sessionmaker() as db:
         doc = await db.get(OutgoingDocument, doc_id)
     assert doc is not None and doc.state == "draft" and doc.signed_at is None
+
+
+async def test_a_new_version_uploaded_while_the_signature_was_being_made_is_not_signed_over(
+        browsers: Callable[[str], Awaitable[Api]], settings: Settings, out_signing: SigningEnv, gate: SigningGate,
+        db_sessionmaker: Any) -> None:
+    doc_id, signing = await _signing_started(browsers, settings, out_signing, gate)
+    try:
+        clerk = await browsers(CLERK)  # the format checker uploads a corrected file: still "chờ ký", a new version
+        upload = await asyncio.wait_for(clerk.post(
+            f"/outgoing/{doc_id}/files", data={"kind": "version", "note": "Sửa lỗi chính tả"},
+            files={"file": ("sua.pdf", draft_pdf(), "application/pdf")}), 15)
+        assert upload.status_code in (200, 303), upload.text[:500]
+    finally:
+        gate.release()
+    response = await signing
+    assert response.status_code == 409, response.text  # the signature was made on the file before the change
+    assert "người khác thay đổi" in response.json()["title"]
+    assert await _signed_versions(db_sessionmaker, doc_id) == 0
+    async with db_sessionmaker() as db:
+        doc = await db.get(OutgoingDocument, doc_id)
+    assert doc is not None and doc.state == "awaiting_signature" and doc.signed_at is None
