@@ -62,6 +62,7 @@ import httpx
 
 from tests.support.figures import pct
 from tests.support.floor import Floor, Otps, local_token, machine, write_section
+from tests.support.signing import stop_process
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -116,13 +117,7 @@ class Deployment:
 
     def stop(self) -> None:
         for proc in reversed(self.procs):
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+            stop_process(proc)
         if self.drop:
             asyncio.run(_pg_admin(self.drop, f'DROP DATABASE IF EXISTS "{self.database_url.rsplit("/", 1)[1]}" '
                                              "WITH (FORCE)"))

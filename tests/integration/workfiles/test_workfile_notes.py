@@ -102,14 +102,19 @@ async def test_notes_sit_in_the_order_show_and_export(api: Any, demo: Any, db_se
     assert actions == ["workfiles.note_added"]
 
 
+async def _open_on_page(specialist: Any, title: str, notation: str) -> int:
+    """Open a work file through the page's form, as the specialist would; its id."""
+    page = await specialist.get("/work-files/")
+    opened = await specialist.post("/work-files/", data={"_csrf_token": csrf_from(page.text), "title": title,
+                                                         "file_notation": notation, "retention": "5 năm"})
+    return int(opened.headers["location"].rsplit("/", 1)[1])
+
+
 async def test_notes_through_the_page_and_a_file_of_notes_only(client: Any, login: Any, demo: Any,
                                                                db_sessionmaker: Any) -> None:
     clients = Clients(client, login)
     specialist = await clients("chuyenvien.tinh")
-    page = await specialist.get("/work-files/")
-    opened = await specialist.post("/work-files/", data={"_csrf_token": csrf_from(page.text), "title": "Hồ sơ ghi chú",
-                                                         "file_notation": "09.TH", "retention": "5 năm"})
-    file_id = int(opened.headers["location"].rsplit("/", 1)[1])
+    file_id = await _open_on_page(specialist, "Hồ sơ ghi chú", "09.TH")
     detail = await specialist.get(f"/work-files/{file_id}")
     assert 'id="wf-note"' in detail.text
     token = csrf_from(detail.text)
@@ -142,10 +147,7 @@ async def test_the_page_moves_a_member_one_place_up_or_down(client: Any, login: 
                                                             db_sessionmaker: Any) -> None:
     clients = Clients(client, login)
     specialist = await clients("chuyenvien.tinh")
-    page = await specialist.get("/work-files/")
-    opened = await specialist.post("/work-files/", data={"_csrf_token": csrf_from(page.text), "title": "Hồ sơ thứ tự",
-                                                         "file_notation": "10.TH", "retention": "5 năm"})
-    file_id = int(opened.headers["location"].rsplit("/", 1)[1])
+    file_id = await _open_on_page(specialist, "Hồ sơ thứ tự", "10.TH")
     token = csrf_from((await specialist.get(f"/work-files/{file_id}")).text)
     for text in ("Ghi chú thứ nhất", "Ghi chú thứ hai", "Ghi chú thứ ba"):
         assert (await specialist.post(f"/work-files/{file_id}/notes",
