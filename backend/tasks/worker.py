@@ -96,6 +96,7 @@ async def run_worker(settings: Settings, registry: Registry, startup: Sequence[S
             await hook(worker.sessions, settings)
         except Exception as exc:  # noqa: BLE001 - a failed start-up hook is retried at the next start
             log.error("worker %s: start-up hook %s failed: %r", worker_id(), getattr(hook, "__name__", hook), exc)
+    log.info("worker %s ready: polling the outbox every %.1f s", worker_id(), settings.worker_poll_seconds)
     pause = settings.worker_poll_seconds
     try:
         while not stop.is_set():

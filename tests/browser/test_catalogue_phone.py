@@ -4,13 +4,12 @@ from the file's page -- real Chromium against the running app."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from backend.lib import clock
+
 pytestmark = pytest.mark.browser
-YEAR = dt.date.today().year
 
 
 def _login(page: Page, live_server: str, username: str) -> None:
@@ -46,7 +45,7 @@ def test_clerk_keeps_the_catalogue_and_catalogues_an_ad_hoc_file(live_server: st
 
     page = _phone(browser, playwright)
     _login(page, live_server, "vanthu.tinh")
-    page.goto(f"{live_server}/work-files/catalogue/{YEAR - 1}")
+    page.goto(f"{live_server}/work-files/catalogue/{clock.today().year - 1}")
     page.get_by_role("button", name="Lập danh mục mới, trống").tap()
     page.get_by_label("Tên đề mục").fill("Tổ chức, cán bộ")
     page.get_by_label("Ký hiệu (đề mục lớn)").fill("TCCB")
@@ -59,22 +58,22 @@ def test_clerk_keeps_the_catalogue_and_catalogues_an_ad_hoc_file(live_server: st
     expect(page.locator(".cat-item", has_text="Hồ sơ tuyển dụng công chức")).to_contain_text("01.TCCB")
     _fits(page)
 
-    page.get_by_role("link", name=f"Năm {YEAR} →").tap()
-    page.get_by_role("button", name=f"Sao chép từ danh mục năm {YEAR - 1}").tap()
+    page.get_by_role("link", name=f"Năm {clock.today().year} →").tap()
+    page.get_by_role("button", name=f"Sao chép từ danh mục năm {clock.today().year - 1}").tap()
     item = page.locator(".cat-item", has_text="Hồ sơ tuyển dụng công chức")
     expect(item).to_contain_text("01.TCCB")
     expect(item).to_contain_text("20 năm")
     _fits(page)
     with page.expect_download() as download:
         page.get_by_role("link", name="Tải danh mục (.xlsx)").tap()
-    assert download.value.suggested_filename == f"danh-muc-ho-so-{YEAR}.xlsx"
+    assert download.value.suggested_filename == f"danh-muc-ho-so-{clock.today().year}.xlsx"
 
     page.goto(file_url)
-    page.get_by_label(f"Mục trong danh mục hồ sơ năm {YEAR}").select_option(
+    page.get_by_label(f"Mục trong danh mục hồ sơ năm {clock.today().year}").select_option(
         label="01.TCCB — Hồ sơ tuyển dụng công chức (20 năm)")
     page.get_by_role("button", name="Đưa vào danh mục").tap()
     expect(page.get_by_text("Đã đưa hồ sơ vào danh mục, số và ký hiệu 01.TCCB.")).to_be_visible()
     expect(page.locator(".doc-head")).to_contain_text("Hồ sơ số 01.TCCB")
     _fits(page)
-    page.goto(f"{live_server}/work-files/catalogue/{YEAR}")
+    page.goto(f"{live_server}/work-files/catalogue/{clock.today().year}")
     expect(page.locator(".cat-item", has_text="01.TCCB").get_by_role("link", name="Xem hồ sơ đã mở")).to_be_visible()

@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, Page, expect
 from backend.config.settings import load_settings
 from backend.db.engine import create_engine, create_sessionmaker
 from backend.db.models import Agency, User, WorkFile, WorkFileDocument
+from backend.lib import clock
 from tests.support.workfiles import arrange_incoming
 
 pytestmark = pytest.mark.browser
@@ -39,7 +40,7 @@ def _arrange(settings_env: dict[str, str]) -> list[int]:
             me = (await db.scalars(sa.select(User.id).where(User.username == "chuyenvien.tinh"))).one()
             agency = (await db.scalars(sa.select(Agency.id).where(Agency.organ_id == "000.00.00.H41"))).one()
         ids = [await arrange_incoming(sessions, settings, agency, number=300 + i, summary=f"Về việc thử hồ sơ {i}",
-                                      issued_on=dt.date.today() - dt.timedelta(days=5 - i), assign_to=me)
+                                      issued_on=clock.today() - dt.timedelta(days=5 - i), assign_to=me)
                for i in range(4)]
         await engine.dispose()
         return ids

@@ -27,13 +27,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
-import datetime as dt
 import os
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
+from backend.lib import clock
 from tests.support.floor import machine, write_section
 
 BEGIN, END = "<!-- bench_axis_signature:begin -->", "<!-- bench_axis_signature:end -->"
@@ -113,7 +113,7 @@ def report(times: dict[str, list[float]], runs: int) -> str:
     lines = [
         "## edXML package signature (issue 13): built + signed, received + verified, vs raw signHash",
         "",
-        f"Measured {dt.date.today():%Y-%m-%d} on {machine()} (load average {os.getloadavg()[0]:.1f}: other "
+        f"Measured {clock.today():%Y-%m-%d} on {machine()} (load average {os.getloadavg()[0]:.1f}: other "
         f"test runs shared the machine), {runs} interleaved runs each, one process, sequential, "
         f"against the real signing server (SoftHSM, RSA-2048 package seals) over loopback. Package "
         f"{size / 1024:.0f} KB: a new-document package whose attachment is a 3-page PDF with a PAdES signature "

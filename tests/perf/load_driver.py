@@ -41,13 +41,14 @@ import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
+from backend.lib import clock
 from tests.support.figures import pct
 
 REPO = Path(__file__).resolve().parents[2]
@@ -179,7 +180,7 @@ async def act(user: User, action: str, shared: Shared, stats: Stats) -> None:
 
 async def _act(user: User, action: str, shared: Shared, stats: Stats) -> None:
     c = user.client
-    today = date.today()
+    today = clock.today()
     if action == "inbox":
         await _timed(stats, f"inbox ({user.role})", c.get("/incoming/"))
     elif action == "inbox_filter":

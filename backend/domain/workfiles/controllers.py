@@ -30,6 +30,7 @@ from backend.domain.workfiles.transfer import due_date
 from backend.domain.workfiles.values import RETENTION_VALUES, RIGHTS_VALUES
 from backend.domain.workfiles.workflow import TABLE, Event
 from backend.errors import AppError, InvalidInputError, NotFoundError
+from backend.lib import clock
 from backend.lib.bounds import parse_id
 from backend.lib.deps import DB, AppSettings
 from backend.lib.i18n import t
@@ -110,7 +111,7 @@ class WorkFilePagesController(Controller):
                    "can_close": can_close, "can_settle": bool(can_settle(actor, wf)),
                    "can_change": bool(can_change(actor, wf)),
                    "catalogue_items": await catalogue_items(db, wf.agency_id, wf.year) if uncatalogued else None,
-                   "today": dt.date.today().isoformat(), "transfer_due": due_date(wf),
+                   "today": clock.today().isoformat(), "transfer_due": due_date(wf),
                    "transfer_rows": [row for row in rows if row.event != Event.CLOSE]}
         return render_page(request, "pages/workfiles/detail.html", context)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date
 from typing import Any
 
 import pytest
@@ -15,6 +14,7 @@ from litestar import Litestar
 from litestar.handlers import HTTPRouteHandler
 
 from backend.db.models import AuditEvent, IncomingDocument, OutgoingDocument, Role, RoleGrant, Unit, User, WorkFile
+from backend.lib import clock
 from backend.lib.i18n import t
 from tests.support.incoming import Clients, doc_id_from, intake, intake_fields, make_pdf, type_id
 from tests.support.workfiles import arrange_incoming, arrange_outgoing
@@ -101,7 +101,7 @@ def _sample(schema: dict[str, Any], components: dict[str, Any]) -> Any:
     if kind == "boolean":
         return False
     if schema.get("format") == "date":
-        return date.today().isoformat()
+        return clock.today().isoformat()
     return "Thử" + "x" * max(0, schema.get("minLength", 0) - 3)
 
 
@@ -119,7 +119,7 @@ async def test_every_state_changing_route_refuses_the_auditor(app, clients, demo
                                                               db_sessionmaker) -> None:
     province = await demo.agency_id("000.00.00.H41")
     clerk = await demo.user(PROVINCE_CLERK)
-    today = date.today()
+    today = clock.today()
     incoming = await arrange_incoming(db_sessionmaker, settings, province, number=7, summary="Văn bản đến thử",
                                       issued_on=today)
     outgoing = await arrange_outgoing(db_sessionmaker, settings, province, drafter=clerk.id, summary="Dự thảo thử")

@@ -19,12 +19,12 @@ from pypdf import PdfReader
 
 from backend.db.models import AuditEvent, OutgoingDocument, WorkFile, WorkFileEvent
 from backend.domain.workfiles.transfer import add_months
+from backend.lib import clock
 from tests.support.outgoing import run_jobs
 from tests.support.workfiles import arrange_incoming, arrange_outgoing
 
-TODAY = dt.date.today()
 LONG_AGO = {"title": "Hồ sơ tổ chức hội nghị tổng kết năm 2024", "file_notation": "07.VP", "retention": "20 năm",
-            "rights": "Hạn chế", "start_date": (TODAY - dt.timedelta(days=800)).isoformat()}
+            "rights": "Hạn chế", "start_date": (clock.today() - dt.timedelta(days=800)).isoformat()}
 
 
 def _pdf_text(content: bytes) -> str:
@@ -56,7 +56,7 @@ async def _closed_file(api: Any, demo: Any, sessions: Any, settings: Any, *, end
     for i in range(2):
         doc = await arrange_incoming(sessions, settings, agency, number=300 + i + 10 * file_id,
                                      summary=f"Về việc hội nghị số {i}",
-                                     issued_on=TODAY - dt.timedelta(days=end_days_ago + 10), assign_to=me)
+                                     issued_on=clock.today() - dt.timedelta(days=end_days_ago + 10), assign_to=me)
         added = await specialist.call("POST", f"/api/v1/work-files/{file_id}/documents",
                                       {"kind": "incoming", "document_id": doc})
         assert added.status_code == 200, added.text
@@ -65,7 +65,7 @@ async def _closed_file(api: Any, demo: Any, sessions: Any, settings: Any, *, end
         assert (await specialist.call("POST", f"/api/v1/work-files/{file_id}/documents",
                                       {"kind": "outgoing", "document_id": outgoing})).status_code == 200
     closed = await specialist.call("POST", f"/api/v1/work-files/{file_id}/close",
-                                   {"end_date": (TODAY - dt.timedelta(days=end_days_ago)).isoformat()})
+                                   {"end_date": (clock.today() - dt.timedelta(days=end_days_ago)).isoformat()})
     assert closed.status_code == 200, closed.text
     return specialist, file_id
 
@@ -77,7 +77,7 @@ async def test_clerk_transfers_and_archive_holder_accepts(api: Any, demo: Any, d
     due = await clerk.call("GET", "/api/v1/work-files/transfer/due")
     assert file_id in [f["id"] for f in due.json()]
     detail = (await clerk.call("GET", f"/api/v1/work-files/{file_id}")).json()
-    assert detail["transfer_due"] == add_months(TODAY - dt.timedelta(days=400), 12).isoformat()
+    assert detail["transfer_due"] == add_months(clock.today() - dt.timedelta(days=400), 12).isoformat()
 
     submitted = await clerk.call("POST", f"/api/v1/work-files/{file_id}/submit", {"version": detail["version"]})
     assert submitted.status_code == 200, submitted.text
@@ -133,7 +133,7 @@ async def test_clerk_transfers_and_archive_holder_accepts(api: Any, demo: Any, d
         assert "đã nộp lưu" in refused.json()["title"]
     for event in ("close", "submit", "retain", "return", "accept"):
         assert (await clerk.call("POST", f"/api/v1/work-files/{file_id}/{event}",
-                                 {"reason": "Thử", "until": TODAY.isoformat()})).status_code == 409, event
+                                 {"reason": "Thử", "until": clock.today().isoformat()})).status_code == 409, event
     assert await _counts(db_sessionmaker) == before
     assert file_id in [f["id"] for f in (await clerk.call(
         "GET", "/api/v1/work-files/?state=archived")).json()]
@@ -152,18 +152,18 @@ async def test_return_with_reason_and_keep_back(api: Any, demo: Any, db_sessionm
     assert "Thiếu biên bản hội nghị" in returned.json()["history"][-1]["text"]
 
     # keep-back: only a leader, at most two years, with a reason
-    until = add_months(TODAY, 12)
+    until = add_months(clock.today(), 12)
     assert (await clerk.call("POST", f"/api/v1/work-files/{file_id}/retain",
                              {"reason": "Còn dùng", "until": until.isoformat()})).status_code == 403
     before = await _counts(db_sessionmaker)
     too_long = await leader.call("POST", f"/api/v1/work-files/{file_id}/retain",
-                                 {"reason": "Còn dùng", "until": (add_months(TODAY, 24) + dt.timedelta(days=1))
+                                 {"reason": "Còn dùng", "until": (add_months(clock.today(), 24) + dt.timedelta(days=1))
                                   .isoformat()})
     assert too_long.status_code == 422
     assert too_long.json()["title"].startswith("Thời gian giữ lại tối đa là 2 năm")
     assert "until" in too_long.json()["errors"]
     past = await leader.call("POST", f"/api/v1/work-files/{file_id}/retain",
-                             {"reason": "Còn dùng", "until": TODAY.isoformat()})
+                             {"reason": "Còn dùng", "until": clock.today().isoformat()})
     assert past.status_code == 422
     assert await _counts(db_sessionmaker) == before and await _state(db_sessionmaker, file_id) == "closed"
     kept = await leader.call("POST", f"/api/v1/work-files/{file_id}/retain",
@@ -184,7 +184,7 @@ async def test_transfer_refusals_leave_nothing(api: Any, demo: Any, db_sessionma
     before = await _counts(db_sessionmaker)
     refused = await clerk.call("POST", f"/api/v1/work-files/{recent}/submit", {})
     assert refused.status_code == 422
-    due = add_months(TODAY - dt.timedelta(days=100), 12).strftime("%d/%m/%Y")
+    due = add_months(clock.today() - dt.timedelta(days=100), 12).strftime("%d/%m/%Y")
     assert refused.json()["title"] == f"Hồ sơ chưa đến hạn nộp lưu: hạn nộp lưu là ngày {due}."
     # an unsigned draft inside
     _s, with_draft = await _closed_file(api, demo, db_sessionmaker, settings, draft=True)
@@ -219,12 +219,12 @@ async def test_transfer_refusals_leave_nothing(api: Any, demo: Any, db_sessionma
     other = await api("vanthu.sonoivu")
     for event in ("submit", "accept", "return", "retain"):
         assert (await other.call("POST", f"/api/v1/work-files/{recent}/{event}",
-                                 {"reason": "x", "until": TODAY.isoformat()})).status_code == 404
+                                 {"reason": "x", "until": clock.today().isoformat()})).status_code == 404
 
 
 async def test_capital_construction_due_three_months_after_settlement(api: Any, demo: Any, db_sessionmaker: Any,
                                                                       settings: Any) -> None:
-    settled = TODAY - dt.timedelta(days=100)
+    settled = clock.today() - dt.timedelta(days=100)
     _s, file_id = await _closed_file(api, demo, db_sessionmaker, settings, end_days_ago=30,
                                      capital_construction=True, settlement_date=settled.isoformat())
     clerk = await api("vanthu.tinh")
@@ -240,7 +240,7 @@ async def test_capital_construction_due_three_months_after_settlement(api: Any, 
 async def test_expired_retention_is_listed_not_destroyed(api: Any, demo: Any, db_sessionmaker: Any,
                                                          settings: Any) -> None:
     specialist = await api("chuyenvien.tinh")
-    start = TODAY - dt.timedelta(days=365 * 3)
+    start = clock.today() - dt.timedelta(days=365 * 3)
     _s, file_id = await _closed_file(api, demo, db_sessionmaker, settings, end_days_ago=365 * 2 + 40,
                                      retention="2 năm", start_date=start.isoformat())
     _s, kept = await _closed_file(api, demo, db_sessionmaker, settings)
@@ -261,22 +261,22 @@ async def test_settlement_recorded_after_opening_makes_the_file_due(api: Any, de
     version = (await clerk.call("GET", f"/api/v1/work-files/{file_id}")).json()["version"]
     # refusals name the field (or the reason) and store nothing
     future = await specialist.call("POST", f"/api/v1/work-files/{file_id}/settlement",
-                                   {"settlement_date": (TODAY + dt.timedelta(days=1)).isoformat()})
+                                   {"settlement_date": (clock.today() + dt.timedelta(days=1)).isoformat()})
     assert future.status_code == 422 and "settlement_date" in future.json()["errors"]
     too_early = await specialist.call("POST", f"/api/v1/work-files/{file_id}/settlement",
-                                      {"settlement_date": (TODAY - dt.timedelta(days=5000)).isoformat()})
+                                      {"settlement_date": (clock.today() - dt.timedelta(days=5000)).isoformat()})
     assert too_early.status_code == 422 and "trước ngày mở hồ sơ" in too_early.json()["errors"]["settlement_date"]
     missing = await specialist.call("POST", f"/api/v1/work-files/{file_id}/settlement", {})
     assert missing.status_code == 422 and "settlement_date" in missing.json()["errors"]
     stale = await specialist.call("POST", f"/api/v1/work-files/{file_id}/settlement",
-                                  {"settlement_date": TODAY.isoformat(), "version": version - 1})
+                                  {"settlement_date": clock.today().isoformat(), "version": version - 1})
     assert stale.status_code == 409
     stranger = await api("vanthu.sonoivu")
     assert (await stranger.call("POST", f"/api/v1/work-files/{file_id}/settlement",
-                                {"settlement_date": TODAY.isoformat()})).status_code == 404
+                                {"settlement_date": clock.today().isoformat()})).status_code == 404
     assert await _counts(db_sessionmaker) == before
 
-    settled = TODAY - dt.timedelta(days=100)
+    settled = clock.today() - dt.timedelta(days=100)
     recorded = await specialist.call("POST", f"/api/v1/work-files/{file_id}/settlement",
                                      {"settlement_date": settled.isoformat(), "version": version})
     assert recorded.status_code == 200, recorded.text
@@ -290,7 +290,7 @@ async def test_settlement_recorded_after_opening_makes_the_file_due(api: Any, de
     assert (await clerk.call("POST", f"/api/v1/work-files/{file_id}/submit", {})).status_code == 200
     # once transferred, the date is the archive's
     after = await specialist.call("POST", f"/api/v1/work-files/{file_id}/settlement",
-                                  {"settlement_date": TODAY.isoformat()})
+                                  {"settlement_date": clock.today().isoformat()})
     assert after.status_code == 403 and "nộp lưu" in after.json()["title"]
     # an ordinary file has no settlement date
     _s, plain = await _closed_file(api, demo, db_sessionmaker, settings)

@@ -9,11 +9,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from backend.db.models import OutgoingDocument, WorkFile
+from backend.lib import clock
 from tests.conftest import csrf_from
 from tests.support.incoming import Clients
 from tests.support.workfiles import arrange_incoming, arrange_outgoing
-
-TODAY = dt.date.today()
 
 
 async def test_archive_page_and_transfer_buttons(api: Any, client: Any, login: Any, demo: Any, db_sessionmaker: Any,
@@ -23,15 +22,15 @@ async def test_archive_page_and_transfer_buttons(api: Any, client: Any, login: A
     me = await specialist.user_id(db_sessionmaker, "chuyenvien.tinh")
     opened = await specialist.call("POST", "/api/v1/work-files/", {
         "title": "Hồ sơ nộp lưu qua trang", "file_notation": "09.VP", "retention": "Vĩnh viễn",
-        "start_date": (TODAY - dt.timedelta(days=900)).isoformat()})
+        "start_date": (clock.today() - dt.timedelta(days=900)).isoformat()})
     file_id = opened.json()["id"]
     doc = await arrange_incoming(db_sessionmaker, settings, agency, number=500, summary="Về việc nộp lưu",
-                                 issued_on=TODAY - dt.timedelta(days=800), assign_to=me)
+                                 issued_on=clock.today() - dt.timedelta(days=800), assign_to=me)
     draft = await arrange_outgoing(db_sessionmaker, settings, agency, drafter=me, summary="Dự thảo chưa ký")
     for kind, doc_id in (("incoming", doc), ("outgoing", draft)):
         await specialist.call("POST", f"/api/v1/work-files/{file_id}/documents", {"kind": kind, "document_id": doc_id})
     await specialist.call("POST", f"/api/v1/work-files/{file_id}/close",
-                          {"end_date": (TODAY - dt.timedelta(days=500)).isoformat()})
+                          {"end_date": (clock.today() - dt.timedelta(days=500)).isoformat()})
 
     clerk = await Clients(client, login)("vanthu.tinh")
     listing = await clerk.get("/work-files/")
@@ -71,7 +70,7 @@ async def test_settlement_date_from_the_file_page(api: Any, client: Any, login: 
     specialist = await api("chuyenvien.tinh")
     opened = await specialist.call("POST", "/api/v1/work-files/", {
         "title": "Hồ sơ công trình trụ sở xã", "file_notation": "12.XD", "retention": "Vĩnh viễn",
-        "capital_construction": True, "start_date": (TODAY - dt.timedelta(days=900)).isoformat()})
+        "capital_construction": True, "start_date": (clock.today() - dt.timedelta(days=900)).isoformat()})
     file_id = opened.json()["id"]
     clerk = await Clients(client, login)("vanthu.tinh")
     page = await clerk.get(f"/work-files/{file_id}")
@@ -81,7 +80,7 @@ async def test_settlement_date_from_the_file_page(api: Any, client: Any, login: 
     assert wrong.status_code == 303
     page = await clerk.get(f"/work-files/{file_id}")
     assert "không được sau ngày hôm nay" in page.text
-    settled = TODAY - dt.timedelta(days=10)
+    settled = clock.today() - dt.timedelta(days=10)
     done = await clerk.post(f"/work-files/{file_id}/settlement",
                             data={"_csrf_token": csrf_from(page.text), "settlement_date": settled.isoformat()})
     assert done.status_code == 303

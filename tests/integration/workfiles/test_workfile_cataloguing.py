@@ -12,11 +12,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from backend.db.models import AuditEvent, WorkFile
+from backend.lib import clock
 from tests.conftest import csrf_from
 from tests.support.incoming import Clients
 from tests.support.workfiles import arrange_incoming
 
-TODAY = dt.date.today()
 AD_HOC = {"title": "Hồ sơ kiểm tra công vụ đột xuất", "file_notation": "15.TH", "retention": "5 năm"}
 
 
@@ -39,9 +39,9 @@ async def _audits(sessions: Any, file_id: int) -> list[dict[str, Any]]:
 
 async def test_clerk_catalogues_an_ad_hoc_file(api: Any, demo: Any, db_sessionmaker: Any) -> None:
     clerk, specialist = await api("vanthu.tinh"), await api("chuyenvien.tinh")
-    item = await _item(clerk, TODAY.year, "Hồ sơ kiểm tra công vụ năm nay", "10 năm")
-    next_year = await _item(clerk, TODAY.year + 1, "Hồ sơ kiểm tra công vụ năm sau", "10 năm")
-    foreign = await _item(await api("vanthu.sonoivu"), TODAY.year, "Hồ sơ của Sở Nội vụ", "20 năm")
+    item = await _item(clerk, clock.today().year, "Hồ sơ kiểm tra công vụ năm nay", "10 năm")
+    next_year = await _item(clerk, clock.today().year + 1, "Hồ sơ kiểm tra công vụ năm sau", "10 năm")
+    foreign = await _item(await api("vanthu.sonoivu"), clock.today().year, "Hồ sơ của Sở Nội vụ", "20 năm")
     opened = (await specialist.call("POST", "/api/v1/work-files/", AD_HOC)).json()
     file_id = opened["id"]
     assert opened["catalogue_item_id"] is None
@@ -53,7 +53,7 @@ async def test_clerk_catalogues_an_ad_hoc_file(api: Any, demo: Any, db_sessionma
     assert denied.status_code == 403 and "văn thư" in denied.json()["title"]
     other_year = await attach(clerk, next_year["id"])
     assert other_year.status_code == 422
-    assert f"năm {TODAY.year + 1}" in other_year.json()["errors"]["catalogue_item_id"]
+    assert f"năm {clock.today().year + 1}" in other_year.json()["errors"]["catalogue_item_id"]
     not_ours = await attach(clerk, foreign["id"])
     assert not_ours.status_code == 422 and "của cơ quan" in not_ours.json()["errors"]["catalogue_item_id"]
     stale = await clerk.call("POST", f"/api/v1/work-files/{file_id}/catalogue",
@@ -74,14 +74,14 @@ async def test_clerk_catalogues_an_ad_hoc_file(api: Any, demo: Any, db_sessionma
     again = await attach(clerk, item["id"])
     assert again.status_code == 422 and "đã thuộc danh mục" in again.json()["errors"]["catalogue_item_id"]
     # the catalogue page now shows the file against its item
-    page = await clerk.client.get(f"/work-files/catalogue/{TODAY.year}")
+    page = await clerk.client.get(f"/work-files/catalogue/{clock.today().year}")
     assert f"/work-files/{file_id}" in page.text
 
 
 async def test_catalogue_from_the_file_page_and_not_once_transferred(client: Any, login: Any, api: Any, demo: Any,
                                                                      db_sessionmaker: Any, settings: Any) -> None:
     clerk = await api("vanthu.tinh")
-    item = await _item(clerk, TODAY.year, "Hồ sơ kiểm tra công vụ năm nay", "10 năm")
+    item = await _item(clerk, clock.today().year, "Hồ sơ kiểm tra công vụ năm nay", "10 năm")
     specialist = await api("chuyenvien.tinh")
     file_id = (await specialist.call("POST", "/api/v1/work-files/", AD_HOC)).json()["id"]
     assert 'id="wf-catalogue"' not in (await specialist.client.get(f"/work-files/{file_id}")).text
@@ -98,13 +98,14 @@ async def test_catalogue_from_the_file_page_and_not_once_transferred(client: Any
 
     # a transferred file is read-only: no cataloguing either
     me = await specialist.user_id(db_sessionmaker, "chuyenvien.tinh")
+    today = clock.today()
     old = (await specialist.call("POST", "/api/v1/work-files/", {
-        **AD_HOC, "retention": "20 năm", "start_date": (TODAY - dt.timedelta(days=800)).isoformat()})).json()["id"]
+        **AD_HOC, "retention": "20 năm", "start_date": (today - dt.timedelta(days=800)).isoformat()})).json()["id"]
     doc = await arrange_incoming(db_sessionmaker, settings, await demo.agency_id("000.00.00.H41"), number=900,
-                                 summary="Về kiểm tra công vụ", issued_on=TODAY - dt.timedelta(days=700), assign_to=me)
+                                 summary="Về kiểm tra công vụ", issued_on=today - dt.timedelta(days=700), assign_to=me)
     await specialist.call("POST", f"/api/v1/work-files/{old}/documents", {"kind": "incoming", "document_id": doc})
     await specialist.call("POST", f"/api/v1/work-files/{old}/close",
-                          {"end_date": (TODAY - dt.timedelta(days=400)).isoformat()})
+                          {"end_date": (clock.today() - dt.timedelta(days=400)).isoformat()})
     assert (await clerk.call("POST", f"/api/v1/work-files/{old}/submit", {})).status_code == 200
     refused = await clerk.call("POST", f"/api/v1/work-files/{old}/catalogue", {"catalogue_item_id": item["id"]})
     assert refused.status_code == 403 and "nộp lưu" in refused.json()["title"]

@@ -15,11 +15,11 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
+from backend.lib import clock
 from tests.support.incoming import make_pdf
 from tests.support.workfiles import arrange_incoming, arrange_outgoing, signer
 
 XSD = Path(__file__).resolve().parents[3] / "docs" / "workfile.xsd"
-TODAY = dt.date.today()
 
 
 async def _closed_file(api: Any, demo: Any, sessions: Any, settings: Any) -> tuple[Any, int, list[bytes]]:
@@ -28,7 +28,7 @@ async def _closed_file(api: Any, demo: Any, sessions: Any, settings: Any) -> tup
     agency = await demo.agency_id("000.00.00.H41")
     originals = [await signer().sign(make_pdf(1, f"Công văn số {i} về việc thử & kiểm tra <hồ sơ>")) for i in range(3)]
     docs = [await arrange_incoming(sessions, settings, agency, number=200 + i, summary=f"Về việc thử <{i}> & xuất",
-                                   issued_on=TODAY - dt.timedelta(days=3 - i), pdf=pdf, assign_to=me)
+                                   issued_on=clock.today() - dt.timedelta(days=3 - i), pdf=pdf, assign_to=me)
             for i, pdf in enumerate(originals[:2])]
     outgoing = await arrange_outgoing(sessions, settings, agency, drafter=me, summary="Báo cáo", pdf=originals[2])
     file_id = (await specialist.call("POST", "/api/v1/work-files/", {

@@ -12,13 +12,13 @@ import sqlalchemy as sa
 from lxml import etree
 
 from backend.db.models import AuditEvent, WorkFileDocument
+from backend.lib import clock
 from tests.conftest import csrf_from
 from tests.support.incoming import Clients
 from tests.support.workfiles import arrange_incoming, arrange_outgoing
 
 XSD = Path(__file__).resolve().parents[3] / "docs" / "workfile.xsd"
 NS = {"w": "urn:congvan:workfile:1"}
-TODAY = dt.date.today()
 NOTE = "Đã gọi điện cho phòng Tài chính – Kế hoạch: số liệu quý III sẽ gửi bổ sung trước ngày 15."
 
 
@@ -33,7 +33,7 @@ async def test_notes_sit_in_the_order_show_and_export(api: Any, demo: Any, db_se
     me = await specialist.user_id(db_sessionmaker, "chuyenvien.tinh")
     agency = await demo.agency_id("000.00.00.H41")
     incoming = await arrange_incoming(db_sessionmaker, settings, agency, number=600, summary="Về số liệu quý III",
-                                      issued_on=TODAY - dt.timedelta(days=2), assign_to=me)
+                                      issued_on=clock.today() - dt.timedelta(days=2), assign_to=me)
     draft = await arrange_outgoing(db_sessionmaker, settings, agency, drafter=me, summary="Dự thảo báo cáo quý III")
     file_id = (await specialist.call("POST", "/api/v1/work-files/", {
         "title": "Hồ sơ báo cáo quý III", "file_notation": "07.TH", "retention": "10 năm"})).json()["id"]
@@ -46,7 +46,7 @@ async def test_notes_sit_in_the_order_show_and_export(api: Any, demo: Any, db_se
                                   {"kind": "outgoing", "document_id": draft})).json()
     assert [(m["kind"], m["position"], m["document_id"]) for m in body["documents"]] == [
         ("incoming", 1, incoming), ("note", 2, None), ("outgoing", 3, draft)]
-    assert body["documents"][1]["note"] == NOTE and body["documents"][1]["issued_on"] == TODAY.isoformat()
+    assert body["documents"][1]["note"] == NOTE and body["documents"][1]["issued_on"] == clock.today().isoformat()
     assert [e["kind"] for e in body["history"]] == ["open", "add_document", "add_note", "add_document"]
 
     # refusals leave nothing behind
@@ -129,7 +129,7 @@ async def test_notes_through_the_page_and_a_file_of_notes_only(client: Any, logi
 
     # a file holding only notes holds no document: it cannot be closed
     close = await specialist.post(f"/work-files/{file_id}/close", data={"_csrf_token": token,
-                                                                        "end_date": TODAY.isoformat()})
+                                                                        "end_date": clock.today().isoformat()})
     assert close.status_code == 303
     assert "chưa có văn bản" in (await specialist.get(f"/work-files/{file_id}")).text.lower()
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
 import sqlalchemy as sa
 
 from backend.db.models import WorkFile, WorkFileDocument
+from backend.lib import clock
 from tests.conftest import csrf_from
 from tests.support.incoming import Clients
 from tests.support.workfiles import arrange_incoming
@@ -21,9 +21,9 @@ async def test_open_sheet_add_and_refusals(client: Any, login: Any, demo: Any, d
     agency = await demo.agency_id("000.00.00.H41")
     me = (await demo.user("chuyenvien.tinh")).id
     doc = await arrange_incoming(db_sessionmaker, settings, agency, number=400, summary="Về việc thử trang",
-                                 issued_on=dt.date.today(), assign_to=me)
+                                 issued_on=clock.today(), assign_to=me)
     foreign = await arrange_incoming(db_sessionmaker, settings, await demo.agency_id("000.00.01.H41"), number=401,
-                                     summary="Của cơ quan khác", issued_on=dt.date.today())
+                                     summary="Của cơ quan khác", issued_on=clock.today())
 
     page = await specialist.get("/work-files/")
     token = csrf_from(page.text)

@@ -11,9 +11,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from backend.db.models import AuditEvent, WorkFile, WorkFileDocument, WorkFileEvent
+from backend.lib import clock
 from tests.support.workfiles import arrange_incoming, arrange_outgoing
 
-TODAY = dt.date.today()
 AD_HOC = {"title": "Hồ sơ triển khai chuyển đổi số năm 2026", "file_notation": "05.TH", "retention": "20 năm",
           "rights": "Hạn chế"}
 
@@ -32,10 +32,10 @@ async def _world(api: Any, demo: Any, sessions: Any, settings: Any) -> dict[str,
     other_agency = await demo.agency_id("000.00.01.H41")
     me = await specialist.user_id(sessions, "chuyenvien.tinh")
     docs = [await arrange_incoming(sessions, settings, agency, number=100 + i, summary=f"Về việc thử số {i}",
-                                   issued_on=TODAY - dt.timedelta(days=10 - i), assign_to=me) for i in range(3)]
+                                   issued_on=clock.today() - dt.timedelta(days=10 - i), assign_to=me) for i in range(3)]
     outgoing = await arrange_outgoing(sessions, settings, agency, drafter=me, summary="Báo cáo kết quả chuyển đổi số")
     foreign = await arrange_incoming(sessions, settings, other_agency, number=7, summary="Văn bản cơ quan khác",
-                                     issued_on=TODAY)
+                                     issued_on=clock.today())
     return {"specialist": specialist, "docs": docs, "outgoing": outgoing, "foreign": foreign, "me": me}
 
 
@@ -45,7 +45,7 @@ async def test_open_add_order_close(api: Any, demo: Any, db_sessionmaker: Any, s
     opened = await specialist.call("POST", "/api/v1/work-files/", AD_HOC)
     assert opened.status_code == 201, opened.text
     file_id = opened.json()["id"]
-    assert opened.json()["state"] == "open" and opened.json()["start_date"] == TODAY.isoformat()
+    assert opened.json()["state"] == "open" and opened.json()["start_date"] == clock.today().isoformat()
     for doc in w["docs"]:
         added = await specialist.call("POST", f"/api/v1/work-files/{file_id}/documents",
                                       {"kind": "incoming", "document_id": doc})
@@ -65,10 +65,10 @@ async def test_open_add_order_close(api: Any, demo: Any, db_sessionmaker: Any, s
     assert [m["position"] for m in removed.json()["documents"]] == [1, 2, 3]
 
     closed = await specialist.call("POST", f"/api/v1/work-files/{file_id}/close",
-                                   {"end_date": TODAY.isoformat(), "version": removed.json()["version"]})
+                                   {"end_date": clock.today().isoformat(), "version": removed.json()["version"]})
     assert closed.status_code == 200, closed.text
     final = closed.json()
-    assert final["state"] == "closed" and final["end_date"] == TODAY.isoformat()
+    assert final["state"] == "closed" and final["end_date"] == clock.today().isoformat()
     assert final["doc_total"] == 3 and final["page_total"] == 3
     assert [e["kind"] for e in final["history"]] == [
         "open", "add_document", "add_document", "add_document", "add_document", "reorder", "remove_document", "close"]
@@ -159,7 +159,7 @@ async def test_refusals_leave_nothing(api: Any, demo: Any, db_sessionmaker: Any,
     wrong = await specialist.call("PUT", f"/api/v1/work-files/{file_id}/order", {"link_ids": [1, 2, 3]})
     assert wrong.status_code == 422
     early = await specialist.call("POST", f"/api/v1/work-files/{file_id}/close",
-                                  {"end_date": (TODAY - dt.timedelta(days=400)).isoformat()})
+                                  {"end_date": (clock.today() - dt.timedelta(days=400)).isoformat()})
     assert early.status_code == 422 and "không được trước ngày bắt đầu" in early.json()["errors"]["end_date"]
     assert await _counts(db_sessionmaker) == before
 
