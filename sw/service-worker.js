@@ -8,8 +8,9 @@
  *   after the user (CV-User, an opaque id); documents and their images are evicted LRU past 25 MB.
  * - Requests with HX-Request (fragments) are never cached and never answered with a page.
  * - Queued offline actions (IndexedDB) are replayed with their Idempotency-Key; signing never is.
- * - Sync (GET /offline/sync, asked by pwa.js): recalled documents are dropped from the device (the recall
- *   notice kept instead); new documents given to the user are fetched ahead with their page images, if asked.
+ * - Sync (GET /offline/sync, asked by pwa.js): copies of recalled documents made before the recall are dropped
+ *   from the device (the recall notice kept instead, once); new documents given to the user are fetched ahead
+ *   with their page images, if asked.
  * - Push: shows the notification; a click opens the document (from cache when offline).
  */
 "use strict";
@@ -256,10 +257,17 @@ async function prefetch(urls, withImages) {
   }
 }
 
-/* A recalled document: drop every copy of its page and images; returns whether this device had one. */
-async function purge(path) {
+/* A recalled document ({url, at}): drop every copy of its page and images; returns whether this device
+ * had one. Its page as fetched after this device learnt of that recall (the notice) is marked with the
+ * recall's instant and kept by later syncs. */
+async function purge(recall) {
   const user = await currentUser();
-  const prefix = new URL(path, self.location.origin).pathname.replace(/\/$/, "");
+  const page = new URL(recall.url, self.location.origin);
+  const entry = await lruGet(page.href);
+  if (entry && recall.at && entry.noticeOf === recall.at && await findCopy(page.href, user)) {
+    return false;
+  }
+  const prefix = page.pathname.replace(/\/$/, "");
   const inScope = (href) => {
     const pathname = new URL(href).pathname;
     return pathname === prefix || pathname.startsWith(prefix + "/");
@@ -279,15 +287,31 @@ async function purge(path) {
 }
 
 /* Sync with the server's list (GET /offline/sync): recalled documents leave every device (a device that
- * had one keeps the page as it is now: the recall notice); new documents are fetched ahead if asked. */
-async function offlineSync(recalled, urls) {
+ * had one keeps the page as it is now: the recall notice, fetched once); new documents are fetched ahead
+ * if asked. One sync at a time: two pages asking at once must not undo each other's notice. */
+let syncing = Promise.resolve();
+
+function offlineSync(recalled, urls) {
+  const run = () => syncOnce(recalled.map((r) => (typeof r === "string" ? {url: r, at: ""} : r)), urls);
+  syncing = syncing.then(run, run);
+  return syncing;
+}
+
+async function syncOnce(recalled, urls) {
   const notices = [];
-  for (const path of recalled.slice(0, 50)) {
-    if (await purge(path)) {
-      notices.push(path);
+  for (const recall of recalled.slice(0, 50)) {
+    if (await purge(recall)) {
+      notices.push(recall);
     }
   }
-  await prefetch(notices, false);
+  await prefetch(notices.map((recall) => recall.url), false);
+  for (const recall of notices) {
+    const entry = await lruGet(new URL(recall.url, self.location.origin).href);
+    if (entry) {
+      entry.noticeOf = recall.at;
+      await lruPut(entry);
+    }
+  }
   await prefetch(urls, true);
 }
 

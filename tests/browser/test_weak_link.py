@@ -147,6 +147,17 @@ def _recall_from_sender(database_url: str, incoming_id: int, reason: str) -> Non
     in_db(database_url, arrange)
 
 
+# when the service worker stored its copy of ``path`` (its CV-Stored-At header), or null
+STORED_AT = """async (path) => {
+    for (const name of await caches.keys()) {
+        if (!name.startsWith('cv-pages-') && !name.startsWith('cv-docs-')) continue;
+        const hit = await (await caches.open(name)).match(new URL(path, location.origin).href);
+        if (hit) return hit.headers.get('CV-Stored-At');
+    }
+    return null;
+}"""
+
+
 def test_assigned_documents_are_kept_ahead_and_a_recall_removes_them_from_the_device(
         live_server: str, database_url: str, browser: Browser) -> None:
     doc_id = register_document(live_server, database_url, number="08")
@@ -172,6 +183,11 @@ def test_assigned_documents_are_kept_ahead_and_a_recall_removes_them_from_the_de
     page.goto(f"{live_server}/incoming")  # any page: the device syncs with the server
     until(page, "async (path) => !(await (" + IN_CACHE + ")(path + '/pages/1'))", f"/incoming/{doc_id}")
     until(page, IN_CACHE, f"/incoming/{doc_id}")  # the page as it is now: the recall notice, no content
+    notice_stored_at = page.evaluate(STORED_AT, f"/incoming/{doc_id}")
+    # A later sync keeps that notice: nothing downloaded again, nothing to lose if the link drops midway.
+    page.goto(f"{live_server}/incoming")
+    until(page, "() => window.__cvSynced >= 1")
+    assert page.evaluate(STORED_AT, f"/incoming/{doc_id}") == notice_stored_at
 
     context.set_offline(True)
     page.goto(f"{live_server}/incoming/{doc_id}")

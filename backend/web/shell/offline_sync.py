@@ -6,10 +6,12 @@
   handle (or, for a leader, to assign) and outgoing documents awaiting their signature. The service
   worker fetches them (and their page images) ahead, when the user turned on "Tự lưu trước văn bản
   mới được giao cho tôi" on this device, the device is online and not in data-saver mode;
-* ``recalled`` -- the pages of documents visible to them that were recalled in the last
-  :data:`RECALL_DAYS` days (incoming: the sender recalled it; outgoing: the agency recalled it). Every
-  device drops its copies of them (page and images) and, where it had one, keeps the page as it is
-  now -- the recall notice, without the content -- whatever the setting.
+* ``recalled`` -- ``{"url", "at"}`` for each document visible to them that was recalled in the last
+  :data:`RECALL_DAYS` days (incoming: the sender recalled it; outgoing: the agency recalled it), ``at``
+  the instant of the recall (ISO 8601, UTC). Every device drops its copies of them (page and images)
+  and, where it had one, keeps the page as it is now -- the recall notice, without the content --
+  whatever the setting. The service worker marks that notice with ``at``, so later syncs keep it: it
+  is not downloaded again on every page, and a link dropping midway cannot leave the device without it.
 
 Only documents the user may see are listed (the same visibility policies as the pages).
 """
@@ -59,19 +61,21 @@ async def _to_sign(db: AsyncSession, actor: Actor) -> list[int]:
                                   .order_by(OutgoingDocument.id.desc()).limit(PREFETCH_LIMIT))).all())
 
 
-async def _recalled(db: AsyncSession, actor: Actor) -> list[str]:
+async def _recalled(db: AsyncSession, actor: Actor) -> list[dict[str, str]]:
     since = clock.now() - timedelta(days=RECALL_DAYS)
     incoming = visible_incoming(actor).join(ExchangeReceipt, ExchangeReceipt.incoming_id == IncomingDocument.id) \
-        .where(ExchangeReceipt.recall_requested_at >= since).with_only_columns(IncomingDocument.id)
+        .where(ExchangeReceipt.recall_requested_at >= since) \
+        .with_only_columns(IncomingDocument.id, ExchangeReceipt.recall_requested_at)
     outgoing = visible_outgoing(actor).where(OutgoingDocument.state == OutgoingState.RECALLED,
                                              OutgoingDocument.recalled_at >= since) \
-        .with_only_columns(OutgoingDocument.id)
-    return ([f"/incoming/{doc_id}" for doc_id in (await db.scalars(incoming)).all()]
-            + [f"/outgoing/{doc_id}" for doc_id in (await db.scalars(outgoing)).all()])
+        .with_only_columns(OutgoingDocument.id, OutgoingDocument.recalled_at)
+    found = [(f"/incoming/{doc_id}", at) for doc_id, at in (await db.execute(incoming)).all()]
+    found += [(f"/outgoing/{doc_id}", at) for doc_id, at in (await db.execute(outgoing)).all()]
+    return [{"url": url, "at": at.isoformat()} for url, at in found]
 
 
-async def offline_sync(db: AsyncSession, actor: Actor) -> dict[str, list[str]]:
-    """``{"prefetch": [...], "recalled": [...]}`` for ``actor`` (see the module docstring)."""
+async def offline_sync(db: AsyncSession, actor: Actor) -> dict[str, Any]:
+    """``{"prefetch": [url, ...], "recalled": [{"url", "at"}, ...]}`` for ``actor`` (see the module docstring)."""
     prefetch = [f"/incoming/{doc_id}" for doc_id in await _given_incoming(db, actor)]
     prefetch += [f"/outgoing/{doc_id}" for doc_id in await _to_sign(db, actor)]
     return {"prefetch": prefetch[:PREFETCH_LIMIT], "recalled": await _recalled(db, actor)}

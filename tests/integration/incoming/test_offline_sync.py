@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 
 from backend.db.models import (
@@ -49,10 +51,15 @@ async def test_sync_lists_documents_given_to_the_user_and_recalled_ones(clients,
     assert answer.json() == {"prefetch": [f"/incoming/{doc_id}"], "recalled": []}  # waiting for him to assign
     assert (await (await clients(SPECIALIST)).get("/offline/sync")).json()["prefetch"] == []  # not given to them
 
+    before = clock.now()
     await _recall(db_sessionmaker, doc_id)
-    assert (await leader.get("/offline/sync")).json() == {"prefetch": [], "recalled": [f"/incoming/{doc_id}"]}
+    answer = (await leader.get("/offline/sync")).json()
+    assert answer["prefetch"] == [] and [r["url"] for r in answer["recalled"]] == [f"/incoming/{doc_id}"]
+    # the instant of the recall: a device keeps the copies it made after it (the recall notice)
+    recalled_at = dt.datetime.fromisoformat(answer["recalled"][0]["at"])
+    assert before <= recalled_at <= clock.now()
     # The recall reaches every user who may see the document, not only those it was given to.
-    assert (await clerk.get("/offline/sync")).json()["recalled"] == [f"/incoming/{doc_id}"]
+    assert (await clerk.get("/offline/sync")).json()["recalled"] == answer["recalled"]
 
 
 async def test_sync_needs_a_login(client) -> None:
