@@ -56,6 +56,12 @@ def visible_incoming(actor: Actor) -> sa.Select[tuple[IncomingDocument]]:
     mine = [Assignment.assignee_user_id == actor.user_id]
     if actor.has(Role.UNIT_HEAD) and actor.unit_id is not None:
         mine.append(Assignment.assignee_unit_id == actor.unit_id)
+        # A unit holds a large share of its agency's documents (its lines grow with the years): each
+        # candidate document's few lines are probed (``OFFSET 0`` keeps the planner from hashing the
+        # unit's whole history first), and a capped count or a page stops after a few hundred probes.
+        lines = sa.select(Assignment.id).where(Assignment.incoming_id == IncomingDocument.id,
+                                               Assignment.status != AssignmentStatus.CANCELLED, sa.or_(*mine))
+        return query.where(lines.offset(0).exists())
     # Driven from the actor's own assignment lines (indexed by assignee), not by testing every
     # document of the agency: a specialist of a 300,000-document agency holds a few hundred.
     held = sa.select(Assignment.incoming_id).where(Assignment.status != AssignmentStatus.CANCELLED, sa.or_(*mine))

@@ -77,15 +77,19 @@ def _held(actor: Actor, assignment: Any) -> sa.ColumnElement[bool]:
     return sa.or_(*conditions)
 
 
-def _to_handle(actor: Actor) -> sa.ColumnElement[bool]:
+def _handled_ids(actor: Actor) -> sa.Select[tuple[int]]:
+    """Documents on which the actor (or their unit) holds a live handling line not yet passed on."""
     mine, child = aliased(Assignment), aliased(Assignment)
     passed_on = sa.select(child.id).where(child.parent_id == mine.id, child.status.in_(_LIVE)).exists()
     # The actor's live lines (partial indexes on live assignments), not a probe per document.
-    holds = sa.select(mine.incoming_id).where(
+    return sa.select(mine.incoming_id).where(
         mine.status.in_(_LIVE), mine.role.in_((AssignmentRole.LEAD, AssignmentRole.COORDINATE)), _held(actor, mine),
         ~passed_on,
     )
-    return sa.and_(IncomingDocument.state.in_(_OPEN), IncomingDocument.id.in_(holds))
+
+
+def _to_handle(actor: Actor) -> sa.ColumnElement[bool]:
+    return sa.and_(IncomingDocument.state.in_(_OPEN), IncomingDocument.id.in_(_handled_ids(actor)))
 
 
 def _inbox_condition(actor: Actor, inbox: str, today: date) -> sa.ColumnElement[bool]:
@@ -99,7 +103,9 @@ def _inbox_condition(actor: Actor, inbox: str, today: date) -> sa.ColumnElement[
         case "to_handle":
             return _to_handle(actor)
         case "watching":
-            return sa.and_(IncomingDocument.state.in_(_OPEN), ~_to_handle(actor))
+            # Not "open and not to_handle": negating the state test too hid it from the (agency, state)
+            # index, and PostgreSQL read the agency's whole history to find the open documents.
+            return sa.and_(IncomingDocument.state.in_(_OPEN), IncomingDocument.id.not_in(_handled_ids(actor)))
         case "overdue":
             return sa.and_(IncomingDocument.state.in_(_OPEN), IncomingDocument.due_on < today)
     return sa.true()
