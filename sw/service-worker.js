@@ -292,7 +292,7 @@ async function purge(recall) {
 let syncing = Promise.resolve();
 
 function offlineSync(recalled, urls) {
-  const run = () => syncOnce(recalled.map((r) => (typeof r === "string" ? {url: r, at: ""} : r)), urls);
+  const run = () => syncOnce(recalled, urls);
   syncing = syncing.then(run, run);
   return syncing;
 }

@@ -28,7 +28,7 @@ from backend.db.models import (
 )
 from backend.lib import clock
 from tests.support.pwa import CLERK, DEPUTY, PASSWORD, assign_to_deputy, count, in_db, register_document, small_pdf
-from tests.support.sw_page import IN_CACHE, until, wait_ready
+from tests.support.sw_page import IN_CACHE, STORED_AT, until, wait_ready
 
 pytestmark = pytest.mark.browser
 
@@ -145,17 +145,6 @@ def _recall_from_sender(database_url: str, incoming_id: int, reason: str) -> Non
                                recall_reason=reason))
 
     in_db(database_url, arrange)
-
-
-# when the service worker stored its copy of ``path`` (its CV-Stored-At header), or null
-STORED_AT = """async (path) => {
-    for (const name of await caches.keys()) {
-        if (!name.startsWith('cv-pages-') && !name.startsWith('cv-docs-')) continue;
-        const hit = await (await caches.open(name)).match(new URL(path, location.origin).href);
-        if (hit) return hit.headers.get('CV-Stored-At');
-    }
-    return null;
-}"""
 
 
 def test_assigned_documents_are_kept_ahead_and_a_recall_removes_them_from_the_device(

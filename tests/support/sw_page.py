@@ -11,16 +11,26 @@ import time
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
 
-__all__ = ["IN_CACHE", "is_cached", "until", "wait_cached", "wait_ready"]
+__all__ = ["IN_CACHE", "STORED_AT", "is_cached", "until", "wait_cached", "wait_ready"]
 
-# true when the service worker keeps a copy of ``path`` in this user's page or document caches
-IN_CACHE = """async (path) => {
+# the service worker's stored response for ``path`` in this user's page or document caches, or null
+_STORED = """async (path) => {
     for (const name of await caches.keys()) {
         if (!name.startsWith('cv-pages-') && !name.startsWith('cv-docs-')) continue;
-        if (await (await caches.open(name)).match(new URL(path, location.origin).href)) return true;
+        const hit = await (await caches.open(name)).match(new URL(path, location.origin).href);
+        if (hit) return hit;
     }
-    return false;
+    return null;
 }"""
+
+# true when the service worker keeps a copy of ``path``
+IN_CACHE = f"async (path) => (await ({_STORED})(path)) !== null"
+
+# when the service worker stored its copy of ``path`` (its CV-Stored-At header), or null
+STORED_AT = f"""async (path) => {{
+    const hit = await ({_STORED})(path);
+    return hit === null ? null : hit.headers.get('CV-Stored-At');
+}}"""
 
 
 def until(page: Page, script: str, arg: object = None, timeout: float = 20.0) -> object:
