@@ -16,13 +16,11 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Callable
 from typing import Any
 
-import sqlalchemy as sa
 from litestar import Request
 from litestar.datastructures import State
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config.settings import Settings
-from backend.db.models import Notification
 from backend.domain.accounts.actor import Actor, load_actor
 from backend.domain.accounts.session_epoch import session_epoch
 from backend.domain.audit.services import RequestMeta
@@ -30,7 +28,7 @@ from backend.errors import NotAuthenticatedError, PasswordChangeRequiredError
 from backend.lib.deps import DB
 from backend.lib.sessions import get_session
 from backend.lib.templates import is_fragment_request
-from backend.web.live.counts import nav_counts
+from backend.web.live.counts import nav_counts, unread_count
 from backend.web.offline.idempotency import SCOPE_KEY, mark_applied
 
 __all__ = ["dependencies", "provide_actor", "provide_db", "provide_meta", "provide_settings"]
@@ -63,9 +61,6 @@ def provide_settings(state: State) -> Settings:
     return settings
 
 
-UNREAD_CAP = 100
-
-
 def provide_meta(request: Request[Any, Any, Any]) -> RequestMeta:
     """Client address and user agent, for audit rows."""
     client = request.client.host if request.client else ""
@@ -73,10 +68,10 @@ def provide_meta(request: Request[Any, Any, Any]) -> RequestMeta:
 
 
 def _renders_layout(request: Request[Any, Any, Any]) -> bool:
-    """Whether the response may be a whole page with the bottom navigation and its counts.
+    """Whether the response may be a whole page with the bell, the bottom navigation and their counts.
 
     Fragments (htmx swaps refresh the counts through the live-count trigger) and the JSON API never
-    show the navigation, so the signing tap and every other htmx action skip those queries.
+    show them, so the signing tap, a search's results and every other htmx action skip those queries.
     """
     return not (is_fragment_request(request) or request.url.path.startswith("/api/"))
 
@@ -94,11 +89,8 @@ async def provide_actor(request: Request[Any, Any, Any], db: DB) -> Actor:
     request.state.actor = actor
     if actor.must_change_password and request.url.path not in _ALLOWED_BEFORE_PASSWORD_CHANGE:
         raise PasswordChangeRequiredError()
-    # Served by the partial index on unread rows and capped: the bell shows "99+" above 99.
-    request.state.unread_count = await db.scalar(sa.select(sa.func.count()).select_from(
-        sa.select(Notification.id).where(Notification.user_id == actor.user_id, Notification.read_at.is_(None))
-        .limit(UNREAD_CAP).subquery())) or 0
     if _renders_layout(request):
+        request.state.unread_count = await unread_count(db, actor)
         request.state.nav_counts = await nav_counts(db, actor)
     await db.commit()  # end the authentication's transaction: no lock is held until the handler's first query
     flash = session.get("flash")

@@ -9,9 +9,12 @@ Run (the province is generated, indexed and given a text layer when the database
 It starts a real ``serve`` process on loopback; each of ``--users`` concurrent clients logs in as a clerk of a
 different agency (the province office first: it holds ~30 % of the documents) and requests the search
 results fragment (``/search?q=…`` with ``HX-Request``) for a mix of queries: one and several words without
-diacritics, with diacritics, an exact phrase, a number prefix, a filter. Afterwards, on its own connection,
-it runs for each query the bare SELECT of the same page (match + the province office's scope + order + limit,
-no snippet, no template) and prints p50/p95 of both and the ratio of the p95s.
+diacritics, with diacritics, an exact phrase, a number prefix, a filter. Two runs: first each user searches
+every ``--every`` seconds (2 s by default, the think time of the 50-user load in ``load_driver``: people read
+their results before the next search), then each asks again the moment an answer arrives (the saturation
+throughput). Afterwards, on its own connection, it runs for each query the bare SELECT of the same page
+(match + the province office's scope + order + limit, no snippet, no template) and prints p50/p95 of both and
+the ratio of the p95s. ``--prepare-only`` stops once the province is generated, indexed and given its text.
 
 The generated documents are given a synthetic text layer (``--text-chars`` of Vietnamese sentences each,
 written straight into the index like the extraction job would) so the index is as large as with real PDFs.
@@ -110,10 +113,14 @@ async def clerks(url: str, count: int) -> list[str]:
     return names[:count]
 
 
-async def load(base: str, users: list[str], rounds: int) -> dict[str, list[float]]:
+async def load(base: str, users: list[str], rounds: int, every: float) -> dict[str, list[float]]:
+    """Each user runs ``rounds`` passes over the query mix. ``every`` > 0: a user starts a search every ``every``
+    seconds (from a random phase; the next one right away when an answer came later than that) -- users who read
+    their results between searches. ``every`` = 0: each asks again the moment an answer arrives (saturation)."""
     samples: dict[str, list[float]] = {query: [] for query in [*QUERIES, FILTERED]}
 
     async def one(username: str, seed: int) -> None:
+        rng = random.Random(seed)
         async with httpx.AsyncClient(base_url=base, timeout=120) as client:
             token = CSRF.search((await client.get("/login")).text)
             assert token
@@ -121,9 +128,11 @@ async def load(base: str, users: list[str], rounds: int) -> dict[str, list[float
                                                        "_csrf_token": token.group(1)})
             assert answer.status_code == 303, username
             order = [*QUERIES, FILTERED]
-            random.Random(seed).shuffle(order)
+            rng.shuffle(order)
+            due = time.perf_counter() + rng.uniform(0, every)
             for _ in range(rounds):
                 for query in order:
+                    await asyncio.sleep(max(0.0, due - time.perf_counter()))
                     path = f"/search?{query}" if query == FILTERED else "/search"
                     params = None if query == FILTERED else {"q": query}
                     started = time.perf_counter()
@@ -131,6 +140,7 @@ async def load(base: str, users: list[str], rounds: int) -> dict[str, list[float
                         "HX-Request": "true", "HX-Target": "search-results"})
                     samples[query].append((time.perf_counter() - started) * 1000)
                     assert response.status_code == 200, f"{query}: {response.status_code}"
+                    due = max(due + every, time.perf_counter()) if every else 0.0
 
     await asyncio.gather(*(one(name, index) for index, name in enumerate(users)))
     return samples
@@ -168,8 +178,12 @@ def main() -> int:
     parser.add_argument("--documents", type=int, default=200_000, help="generated when the database is empty")
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3, help="passes over the query mix per user")
+    parser.add_argument("--every", type=float, default=2.0,
+                        help="seconds between one user's searches in the first run (the second run: none)")
     parser.add_argument("--text-chars", type=int, default=1500)
     parser.add_argument("--web-workers", type=int, default=0, help="WEB_CONCURRENCY for serve (0: its default)")
+    parser.add_argument("--prepare-only", action="store_true",
+                        help="generate, index and add the text layer, then stop (measure in a later run)")
     args = parser.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="bench-search-"))
     env = {**os.environ, "APP_ENV": "demo", "DATA_DIR": str(data_dir), "DATABASE_URL": args.database_url,
@@ -190,6 +204,8 @@ def main() -> int:
     print(f"text layer for {asyncio.run(add_text_layer(url, args.text_chars))} entries "
           f"({time.perf_counter() - started:.0f} s with the reindex)")
     asyncio.run(analyze(url))
+    if args.prepare_only:
+        return 0
     users = asyncio.run(clerks(url, args.users))
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "backend", "serve"], env={**env, "PORT": str(port)}, cwd=REPO,
@@ -202,27 +218,35 @@ def main() -> int:
                     break
             except httpx.HTTPError:
                 time.sleep(0.1)
-        started = time.perf_counter()
-        pages = asyncio.run(load(base, users, args.rounds))
-        elapsed = time.perf_counter() - started
+        runs = []
+        for every in (args.every, 0.0):
+            started = time.perf_counter()
+            pages = asyncio.run(load(base, users, args.rounds, every))
+            runs.append((every, pages, time.perf_counter() - started))
         raw = asyncio.run(bare(url, 20))
     finally:
         server.terminate()
         server.wait(timeout=30)
     dialect = "PostgreSQL" if url.startswith("postgres") else "SQLite"
+    print(f"\n{dialect}, {count:,} incoming documents (+ outgoing), {len(users)} concurrent users; "
+          f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
+    for every, pages, elapsed in runs:
+        report(pages, raw, elapsed, every)
+    return 0
+
+
+def report(pages: dict[str, list[float]], raw: dict[str, list[float]], elapsed: float, every: float) -> None:
     total = sum(len(v) for v in pages.values())
-    every = [ms for values in pages.values() for ms in values]
-    print(f"\n{dialect}, {count:,} incoming documents (+ outgoing), {len(users)} concurrent users, {total} requests "
-          f"in {elapsed:.1f} s ({total / elapsed:.0f}/s); {platform.machine()}, {os.cpu_count()} CPUs, "
-          f"Python {platform.python_version()}")
-    print(f"all requests: p50 {statistics.median(every):.0f} ms, p95 {pct(every, 0.95):.0f} ms")
+    every_ms = [ms for values in pages.values() for ms in values]
+    model = f"each user searches every {every:g} s" if every else "each user asks again at once (saturation)"
+    print(f"\n{model}: {total} requests in {elapsed:.1f} s ({total / elapsed:.0f}/s); "
+          f"all requests: p50 {statistics.median(every_ms):.0f} ms, p95 {pct(every_ms, 0.95):.0f} ms")
     print("| query | page p50 ms | page p95 ms | bare p50 ms | bare p95 ms | ratio (p95) |")
     print("|---|---:|---:|---:|---:|---:|")
     for query, samples in pages.items():
         ratio = pct(samples, 0.95) / max(pct(raw[query], 0.95), 0.01)
         print(f"| `{query}` | {statistics.median(samples):.0f} | {pct(samples, 0.95):.0f} | "
               f"{statistics.median(raw[query]):.1f} | {pct(raw[query], 0.95):.1f} | {ratio:.0f}× |")
-    return 0
 
 
 async def analyze(url: str) -> None:

@@ -55,38 +55,44 @@ async def load_actor(db: AsyncSession, user_id: int, agency_id: int | None,
     Returns ``None`` when the account no longer exists, was deactivated, or its home agency was, and
     when ``session_epoch`` (a request's session) is given and the account's sessions were ended since
     (``backend.domain.accounts.session_epoch``).
+
+    Every request runs this, so it is two plain statements (the account with its home agency and unit, then
+    its grants in active agencies), no ORM objects.
     """
-    user = await db.get(User, user_id)
-    if user is None or not user.is_active:
+    user = (await db.execute(
+        sa.select(User.id, User.username, User.full_name, User.position_title, User.agency_id, User.is_active,
+                  User.session_epoch, User.must_change_password, Agency.name.label("home_name"),
+                  Agency.organ_id.label("home_organ_id"), Agency.is_active.label("home_active"),
+                  Unit.id.label("unit_id"), Unit.name.label("unit_name"), Unit.agency_id.label("unit_agency_id"))
+        .join(Agency, Agency.id == User.agency_id)
+        .outerjoin(Unit, Unit.id == User.unit_id)
+        .where(User.id == user_id)
+    )).first()
+    if user is None or not user.is_active or not user.home_active:
         return None
     if session_epoch is not None and session_epoch != user.session_epoch:
         return None
     grants = (await db.execute(
-        sa.select(RoleGrant.agency_id, RoleGrant.role, Agency.name)
+        sa.select(RoleGrant.agency_id, RoleGrant.role, Agency.name, Agency.organ_id)
         .join(Agency, Agency.id == RoleGrant.agency_id)
         .where(RoleGrant.user_id == user.id, Agency.is_active.is_(True))
     )).all()
-    agencies: dict[int, str] = {}
-    for grant_agency_id, _role, name in grants:
-        agencies[grant_agency_id] = name
-    home = await db.get(Agency, user.agency_id)
-    if home is None or not home.is_active:
-        return None
-    agencies.setdefault(home.id, home.name)
-    active = agency_id if agency_id in agencies else user.agency_id
-    active_agency = home if home.id == active else await db.get(Agency, active)
-    unit = await db.get(Unit, user.unit_id) if user.unit_id else None
+    agencies = {user.agency_id: (user.home_name, user.home_organ_id)}
+    for grant_agency_id, _role, name, organ_id in grants:
+        agencies[grant_agency_id] = (name, organ_id)
+    active: int = agency_id if agency_id is not None and agency_id in agencies else user.agency_id
+    in_unit = user.unit_id is not None and user.unit_agency_id == active
     return Actor(
         user_id=user.id,
         username=user.username,
         full_name=user.full_name,
         position_title=user.position_title,
         agency_id=active,
-        agency_name=agencies.get(active, ""),
-        agency_organ_id=active_agency.organ_id if active_agency else "",
-        unit_id=unit.id if unit and unit.agency_id == active else None,
-        unit_name=unit.name if unit and unit.agency_id == active else "",
-        roles=frozenset(role for gid, role, _ in grants if gid == active),
-        agencies=tuple(sorted(agencies.items(), key=lambda item: item[1])),
+        agency_name=agencies[active][0],
+        agency_organ_id=agencies[active][1],
+        unit_id=user.unit_id if in_unit else None,
+        unit_name=user.unit_name if in_unit else "",
+        roles=frozenset(role for gid, role, _name, _organ in grants if gid == active),
+        agencies=tuple(sorted(((gid, name) for gid, (name, _organ) in agencies.items()), key=lambda item: item[1])),
         must_change_password=user.must_change_password,
     )

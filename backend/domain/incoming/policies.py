@@ -28,7 +28,7 @@ __all__ = [
     "ALLOWED", "Decision", "DocContext", "can_assign", "can_cancel", "can_classify", "can_complete", "can_delegate",
     "can_forward", "can_intake", "can_link_reply", "can_note", "can_reassign", "can_register",
     "can_return_to_leader", "can_return_to_sender", "can_start", "can_submit", "can_view_book",
-    "delegable_assignments", "is_clerk", "is_leader", "my_assignments", "visible_incoming",
+    "delegable_assignments", "is_clerk", "is_leader", "my_assignments", "sees_every_incoming", "visible_incoming",
 ]
 
 _LIVE = (AssignmentStatus.PENDING, AssignmentStatus.IN_PROGRESS)
@@ -48,10 +48,15 @@ class DocContext:
     recall_pending: bool = False
 
 
+def sees_every_incoming(actor: Actor) -> bool:
+    """Whether the actor sees every incoming document of the active agency (clerks, leaders, deputies)."""
+    return actor.has(Role.CLERK, Role.LEADER, Role.DEPUTY)
+
+
 def visible_incoming(actor: Actor) -> sa.Select[tuple[IncomingDocument]]:
     """Incoming documents the actor may see (deny by default)."""
     query = sa.select(IncomingDocument).where(IncomingDocument.agency_id == actor.agency_id)
-    if actor.has(Role.CLERK, Role.LEADER, Role.DEPUTY):
+    if sees_every_incoming(actor):
         return query
     mine = [Assignment.assignee_user_id == actor.user_id]
     if actor.has(Role.UNIT_HEAD) and actor.unit_id is not None:

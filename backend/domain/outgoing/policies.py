@@ -25,7 +25,7 @@ __all__ = [
     "ALLOWED", "AUTHORITIES", "Decision", "authority_roles", "can_approve", "can_archive", "can_check_format",
     "can_create", "can_issue", "can_manage_seal", "can_number", "can_place", "can_recall", "can_record_paper",
     "can_return", "can_revise", "can_seal", "can_sign", "can_submit", "can_supersede", "can_upload_version",
-    "can_view_book", "is_clerk", "visible_outgoing",
+    "can_view_book", "is_clerk", "sees_every_outgoing", "visible_outgoing",
 ]
 
 AUTHORITIES: dict[str, str] = {"": "", "TM.": "TM.", "KT.": "KT.", "TL.": "TL.", "TUQ.": "TUQ.", "Q.": "Q."}
@@ -47,10 +47,15 @@ def authority_roles(prefix: str) -> tuple[Role, ...]:
     return _AUTHORITY_ROLES.get(prefix, ())
 
 
+def sees_every_outgoing(actor: Actor) -> bool:
+    """Whether the actor sees every outgoing document of the active agency (clerks, leaders, deputies)."""
+    return actor.has(Role.CLERK, Role.LEADER, Role.DEPUTY)
+
+
 def visible_outgoing(actor: Actor) -> sa.Select[tuple[OutgoingDocument]]:
     """Outgoing documents the actor may see (deny by default)."""
     query = sa.select(OutgoingDocument).where(OutgoingDocument.agency_id == actor.agency_id)
-    if actor.has(Role.CLERK, Role.LEADER, Role.DEPUTY):
+    if sees_every_outgoing(actor):
         return query
     mine = [OutgoingDocument.drafter_id == actor.user_id, OutgoingDocument.signer_id == actor.user_id]
     if actor.has(Role.UNIT_HEAD) and actor.unit_id is not None:

@@ -25,7 +25,7 @@ from backend.lib.deps import DB, AppSettings
 from backend.lib.sessions import get_session
 from backend.lib.templates import render_string
 from backend.web.live.channels import user_channel
-from backend.web.live.counts import NAV_SECTIONS, nav_counts
+from backend.web.live.counts import NAV_SECTIONS, nav_counts, unread_count
 from backend.web.live.kinds import COUNTS_CHANGED, live_mode
 
 __all__ = ["LiveController"]
@@ -68,7 +68,8 @@ class LiveController(Controller):
     @get("/counts", name="live.counts")
     async def counts(self, request: Request[Any, Any, Any], db: DB, actor: CurrentActor) -> Response[str]:
         """The bell, then each navigation badge as an out-of-band swap: one event, one poll, every count."""
-        html = render_string(request, "layouts/app.html", {}, block="live_counts") + render_string(
+        html = render_string(request, "layouts/app.html", {"unread_count": await unread_count(db, actor)},
+                             block="live_counts") + render_string(
             request, "components/_nav_counts.html",
             {"nav_counts": await nav_counts(db, actor), "sections": NAV_SECTIONS})
         return Response(html, media_type=MediaType.HTML,
