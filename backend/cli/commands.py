@@ -53,6 +53,8 @@ def _parser() -> argparse.ArgumentParser:
     search_sub = search.add_subparsers(dest="search_command", required=True)
     reindex = search_sub.add_parser("reindex", help="rebuild the search index from the documents")
     reindex.add_argument("--no-text", action="store_true", help="do not queue reading the PDFs' text layer")
+    reindex.add_argument("--kind", choices=("incoming", "outgoing", "workfile"), action="append",
+                         help="rebuild this kind only (repeatable; default: every kind)")
     smoke = sub.add_parser("smoke", help="draft → sign → number → seal → issue → receive, via the JSON API")
     smoke.add_argument("--base-url", default="http://127.0.0.1:8000")
     smoke.add_argument("--out", type=Path, default=None, help="where to write the issued PDF")
@@ -128,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "search":
         from backend.cli.search import reindex as search_reindex
 
-        print(asyncio.run(search_reindex(settings, extract=not args.no_text)))
+        print(asyncio.run(search_reindex(settings, extract=not args.no_text, kinds=tuple(args.kind or ()))))
         return 0
     if args.command == "smoke":
         from backend.cli.smoke import run_smoke

@@ -1,7 +1,8 @@
 """``search reindex``: rebuild the search index from the documents (after a bulk load, or to repair it).
 
 Entries are rebuilt in batches, each committed; documents whose file was not read yet get a text-extraction
-job for the worker unless ``--no-text`` is given.
+job for the worker unless ``--no-text`` is given. ``--kind`` rebuilds one kind only (``--kind workfile`` after
+upgrading to the version that made work files searchable).
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from sqlalchemy.orm import Session
 
 from backend.config.settings import Settings
 from backend.db.engine import create_engine, create_sessionmaker
-from backend.domain.search.indexer import refresh_all
+from backend.domain.search.indexer import KINDS, refresh_all
 
 __all__ = ["reindex"]
 
 
-async def reindex(settings: Settings, *, extract: bool = True, batch: int = 2000) -> str:
-    """Rebuild every entry; returns a one-line report."""
+async def reindex(settings: Settings, *, extract: bool = True, batch: int = 2000,
+                  kinds: tuple[str, ...] = ()) -> str:
+    """Rebuild every entry of ``kinds`` (none given: every kind); returns a one-line report."""
     engine = create_engine(settings.database_url)
     started = time.monotonic()
 
@@ -28,7 +30,7 @@ async def reindex(settings: Settings, *, extract: bool = True, batch: int = 2000
             db.expunge_all()
             print(f"  {total} entries", flush=True)
 
-        return refresh_all(db, batch=batch, extract=extract, on_batch=committed)
+        return refresh_all(db, batch=batch, extract=extract, kinds=kinds or tuple(KINDS), on_batch=committed)
 
     try:
         async with create_sessionmaker(engine)() as db:

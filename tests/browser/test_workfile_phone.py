@@ -121,6 +121,13 @@ def test_specialist_opens_fills_and_closes_a_file(live_server: str, browser: Bro
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert _stored(settings_env) == ("closed", 3)
 
+    # Searching inside the file finds its three documents, not the one taken out.
+    page.get_by_label("Tìm trong hồ sơ này").fill("thu ho so")
+    page.get_by_role("button", name="Tìm", exact=True).tap()
+    expect(page.get_by_text("Chỉ tìm trong các văn bản của một hồ sơ")).to_be_visible()
+    expect(page.locator("#search-hits > li")).to_have_count(3)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
 
 def _age_closed_file(settings_env: dict[str, str]) -> None:
     """Time passes: the file closed above ended more than a year ago (start and end moved back 400 days)."""

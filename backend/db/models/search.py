@@ -1,7 +1,7 @@
 """The search index: one row per searchable document of any kind, plus a user's saved searches.
 
 ``search_entry`` is derived data, rebuilt from the documents (``backend.domain.search.indexer``); it is
-generic over ``kind`` ("incoming", "outgoing"; work files can be added later) so one query searches all.
+generic over ``kind`` ("incoming", "outgoing", "workfile") so one query searches all.
 The engine-specific full-text structures are not modelled here (they are listed in
 :data:`backend.db.base.UNMODELLED`): SQLite's FTS5 table ``search_fts`` (rowid = ``search_entry.id``) and
 PostgreSQL's generated ``search_entry.tsv`` column with its GIN index.

@@ -62,17 +62,18 @@ class SearchApiController(Controller):
                      state_name: Annotated[str, _named("state")] = "",
                      date_from: Annotated[str, _named("from", "YYYY-MM-DD")] = "",
                      date_to: Annotated[str, _named("to", "YYYY-MM-DD")] = "",
+                     work_file: Annotated[str, _named("file", "work file id: only that file's documents")] = "",
                      sort: Annotated[str, _named("sort", "relevance | date")] = "relevance",
                      cursor: Text = "") -> ApiSearchPage:
         filters = parse_filters({"q": q, "kind": kind, "urgency": urgency, "type": type_id, "issuer": issuer,
-                                 "signer": signer, "state": state_name, "from": date_from, "to": date_to, "sort": sort,
-                                 "cursor": cursor})
+                                 "signer": signer, "state": state_name, "from": date_from, "to": date_to,
+                                 "file": work_file, "sort": sort, "cursor": cursor})
         if not filters.narrows:
             raise InvalidInputError("Hãy nhập từ cần tìm hoặc chọn một điều kiện lọc.", field_errors={
                 "q": "Chưa có từ cần tìm."})
         page = await run_search(db, actor, filters)
         items = [ApiHit(kind=hit.kind, kind_label=hit.kind_label, id=hit.doc_id,
-                        url=request.app.route_reverse(hit.route, doc_id=hit.doc_id), reference=hit.reference,
+                        url=request.app.route_reverse(hit.route, **hit.route_params), reference=hit.reference,
                         title=hit.title, date=hit.doc_date, urgency=hit.urgency, urgency_label=hit.urgency_label,
                         state=hit.state, state_label=hit.state_label, content=str(hit.content_status),
                         snippet_html=str(hit.snippet)) for hit in page.hits]

@@ -78,6 +78,7 @@ class SearchController(Controller):
             "types": [] if results_only else await document_types(db, actor.agency_id),
             "saved": [] if results_only else await list_saved(db, actor),
             "query_string": urlencode(filters.params(cursor="")),
+            "query_string_without_file": urlencode(filters.params(cursor="", file="")),
             "filtered": bool(set(filters.params()) - {"q", "sort", "cursor"}),
             "next_query": urlencode(filters.params(cursor=page.next_cursor)) if page.next_cursor else "",
         }

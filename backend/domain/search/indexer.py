@@ -25,6 +25,9 @@ from backend.db.models import (
     OutgoingDocument,
     OutgoingState,
     SearchEntry,
+    Unit,
+    User,
+    WorkFile,
 )
 from backend.domain.search.engines import engine_for
 from backend.domain.search.kinds import EXTRACT_TEXT, ExtractText
@@ -32,9 +35,10 @@ from backend.domain.search.terms import MAX_WORD
 from backend.lib.text import fold, search_words
 from backend.tasks.outbox import new_job
 
-__all__ = ["INCOMING", "KINDS", "OUTGOING", "MAX_CONTENT", "folded_text", "refresh", "refresh_all", "set_content"]
+__all__ = ["INCOMING", "KINDS", "MAX_CONTENT", "OUTGOING", "WORKFILE", "folded_text", "refresh", "refresh_all",
+           "set_content"]
 
-INCOMING, OUTGOING = "incoming", "outgoing"
+INCOMING, OUTGOING, WORKFILE = "incoming", "outgoing", "workfile"
 MAX_CONTENT = 200_000
 """Characters of a PDF's text layer that are indexed."""
 DRAFT_STATES = frozenset({OutgoingState.DRAFT, OutgoingState.UNIT_REVIEW, OutgoingState.FORMAT_CHECK,
@@ -100,9 +104,28 @@ def _outgoing(db: Session, ids: Sequence[int]) -> list[Built]:
     return built
 
 
+def _workfile(db: Session, ids: Sequence[int]) -> list[Built]:
+    """A work file is found by its notation, title, description, owner and unit (it has no PDF of its own; its
+    documents are found as themselves)."""
+    rows = db.execute(
+        sa.select(WorkFile, User.full_name, Unit.name).join(User, User.id == WorkFile.owner_user_id)
+        .outerjoin(Unit, Unit.id == WorkFile.owner_unit_id).where(WorkFile.id.in_(ids))).all()
+    built = []
+    for work_file, owner_name, unit_name in rows:
+        reference = f"{work_file.file_notation}/{work_file.year}"
+        text = _joined(f"Hồ sơ {reference}", work_file.title, work_file.description, unit_name, owner_name)
+        built.append(Built(work_file.id, dict(
+            agency_id=work_file.agency_id, document_type_id=None, urgency="", state=str(work_file.state),
+            is_draft=False, issuer_folded=fold(unit_name or "")[:200], signer="", signer_folded="",
+            doc_date=work_file.start_date, reference=reference[:100], title=work_file.title, metadata_text=text,
+            file_id=None, content_status=ContentStatus.TEXT)))
+    return built
+
+
 KINDS: dict[str, tuple[Callable[[Session, Sequence[int]], list[Built]], sa.Select[tuple[int]]]] = {
     INCOMING: (_incoming, sa.select(IncomingDocument.id)),
     OUTGOING: (_outgoing, sa.select(OutgoingDocument.id)),
+    WORKFILE: (_workfile, sa.select(WorkFile.id)),
 }
 """Per kind: the builder of its entries and the query of every document id (for the backfill)."""
 
@@ -158,12 +181,13 @@ def set_content(db: Session, entry_id: int, file_id: int, status: ContentStatus,
     return True
 
 
-def refresh_all(db: Session, *, batch: int = 2000, extract: bool = True,
+def refresh_all(db: Session, *, batch: int = 2000, extract: bool = True, kinds: Iterable[str] = tuple(KINDS),
                 on_batch: Callable[[int], None] | None = None) -> int:
-    """Rebuild every entry of every kind, ``batch`` documents at a time; ``on_batch`` (e.g. a commit) runs after
-    each batch with the running total."""
+    """Rebuild every entry of ``kinds`` (default: every kind), ``batch`` documents at a time; ``on_batch`` (e.g. a
+    commit) runs after each batch with the running total."""
     total = 0
-    for kind, (_, all_ids) in KINDS.items():
+    for kind in kinds:
+        all_ids = KINDS[kind][1]
         last = 0
         while ids := list(db.scalars(all_ids.where(all_ids.selected_columns[0] > last)
                                      .order_by(all_ids.selected_columns[0]).limit(batch))):

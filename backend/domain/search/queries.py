@@ -16,7 +16,15 @@ import sqlalchemy as sa
 from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import ContentStatus, IncomingDocument, OutgoingDocument, SearchEntry, Urgency
+from backend.db.models import (
+    ContentStatus,
+    IncomingDocument,
+    OutgoingDocument,
+    SearchEntry,
+    Urgency,
+    WorkFile,
+    WorkFileDocument,
+)
 from backend.domain.accounts.actor import Actor
 from backend.domain.documents.reference import urgency_label
 from backend.domain.incoming.policies import sees_every_incoming, visible_incoming
@@ -24,9 +32,11 @@ from backend.domain.incoming.workflow import STATE_LABELS as INCOMING_STATES
 from backend.domain.outgoing.policies import sees_every_outgoing, visible_outgoing
 from backend.domain.outgoing.workflow import STATE_LABELS as OUTGOING_STATES
 from backend.domain.search.engines import Match, engine_for
-from backend.domain.search.indexer import INCOMING, OUTGOING
+from backend.domain.search.indexer import INCOMING, OUTGOING, WORKFILE
 from backend.domain.search.snippets import snippet
 from backend.domain.search.terms import Terms, parse
+from backend.domain.workfiles.policies import sees_every_work_file, visible_work_files
+from backend.domain.workfiles.workflow import STATE_LABELS as WORKFILE_STATES
 from backend.errors import InvalidInputError
 from backend.lib.bounds import parse_id
 from backend.lib.text import clean, fold
@@ -38,9 +48,11 @@ PAGE_SIZE = 20
 EXPORT_LIMIT = 5000
 SNIPPET_SOURCE = 5000
 """Characters of a document's text searched for the snippet (a match further in shows the text's start)."""
-KIND_LABELS = {"incoming": "Văn bản đến", "outgoing": "Văn bản đi", "draft": "Dự thảo"}
+KIND_LABELS = {"incoming": "Văn bản đến", "outgoing": "Văn bản đi", "draft": "Dự thảo", "workfile": "Hồ sơ"}
 CONTENT_LABELS = {ContentStatus.NO_TEXT_LAYER: "chưa có lớp văn bản", ContentStatus.UNREADABLE: "không đọc được tệp",
                   ContentStatus.PENDING: "đang đọc nội dung tệp"}
+_STATE_LABELS: dict[str, Mapping[Any, str]] = {INCOMING: INCOMING_STATES, OUTGOING: OUTGOING_STATES,
+                                               WORKFILE: WORKFILE_STATES}
 SORTS = ("relevance", "date")
 RANK_WINDOW = 500
 """Matches ranked by relevance at most: the newest this many (a word found in more documents than that ranks
@@ -61,6 +73,8 @@ class Filters:
     state: str = ""
     date_from: date | None = None
     date_to: date | None = None
+    file_id: int | None = None
+    """Only the documents of this work file (one the actor may read)."""
     sort: str = "relevance"
     cursor: str = ""
     terms: Terms = field(default_factory=lambda: parse(""))
@@ -75,15 +89,16 @@ class Filters:
         values = {"q": self.q, "kind": self.kind, "urgency": self.urgency,
                   "type": str(self.type_id or ""), "issuer": self.issuer, "signer": self.signer, "state": self.state,
                   "from": self.date_from.isoformat() if self.date_from else "",
-                  "to": self.date_to.isoformat() if self.date_to else "", "sort": self.sort, "cursor": self.cursor}
+                  "to": self.date_to.isoformat() if self.date_to else "", "file": str(self.file_id or ""),
+                  "sort": self.sort, "cursor": self.cursor}
         values.update({key: str(value) for key, value in changes.items()})
         return {key: value for key, value in values.items() if value and not (key == "sort" and value == "relevance")}
 
 
 def state_options() -> list[tuple[str, str]]:
-    """Every state of every kind, labelled (a state name shared by both kinds appears once)."""
+    """Every state of every kind, labelled (a state name shared by two kinds appears once)."""
     seen: dict[str, str] = {}
-    for state, label in (*INCOMING_STATES.items(), *OUTGOING_STATES.items()):
+    for state, label in (*INCOMING_STATES.items(), *OUTGOING_STATES.items(), *WORKFILE_STATES.items()):
         seen.setdefault(str(state), label)
     return list(seen.items())
 
@@ -126,6 +141,9 @@ def parse_filters(params: Mapping[str, str]) -> Filters:
     type_text = get("type")
     if type_text and parse_id(type_text) is None:
         errors["type"] = "Loại văn bản không hợp lệ."
+    file_text = get("file")
+    if file_text and parse_id(file_text) is None:
+        errors["file"] = "Hồ sơ không hợp lệ."
     sort = get("sort") or "relevance"
     if sort not in SORTS:
         errors["sort"] = "Cách sắp xếp không hợp lệ."
@@ -136,7 +154,8 @@ def parse_filters(params: Mapping[str, str]) -> Filters:
         raise InvalidInputError("Điều kiện tìm kiếm không hợp lệ.", field_errors=errors)
     return Filters(q=q, kind=kind, urgency=urgency, type_id=parse_id(type_text),
                    issuer=get("issuer")[:200], signer=get("signer")[:100], state=state, date_from=date_from,
-                   date_to=date_to, sort=sort, cursor=get("cursor")[:100], terms=parse(q))
+                   date_to=date_to, file_id=parse_id(file_text), sort=sort, cursor=get("cursor")[:100],
+                   terms=parse(q))
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,12 +179,11 @@ class Hit:
 
     @property
     def urgency_label(self) -> str:
-        return urgency_label(self.urgency)
+        return urgency_label(self.urgency) if self.urgency else ""  # a work file has no urgency
 
     @property
     def state_label(self) -> str:
-        labels: Mapping[Any, str] = INCOMING_STATES if self.kind == INCOMING else OUTGOING_STATES
-        return labels.get(self.state, self.state)
+        return _STATE_LABELS.get(self.kind, OUTGOING_STATES).get(self.state, self.state)
 
     @property
     def content_label(self) -> str:
@@ -173,7 +191,11 @@ class Hit:
 
     @property
     def route(self) -> str:
-        return f"{self.kind}.detail"
+        return "workfiles.detail" if self.kind == WORKFILE else f"{self.kind}.detail"
+
+    @property
+    def route_params(self) -> dict[str, int]:
+        return {"file_id" if self.kind == WORKFILE else "doc_id": self.doc_id}
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,10 +219,26 @@ def _scope(actor: Actor) -> sa.ColumnElement[bool]:
     if not sees_every_outgoing(actor):
         outgoing = sa.and_(outgoing, SearchEntry.doc_id.in_(visible_outgoing(actor).with_only_columns(
             OutgoingDocument.id)))
-    return sa.and_(SearchEntry.agency_id == actor.agency_id, sa.or_(incoming, outgoing))
+    work_file = SearchEntry.kind == WORKFILE
+    if not sees_every_work_file(actor):
+        work_file = sa.and_(work_file, SearchEntry.doc_id.in_(visible_work_files(actor).with_only_columns(
+            WorkFile.id)))
+    return sa.and_(SearchEntry.agency_id == actor.agency_id, sa.or_(incoming, outgoing, work_file))
 
 
-def _conditions(filters: Filters) -> list[sa.ColumnElement[bool]]:
+def _in_work_file(actor: Actor, file_id: int) -> sa.ColumnElement[bool]:
+    """The entries of the documents of work file ``file_id``, when the actor may read that file (else none)."""
+    members = sa.select(WorkFileDocument.incoming_id, WorkFileDocument.outgoing_id).where(
+        WorkFileDocument.work_file_id == file_id,
+        WorkFileDocument.work_file_id.in_(visible_work_files(actor).with_only_columns(WorkFile.id)))
+    return sa.or_(
+        sa.and_(SearchEntry.kind == INCOMING, SearchEntry.doc_id.in_(
+            members.with_only_columns(WorkFileDocument.incoming_id).where(WorkFileDocument.incoming_id.is_not(None)))),
+        sa.and_(SearchEntry.kind == OUTGOING, SearchEntry.doc_id.in_(
+            members.with_only_columns(WorkFileDocument.outgoing_id).where(WorkFileDocument.outgoing_id.is_not(None)))))
+
+
+def _conditions(actor: Actor, filters: Filters) -> list[sa.ColumnElement[bool]]:
     where: list[sa.ColumnElement[bool]] = []
     if filters.kind == "draft":
         where += [SearchEntry.kind == OUTGOING, SearchEntry.is_draft.is_(True)]
@@ -222,6 +260,8 @@ def _conditions(filters: Filters) -> list[sa.ColumnElement[bool]]:
         where.append(SearchEntry.doc_date >= filters.date_from)
     if filters.date_to:
         where.append(SearchEntry.doc_date <= filters.date_to)
+    if filters.file_id is not None:
+        where.append(_in_work_file(actor, filters.file_id))
     return where
 
 
@@ -283,7 +323,7 @@ class _Query:
 
 
 def _query(actor: Actor, filters: Filters, dialect: str) -> _Query:
-    where = [_scope(actor), *_conditions(filters)]
+    where = [_scope(actor), *_conditions(actor, filters)]
     if filters.terms.empty:
         return _Query(SearchEntry.__table__, where, None)
     match = engine_for(dialect).match(filters.terms, actor.agency_id)

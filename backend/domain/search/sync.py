@@ -1,7 +1,7 @@
 """Keep the index in step with the documents in the same transaction that changes them.
 
-A session hook notes every incoming or outgoing document a flush inserted, changed or deleted; just before
-the transaction commits, the entries of those documents are rebuilt (:func:`indexer.refresh`) in that
+A session hook notes every incoming or outgoing document or work file a flush inserted, changed or deleted;
+just before the transaction commits, the entries of those documents are rebuilt (:func:`indexer.refresh`) in that
 transaction, so a committed change is searchable at once and a rolled-back one leaves no trace. Bulk
 writes that bypass the ORM (the province generator) are indexed by ``python -m backend search reindex``.
 
@@ -15,13 +15,14 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session, UOWTransaction
 
-from backend.db.models import IncomingDocument, OutgoingDocument
+from backend.db.models import IncomingDocument, OutgoingDocument, WorkFile
 from backend.domain.search import indexer
 
 __all__ = ["install"]
 
 _KEY = "search.changed"
-_KINDS: dict[type[Any], str] = {IncomingDocument: indexer.INCOMING, OutgoingDocument: indexer.OUTGOING}
+_KINDS: dict[type[Any], str] = {IncomingDocument: indexer.INCOMING, OutgoingDocument: indexer.OUTGOING,
+                                WorkFile: indexer.WORKFILE}
 _installed = False
 
 

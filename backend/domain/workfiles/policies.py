@@ -24,16 +24,21 @@ from backend.lib.transitions import ALLOWED, Decision, deny
 __all__ = [
     "can_catalogue", "can_change", "can_close", "can_hold_archive", "can_manage_catalogue", "can_open", "can_retain",
     "can_settle", "can_submit",
-    "visible_work_files",
+    "sees_every_work_file", "visible_work_files",
 ]
 
 _SEE_ALL = (Role.CLERK, Role.LEADER, Role.DEPUTY)
 
 
+def sees_every_work_file(actor: Actor) -> bool:
+    """Whether the actor may read every work file of the active agency (clerks, leaders, deputies)."""
+    return actor.has(*_SEE_ALL)
+
+
 def visible_work_files(actor: Actor) -> sa.Select[tuple[WorkFile]]:
     """Work files the actor may read."""
     query = sa.select(WorkFile).where(WorkFile.agency_id == actor.agency_id)
-    if actor.has(*_SEE_ALL):
+    if sees_every_work_file(actor):
         return query
     readable = [WorkFile.owner_user_id == actor.user_id]
     if actor.works_here:

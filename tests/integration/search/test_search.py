@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from backend.db.models import AuditEvent, ContentStatus, SearchEntry
 from backend.domain.search.queries import RANK_WINDOW
 from backend.worker_app import run_once
+from tests.conftest import csrf_from
 from tests.support.incoming import doc_id_from, intake, intake_fields, make_pdf, type_id
 
 CLERK, SPECIALIST, OTHER_CLERK = "vanthu.xanghiphong", "chuyenvien.xanghiphong", "vanthu.xanghithai"
@@ -201,4 +202,66 @@ async def test_html_fragment_and_openapi(client, clients, corpus) -> None:
     assert f'href="/incoming/{corpus["flood"]}"' in fragment.text
     schema = (await client.get("/schema/openapi.json")).json()
     names = {param["name"] for param in schema["paths"]["/api/v1/search"]["get"]["parameters"]}
-    assert {"q", "kind", "urgency", "type", "issuer", "signer", "state", "from", "to", "sort", "cursor"} <= names
+    assert {"q", "kind", "urgency", "type", "issuer", "signer", "state", "from", "to", "file", "sort",
+            "cursor"} <= names
+
+
+async def _open_work_file(clerk: Any, title: str, members: list[int]) -> int:
+    token = csrf_from((await clerk.get("/work-files/")).text)
+    opened = await clerk.post("/work-files/", data={"_csrf_token": token, "title": title, "file_notation": "02.VP",
+                                                    "retention": "10 năm"})
+    assert opened.status_code == 303, opened.text
+    file_id = int(opened.headers["location"].rsplit("/", 1)[1])
+    for doc_id in members:
+        added = await clerk.post(f"/work-files/{file_id}/add", data={
+            "_csrf_token": token, "kind": "incoming", "document_id": str(doc_id)})
+        assert added.status_code == 303, added.text
+    return file_id
+
+
+async def _work_files(client: Any, query: str) -> set[int]:
+    response = await client.get("/api/v1/search", params={"q": query})
+    assert response.status_code == 200, response.text
+    return {item["id"] for item in response.json()["items"] if item["kind"] == "workfile"}
+
+
+async def test_work_files_are_found_and_scope_a_search(clients, corpus) -> None:
+    clerk = await clients(CLERK)
+    file_id = await _open_work_file(clerk, "Hồ sơ chỉ đạo phòng chống lụt bão năm 2026", [corpus["flood"]])
+
+    # The file itself is a result, found without diacritics, by its notation too, and links to its page.
+    assert await _work_files(clerk, "chi dao lut bao") == {file_id}
+    assert await _work_files(clerk, "02.VP") == {file_id}
+    page = await clerk.get("/search?q=chi+dao+lut+bao", headers={"HX-Request": "true", "HX-Target": "search-results"})
+    assert f'href="/work-files/{file_id}"' in page.text and "Hồ sơ" in page.text and "Đang lập" in page.text
+    # Only where the lists would show it: a restricted file is not the specialist's, nor another agency's.
+    assert await _work_files(await clients(SPECIALIST), "chi dao lut bao") == set()
+    other = await clients(OTHER_CLERK)
+    assert await _work_files(other, "chi dao lut bao") == set()
+
+    # Searching inside the file: its documents only, and nothing for a file the actor may not read.
+    assert await found(clerk, corpus, "lut bao", file=str(file_id)) == {"flood"}
+    assert await found(clerk, corpus, "dien", file=str(file_id)) == set()
+    assert await found(clerk, corpus, "", file=str(file_id)) == {"flood"}
+    assert await found(other, corpus, "lut bao", file=str(file_id)) == set()
+    refused = await clerk.get("/api/v1/search", params={"q": "lut", "file": "abc"})
+    assert refused.status_code == 422 and "Hồ sơ không hợp lệ." in refused.text
+    detail = (await clerk.get(f"/work-files/{file_id}")).text
+    assert f'name="file" value="{file_id}"' in detail and "Tìm trong hồ sơ này" in detail
+    inside = (await clerk.get(f"/search?file={file_id}&q=lut")).text
+    assert "Chỉ tìm trong các văn bản của một hồ sơ" in inside and f'href="/incoming/{corpus["flood"]}"' in inside
+
+
+async def test_reindex_of_one_kind_finds_work_files_opened_before_the_upgrade(clients, corpus, db_sessionmaker,
+                                                                           settings) -> None:
+    from backend.cli.search import reindex
+
+    clerk = await clients(CLERK)
+    file_id = await _open_work_file(clerk, "Hồ sơ hội nghị tổng kết công tác văn thư", [])
+    async with db_sessionmaker() as db:  # as a deployment before work files were indexed
+        await db.execute(sa.delete(SearchEntry).where(SearchEntry.kind == "workfile"))
+        await db.commit()
+    assert await _work_files(clerk, "tong ket van thu") == set()
+    report = await reindex(settings, extract=False, kinds=("workfile",))
+    assert report.startswith("Search index rebuilt: 1 entries")
+    assert await _work_files(clerk, "tong ket van thu") == {file_id}
