@@ -7,8 +7,9 @@ this package; the app registers :data:`dependencies` under those names.
 The database session commits when the handler succeeds and rolls back when anything raises,
 so a handler's changes, audit rows and outbox jobs land together or not at all. Requests with a
 safe method (GET, HEAD, OPTIONS) get a read-only session, which on SQLite takes no write lock.
-Authentication ends its own short transaction, so a handler's slow work before its first query
-(reading a large upload, for instance) holds no lock either.
+For a writing request, authentication ends its own short transaction, so a handler's slow work before its
+first query (reading a large upload, for instance) holds no lock either; a read-only request reads in one
+transaction.
 """
 
 from __future__ import annotations
@@ -92,7 +93,11 @@ async def provide_actor(request: Request[Any, Any, Any], db: DB) -> Actor:
     if _renders_layout(request):
         request.state.unread_count = await unread_count(db, actor)
         request.state.nav_counts = await nav_counts(db, actor)
-    await db.commit()  # end the authentication's transaction: no lock is held until the handler's first query
+    if request.method not in _SAFE_METHODS:
+        # End the authentication's transaction: on SQLite a writing one holds the write lock from its first
+        # statement, and none is held until the handler's first query. A read-only request keeps its one
+        # transaction (no lock to release; one connection checkout and one BEGIN fewer per page).
+        await db.commit()
     flash = session.get("flash")
     if flash:
         request.state.flash = flash

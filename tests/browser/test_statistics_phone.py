@@ -2,8 +2,8 @@
 
 The provincial leader of the demo (``lanhdao.tinh``) opens the report: it fits the screen (the wide
 ranking table scrolls inside its own box), the SVG charts are drawn within the width with their
-labels readable, the print button prints, and nothing is logged to the console (a chart blocked by
-the content security policy would be).
+labels readable, the print button prints, the PDF link downloads the printable copy, and nothing is
+logged to the console (a chart blocked by the content security policy would be).
 """
 
 from __future__ import annotations
@@ -56,6 +56,13 @@ def test_compliance_report_reads_on_a_phone(live_server: str, browser: Browser, 
     assert page.evaluate("window.__printed") == 1
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "compliance-360.png"), full_page=True)
+    # The copy fit to print: one tap downloads the report as a PDF named after its month.
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Tải PDF để in").tap()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".pdf"), download.suggested_filename
+    pdf = Path(download.path()).read_bytes()
+    assert pdf.startswith(b"%PDF-") and len(pdf) > 2000
 
     page.goto(f"{live_server}/statistics")
     expect(page.get_by_role("heading", level=1, name="Thống kê văn bản")).to_be_visible()
