@@ -46,8 +46,8 @@ from backend.domain.incoming.queries import (
     default_inbox,
     filtered_query,
     list_documents,
-    search_documents,
 )
+from backend.domain.search.queries import page_ids, parse_filters
 from backend.lib import clock
 from backend.lib.clock import VN_TZ
 from tests.support.figures import pct
@@ -166,8 +166,8 @@ def bare_queries(people: dict[str, Actor], doc_id: int, month: tuple[date, date]
             IncomingDocument.received_at < upper).order_by(IncomingDocument.arrival_year,
                                                           IncomingDocument.arrival_number))).all()
 
-    async def search(db: Any) -> Any:
-        return await search_documents(db, people["clerk"], "chuyen doi so")
+    async def search(db: Any) -> Any:  # the SELECTs that pick the search page's ids (the index, not the inbox)
+        return await page_ids(db, people["clerk"], parse_filters({"q": "chuyen doi so"}))
 
     return {"clerk inbox": inbox(people["clerk"]), "leader inbox": inbox(people["leader"]),
             "unit head inbox": inbox(people["unit_head"]), "specialist inbox": inbox(people["specialist"]),
