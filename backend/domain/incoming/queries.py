@@ -43,7 +43,7 @@ from backend.lib.text import clean, fold
 
 __all__ = [
     "COUNT_CAP", "INBOXES", "AttachmentView", "DocumentView", "ListFilters", "ListPage", "action_count", "count_query",
-    "default_inbox", "inbox_counts", "inboxes_for", "list_documents", "load_view", "search_documents", "task_count",
+    "default_inbox", "inbox_counts", "inboxes_for", "list_documents", "load_view", "task_count",
     "tasks_query",
 ]
 
@@ -307,15 +307,6 @@ async def task_count(db: AsyncSession, actor: Actor) -> int:
     visible = visible_incoming(actor).where(IncomingDocument.id == Assignment.incoming_id).exists()
     inner = sa.select(Assignment.id).where(*_task_lines(actor), visible).limit(COUNT_CAP)
     return int(await db.scalar(sa.select(sa.func.count()).select_from(inner.subquery())) or 0)
-
-
-async def search_documents(db: AsyncSession, actor: Actor, text: str, limit: int = 50) -> Sequence[
-        tuple[IncomingDocument, str]]:
-    """Visible documents whose number, symbol, issuer, summary or signer contain every word of ``text``."""
-    if not fold(clean(text)).strip():
-        return []
-    query = visible_incoming(actor).where(*_like_words(IncomingDocument.search_text, clean(text)))
-    return (await list_documents(db, query, size=limit)).rows
 
 
 @dataclass(frozen=True, slots=True)

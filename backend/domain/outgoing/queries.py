@@ -36,7 +36,7 @@ from backend.lib.text import clean, fold
 
 __all__ = [
     "TABS", "DocumentView", "RelatedDocument", "action_count", "appendices_of", "default_tab", "list_documents",
-    "load_view", "next_version_ordinal", "related_documents", "replaceable_choices", "search_documents", "tab_counts",
+    "load_view", "next_version_ordinal", "related_documents", "replaceable_choices", "tab_counts",
     "tab_query", "tabs_for",
 ]
 
@@ -130,14 +130,6 @@ async def action_count(db: AsyncSession, actor: Actor) -> int:
     if actor.has(Role.CLERK):
         conditions.append(OutgoingDocument.state.in_(_CLERK_STEPS))
     return int(await db.scalar(_count(visible_outgoing(actor).where(sa.or_(*conditions)))) or 0)
-
-
-async def search_documents(db: AsyncSession, actor: Actor, text: str, limit: int = 50
-                           ) -> Sequence[tuple[OutgoingDocument, str]]:
-    """Visible documents (every tab) whose number, summary, signer or identifier contain every word of ``text``."""
-    if not fold(clean(text)).strip():
-        return []
-    return await list_documents(db, tab_query(actor, "all", text), size=limit)
 
 
 async def next_version_ordinal(db: AsyncSession, outgoing_id: int) -> int:

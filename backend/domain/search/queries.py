@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from backend.db.models import (
     ContentStatus,
@@ -228,14 +229,14 @@ def _scope(actor: Actor) -> sa.ColumnElement[bool]:
 
 def _in_work_file(actor: Actor, file_id: int) -> sa.ColumnElement[bool]:
     """The entries of the documents of work file ``file_id``, when the actor may read that file (else none)."""
-    members = sa.select(WorkFileDocument.incoming_id, WorkFileDocument.outgoing_id).where(
-        WorkFileDocument.work_file_id == file_id,
-        WorkFileDocument.work_file_id.in_(visible_work_files(actor).with_only_columns(WorkFile.id)))
+    readable = visible_work_files(actor).where(WorkFile.id == file_id).with_only_columns(WorkFile.id)
+
+    def members(column: InstrumentedAttribute[int | None]) -> sa.Select[tuple[int | None]]:
+        return sa.select(column).where(WorkFileDocument.work_file_id.in_(readable), column.is_not(None))
+
     return sa.or_(
-        sa.and_(SearchEntry.kind == INCOMING, SearchEntry.doc_id.in_(
-            members.with_only_columns(WorkFileDocument.incoming_id).where(WorkFileDocument.incoming_id.is_not(None)))),
-        sa.and_(SearchEntry.kind == OUTGOING, SearchEntry.doc_id.in_(
-            members.with_only_columns(WorkFileDocument.outgoing_id).where(WorkFileDocument.outgoing_id.is_not(None)))))
+        sa.and_(SearchEntry.kind == INCOMING, SearchEntry.doc_id.in_(members(WorkFileDocument.incoming_id))),
+        sa.and_(SearchEntry.kind == OUTGOING, SearchEntry.doc_id.in_(members(WorkFileDocument.outgoing_id))))
 
 
 def _conditions(actor: Actor, filters: Filters) -> list[sa.ColumnElement[bool]]:
