@@ -344,7 +344,7 @@ class _Builder:
         lead_status = "done" if state == "completed" else ("in_progress" if state == "in_progress" else "pending")
         at = received + 3 * step
         yield "assignment", self._assignment(lead_id, doc_id, None, "lead", unit_id, None, leader, at, due,
-                                             lead_status)
+                                             lead_status, handed_on=handed)
         yield "notification", self._notification(agency.heads[unit_id], row, at, age)
         if rng.random() < 0.4 and len(agency.heads) > 1:
             other = rng.choice([u for u in agency.heads if u != unit_id])
@@ -360,9 +360,11 @@ class _Builder:
                                          doc_id)
 
     def _assignment(self, assignment_id: int, doc_id: int, parent_id: int | None, role: str, unit_id: int | None,
-                    user_id: int | None, by: int, at: datetime, due: date | None, status: str) -> dict[str, Any]:
+                    user_id: int | None, by: int, at: datetime, due: date | None, status: str, *,
+                    handed_on: bool = False) -> dict[str, Any]:
         return {"id": assignment_id, "incoming_id": doc_id, "parent_id": parent_id, "role": role,
-                "assignee_unit_id": unit_id, "assignee_user_id": user_id, "assigned_by_id": by, "instruction": "",
+                "handed_on": handed_on, "assignee_unit_id": unit_id, "assignee_user_id": user_id,
+                "assigned_by_id": by, "instruction": "",
                 "due_on": due, "assigned_at": at, "status": status, "proposal": "",
                 "completed_at": at + timedelta(days=2) if status == "done" else None, "version": 1,
                 "created_at": at, "updated_at": at}

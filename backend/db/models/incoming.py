@@ -141,12 +141,20 @@ class IncomingDocument(TimestampMixin, Base):
 _LIVE_SQL = "status IN ('pending', 'in_progress')"
 _LIVE_PERSON_SQL = f"{_LIVE_SQL} AND assignee_user_id IS NOT NULL"
 """Without the NULLs, so a unit's lines (``assignee_user_id IS NULL``) are looked up by unit, not here."""
+_UNIT_HOLDS_PG = f"{_LIVE_SQL} AND NOT handed_on"
+_UNIT_HOLDS_SQLITE = f"{_LIVE_SQL} AND handed_on = 0"
+"""A unit's live lines not yet passed to a specialist, written as each dialect renders ``~handed_on`` (SQLite
+uses a partial index only when the query repeats its terms)."""
 
 
 class Assignment(TimestampMixin, Base):
     """One line of the handling slip: who handles (unit or person), in which role, by when.
 
-    ``parent_id`` links a unit head's hand-over to a specialist to the unit's own assignment.
+    ``parent_id`` links a unit head's hand-over to a specialist to the unit's own assignment, and
+    ``handed_on`` marks the unit's line once it has such a hand-over. Hand-overs are made only while the
+    unit's line is live and end with it (every step that ends a line ends all the document's live lines),
+    so the flag never has to be cleared: it is what the unit head's "to handle" reads through an index
+    instead of probing every live line of the unit for a live child.
     """
 
     __tablename__ = "assignment"
@@ -158,6 +166,8 @@ class Assignment(TimestampMixin, Base):
                  sqlite_where=sa.text(_LIVE_PERSON_SQL)),
         sa.Index("ix_assignment_live_unit", "assignee_unit_id", postgresql_where=sa.text(_LIVE_SQL),
                  sqlite_where=sa.text(_LIVE_SQL)),
+        sa.Index("ix_assignment_unit_holds", "assignee_unit_id", postgresql_where=sa.text(_UNIT_HOLDS_PG),
+                 sqlite_where=sa.text(_UNIT_HOLDS_SQLITE)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -173,6 +183,7 @@ class Assignment(TimestampMixin, Base):
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     status: Mapped[AssignmentStatus] = enum_column(AssignmentStatus, "assignment_status",
                                                    default=AssignmentStatus.PENDING)
+    handed_on: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     proposal: Mapped[str] = mapped_column(sa.Text, default="")
     proposal_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

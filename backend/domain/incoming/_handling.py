@@ -73,6 +73,7 @@ async def delegate(flow: Flow, doc_id: int, actor: Actor, form: DelegateForm) ->
     child = Assignment(incoming_id=doc.id, parent_id=parent.id, role=parent.role, assignee_user_id=user.id,
                        assigned_by_id=actor.user_id, instruction=instruction, due_on=due_on,
                        assigned_at=flow.now, status=AssignmentStatus.PENDING)
+    parent.handed_on = True
     flow.db.add(child)
     await flow.db.flush()
     due_text = f" ({t('incoming.history.due', date=due_on.strftime('%d/%m/%Y'))})" if due_on else ""

@@ -17,7 +17,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from backend.db.models import (
     Assignment,
@@ -79,12 +78,10 @@ def _held(actor: Actor, assignment: Any) -> sa.ColumnElement[bool]:
 
 def _handled_ids(actor: Actor) -> sa.Select[tuple[int]]:
     """Documents on which the actor (or their unit) holds a live handling line not yet passed on."""
-    mine, child = aliased(Assignment), aliased(Assignment)
-    passed_on = sa.select(child.id).where(child.parent_id == mine.id, child.status.in_(_LIVE)).exists()
-    # The actor's live lines (partial indexes on live assignments), not a probe per document.
-    return sa.select(mine.incoming_id).where(
-        mine.status.in_(_LIVE), mine.role.in_((AssignmentRole.LEAD, AssignmentRole.COORDINATE)), _held(actor, mine),
-        ~passed_on,
+    # The actor's live lines not handed on (partial indexes), not a probe per document or per line.
+    return sa.select(Assignment.incoming_id).where(
+        Assignment.status.in_(_LIVE), ~Assignment.handed_on,
+        Assignment.role.in_((AssignmentRole.LEAD, AssignmentRole.COORDINATE)), _held(actor, Assignment),
     )
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from backend.cli.province import generate_province
 from backend.config.settings import load_settings
@@ -151,10 +152,23 @@ async def test_unit_head_and_specialist_see_exactly_their_assignments(db: AsyncS
         assert len(ids) == len(set(ids)) and set(ids) == wanted, username
         handle = set(await _walk(db, actor, "to_handle", today))
         watching = set(await _walk(db, actor, "watching", today))
-        assert not handle & watching and handle <= wanted and watching <= wanted
+        assert handle == await _still_held(db, actor, held), f"{username}: to handle"
+        assert not handle & watching and watching <= wanted
         counts = await inbox_counts(db, actor, today)
         assert counts["to_handle"] == min(len(handle), COUNT_CAP)
         assert counts["all"] == min(len(wanted), COUNT_CAP)
+
+
+async def _still_held(db: AsyncSession, actor: Actor, held: sa.ColumnElement[bool]) -> set[int]:
+    """Open documents on which a held live lead or cooperating line has no hand-over below it (from the lines
+    themselves, not the ``handed_on`` flag the inbox reads)."""
+    child = aliased(Assignment)
+    handed = sa.select(child.id).where(child.parent_id == Assignment.id).exists()
+    return set((await db.scalars(sa.select(Assignment.incoming_id).join(
+        IncomingDocument, IncomingDocument.id == Assignment.incoming_id).where(
+        held, Assignment.status.in_(("pending", "in_progress")), Assignment.role.in_(("lead", "coordinate")),
+        ~handed, IncomingDocument.state.in_(("assigned", "in_progress")),
+        IncomingDocument.agency_id == actor.agency_id))).all())
 
 
 async def test_the_badges_count_each_waiting_document_once(db: AsyncSession) -> None:

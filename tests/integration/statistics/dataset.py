@@ -148,7 +148,7 @@ async def build(db: AsyncSession) -> World:
     for doc, status, done in ((d2, AssignmentStatus.DONE, at(9, 15)), (d5, AssignmentStatus.IN_PROGRESS, None)):
         unit_line = Assignment(incoming_id=doc.id, role=AssignmentRole.LEAD, assignee_unit_id=unit.id,
                                assigned_by_id=commune_leader.id, due_on=doc.due_on, status=status,
-                               completed_at=done)
+                               completed_at=done, handed_on=True)
         db.add(unit_line)
         await db.flush()
         db.add(Assignment(incoming_id=doc.id, parent_id=unit_line.id, role=AssignmentRole.LEAD,

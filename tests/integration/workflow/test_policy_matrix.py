@@ -129,7 +129,7 @@ async def _incoming(db: AsyncSession, world: World, state: Any) -> IncomingDocum
     if state in (INCOMING.table.states.ASSIGNED, INCOMING.table.states.IN_PROGRESS):
         leader = world.actors["leader"].user_id
         unit_lead = Assignment(incoming_id=doc.id, role=AssignmentRole.LEAD, assignee_unit_id=world.unit_id,
-                               assigned_by_id=leader, assigned_at=AT, status=AssignmentStatus.PENDING)
+                               assigned_by_id=leader, assigned_at=AT, status=AssignmentStatus.PENDING, handed_on=True)
         db.add(unit_lead)
         await db.flush()
         db.add(Assignment(incoming_id=doc.id, parent_id=unit_lead.id, role=AssignmentRole.LEAD,
