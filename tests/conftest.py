@@ -2,8 +2,9 @@
 
 The database is SQLite unless ``TEST_DATABASE_URL`` names a PostgreSQL server (``make test`` runs
 the suite once each way). A template database is migrated and seeded once per session; each test
-gets its own copy (a file copy on SQLite, ``CREATE DATABASE … TEMPLATE`` on PostgreSQL), so tests
-never see each other's changes. ``TEST_REDIS_URL`` switches sessions and stores to Redis.
+gets its own copy (a file copy on SQLite, ``CREATE DATABASE … TEMPLATE`` on PostgreSQL, made ahead and
+dropped behind: ``tests/support/template_copies.py``), so tests never see each other's changes.
+``TEST_REDIS_URL`` switches sessions and stores to Redis.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import shutil
 import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from backend.db.engine import create_engine, create_sessionmaker
 from backend.db.migrate import upgrade
 from backend.db.models import Agency, User
 from tests.support.suite_split import split
+from tests.support.template_copies import TemplateCopies
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
@@ -90,31 +91,29 @@ def template_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
         yield str(path)
 
 
-@contextmanager
-def copy_of_template(template_database: str, target: Path) -> Iterator[str]:
-    """A private copy of the template database (the file ``target`` on SQLite), dropped afterwards on PostgreSQL."""
-    if ON_POSTGRES:
-        name = f"cv_t_{uuid.uuid4().hex[:12]}"
-        _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"')
-        yield f"{_pg_parts(TEST_DATABASE_URL)[0]}/{name}".replace("postgresql://", "postgresql+asyncpg://")
-        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    else:
-        shutil.copyfile(template_database, target)
-        yield f"sqlite+aiosqlite:///{target}"
+@pytest.fixture(scope="session")
+def template_copies(template_database: str) -> Iterator[TemplateCopies]:
+    """Where every test's private copy of the template comes from (made ahead, dropped behind on PostgreSQL)."""
+    copies = (TemplateCopies(template_database, _pg_parts(TEST_DATABASE_URL)[0], _pg_admin) if ON_POSTGRES
+              else TemplateCopies(template_database))
+    yield copies
+    copies.close()
 
 
 @pytest.fixture
-def database_url(template_database: str, tmp_path: Path) -> Iterator[str]:
+def database_url(template_copies: TemplateCopies, tmp_path: Path) -> Iterator[str]:
     """A private copy of the template database for this test."""
-    with copy_of_template(template_database, tmp_path / "test.db") as url:
-        yield url
+    url = template_copies.take(tmp_path / "test.db")
+    yield url
+    template_copies.give_back(url)
 
 
 @pytest.fixture
-def second_database_url(template_database: str, tmp_path: Path) -> Iterator[str]:
+def second_database_url(template_copies: TemplateCopies, tmp_path: Path) -> Iterator[str]:
     """Another private copy, for a second deployment in the same test (the two-province exchange tests)."""
-    with copy_of_template(template_database, tmp_path / "second.db") as url:
-        yield url
+    url = template_copies.take(tmp_path / "second.db")
+    yield url
+    template_copies.give_back(url)
 
 
 @pytest.fixture

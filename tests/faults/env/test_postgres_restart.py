@@ -13,6 +13,7 @@ import subprocess
 import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -20,21 +21,24 @@ import pytest
 import sqlalchemy as sa
 
 from backend.db.models import IncomingDocument
-from tests.conftest import TEST_DATABASE_URL, _pg_parts
 from tests.faults.env.conftest import ThrowawayPostgres
 from tests.support.incoming import doc_id_from, intake, intake_fields, make_pdf, type_id
+from tests.support.template_copies import TemplateCopies
 
 CLERK = "vanthu.xanghiphong"
 UNAVAILABLE = "Hệ thống tạm thời gián đoạn"
 
 
 @pytest.fixture
-def database_url(template_database: str, throwaway_postgres: ThrowawayPostgres) -> Iterator[str]:
-    """The seeded template copied (pg_dump | psql) into the throwaway cluster."""
-    source = f"{_pg_parts(TEST_DATABASE_URL)[0]}/{template_database}"
+def database_url(template_copies: TemplateCopies, throwaway_postgres: ThrowawayPostgres,
+                 tmp_path: Path) -> Iterator[str]:
+    """The seeded template copied (pg_dump of a copy | psql) into the throwaway cluster."""
+    source = template_copies.take(tmp_path / "source.db")
     subprocess.run(["psql", "-q", f"{throwaway_postgres.server_url}/postgres", "-c", "CREATE DATABASE congvan"],
                    check=True, stdout=subprocess.DEVNULL)
-    dump = subprocess.run(["pg_dump", "--no-owner", source], check=True, capture_output=True).stdout
+    dump = subprocess.run(["pg_dump", "--no-owner", source.replace("postgresql+asyncpg://", "postgresql://")],
+                          check=True, capture_output=True).stdout
+    template_copies.give_back(source)
     subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", f"{throwaway_postgres.server_url}/congvan"], input=dump,
                    check=True, stdout=subprocess.DEVNULL)
     yield f"{throwaway_postgres.server_url}/congvan".replace("postgresql://", "postgresql+asyncpg://")

@@ -21,11 +21,8 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote_from_bytes
 
@@ -46,7 +43,7 @@ from backend.domain.documents.files import blob_store
 from backend.domain.signing.assets import seal_png
 from backend.domain.signing.samples import DraftSpec, outgoing_draft_pdf
 from backend.lib import clock
-from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, TEST_REDIS_URL, _pg_admin, _pg_parts
+from tests.conftest import TEST_REDIS_URL
 from tests.integration.corpus.table import (
     CLERK,
     HTML_PAYLOAD,
@@ -59,6 +56,7 @@ from tests.integration.corpus.table import (
     _workfile,
     cases,
 )
+from tests.support.template_copies import TemplateCopies
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -106,26 +104,16 @@ class World:
         self.tokens[username] = (await self.request(username, "GET", "/api/v1/session")).json()["csrf_token"]
 
 
-def _copy_database(template: str, tmp: Path) -> tuple[str, str]:
-    if ON_POSTGRES:
-        name = f"cv_corpus_{uuid.uuid4().hex[:10]}"
-        _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-        return f"{_pg_parts(TEST_DATABASE_URL)[0]}/{name}".replace("postgresql://", "postgresql+asyncpg://"), name
-    target = tmp / "corpus.db"
-    shutil.copyfile(template, target)
-    return f"sqlite+aiosqlite:///{target}", ""
-
-
 @pytest.fixture(scope="module")
-def corpus_settings(template_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+def corpus_settings(template_copies: TemplateCopies, tmp_path_factory: pytest.TempPathFactory,
+                    ) -> Iterator[Settings]:
     tmp = tmp_path_factory.mktemp("corpus")
-    url, name = _copy_database(template_database, tmp)
+    url = template_copies.take(tmp / "corpus.db")
     env = {"APP_ENV": "demo", "DATA_DIR": str(tmp / "data"), "DATABASE_URL": url, "SECRET_KEY": "c" * 64}
     if TEST_REDIS_URL:
         env["REDIS_URL"] = TEST_REDIS_URL
     yield load_settings(env)
-    if name:
-        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    template_copies.give_back(url)
 
 
 async def _ids(world: World) -> None:

@@ -10,16 +10,12 @@ the outbox are as before).
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -47,8 +43,8 @@ from backend.domain.documents.engine import Lifecycle, Workflow
 from backend.domain.incoming.workflow import LIFECYCLE as INCOMING
 from backend.domain.outgoing.workflow import LIFECYCLE as OUTGOING
 from backend.errors import AppError
+from tests.support.template_copies import TemplateCopies
 
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 AT = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
 ROLES = {
     "clerk": "vanthu.tinh", "leader": "lanhdao.tinh", "deputy": "capho.tinh", "unit_head": "truongphong.tinh",
@@ -67,14 +63,6 @@ class World:
     unit_id: int
     type_id: int
     file_id: int
-
-
-async def _admin(sql: str) -> None:
-    conn = await asyncpg.connect(TEST_DATABASE_URL.replace("postgresql+asyncpg://", "postgresql://"))
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
 
 
 async def _arrange(url: str) -> tuple[dict[str, Actor], int, int, int, int]:
@@ -98,24 +86,14 @@ async def _arrange(url: str) -> tuple[dict[str, Actor], int, int, int, int]:
 
 
 @pytest.fixture(scope="module")
-def world(template_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+def world(template_copies: TemplateCopies, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     """One copy of the demo database for the whole module; every case rolls its changes back."""
-    name = ""
-    if TEST_DATABASE_URL.startswith("postgres"):
-        name = f"cv_m_{uuid.uuid4().hex[:12]}"
-        asyncio.run(_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"'))
-        server = TEST_DATABASE_URL.replace("postgresql://", "postgresql+asyncpg://").rpartition("/")[0]
-        url = f"{server}/{name}"
-    else:
-        target = tmp_path_factory.mktemp("matrix") / "matrix.db"
-        shutil.copyfile(template_database, target)
-        url = f"sqlite+aiosqlite:///{target}"
+    url = template_copies.take(tmp_path_factory.mktemp("matrix") / "matrix.db")
     data = Path(tmp_path_factory.mktemp("matrix-data"))
     settings = load_settings({"APP_ENV": "demo", "DATA_DIR": str(data), "DATABASE_URL": url, "SECRET_KEY": "t" * 64})
     actors, agency, unit, doc_type, file_id = asyncio.run(_arrange(url))
     yield World(url, settings, actors, agency, unit, doc_type, file_id)
-    if name:
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    template_copies.give_back(url)
 
 
 async def _incoming(db: AsyncSession, world: World, state: Any) -> IncomingDocument:
