@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config.settings import Settings
+from backend.db.inline import inline_eq
 from backend.db.models import AuditEvent
 
 __all__ = ["retry_after_seconds"]
@@ -35,7 +36,8 @@ async def retry_after_seconds(db: AsyncSession, settings: Settings, ip: str, now
         return None
     oldest_counted = await db.scalar(
         sa.select(AuditEvent.at)
-        .where(AuditEvent.action == "auth.login_failed", AuditEvent.ip == ip[:64], AuditEvent.at > now - window)
+        .where(inline_eq(AuditEvent.action, "auth.login_failed"), AuditEvent.ip == ip[:64],
+               AuditEvent.at > now - window)
         .order_by(AuditEvent.at.desc())
         .offset(limit - 1)
         .limit(1)

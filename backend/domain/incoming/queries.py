@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.db.inline import inline_in
 from backend.db.models import (
     Assignment,
     AssignmentRole,
@@ -80,7 +81,7 @@ def _handled_ids(actor: Actor) -> sa.Select[tuple[int]]:
     """Documents on which the actor (or their unit) holds a live handling line not yet passed on."""
     # The actor's live lines not handed on (partial indexes), not a probe per document or per line.
     return sa.select(Assignment.incoming_id).where(
-        Assignment.status.in_(_LIVE), ~Assignment.handed_on,
+        inline_in(Assignment.status, _LIVE), ~Assignment.handed_on,
         Assignment.role.in_((AssignmentRole.LEAD, AssignmentRole.COORDINATE)), _held(actor, Assignment),
     )
 
@@ -283,7 +284,7 @@ def _task_lines(actor: Actor) -> list[sa.ColumnElement[bool]]:
     mine = [Assignment.assignee_user_id == actor.user_id]
     if actor.has(Role.UNIT_HEAD) and actor.unit_id is not None:
         mine.append(sa.and_(Assignment.assignee_unit_id == actor.unit_id, Assignment.assignee_user_id.is_(None)))
-    return [sa.or_(*mine), Assignment.status.in_((AssignmentStatus.PENDING, AssignmentStatus.IN_PROGRESS))]
+    return [sa.or_(*mine), inline_in(Assignment.status, _LIVE)]
 
 
 def tasks_query(actor: Actor) -> sa.Select[tuple[Assignment, IncomingDocument]]:

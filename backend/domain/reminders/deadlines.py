@@ -31,6 +31,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config.settings import Settings
+from backend.db.inline import inline_in
 from backend.db.models import (
     Assignment,
     AssignmentRole,
@@ -80,7 +81,7 @@ async def _deadlines(db: AsyncSession, settings: Settings, urls: UrlBuilder, tod
         sa.select(Assignment, IncomingDocument, due)
         .join(IncomingDocument, IncomingDocument.id == Assignment.incoming_id)
         .where(IncomingDocument.state.in_(_OPEN),
-               Assignment.status.in_((AssignmentStatus.PENDING, AssignmentStatus.IN_PROGRESS)),
+               inline_in(Assignment.status, (AssignmentStatus.PENDING, AssignmentStatus.IN_PROGRESS)),
                Assignment.role.in_((AssignmentRole.LEAD, AssignmentRole.COORDINATE)),
                due.is_not(None), due <= limit)
         .order_by(IncomingDocument.id, Assignment.id))).all()

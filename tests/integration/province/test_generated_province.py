@@ -268,3 +268,35 @@ async def test_search_reindex_finds_exactly_what_the_lists_show(province_env: di
                          if "chuyen doi so" in fold(doc.summary)}
             assert found == expected, (username, sort)
             assert expected or username != "vanthu.tinh"
+
+
+async def _plan(db: AsyncSession, statement: sa.Select[Any]) -> str:
+    """The plan of ``statement`` executed as the app executes it (its own SQL and bound parameters)."""
+    seen: list[tuple[str, Any]] = []
+
+    def grab(_conn: Any, _cursor: Any, sql: str, params: Any, _context: Any, _many: bool) -> None:
+        seen.append((sql, params))
+
+    sync_engine = (await db.connection()).sync_engine
+    sa.event.listen(sync_engine, "before_cursor_execute", grab)
+    try:
+        await db.execute(statement)
+    finally:
+        sa.event.remove(sync_engine, "before_cursor_execute", grab)
+    sql, params = seen[-1]
+    conn = await db.connection()
+    if conn.dialect.name == "sqlite":
+        return "\n".join(str(row[-1]) for row in await conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params))
+    await conn.exec_driver_sql("SET LOCAL enable_seqscan = off")  # a few thousand rows: a scan would win
+    return "\n".join(row[0] for row in await conn.exec_driver_sql(f"EXPLAIN {sql}", params))
+
+
+async def test_a_unit_heads_waiting_lines_are_read_through_the_partial_indexes(db: AsyncSession) -> None:
+    """"To handle" reads the unit's live lines not handed on, and the task list the actor's live lines, through
+    their partial indexes on both databases (SQLite uses one only when the SQL repeats its predicate)."""
+    actor = await _actor(db, "truongphong.tinh")
+    today = clock.to_local(clock.now()).date()
+    handle = await _plan(db, filtered_query(actor, "to_handle", ListFilters(), today))
+    assert "ix_assignment_unit_holds" in handle and "ix_assignment_live_user" in handle, handle
+    tasks = await _plan(db, tasks_query(actor))
+    assert "ix_assignment_live_unit" in tasks and "ix_assignment_live_user" in tasks, tasks
