@@ -28,8 +28,9 @@ SQLITE, POSTGRES = "sqlite", "postgres"
 
 ONE_PASS: dict[str, str] = {
     "tests/unit/": SQLITE,
-    "tests/signing/": POSTGRES,
-    # the browser modules, about 200 s of Chromium per pass either side (per-module times measured)
+    "tests/signing/": SQLITE,
+    # the browser modules: about as much Chromium on either side, the rest evening out the passes (module times
+    # measured with `.ci/test-suite --durations=0`, docs/performance.md "The test suite")
     "tests/browser/test_confirmations.py": SQLITE,
     "tests/browser/test_workfile_phone.py": SQLITE,
     "tests/browser/test_phone_minor.py": SQLITE,
@@ -45,7 +46,7 @@ ONE_PASS: dict[str, str] = {
     "tests/browser/test_outgoing_sign.py": POSTGRES,
     "tests/browser/test_leader_home_phone.py": POSTGRES,
     "tests/browser/test_search_phone.py": POSTGRES,
-    "tests/browser/test_exchange_dashboard_phone.py": POSTGRES,
+    "tests/browser/test_exchange_dashboard_phone.py": SQLITE,
 }
 
 
